@@ -1,0 +1,100 @@
+//! Writing and reading audit rows.
+
+use chrono::{DateTime, Utc};
+use entity::audit_log;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use serde::Serialize;
+
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use crate::pagination::{Page, PageRequest};
+
+/// One change to record. `before` is `None` for a creation, `after` for a deletion.
+#[derive(Debug)]
+pub struct Change<'a, B: Serialize, A: Serialize> {
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: Option<i64>,
+    pub before: Option<&'a B>,
+    pub after: Option<&'a A>,
+}
+
+/// Writes one audit row. Call it with the transaction of the change, never with the pool, so the
+/// row and the change commit or roll back together.
+pub async fn record<B: Serialize, A: Serialize>(
+    db: &impl ConnectionTrait,
+    actor: &Principal,
+    now: DateTime<Utc>,
+    change: Change<'_, B, A>,
+) -> AppResult<()> {
+    let to_json = |value: serde_json::Result<serde_json::Value>| {
+        value.map_err(|err| AppError::Internal(err.into()))
+    };
+    let before = change
+        .before
+        .map(serde_json::to_value)
+        .map(to_json)
+        .transpose()?;
+    let after = change
+        .after
+        .map(serde_json::to_value)
+        .map(to_json)
+        .transpose()?;
+    audit_log::ActiveModel {
+        actor_user_id: Set(actor.user_id),
+        actor: Set(actor.username.clone()),
+        action: Set(change.action.to_owned()),
+        entity_type: Set(change.entity_type.to_owned()),
+        entity_id: Set(change.entity_id),
+        before: Set(before),
+        after: Set(after),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Which audit rows to list.
+#[derive(Debug, Default)]
+pub struct AuditFilter {
+    pub entity_type: Option<String>,
+    pub entity_id: Option<i64>,
+    pub actor_user_id: Option<i64>,
+    pub action: Option<String>,
+}
+
+/// Lists audit rows, newest first. Bureau only.
+pub async fn list(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    filter: AuditFilter,
+    page: PageRequest,
+) -> AppResult<Page<audit_log::Model>> {
+    actor.require_bureau()?;
+    let mut query = audit_log::Entity::find();
+    if let Some(entity_type) = filter.entity_type {
+        query = query.filter(audit_log::Column::EntityType.eq(entity_type));
+    }
+    if let Some(entity_id) = filter.entity_id {
+        query = query.filter(audit_log::Column::EntityId.eq(entity_id));
+    }
+    if let Some(user_id) = filter.actor_user_id {
+        query = query.filter(audit_log::Column::ActorUserId.eq(user_id));
+    }
+    if let Some(action) = filter.action {
+        query = query.filter(audit_log::Column::Action.eq(action));
+    }
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_desc(audit_log::Column::Id)
+        .offset(page.offset)
+        .limit(page.limit)
+        .all(db)
+        .await?;
+    Ok(Page::new(items, total, page))
+}

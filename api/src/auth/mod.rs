@@ -1,0 +1,17 @@
+//! Authentication and the acting principal.
+//!
+//! - `password`: argon2id hashing and verification, off the async runtime.
+//! - `tokens`: access tokens (HS256 JWTs) and opaque refresh tokens.
+//! - `principal`: who is acting, resolved once per request from the bearer token.
+//! - `service`: login, refresh rotation with reuse detection, logout, password change, lockout.
+//! - `schema`: the GraphQL face of the above (`login`, `refreshToken`, `logout`,
+//!   `changePassword`, `me`).
+
+pub mod password;
+pub mod principal;
+pub mod schema;
+pub mod service;
+pub mod tokens;
+
+pub use principal::{AuthState, Principal};
+pub use tokens::TokenKeys;

@@ -1,0 +1,365 @@
+//! Sign-in, token rotation, sign-out and password change.
+//!
+//! Rules: an unknown user, a wrong password, a locked and a deactivated account all get the same
+//! answer, so the answer does not reveal which accounts exist. Five failed sign-ins in a row lock
+//! the account for fifteen minutes. A refresh token is spent by use; presenting a spent one again
+//! means it was copied, so the whole family (every token descended from the same sign-in) is
+//! revoked.
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{refresh_tokens, users};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, Set, TransactionTrait,
+};
+
+use crate::audit::service::{self as audit, Change};
+use crate::auth::password;
+use crate::auth::principal::Principal;
+use crate::auth::tokens::{TokenKeys, hash_refresh_token, new_refresh_token};
+use crate::error::{AppError, AppResult};
+
+/// Failed sign-ins in a row that lock an account.
+pub const MAX_FAILED_LOGINS: i32 = 5;
+/// How long a locked account stays locked.
+pub const LOCKOUT_MINUTES: i64 = 15;
+
+const INVALID_CREDENTIALS: &str = "invalid username or password";
+
+/// What a successful sign-in or refresh hands the client.
+#[derive(Debug)]
+pub struct Session {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: users::Model,
+}
+
+fn unauthenticated(message: &str) -> AppError {
+    AppError::Unauthenticated(message.to_owned())
+}
+
+/// Signs a user in with username and password.
+pub async fn login(
+    db: &DatabaseConnection,
+    keys: &TokenKeys,
+    now: DateTime<Utc>,
+    username: &str,
+    password_given: &str,
+) -> AppResult<Session> {
+    let user = users::Entity::find()
+        .filter(users::Column::Username.eq(username.trim()))
+        .one(db)
+        .await?;
+    // Verify even when the user is unknown, so that both cases take the same time.
+    let verified = password::verify(
+        password_given.to_owned(),
+        user.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await?;
+    let Some(user) = user else {
+        return Err(unauthenticated(INVALID_CREDENTIALS));
+    };
+    let locked = user.locked_until.is_some_and(|until| until > now);
+    if locked || !user.is_active {
+        return Err(unauthenticated(INVALID_CREDENTIALS));
+    }
+    if !verified {
+        record_failed_login(db, &user, now).await?;
+        return Err(unauthenticated(INVALID_CREDENTIALS));
+    }
+
+    let txn = db.begin().await?;
+    let mut active = user.clone().into_active_model();
+    active.failed_login_count = Set(0);
+    active.locked_until = Set(None);
+    active.last_login_at = Set(Some(now));
+    let user = active.update(&txn).await?;
+    let session = start_session(&txn, keys, now, user, uuid::Uuid::new_v4().to_string()).await?;
+    audit::record(
+        &txn,
+        &Principal::of_user(&session.user),
+        now,
+        Change::<(), ()> {
+            action: "auth.login",
+            entity_type: "user",
+            entity_id: Some(session.user.id),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+/// Counts a failed sign-in; the fifth in a row locks the account. The increment is done in SQL
+/// so that concurrent attempts cannot lose a count.
+async fn record_failed_login(
+    db: &DatabaseConnection,
+    user: &users::Model,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let txn = db.begin().await?;
+    users::Entity::update_many()
+        .col_expr(
+            users::Column::FailedLoginCount,
+            Expr::col(users::Column::FailedLoginCount).add(1),
+        )
+        .filter(users::Column::Id.eq(user.id))
+        .exec(&txn)
+        .await?;
+    let current = users::Entity::find_by_id(user.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))?;
+    if current.failed_login_count >= MAX_FAILED_LOGINS {
+        let until = now + Duration::minutes(LOCKOUT_MINUTES);
+        let mut active = current.into_active_model();
+        active.failed_login_count = Set(0);
+        active.locked_until = Set(Some(until));
+        active.update(&txn).await?;
+        audit::record(
+            &txn,
+            &Principal::of_user(user),
+            now,
+            Change::<(), _> {
+                action: "auth.lockout",
+                entity_type: "user",
+                entity_id: Some(user.id),
+                before: None,
+                after: Some(&serde_json::json!({ "lockedUntil": until })),
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Stores a new refresh token in `family` and signs an access token.
+async fn start_session(
+    db: &impl ConnectionTrait,
+    keys: &TokenKeys,
+    now: DateTime<Utc>,
+    user: users::Model,
+    family: String,
+) -> AppResult<Session> {
+    let (refresh_token, token_hash) = new_refresh_token();
+    refresh_tokens::ActiveModel {
+        user_id: Set(user.id),
+        token_hash: Set(token_hash),
+        family_id: Set(family),
+        issued_at: Set(now),
+        expires_at: Set(keys.refresh_expiry(now)?),
+        used_at: Set(None),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let (access_token, expires_at) = keys.issue_access(&user, now)?;
+    Ok(Session {
+        access_token,
+        refresh_token,
+        expires_at,
+        user,
+    })
+}
+
+/// Exchanges a refresh token for a new pair. The presented token is spent.
+pub async fn refresh(
+    db: &DatabaseConnection,
+    keys: &TokenKeys,
+    now: DateTime<Utc>,
+    token: &str,
+) -> AppResult<Session> {
+    let txn = db.begin().await?;
+    let Some(stored) = refresh_tokens::Entity::find()
+        .filter(refresh_tokens::Column::TokenHash.eq(hash_refresh_token(token.trim())))
+        .one(&txn)
+        .await?
+    else {
+        return Err(unauthenticated("the refresh token is not valid"));
+    };
+    if stored.revoked_at.is_some() {
+        return Err(unauthenticated(
+            "the refresh token has been revoked; sign in again",
+        ));
+    }
+    // Spend the token with a conditional update: of two concurrent uses, only one can win, and
+    // the loser is treated like any other reuse.
+    let spent = if stored.used_at.is_none() {
+        refresh_tokens::Entity::update_many()
+            .col_expr(refresh_tokens::Column::UsedAt, Expr::value(now))
+            .filter(refresh_tokens::Column::Id.eq(stored.id))
+            .filter(refresh_tokens::Column::UsedAt.is_null())
+            .exec(&txn)
+            .await?
+            .rows_affected
+            == 1
+    } else {
+        false
+    };
+    if !spent {
+        let revoked = revoke_family(&txn, &stored.family_id, now).await?;
+        audit::record(
+            &txn,
+            &Principal::system(),
+            now,
+            Change::<(), _> {
+                action: "auth.refresh_reuse",
+                entity_type: "user",
+                entity_id: Some(stored.user_id),
+                before: None,
+                after: Some(&serde_json::json!({ "family": stored.family_id, "revoked": revoked })),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        return Err(unauthenticated(
+            "the refresh token was already used; every session of this sign-in has been revoked",
+        ));
+    }
+    if stored.expires_at <= now {
+        return Err(unauthenticated(
+            "the refresh token has expired; sign in again",
+        ));
+    }
+    let user = users::Entity::find_by_id(stored.user_id)
+        .one(&txn)
+        .await?
+        .filter(|user| user.is_active)
+        .ok_or_else(|| unauthenticated("the account is deactivated"))?;
+    let session = start_session(&txn, keys, now, user, stored.family_id).await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+async fn revoke_family(
+    db: &impl ConnectionTrait,
+    family: &str,
+    now: DateTime<Utc>,
+) -> AppResult<u64> {
+    Ok(refresh_tokens::Entity::update_many()
+        .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_tokens::Column::FamilyId.eq(family))
+        .filter(refresh_tokens::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// Revokes the caller's sessions: the family of the given refresh token, or all of them.
+/// Returns how many refresh tokens were revoked. Access tokens already issued stay valid until
+/// they expire (15 minutes by default); deactivating the account stops them at once.
+pub async fn logout(
+    actor: &Principal,
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    refresh_token: Option<&str>,
+    all_sessions: bool,
+) -> AppResult<u64> {
+    let user_id = actor
+        .user_id
+        .ok_or_else(|| AppError::forbidden("the system principal has no sessions"))?;
+    let txn = db.begin().await?;
+    let revoked = if all_sessions {
+        refresh_tokens::Entity::update_many()
+            .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
+            .filter(refresh_tokens::Column::UserId.eq(user_id))
+            .filter(refresh_tokens::Column::RevokedAt.is_null())
+            .exec(&txn)
+            .await?
+            .rows_affected
+    } else {
+        let token = refresh_token.ok_or_else(|| {
+            AppError::bad_field(
+                "refreshToken",
+                "give the refresh token to revoke, or set allSessions",
+            )
+        })?;
+        let stored = refresh_tokens::Entity::find()
+            .filter(refresh_tokens::Column::TokenHash.eq(hash_refresh_token(token.trim())))
+            .filter(refresh_tokens::Column::UserId.eq(user_id))
+            .one(&txn)
+            .await?
+            .ok_or_else(|| {
+                AppError::bad_field("refreshToken", "is not one of your refresh tokens")
+            })?;
+        revoke_family(&txn, &stored.family_id, now).await?
+    };
+    audit::record(
+        &txn,
+        actor,
+        now,
+        Change::<(), _> {
+            action: "auth.logout",
+            entity_type: "user",
+            entity_id: Some(user_id),
+            before: None,
+            after: Some(&serde_json::json!({ "allSessions": all_sessions, "revoked": revoked })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(revoked)
+}
+
+/// Changes the caller's own password and signs out every other session.
+pub async fn change_password(
+    actor: &Principal,
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    current: &str,
+    new: &str,
+) -> AppResult<users::Model> {
+    let user_id = actor
+        .user_id
+        .ok_or_else(|| AppError::forbidden("the system principal has no password"))?;
+    password::validate_new_password("newPassword", new)?;
+    if current == new {
+        return Err(AppError::bad_field(
+            "newPassword",
+            "must differ from the current password",
+        ));
+    }
+    let user = users::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))?;
+    if !password::verify(current.to_owned(), Some(user.password_hash.clone())).await? {
+        return Err(AppError::bad_field(
+            "currentPassword",
+            "is not your current password",
+        ));
+    }
+    let new_hash = password::hash(new.to_owned()).await?;
+    let txn = db.begin().await?;
+    let mut active = user.into_active_model();
+    active.password_hash = Set(new_hash);
+    active.updated_at = Set(now);
+    let user = active.update(&txn).await?;
+    refresh_tokens::Entity::update_many()
+        .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_tokens::Column::UserId.eq(user_id))
+        .filter(refresh_tokens::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        actor,
+        now,
+        Change::<(), ()> {
+            action: "user.change_password",
+            entity_type: "user",
+            entity_id: Some(user_id),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(user)
+}

@@ -1,0 +1,120 @@
+//! Typed configuration, parsed once at start from flags and the environment (clap with `env`).
+//! Every variable is documented in `.env.example`; secrets are `SecretString`, so they never
+//! show up in `Debug` output or logs.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use secrecy::SecretString;
+
+/// Where the server runs. Production refuses to start without an explicit `JWT_SECRET`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// How log lines are written: readable text for a terminal, JSON for a log collector.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// All settings of the server. Defaults make `cargo run -p api` work on a fresh machine.
+#[derive(Clone, Debug, Args)]
+pub struct Config {
+    /// Database to use: `sqlite://FILE?mode=rwc` or `postgres://USER:PASS@HOST/DB`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://duban.db?mode=rwc"
+    )]
+    pub database_url: String,
+
+    /// Largest number of pooled database connections.
+    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 10)]
+    pub database_max_connections: u32,
+
+    /// Address and port the HTTP server listens on.
+    #[arg(long, env = "BIND_ADDR", default_value = "127.0.0.1:8000")]
+    pub bind_addr: SocketAddr,
+
+    /// `development` or `production`.
+    #[arg(
+        long = "env",
+        env = "DUBAN_ENV",
+        value_enum,
+        default_value = "development"
+    )]
+    pub environment: Environment,
+
+    /// Secret for signing access tokens (HS256). Required in production; at least 32 bytes.
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<SecretString>,
+
+    /// `iss` claim of the access tokens.
+    #[arg(long, env = "JWT_ISSUER", default_value = "duban")]
+    pub jwt_issuer: String,
+
+    /// `aud` claim of the access tokens.
+    #[arg(long, env = "JWT_AUDIENCE", default_value = "duban-api")]
+    pub jwt_audience: String,
+
+    /// Lifetime of an access token, in seconds.
+    #[arg(long, env = "ACCESS_TOKEN_TTL_SECS", default_value_t = 900)]
+    pub access_token_ttl_secs: u64,
+
+    /// Lifetime of a refresh token, in seconds.
+    #[arg(long, env = "REFRESH_TOKEN_TTL_SECS", default_value_t = 30 * 24 * 3600)]
+    pub refresh_token_ttl_secs: u64,
+
+    /// Password for the `admin` user created on first start. Random (and logged once) if unset.
+    #[arg(long, env = "DUBAN_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<SecretString>,
+
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Deepest GraphQL selection accepted.
+    #[arg(long, env = "GRAPHQL_MAX_DEPTH", default_value_t = 12)]
+    pub graphql_max_depth: usize,
+
+    /// Highest GraphQL query complexity accepted (list fields count once per requested item).
+    #[arg(long, env = "GRAPHQL_MAX_COMPLEXITY", default_value_t = 10_000)]
+    pub graphql_max_complexity: usize,
+
+    /// How long a DataLoader waits to batch keys of one level, in microseconds.
+    #[arg(long, env = "DATALOADER_DELAY_MICROS", default_value_t = 200)]
+    pub dataloader_delay_micros: u64,
+
+    /// `text` or `json`.
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    pub fn access_token_ttl(&self) -> Duration {
+        Duration::from_secs(self.access_token_ttl_secs)
+    }
+
+    pub fn refresh_token_ttl(&self) -> Duration {
+        Duration::from_secs(self.refresh_token_ttl_secs)
+    }
+
+    pub fn dataloader_delay(&self) -> Duration {
+        Duration::from_micros(self.dataloader_delay_micros)
+    }
+
+    /// A configuration with every default, for tests and tools that build one by hand.
+    pub fn from_defaults() -> Self {
+        #[derive(clap::Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            config: Config,
+        }
+        <Wrapper as clap::Parser>::parse_from(["duban"]).config
+    }
+}

@@ -1,0 +1,73 @@
+//! Opening the database and bringing its schema up to date.
+//!
+//! SQLite is the embedded default and PostgreSQL the production database; both go through the
+//! same SeaORM connection type, so no other module needs to know which one it talks to.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+
+use crate::config::Config;
+
+/// Connects to `DATABASE_URL`.
+///
+/// SQLite runs in WAL mode with a busy timeout and foreign keys on. It gets a single pooled
+/// connection: SQLite allows one writer at a time anyway, and a deferred transaction that reads
+/// and then writes on a second connection can fail at once with "database is locked"
+/// (`SQLITE_BUSY_SNAPSHOT`, which the busy timeout does not cover). Serialising on one connection
+/// removes that failure mode; the production database is PostgreSQL, pooled by configuration.
+pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    let mut options = ConnectOptions::new(config.database_url.clone());
+    options
+        .acquire_timeout(Duration::from_secs(30))
+        .sqlx_logging(false);
+    if config.database_url.starts_with("sqlite:") {
+        options
+            .max_connections(1)
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(|opts| {
+                opts.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+                    .create_if_missing(true)
+            });
+    } else {
+        options.max_connections(config.database_max_connections);
+    }
+    Database::connect(options).await.with_context(|| {
+        format!(
+            "cannot open the database at {}",
+            redact(&config.database_url)
+        )
+    })
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None)
+        .await
+        .context("database migration failed")
+}
+
+/// Answers whether the database responds, for `/readyz`.
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.ping().await.is_ok()
+}
+
+/// The database URL without its password, for log lines and error messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}

@@ -1,0 +1,6 @@
+//! Documents (文件): official notices that carry task lists, with their category tree and
+//! reporting schedule.
+
+pub mod schedule;
+pub mod schema;
+pub mod service;

@@ -1,0 +1,377 @@
+//! GraphQL face of documents and their category trees.
+
+use async_graphql::{
+    ComplexObject, Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{categories, documents};
+
+use crate::documents::schedule::{ReportingSchedule, ScheduleKind};
+use crate::documents::service::{self, DocumentChanges, DocumentSearch, NewCategory, NewDocument};
+use crate::graphql::context::ContextExt;
+use crate::graphql::enums::{DocumentKind, ObligationRule};
+use crate::graphql::loaders::{
+    CategoryById, ChildCategoriesOf, DocumentById, RootCategoriesOf, VisibleTasksOfDocument,
+};
+use crate::graphql::relay::{self, Conn, Kind, expect_id, expect_optional_id};
+use crate::tasks::schema::Task;
+
+/// When progress reports are due.
+#[derive(SimpleObject, Debug, Clone)]
+#[graphql(name = "ReportingSchedule")]
+pub struct ScheduleOutput {
+    pub kind: ScheduleKind,
+    /// For MONTHLY: reports are due by this day of each month.
+    pub day_of_month: Option<u32>,
+    /// For QUARTERLY, DATES and ONCE: the due dates.
+    pub dates: Vec<NaiveDate>,
+    /// The document's own sentence stating the rule.
+    pub as_written: Option<String>,
+}
+
+impl From<ReportingSchedule> for ScheduleOutput {
+    fn from(s: ReportingSchedule) -> Self {
+        Self {
+            kind: s.kind,
+            day_of_month: s.day_of_month,
+            dates: s.dates,
+            as_written: s.as_written,
+        }
+    }
+}
+
+#[derive(InputObject, Debug, Clone)]
+#[graphql(name = "ReportingScheduleInput")]
+pub struct ScheduleInput {
+    pub kind: ScheduleKind,
+    pub day_of_month: Option<u32>,
+    #[graphql(default)]
+    pub dates: Vec<NaiveDate>,
+    pub as_written: Option<String>,
+}
+
+impl From<ScheduleInput> for ReportingSchedule {
+    fn from(s: ScheduleInput) -> Self {
+        Self {
+            kind: s.kind,
+            day_of_month: s.day_of_month,
+            dates: s.dates,
+            as_written: s.as_written,
+        }
+    }
+}
+
+/// An official notice carrying a task list.
+#[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
+pub struct Document {
+    pub id: ID,
+    /// 文号, e.g. 汴政办〔2024〕3号.
+    pub doc_number: Option<String>,
+    pub title: String,
+    pub issuer: Option<String>,
+    pub issued_on: Option<NaiveDate>,
+    pub year: i32,
+    pub kind: DocumentKind,
+    pub schedule: Option<ScheduleOutput>,
+    pub obligation_rule: ObligationRule,
+    /// The item count the document states (共 63 项), if it states one.
+    pub declared_total: Option<i32>,
+    /// The document's text as it was given, unchanged.
+    pub original_text: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub row_id: i64,
+}
+
+impl From<documents::Model> for Document {
+    fn from(doc: documents::Model) -> Self {
+        Self {
+            id: relay::global_id(Kind::Document, doc.id),
+            doc_number: doc.doc_number,
+            title: doc.title,
+            issuer: doc.issuer,
+            issued_on: doc.issued_on,
+            year: doc.year,
+            kind: doc.kind.into(),
+            schedule: doc
+                .schedule
+                .as_ref()
+                .and_then(ReportingSchedule::from_json)
+                .map(Into::into),
+            obligation_rule: doc.obligation_rule.into(),
+            declared_total: doc.declared_total,
+            original_text: doc.original_text,
+            created_at: doc.created_at,
+            updated_at: doc.updated_at,
+            row_id: doc.id,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Document {
+    /// The top of the category tree; each category lists its children.
+    async fn categories(&self, ctx: &Context<'_>) -> Result<Vec<Category>> {
+        let roots = ctx.loader().load_one(RootCategoriesOf(self.row_id)).await?;
+        Ok(roots
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// The document's tasks that the caller may see, in written order.
+    #[graphql(complexity = "relay::connection_complexity(first, child_complexity)")]
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<Task>> {
+        let page = relay::page_request(first, after.as_deref())?;
+        let tasks = ctx
+            .loader()
+            .load_one(VisibleTasksOfDocument(self.row_id))
+            .await?
+            .unwrap_or_default();
+        Ok(relay::connection(page.slice(&tasks)))
+    }
+}
+
+/// A numbered heading of a document (一、 / （一）).
+#[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
+pub struct Category {
+    pub id: ID,
+    /// The ordinal as written: 一, （三）.
+    pub ordinal: String,
+    pub title: String,
+    /// 1-based position among its siblings.
+    pub position: i32,
+    /// Positions from the root, e.g. `2.3`.
+    pub path: String,
+    /// The item count the heading states (（3 项）), if it states one.
+    pub declared_count: Option<i32>,
+    #[graphql(skip)]
+    pub row_id: i64,
+    #[graphql(skip)]
+    pub document_id: i64,
+    #[graphql(skip)]
+    pub parent_id: Option<i64>,
+}
+
+impl From<categories::Model> for Category {
+    fn from(c: categories::Model) -> Self {
+        Self {
+            id: relay::global_id(Kind::Category, c.id),
+            ordinal: c.ordinal,
+            title: c.title,
+            position: c.position,
+            path: c.path,
+            declared_count: c.declared_count,
+            row_id: c.id,
+            document_id: c.document_id,
+            parent_id: c.parent_id,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Category {
+    async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Category>> {
+        let children = ctx
+            .loader()
+            .load_one(ChildCategoriesOf(self.row_id))
+            .await?;
+        Ok(children
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Category>> {
+        let Some(parent_id) = self.parent_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loader()
+            .load_one(CategoryById(parent_id))
+            .await?
+            .map(Into::into))
+    }
+
+    async fn document(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
+        Ok(ctx
+            .loader()
+            .load_one(DocumentById(self.document_id))
+            .await?
+            .map(Into::into))
+    }
+}
+
+#[derive(Default)]
+pub struct DocumentQuery;
+
+#[Object]
+impl DocumentQuery {
+    /// Documents, newest year first.
+    #[graphql(complexity = "relay::connection_complexity(first, child_complexity)")]
+    async fn documents(
+        &self,
+        ctx: &Context<'_>,
+        year: Option<i32>,
+        kind: Option<DocumentKind>,
+        #[graphql(desc = "Part of the title or the document number.")] search: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<Document>> {
+        let actor = ctx.actor()?;
+        let page = relay::page_request(first, after.as_deref())?;
+        let search = DocumentSearch {
+            year,
+            kind: kind.map(Into::into),
+            text: search,
+        };
+        Ok(relay::connection(
+            service::search(actor, ctx.db(), search, page).await?,
+        ))
+    }
+
+    async fn document(&self, ctx: &Context<'_>, id: ID) -> Result<Document> {
+        let actor = ctx.actor()?;
+        let id = expect_id("id", &id, Kind::Document)?;
+        Ok(service::get(actor, ctx.db(), id).await?.into())
+    }
+}
+
+#[derive(InputObject, Debug)]
+pub struct CreateDocumentInput {
+    pub doc_number: Option<String>,
+    pub title: String,
+    pub issuer: Option<String>,
+    pub issued_on: Option<NaiveDate>,
+    /// Defaults to the year of `issuedOn`.
+    pub year: Option<i32>,
+    pub kind: DocumentKind,
+    pub schedule: Option<ScheduleInput>,
+    pub obligation_rule: Option<ObligationRule>,
+    pub declared_total: Option<i32>,
+    /// The full text of the notice, stored exactly as given.
+    pub original_text: Option<String>,
+}
+
+#[derive(InputObject, Debug)]
+pub struct UpdateDocumentInput {
+    pub id: ID,
+    pub doc_number: MaybeUndefined<String>,
+    pub title: Option<String>,
+    pub issuer: MaybeUndefined<String>,
+    pub issued_on: MaybeUndefined<NaiveDate>,
+    pub year: Option<i32>,
+    pub kind: Option<DocumentKind>,
+    pub schedule: MaybeUndefined<ScheduleInput>,
+    pub obligation_rule: Option<ObligationRule>,
+    pub declared_total: MaybeUndefined<i32>,
+}
+
+#[derive(InputObject, Debug)]
+pub struct CreateCategoryInput {
+    pub document_id: ID,
+    /// Omit for a top-level heading.
+    pub parent_id: Option<ID>,
+    pub ordinal: String,
+    pub title: String,
+    pub declared_count: Option<i32>,
+}
+
+#[derive(SimpleObject, Debug)]
+pub struct CreateDocumentPayload {
+    pub document: Document,
+}
+
+#[derive(SimpleObject, Debug)]
+pub struct UpdateDocumentPayload {
+    pub document: Document,
+}
+
+#[derive(SimpleObject, Debug)]
+pub struct CreateCategoryPayload {
+    pub category: Category,
+}
+
+#[derive(Default)]
+pub struct DocumentMutation;
+
+#[Object]
+impl DocumentMutation {
+    async fn create_document(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateDocumentInput,
+    ) -> Result<CreateDocumentPayload> {
+        let actor = ctx.actor()?;
+        let new = NewDocument {
+            doc_number: input.doc_number,
+            title: input.title,
+            issuer: input.issuer,
+            issued_on: input.issued_on,
+            year: input.year,
+            kind: input.kind.into(),
+            schedule: input.schedule.map(Into::into),
+            obligation_rule: input.obligation_rule.map(Into::into),
+            declared_total: input.declared_total,
+            original_text: input.original_text,
+        };
+        let document = service::create(actor, ctx.db(), ctx.now(), new).await?;
+        Ok(CreateDocumentPayload {
+            document: document.into(),
+        })
+    }
+
+    async fn update_document(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateDocumentInput,
+    ) -> Result<UpdateDocumentPayload> {
+        let actor = ctx.actor()?;
+        let id = expect_id("id", &input.id, Kind::Document)?;
+        let schedule: Option<Option<ScheduleInput>> = input.schedule.into();
+        let changes = DocumentChanges {
+            doc_number: input.doc_number.into(),
+            title: input.title,
+            issuer: input.issuer.into(),
+            issued_on: input.issued_on.into(),
+            year: input.year,
+            kind: input.kind.map(Into::into),
+            schedule: schedule.map(|s| s.map(Into::into)),
+            obligation_rule: input.obligation_rule.map(Into::into),
+            declared_total: input.declared_total.into(),
+        };
+        let document = service::update(actor, ctx.db(), ctx.now(), id, changes).await?;
+        Ok(UpdateDocumentPayload {
+            document: document.into(),
+        })
+    }
+
+    async fn create_category(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateCategoryInput,
+    ) -> Result<CreateCategoryPayload> {
+        let actor = ctx.actor()?;
+        let new = NewCategory {
+            document_id: expect_id("documentId", &input.document_id, Kind::Document)?,
+            parent_id: expect_optional_id("parentId", input.parent_id.as_ref(), Kind::Category)?,
+            ordinal: input.ordinal,
+            title: input.title,
+            declared_count: input.declared_count,
+        };
+        let category = service::create_category(actor, ctx.db(), ctx.now(), new).await?;
+        Ok(CreateCategoryPayload {
+            category: category.into(),
+        })
+    }
+}

@@ -1,0 +1,133 @@
+//! The one error type of the service and the one place that decides what clients see of it.
+//!
+//! Services return `AppError`. Resolvers pass it on with `?`; async-graphql keeps it as the
+//! error's source, and `to_client` (called once per response by the HTTP layer) gives every
+//! error an `extensions.code`, one of `BAD_USER_INPUT`, `UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND`,
+//! `CONFLICT` or `INTERNAL_SERVER_ERROR`. Database and other internal errors are logged here with
+//! their detail and reach the client only as "internal error": no SQL ever leaks.
+
+use sea_orm::{DbErr, SqlErr};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The input is malformed or breaks a rule; the message names the field and the rule.
+    #[error("{message}")]
+    BadInput {
+        message: String,
+        field: Option<String>,
+    },
+    /// No valid credentials: missing, expired or tampered token, or a failed login.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Signed in, but this role or this row is not theirs.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The thing does not exist, or the caller may not know it exists.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The request collides with the current state: a stale version, a duplicate name.
+    #[error("{0}")]
+    Conflict(String),
+    /// Anything else. Logged in full, shown as "internal error".
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Self::BadInput {
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    /// A bad value in a named input field; the field travels in `extensions.field`.
+    pub fn bad_field(field: &str, message: impl Into<String>) -> Self {
+        Self::BadInput {
+            message: format!("{field}: {}", message.into()),
+            field: Some(field.to_owned()),
+        }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::Forbidden(message.into())
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::NotFound(what.into())
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::Conflict(message.into())
+    }
+
+    /// The code clients branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadInput { .. } => "BAD_USER_INPUT",
+            Self::Unauthenticated(_) => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::Conflict(_) => "CONFLICT",
+            Self::Internal(_) => "INTERNAL_SERVER_ERROR",
+        }
+    }
+}
+
+impl From<DbErr> for AppError {
+    /// A unique-constraint violation that a service did not foresee (two requests racing to
+    /// create the same name) is a conflict, not a crash; everything else is internal.
+    fn from(err: DbErr) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                Self::Conflict("a record with the same unique value already exists".to_owned())
+            }
+            _ => Self::Internal(anyhow::Error::new(err)),
+        }
+    }
+}
+
+/// Turns an error from execution into what the client sees. This is the only place that
+/// decides it:
+///
+/// - an `AppError` (returned by a service and carried through `?` as the error's source, or
+///   shared by a DataLoader batch as `Arc<AppError>`) gets its code, and its field if it names
+///   one; an internal error is logged in full and shown as "internal error";
+/// - any other error with a source is unexpected: logged and shown as "internal error";
+/// - errors raised by async-graphql itself (syntax, validation, depth and complexity limits,
+///   input coercion) carry no source and become `BAD_USER_INPUT` with their own message.
+pub fn to_client(mut error: async_graphql::ServerError) -> async_graphql::ServerError {
+    let app_error = error.source::<AppError>().or_else(|| {
+        error
+            .source::<std::sync::Arc<AppError>>()
+            .map(AsRef::as_ref)
+    });
+    let (code, field, message) = match app_error {
+        Some(AppError::Internal(inner)) => {
+            tracing::error!(error = ?inner, path = ?error.path, "internal error");
+            ("INTERNAL_SERVER_ERROR", None, "internal error".to_owned())
+        }
+        Some(AppError::BadInput { field, .. }) => {
+            ("BAD_USER_INPUT", field.clone(), error.message.clone())
+        }
+        Some(other) => (other.code(), None, error.message.clone()),
+        None if error.source.is_some() => {
+            tracing::error!(message = %error.message, path = ?error.path, "unexpected error");
+            ("INTERNAL_SERVER_ERROR", None, "internal error".to_owned())
+        }
+        None => ("BAD_USER_INPUT", None, error.message.clone()),
+    };
+    let from_service = app_error.is_some();
+    error.message = message;
+    let mut extensions = error.extensions.take().unwrap_or_default();
+    if extensions.get("code").is_none() || from_service {
+        extensions.set("code", code);
+    }
+    if let Some(field) = field {
+        extensions.set("field", field);
+    }
+    error.extensions = Some(extensions);
+    error
+}

@@ -1,0 +1,160 @@
+//! The request's DataLoader. Relation fields never query the database themselves: they ask the
+//! loader, which gathers the keys of one level of the response and reads them in one statement
+//! per key type. The loader carries the request's principal, so the relation fields that list
+//! tasks (unit → tasks, leader → tasks, document → tasks) apply the same row-level rules as the
+//! `tasks` query.
+//!
+//! Each key type is a newtype, so one `DataLoader<DbLoader>` serves them all.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use entity::enums::UnitRole;
+use entity::{
+    categories, documents, leaders, task_leaders, task_units, tasks, unit_aliases, units, users,
+};
+use sea_orm::DatabaseConnection;
+
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use crate::{documents as document_service, leaders as leader_service, tasks as task_service};
+use crate::{units as unit_service, users as user_service};
+
+/// Loads rows for one request.
+pub struct DbLoader {
+    db: DatabaseConnection,
+    /// `None` for anonymous requests, which see no tasks.
+    actor: Option<Principal>,
+}
+
+impl DbLoader {
+    pub fn new(db: DatabaseConnection, actor: Option<Principal>) -> Self {
+        Self { db, actor }
+    }
+}
+
+/// Loader errors are shared by every resolver waiting on the batch.
+pub type LoadError = Arc<AppError>;
+
+/// Declares a key newtype and its `Loader` impl in terms of a batch function of a service.
+macro_rules! loader {
+    ($(#[$doc:meta])* $key:ident($inner:ty) => $value:ty, |$this:ident, $ids:ident| $body:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub struct $key(pub $inner);
+
+        impl Loader<$key> for DbLoader {
+            type Value = $value;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, $value>, LoadError> {
+                let $this = self;
+                let $ids: Vec<$inner> = keys.iter().map(|key| key.0.clone()).collect();
+                let result: AppResult<HashMap<$inner, $value>> = $body.await;
+                Ok(result.map_err(Arc::new)?.into_iter().map(|(k, v)| ($key(k), v)).collect())
+            }
+        }
+    };
+}
+
+loader!(
+    /// A unit by id.
+    UnitById(i64) => units::Model,
+    |this, ids| unit_service::service::by_ids(&this.db, &ids)
+);
+loader!(
+    /// The aliases of a unit.
+    AliasesOfUnit(i64) => Vec<unit_aliases::Model>,
+    |this, ids| unit_service::service::aliases_of(&this.db, &ids)
+);
+loader!(
+    /// A leader by id.
+    LeaderById(i64) => leaders::Model,
+    |this, ids| leader_service::service::by_ids(&this.db, &ids)
+);
+loader!(
+    /// The active holders of a post.
+    HoldersOfPost(String) => Vec<leaders::Model>,
+    |this, posts| leader_service::service::holders_of(&this.db, &posts)
+);
+loader!(
+    /// The units a leader supervises.
+    SupervisedUnitsOf(i64) => Vec<units::Model>,
+    |this, ids| leader_service::service::supervised_units_of(&this.db, &ids)
+);
+loader!(
+    /// A document by id.
+    DocumentById(i64) => documents::Model,
+    |this, ids| document_service::service::by_ids(&this.db, &ids)
+);
+loader!(
+    /// A category by id.
+    CategoryById(i64) => categories::Model,
+    |this, ids| document_service::service::categories_by_ids(&this.db, &ids)
+);
+loader!(
+    /// The top-level categories of a document.
+    RootCategoriesOf(i64) => Vec<categories::Model>,
+    |this, ids| document_service::service::root_categories_of(&this.db, &ids)
+);
+loader!(
+    /// The sub-categories of a category.
+    ChildCategoriesOf(i64) => Vec<categories::Model>,
+    |this, ids| document_service::service::child_categories_of(&this.db, &ids)
+);
+loader!(
+    /// The leaders of a task (the task itself has passed the access check).
+    LeadersOfTask(i64) => Vec<task_leaders::Model>,
+    |this, ids| task_service::query::leaders_of(&this.db, &ids)
+);
+loader!(
+    /// The units of a task (the task itself has passed the access check).
+    UnitsOfTask(i64) => Vec<task_units::Model>,
+    |this, ids| task_service::query::units_of(&this.db, &ids)
+);
+loader!(
+    /// A task by id, if the principal may see it.
+    VisibleTaskById(i64) => tasks::Model,
+    |this, ids| async {
+        match &this.actor {
+            Some(actor) => task_service::query::visible_by_ids(actor, &this.db, &ids).await,
+            None => Ok(HashMap::new()),
+        }
+    }
+);
+loader!(
+    /// The visible tasks of a unit, with the unit's role in each.
+    VisibleTasksOfUnit(i64) => Vec<(UnitRole, tasks::Model)>,
+    |this, ids| async {
+        match &this.actor {
+            Some(actor) => task_service::query::visible_of_units(actor, &this.db, &ids).await,
+            None => Ok(HashMap::new()),
+        }
+    }
+);
+loader!(
+    /// The visible tasks naming a leader in person or by post.
+    VisibleTasksOfLeader(i64) => Vec<tasks::Model>,
+    |this, ids| async {
+        match &this.actor {
+            Some(actor) => task_service::query::visible_of_leaders(actor, &this.db, &ids).await,
+            None => Ok(HashMap::new()),
+        }
+    }
+);
+loader!(
+    /// The visible tasks of a document.
+    VisibleTasksOfDocument(i64) => Vec<tasks::Model>,
+    |this, ids| async {
+        match &this.actor {
+            Some(actor) => task_service::query::visible_of_documents(actor, &this.db, &ids).await,
+            None => Ok(HashMap::new()),
+        }
+    }
+);
+loader!(
+    /// A user by id (for audit entries; only the bureau reaches them).
+    UserById(i64) => users::Model,
+    |this, ids| user_service::service::by_ids(&this.db, &ids)
+);

@@ -1,0 +1,70 @@
+//! The GraphQL schema: one `Query` and one `Mutation` merged from the domain modules, the Relay
+//! `Node` interface, and the limits every request runs under.
+
+pub mod context;
+pub mod enums;
+pub mod loaders;
+pub mod node;
+pub mod relay;
+
+use async_graphql::extensions::Tracing;
+use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+
+use crate::audit::schema::AuditQuery;
+use crate::auth::schema::AuthMutation;
+use crate::documents::schema::{DocumentMutation, DocumentQuery};
+use crate::leaders::schema::{LeaderMutation, LeaderQuery};
+use crate::tasks::schema::{TaskMutation, TaskQuery};
+use crate::units::schema::{UnitMutation, UnitQuery};
+use crate::users::schema::{UserMutation, UserQuery};
+
+#[derive(MergedObject, Default)]
+pub struct Query(
+    node::NodeQuery,
+    UserQuery,
+    UnitQuery,
+    LeaderQuery,
+    DocumentQuery,
+    TaskQuery,
+    AuditQuery,
+);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    AuthMutation,
+    UserMutation,
+    UnitMutation,
+    LeaderMutation,
+    DocumentMutation,
+    TaskMutation,
+);
+
+/// Subscriptions arrive with the supervision workflow; the WebSocket endpoint is already served.
+pub type Subscription = EmptySubscription;
+
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
+
+/// Limits that protect the server from expensive queries.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+}
+
+/// The schema without data, for printing the SDL and as the base of `build`.
+pub fn builder(limits: Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .extension(Tracing)
+}
+
+/// The SDL of the schema, as checked into `schema.graphql`.
+pub fn sdl() -> String {
+    builder(Limits {
+        max_depth: usize::MAX,
+        max_complexity: usize::MAX,
+    })
+    .finish()
+    .sdl()
+}

@@ -1,0 +1,143 @@
+//! Relay conventions: opaque global IDs (`base64url("Task:42")`), opaque cursors and
+//! connections with `pageInfo` and `totalCount`.
+
+use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::{ID, OutputType, SimpleObject};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::error::{AppError, AppResult};
+use crate::pagination::{Page, PageRequest};
+
+/// The object types that have global IDs. The string is the GraphQL type name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    User,
+    Unit,
+    Leader,
+    Document,
+    Category,
+    Task,
+    AuditEntry,
+}
+
+impl Kind {
+    const ALL: [Kind; 7] = [
+        Kind::User,
+        Kind::Unit,
+        Kind::Leader,
+        Kind::Document,
+        Kind::Category,
+        Kind::Task,
+        Kind::AuditEntry,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::User => "User",
+            Kind::Unit => "Unit",
+            Kind::Leader => "Leader",
+            Kind::Document => "Document",
+            Kind::Category => "Category",
+            Kind::Task => "Task",
+            Kind::AuditEntry => "AuditEntry",
+        }
+    }
+}
+
+/// The global ID of a row.
+pub fn global_id(kind: Kind, id: i64) -> ID {
+    ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", kind.name())))
+}
+
+/// Decodes any global ID into its kind and row id.
+pub fn parse_global_id(id: &ID) -> Option<(Kind, i64)> {
+    let decoded = URL_SAFE_NO_PAD.decode(id.as_str()).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (name, raw) = text.split_once(':')?;
+    let kind = Kind::ALL.into_iter().find(|kind| kind.name() == name)?;
+    Some((kind, raw.parse().ok()?))
+}
+
+/// Decodes a global ID that must be of `kind`; the error names the input field.
+pub fn expect_id(field: &str, id: &ID, kind: Kind) -> AppResult<i64> {
+    match parse_global_id(id) {
+        Some((found, raw)) if found == kind => Ok(raw),
+        Some((found, _)) => Err(AppError::bad_field(
+            field,
+            format!("expected a {} ID, got a {} ID", kind.name(), found.name()),
+        )),
+        None => Err(AppError::bad_field(
+            field,
+            format!("`{}` is not a valid ID", id.as_str()),
+        )),
+    }
+}
+
+/// Like `expect_id` for an optional field.
+pub fn expect_optional_id(field: &str, id: Option<&ID>, kind: Kind) -> AppResult<Option<i64>> {
+    id.map(|id| expect_id(field, id, kind)).transpose()
+}
+
+/// Like `expect_id` for a list field.
+pub fn expect_ids(field: &str, ids: &[ID], kind: Kind) -> AppResult<Vec<i64>> {
+    ids.iter().map(|id| expect_id(field, id, kind)).collect()
+}
+
+fn encode_cursor(offset: u64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("offset:{offset}"))
+}
+
+fn decode_cursor(cursor: &str) -> AppResult<u64> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix("offset:").and_then(|n| n.parse().ok()))
+        .ok_or_else(|| AppError::bad_field("after", "is not a cursor returned by this API"))
+}
+
+/// Validates the Relay arguments of a connection field.
+pub fn page_request(first: Option<i32>, after: Option<&str>) -> AppResult<PageRequest> {
+    PageRequest::new(first, after.map(decode_cursor).transpose()?)
+}
+
+/// Fields every connection carries besides `edges`, `nodes` and `pageInfo`.
+#[derive(SimpleObject, Debug)]
+pub struct ConnectionFields {
+    /// How many items match, across all pages.
+    pub total_count: u64,
+}
+
+/// A connection of `O`, built from a page of service results.
+pub type Conn<O> = Connection<String, O, ConnectionFields, EmptyFields>;
+
+/// Builds a connection from a page, converting each item to its output type.
+pub fn connection<T, O>(page: Page<T>) -> Conn<O>
+where
+    O: OutputType + From<T>,
+{
+    let mut connection = Connection::with_additional_fields(
+        page.has_previous(),
+        page.has_next(),
+        ConnectionFields {
+            total_count: page.total,
+        },
+    );
+    let offset = page.offset;
+    connection.edges.extend(
+        page.items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| Edge::new(encode_cursor(offset + i as u64), O::from(item))),
+    );
+    connection
+}
+
+/// The complexity of a connection field: each requested item costs what its selection costs.
+pub fn connection_complexity(first: Option<i32>, child_complexity: usize) -> usize {
+    let first = first.map_or(crate::pagination::DEFAULT_PAGE_SIZE as usize, |n| {
+        n.max(1) as usize
+    });
+    first.saturating_mul(child_complexity).saturating_add(1)
+}

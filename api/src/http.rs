@@ -1,0 +1,213 @@
+//! The HTTP surface: routes, the GraphQL handlers, health probes and the request log.
+//!
+//! | route              | what                                                     |
+//! |--------------------|----------------------------------------------------------|
+//! | `POST /graphql`    | GraphQL queries and mutations                            |
+//! | `GET /graphql`     | GraphiQL, to explore the API in a browser                |
+//! | `GET /graphql/ws`  | subscriptions over WebSocket (graphql-transport-ws)      |
+//! | `GET /healthz`     | the process is up                                        |
+//! | `GET /readyz`      | the database answers                                     |
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
+use async_graphql::{Data, ServerError};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use axum::extract::{DefaultBodyLimit, Request, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode, header::AUTHORIZATION};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use sea_orm::DatabaseConnection;
+
+use crate::auth::{AuthState, TokenKeys};
+use crate::clock::SharedClock;
+use crate::error::{AppError, to_client};
+use crate::graphql::AppSchema;
+use crate::graphql::loaders::DbLoader;
+
+/// Everything the handlers need, cloned cheaply into each request.
+#[derive(Clone)]
+pub struct AppState {
+    pub schema: AppSchema,
+    pub db: DatabaseConnection,
+    pub keys: Arc<TokenKeys>,
+    pub clock: SharedClock,
+    pub loader_delay: Duration,
+}
+
+/// Builds the router with its middleware.
+pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql/ws", get(graphql_ws))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+/// What the GraphQL handler tells the request log about the operation.
+#[derive(Clone, Debug)]
+struct GraphqlOutcome {
+    operation: String,
+    error_codes: Vec<String>,
+}
+
+impl AppState {
+    /// Resolves the bearer token and builds the request's loader.
+    async fn request_data(
+        &self,
+        authorization: Option<&str>,
+    ) -> Result<(AuthState, DataLoader<DbLoader>), AppError> {
+        let auth =
+            AuthState::from_header(authorization, &self.keys, &self.db, self.clock.now()).await?;
+        let principal = match &auth {
+            AuthState::Authenticated(principal) => Some(principal.clone()),
+            _ => None,
+        };
+        let loader = DataLoader::new(DbLoader::new(self.db.clone(), principal), tokio::spawn)
+            .delay(self.loader_delay);
+        Ok((auth, loader))
+    }
+}
+
+async fn graphql(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> Response {
+    let request = request.into_inner();
+    let operation = request
+        .operation_name
+        .clone()
+        .unwrap_or_else(|| "-".to_owned());
+    let authorization = headers
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    let mut response = match state.request_data(authorization).await {
+        Ok((auth, loader)) => state.schema.execute(request.data(auth).data(loader)).await,
+        Err(err) => async_graphql::Response::from_errors(vec![
+            async_graphql::Error::from(err).into_server_error(Default::default()),
+        ]),
+    };
+    response.errors = response.errors.into_iter().map(to_client).collect();
+    let error_codes = response.errors.iter().map(error_code).collect();
+    let mut http = GraphQLResponse::from(response).into_response();
+    http.extensions_mut().insert(GraphqlOutcome {
+        operation,
+        error_codes,
+    });
+    http
+}
+
+fn error_code(error: &ServerError) -> String {
+    error
+        .extensions
+        .as_ref()
+        .and_then(|ext| ext.get("code"))
+        .map(|code| code.to_string().trim_matches('"').to_owned())
+        .unwrap_or_default()
+}
+
+async fn graphiql() -> Html<String> {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
+            .title("Duban GraphQL")
+            .finish(),
+    )
+}
+
+/// Subscriptions: the access token travels in the `connection_init` payload
+/// (`{"Authorization": "Bearer …"}` or `{"accessToken": "…"}`); a bad token closes the socket.
+async fn graphql_ws(
+    State(state): State<AppState>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |stream| {
+            let schema = state.schema.clone();
+            GraphQLWebSocket::new(stream, schema, protocol)
+                .on_connection_init(move |payload| async move {
+                    let token = payload
+                        .get("Authorization")
+                        .or_else(|| payload.get("authorization"))
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned)
+                        .or_else(|| {
+                            payload
+                                .get("accessToken")
+                                .and_then(|v| v.as_str())
+                                .map(|t| format!("Bearer {t}"))
+                        });
+                    let (auth, loader) = state
+                        .request_data(token.as_deref())
+                        .await
+                        .map_err(async_graphql::Error::from)?;
+                    let refusal = match &auth {
+                        AuthState::Authenticated(_) => None,
+                        AuthState::Invalid(reason) => Some(reason.clone()),
+                        AuthState::Anonymous => Some(
+                            "sign in first: send the access token in connection_init".to_owned(),
+                        ),
+                    };
+                    if let Some(reason) = refusal {
+                        return Err(AppError::Unauthenticated(reason).into());
+                    }
+                    let mut data = Data::default();
+                    data.insert(auth);
+                    data.insert(loader);
+                    Ok(data)
+                })
+                .serve()
+        })
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    if crate::db::ping(&state.db).await {
+        (
+            StatusCode::OK,
+            Json(serde_json::json!({ "database": "ok" })),
+        )
+            .into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "database": "unavailable" })),
+        )
+            .into_response()
+    }
+}
+
+/// One log line per request: method, path, status, duration and, for GraphQL, the operation
+/// name and the error codes.
+async fn log_request(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let outcome = response.extensions().get::<GraphqlOutcome>();
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        duration_ms = format!("{duration_ms:.1}"),
+        operation = outcome.map_or("", |o| o.operation.as_str()),
+        errors = outcome.map(|o| o.error_codes.join(",")).unwrap_or_default(),
+        "request"
+    );
+    response
+}

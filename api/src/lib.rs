@@ -1,0 +1,25 @@
+//! Duban: the GraphQL API service of government task supervision (督查督办).
+//!
+//! See `ARCHITECTURE.md` at the repository root for the map of this crate and its invariants.
+//! In short: `http` receives requests, `graphql` merges the domain schemas, each domain module
+//! (`units`, `leaders`, `documents`, `tasks`, `users`, `auth`, `audit`) has a `service` with the
+//! business rules and a `schema` with the GraphQL face, and `error` decides what clients see.
+
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod documents;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod leaders;
+pub mod pagination;
+pub mod startup;
+pub mod tasks;
+pub mod telemetry;
+pub mod units;
+pub mod users;
+pub mod validation;

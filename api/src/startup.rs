@@ -1,0 +1,159 @@
+//! Building and running the application: database, migrations, first-start admin, schema,
+//! router and listener. `main.rs` and the tests both go through `Application::build*`.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use sea_orm::DatabaseConnection;
+use secrecy::ExposeSecret;
+use tokio::net::TcpListener;
+
+use crate::auth::TokenKeys;
+use crate::auth::tokens::random_secret;
+use crate::clock::{SharedClock, SystemClock};
+use crate::config::{Config, Environment};
+use crate::graphql::context::AppData;
+use crate::graphql::{self, Limits};
+use crate::http::{self, AppState};
+
+/// A server bound to its port, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    address: SocketAddr,
+}
+
+impl Application {
+    /// Connects to the configured database and builds the application on it.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let db = crate::db::connect(&config).await?;
+        Self::build_with(config, db, Arc::new(SystemClock)).await
+    }
+
+    /// Builds the application on a given connection and clock (tests pass their own).
+    pub async fn build_with(
+        config: Config,
+        db: DatabaseConnection,
+        clock: SharedClock,
+    ) -> anyhow::Result<Self> {
+        crate::db::migrate(&db).await?;
+        let admin_password = config
+            .admin_password
+            .as_ref()
+            .map(|secret| secret.expose_secret().to_owned());
+        if let Some(generated) =
+            crate::users::service::bootstrap_admin(&db, clock.now(), admin_password)
+                .await
+                .map_err(|err| anyhow::anyhow!("cannot create the first admin: {err}"))?
+        {
+            // Shown once, on the first start only; the hash is all that is stored.
+            tracing::warn!(
+                username = "admin",
+                password = %generated,
+                "created the first BUREAU user with a generated password; change it after signing in"
+            );
+        }
+        let keys = Arc::new(token_keys(&config)?);
+        let schema = graphql::builder(Limits {
+            max_depth: config.graphql_max_depth,
+            max_complexity: config.graphql_max_complexity,
+        })
+        .data(AppData {
+            db: db.clone(),
+            keys: keys.clone(),
+            clock: clock.clone(),
+        })
+        .finish();
+        let state = AppState {
+            schema,
+            db,
+            keys,
+            clock,
+            loader_delay: config.dataloader_delay(),
+        };
+        let router = http::router(state, config.max_body_bytes);
+        let listener = TcpListener::bind(config.bind_addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.bind_addr))?;
+        let address = listener.local_addr()?;
+        Ok(Self {
+            listener,
+            router,
+            address,
+        })
+    }
+
+    /// The address actually bound (the port is chosen by the OS when configured as 0).
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `signal` completes, then lets in-flight requests finish.
+    pub async fn run_until(
+        self,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        tracing::info!(address = %self.address, "Duban is listening; GraphiQL at http://{}/graphql", self.address);
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(signal)
+            .await
+            .context("server error")
+    }
+}
+
+fn token_keys(config: &Config) -> anyhow::Result<TokenKeys> {
+    let secret = match (&config.jwt_secret, config.environment) {
+        (Some(secret), _) => secret.clone(),
+        (None, Environment::Production) => {
+            anyhow::bail!("JWT_SECRET is required when DUBAN_ENV=production")
+        }
+        (None, Environment::Development) => {
+            tracing::warn!(
+                "JWT_SECRET is not set: using a random secret; tokens will not survive a restart"
+            );
+            random_secret()
+        }
+    };
+    TokenKeys::new(
+        &secret,
+        &config.jwt_issuer,
+        &config.jwt_audience,
+        config.access_token_ttl(),
+        config.refresh_token_ttl(),
+    )
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

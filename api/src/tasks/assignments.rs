@@ -1,0 +1,181 @@
+//! Who answers for a task: its leaders (in person, by post, or collectively) and its units
+//! (lead, responsible, cooperating). Setting either replaces the whole list, in the given order.
+
+use std::collections::HashSet;
+
+use entity::enums::{LeaderRole, UnitRole};
+use entity::{task_leaders, task_units};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use crate::error::{AppError, AppResult};
+use crate::validation::{NAME_MAX, optional_text};
+
+/// One leader of a task. Exactly one of `leader_id`, `post` and `collective` is given.
+#[derive(Clone, Debug)]
+pub struct NewTaskLeader {
+    pub leader_id: Option<i64>,
+    /// A post such as 常务副市长, resolved to whoever holds it at the time of reading.
+    pub post: Option<String>,
+    /// A collective reference such as 各位市长.
+    pub collective: Option<String>,
+    pub role: LeaderRole,
+    /// The text of the document, if it differs from the registry name.
+    pub name_as_written: Option<String>,
+}
+
+/// One unit of a task.
+#[derive(Clone, Debug)]
+pub struct NewTaskUnit {
+    pub unit_id: i64,
+    pub role: UnitRole,
+    /// A county or district taking part (listed after `，` in the documents).
+    pub is_local: bool,
+    pub name_as_written: Option<String>,
+}
+
+/// Checks the leader list and replaces the task's leaders with it. Returns the stored rows.
+pub async fn replace_leaders(
+    db: &impl ConnectionTrait,
+    task_id: i64,
+    leaders: &[NewTaskLeader],
+) -> AppResult<Vec<task_leaders::Model>> {
+    let ids: Vec<i64> = leaders.iter().filter_map(|l| l.leader_id).collect();
+    let known = crate::leaders::service::by_ids(db, &ids).await?;
+    let mut rows = Vec::new();
+    let mut seen = HashSet::new();
+    let mut positions = [0i32; 2];
+    for (i, leader) in leaders.iter().enumerate() {
+        let field = format!("leaders[{i}]");
+        let post = optional_text(&format!("{field}.post"), leader.post.as_deref(), NAME_MAX)?;
+        let collective = optional_text(
+            &format!("{field}.collective"),
+            leader.collective.as_deref(),
+            NAME_MAX,
+        )?;
+        let given = [
+            leader.leader_id.is_some(),
+            post.is_some(),
+            collective.is_some(),
+        ];
+        if given.iter().filter(|g| **g).count() != 1 {
+            return Err(AppError::bad_field(
+                &field,
+                "give exactly one of leaderId, post and collective",
+            ));
+        }
+        let registry_name = match leader.leader_id {
+            Some(id) => Some(
+                known
+                    .get(&id)
+                    .ok_or_else(|| {
+                        AppError::bad_field(&format!("{field}.leaderId"), "no such leader")
+                    })?
+                    .name
+                    .clone(),
+            ),
+            None => None,
+        };
+        let key = (
+            leader.leader_id,
+            post.clone(),
+            collective.clone(),
+            leader.role,
+        );
+        if !seen.insert(key) {
+            return Err(AppError::bad_field(
+                &field,
+                "is listed twice with the same role",
+            ));
+        }
+        let name_as_written = optional_text(
+            &format!("{field}.nameAsWritten"),
+            leader.name_as_written.as_deref(),
+            NAME_MAX,
+        )?
+        .or(registry_name)
+        .or_else(|| post.clone())
+        .or_else(|| collective.clone())
+        .unwrap_or_default();
+        let slot = &mut positions[usize::from(leader.role == LeaderRole::Responsible)];
+        *slot += 1;
+        rows.push(task_leaders::ActiveModel {
+            task_id: Set(task_id),
+            leader_id: Set(leader.leader_id),
+            post: Set(post),
+            collective: Set(collective),
+            name_as_written: Set(name_as_written),
+            role: Set(leader.role),
+            position: Set(*slot),
+            ..Default::default()
+        });
+    }
+    task_leaders::Entity::delete_many()
+        .filter(task_leaders::Column::TaskId.eq(task_id))
+        .exec(db)
+        .await?;
+    let mut stored = Vec::with_capacity(rows.len());
+    for row in rows {
+        stored.push(row.insert(db).await?);
+    }
+    Ok(stored)
+}
+
+/// Checks the unit list and replaces the task's units with it. Returns the stored rows.
+pub async fn replace_units(
+    db: &impl ConnectionTrait,
+    task_id: i64,
+    units: &[NewTaskUnit],
+) -> AppResult<Vec<task_units::Model>> {
+    let ids: Vec<i64> = units.iter().map(|u| u.unit_id).collect();
+    let known = crate::units::service::by_ids(db, &ids).await?;
+    let mut rows = Vec::new();
+    let mut seen = HashSet::new();
+    let mut positions = [0i32; 3];
+    for (i, unit) in units.iter().enumerate() {
+        let field = format!("units[{i}]");
+        let registry = known
+            .get(&unit.unit_id)
+            .ok_or_else(|| AppError::bad_field(&format!("{field}.unitId"), "no such unit"))?;
+        if let Some(target) = registry.merged_into_id {
+            return Err(AppError::bad_field(
+                &format!("{field}.unitId"),
+                format!(
+                    "unit {} was merged into unit {target}; assign that one",
+                    registry.id
+                ),
+            ));
+        }
+        if !seen.insert((unit.unit_id, unit.role)) {
+            return Err(AppError::bad_field(
+                &field,
+                "is listed twice with the same role",
+            ));
+        }
+        let name_as_written = optional_text(
+            &format!("{field}.nameAsWritten"),
+            unit.name_as_written.as_deref(),
+            NAME_MAX,
+        )?
+        .unwrap_or_else(|| registry.name.clone());
+        let slot = &mut positions[usize::from(super::query::role_rank(unit.role))];
+        *slot += 1;
+        rows.push(task_units::ActiveModel {
+            task_id: Set(task_id),
+            unit_id: Set(unit.unit_id),
+            role: Set(unit.role),
+            position: Set(*slot),
+            name_as_written: Set(name_as_written),
+            is_local: Set(unit.is_local),
+            ..Default::default()
+        });
+    }
+    task_units::Entity::delete_many()
+        .filter(task_units::Column::TaskId.eq(task_id))
+        .exec(db)
+        .await?;
+    let mut stored = Vec::with_capacity(rows.len());
+    for row in rows {
+        stored.push(row.insert(db).await?);
+    }
+    Ok(stored)
+}

@@ -1,0 +1,13 @@
+//! Tasks (事项): the numbered items of a document, with their leaders and units.
+//!
+//! - `access`: which tasks a principal may see; every read of tasks goes through it.
+//! - `query`: listing, filtering, ordering and the batch reads behind the DataLoaders.
+//! - `service`: creating, changing and soft-deleting tasks, with optimistic locking.
+//! - `assignments`: replacing a task's leaders and units.
+//! - `schema`: the GraphQL types, queries and mutations.
+
+pub mod access;
+pub mod assignments;
+pub mod query;
+pub mod schema;
+pub mod service;

@@ -1,0 +1,374 @@
+//! Reading tasks: the filtered, ordered list and the batch reads behind relation fields.
+//! Every query here starts from `access::visible`.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use entity::enums::{TaskStatus, UnitRole};
+use entity::{categories, leaders, task_leaders, task_units, tasks};
+use sea_orm::sea_query::{Expr, LikeExpr, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
+
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use crate::pagination::{Page, PageRequest};
+use crate::tasks::access;
+use crate::validation::like_pattern;
+
+/// Which tasks to list. All conditions must hold.
+#[derive(Debug, Default)]
+pub struct TaskFilter {
+    pub document_id: Option<i64>,
+    /// Tasks in this category or any category below it.
+    pub category_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    /// With `unit_id`: only where the unit holds this role.
+    pub unit_role: Option<UnitRole>,
+    /// Tasks naming the leader in person or through the post they hold.
+    pub leader_id: Option<i64>,
+    /// Any of these statuses.
+    pub statuses: Vec<TaskStatus>,
+    /// Part of the text or the sequence number.
+    pub text: Option<String>,
+    pub deadline_from: Option<NaiveDate>,
+    pub deadline_to: Option<NaiveDate>,
+}
+
+/// What to sort tasks by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TaskOrderField {
+    /// Document, then the order the items are written in.
+    #[default]
+    Sequence,
+    Deadline,
+    UpdatedAt,
+    CreatedAt,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TaskOrder {
+    pub field: TaskOrderField,
+    pub descending: bool,
+}
+
+/// Lists the tasks `actor` may see that match `filter`.
+pub async fn list(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    filter: TaskFilter,
+    order: TaskOrder,
+    page: PageRequest,
+) -> AppResult<Page<tasks::Model>> {
+    let condition = filter_condition(db, filter).await?;
+    let query = tasks::Entity::find()
+        .filter(access::visible(actor))
+        .filter(condition);
+    let total = query.clone().count(db).await?;
+    let items = ordered(query, order)
+        .offset(page.offset)
+        .limit(page.limit)
+        .all(db)
+        .await?;
+    Ok(Page::new(items, total, page))
+}
+
+fn ordered(query: Select<tasks::Entity>, order: TaskOrder) -> Select<tasks::Entity> {
+    use sea_orm::Order;
+    let direction = if order.descending {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    let query = match order.field {
+        TaskOrderField::Sequence => query
+            .order_by(tasks::Column::DocumentId, direction.clone())
+            .order_by(tasks::Column::SortOrder, direction.clone()),
+        TaskOrderField::Deadline => query.order_by(tasks::Column::Deadline, direction.clone()),
+        TaskOrderField::UpdatedAt => query.order_by(tasks::Column::UpdatedAt, direction.clone()),
+        TaskOrderField::CreatedAt => query.order_by(tasks::Column::CreatedAt, direction.clone()),
+    };
+    // The id breaks ties, so pages never overlap or skip.
+    query.order_by(tasks::Column::Id, direction)
+}
+
+async fn filter_condition(db: &impl ConnectionTrait, filter: TaskFilter) -> AppResult<Condition> {
+    let mut condition = Condition::all();
+    if let Some(document_id) = filter.document_id {
+        condition = condition.add(tasks::Column::DocumentId.eq(document_id));
+    }
+    if let Some(category_id) = filter.category_id {
+        let category = categories::Entity::find_by_id(category_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::bad_field("filter.categoryId", "no such category"))?;
+        let below = format!("{}.%", category.path);
+        condition = condition.add(
+            tasks::Column::CategoryId.in_subquery(
+                Query::select()
+                    .column(categories::Column::Id)
+                    .from(categories::Entity)
+                    .and_where(categories::Column::DocumentId.eq(category.document_id))
+                    .cond_where(
+                        Condition::any()
+                            .add(categories::Column::Path.eq(category.path.clone()))
+                            .add(categories::Column::Path.like(below)),
+                    )
+                    .to_owned(),
+            ),
+        );
+    }
+    match (filter.unit_id, filter.unit_role) {
+        (Some(unit_id), role) => {
+            let mut select = Query::select();
+            select
+                .column(task_units::Column::TaskId)
+                .from(task_units::Entity)
+                .and_where(task_units::Column::UnitId.eq(unit_id));
+            if let Some(role) = role {
+                select.and_where(task_units::Column::Role.eq(role));
+            }
+            condition = condition.add(tasks::Column::Id.in_subquery(select.to_owned()));
+        }
+        (None, Some(_)) => {
+            return Err(AppError::bad_field(
+                "filter.unitRole",
+                "needs filter.unitId",
+            ));
+        }
+        (None, None) => {}
+    }
+    if let Some(leader_id) = filter.leader_id {
+        let leader = leaders::Entity::find_by_id(leader_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::bad_field("filter.leaderId", "no such leader"))?;
+        let mut named = Condition::any().add(task_leaders::Column::LeaderId.eq(leader_id));
+        if let Some(post) = leader.post.filter(|_| leader.is_active) {
+            named = named.add(task_leaders::Column::Post.eq(post));
+        }
+        condition = condition.add(
+            tasks::Column::Id.in_subquery(
+                Query::select()
+                    .column(task_leaders::Column::TaskId)
+                    .from(task_leaders::Entity)
+                    .cond_where(named)
+                    .to_owned(),
+            ),
+        );
+    }
+    if !filter.statuses.is_empty() {
+        condition = condition.add(tasks::Column::Status.is_in(filter.statuses));
+    }
+    if let Some(text) = filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let pattern = like_pattern(text);
+        condition = condition.add(
+            Condition::any()
+                .add(Expr::col(tasks::Column::Text).like(LikeExpr::new(&pattern).escape('\\')))
+                .add(tasks::Column::Seq.eq(text)),
+        );
+    }
+    if let (Some(from), Some(to)) = (filter.deadline_from, filter.deadline_to)
+        && from > to
+    {
+        return Err(AppError::bad_field(
+            "filter.deadlineTo",
+            "must not be before filter.deadlineFrom",
+        ));
+    }
+    if let Some(from) = filter.deadline_from {
+        condition = condition.add(tasks::Column::Deadline.gte(from));
+    }
+    if let Some(to) = filter.deadline_to {
+        condition = condition.add(tasks::Column::Deadline.lte(to));
+    }
+    Ok(condition)
+}
+
+/// One task, if `actor` may see it; NOT_FOUND otherwise (a unit must not learn that another
+/// unit's task exists).
+pub async fn get(actor: &Principal, db: &impl ConnectionTrait, id: i64) -> AppResult<tasks::Model> {
+    tasks::Entity::find_by_id(id)
+        .filter(access::visible(actor))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("task"))
+}
+
+/// Tasks by id among those `actor` may see, for DataLoaders.
+pub async fn visible_by_ids(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, tasks::Model>> {
+    Ok(tasks::Entity::find()
+        .filter(access::visible(actor))
+        .filter(tasks::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|task| (task.id, task))
+        .collect())
+}
+
+/// The leaders of each task, lead leaders first, in written order. Callers pass only ids of
+/// tasks the principal has already been allowed to see.
+pub async fn leaders_of(
+    db: &impl ConnectionTrait,
+    task_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<task_leaders::Model>>> {
+    let mut map: HashMap<i64, Vec<task_leaders::Model>> = HashMap::new();
+    for row in task_leaders::Entity::find()
+        .filter(task_leaders::Column::TaskId.is_in(task_ids.iter().copied()))
+        .order_by_asc(task_leaders::Column::Position)
+        .order_by_asc(task_leaders::Column::Id)
+        .all(db)
+        .await?
+    {
+        map.entry(row.task_id).or_default().push(row);
+    }
+    for rows in map.values_mut() {
+        rows.sort_by_key(|row| (row.role != entity::enums::LeaderRole::Lead, row.position));
+    }
+    Ok(map)
+}
+
+/// The rank of a unit role in listings: lead, responsible, cooperating.
+pub fn role_rank(role: UnitRole) -> u8 {
+    match role {
+        UnitRole::Lead => 0,
+        UnitRole::Responsible => 1,
+        UnitRole::Cooperating => 2,
+    }
+}
+
+/// The units of each task, by role and written order. Same precondition as `leaders_of`.
+pub async fn units_of(
+    db: &impl ConnectionTrait,
+    task_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<task_units::Model>>> {
+    let mut map: HashMap<i64, Vec<task_units::Model>> = HashMap::new();
+    for row in task_units::Entity::find()
+        .filter(task_units::Column::TaskId.is_in(task_ids.iter().copied()))
+        .order_by_asc(task_units::Column::Position)
+        .order_by_asc(task_units::Column::Id)
+        .all(db)
+        .await?
+    {
+        map.entry(row.task_id).or_default().push(row);
+    }
+    for rows in map.values_mut() {
+        rows.sort_by_key(|row| (role_rank(row.role), row.position));
+    }
+    Ok(map)
+}
+
+/// For each unit, the tasks `actor` may see in which the unit holds a role, with the role.
+pub async fn visible_of_units(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    unit_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<(UnitRole, tasks::Model)>>> {
+    let links = task_units::Entity::find()
+        .filter(task_units::Column::UnitId.is_in(unit_ids.iter().copied()))
+        .filter(task_units::Column::TaskId.in_subquery(visible_ids(actor)))
+        .all(db)
+        .await?;
+    let task_ids: Vec<i64> = links.iter().map(|link| link.task_id).collect();
+    let tasks = visible_by_ids(actor, db, &task_ids).await?;
+    let mut map: HashMap<i64, Vec<(UnitRole, tasks::Model)>> = HashMap::new();
+    for link in links {
+        if let Some(task) = tasks.get(&link.task_id) {
+            map.entry(link.unit_id)
+                .or_default()
+                .push((link.role, task.clone()));
+        }
+    }
+    for rows in map.values_mut() {
+        rows.sort_by_key(|(_, task)| (task.document_id, task.sort_order, task.id));
+    }
+    Ok(map)
+}
+
+/// For each leader, the tasks `actor` may see that name the leader in person or by post.
+pub async fn visible_of_leaders(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    leader_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<tasks::Model>>> {
+    let leaders = crate::leaders::service::by_ids(db, leader_ids).await?;
+    let post_holders: HashMap<String, Vec<i64>> =
+        leaders.values().fold(HashMap::new(), |mut map, leader| {
+            if let (Some(post), true) = (&leader.post, leader.is_active) {
+                map.entry(post.clone()).or_default().push(leader.id);
+            }
+            map
+        });
+    let links = task_leaders::Entity::find()
+        .filter(
+            Condition::any()
+                .add(task_leaders::Column::LeaderId.is_in(leader_ids.iter().copied()))
+                .add(task_leaders::Column::Post.is_in(post_holders.keys().cloned())),
+        )
+        .filter(task_leaders::Column::TaskId.in_subquery(visible_ids(actor)))
+        .all(db)
+        .await?;
+    let task_ids: Vec<i64> = links.iter().map(|link| link.task_id).collect();
+    let tasks = visible_by_ids(actor, db, &task_ids).await?;
+    let mut map: HashMap<i64, Vec<tasks::Model>> = HashMap::new();
+    for link in links {
+        let Some(task) = tasks.get(&link.task_id) else {
+            continue;
+        };
+        let mut owners: Vec<i64> = link.leader_id.into_iter().collect();
+        if let Some(post) = &link.post {
+            owners.extend(post_holders.get(post).into_iter().flatten());
+        }
+        for owner in owners {
+            let list = map.entry(owner).or_default();
+            if !list.iter().any(|t| t.id == task.id) {
+                list.push(task.clone());
+            }
+        }
+    }
+    for rows in map.values_mut() {
+        rows.sort_by_key(|task| (task.document_id, task.sort_order, task.id));
+    }
+    Ok(map)
+}
+
+/// For each document, the tasks `actor` may see, in written order.
+pub async fn visible_of_documents(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    document_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<tasks::Model>>> {
+    let mut map: HashMap<i64, Vec<tasks::Model>> = HashMap::new();
+    for task in tasks::Entity::find()
+        .filter(access::visible(actor))
+        .filter(tasks::Column::DocumentId.is_in(document_ids.iter().copied()))
+        .order_by_asc(tasks::Column::SortOrder)
+        .order_by_asc(tasks::Column::Id)
+        .all(db)
+        .await?
+    {
+        map.entry(task.document_id).or_default().push(task);
+    }
+    Ok(map)
+}
+
+/// `SELECT id FROM tasks WHERE <visible to actor>`, for use inside other queries.
+fn visible_ids(actor: &Principal) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(tasks::Column::Id)
+        .from(tasks::Entity)
+        .cond_where(access::visible(actor))
+        .to_owned()
+}

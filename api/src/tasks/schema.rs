@@ -1,0 +1,579 @@
+//! GraphQL face of tasks: the `Task` type with its leaders and units, the `tasks` and `task`
+//! queries and the task mutations.
+
+use async_graphql::{
+    ComplexObject, Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{task_leaders, task_units, tasks};
+
+use crate::documents::schema::{Category, Document};
+use crate::graphql::context::ContextExt;
+use crate::graphql::enums::{LeaderRole, TaskStatus, UnitRole};
+use crate::graphql::loaders::{
+    CategoryById, DocumentById, HoldersOfPost, LeaderById, LeadersOfTask, UnitById, UnitsOfTask,
+    VisibleTaskById,
+};
+use crate::graphql::relay::{self, Conn, Kind, expect_id, expect_optional_id};
+use crate::leaders::schema::Leader;
+use crate::tasks::assignments::{NewTaskLeader, NewTaskUnit};
+use crate::tasks::query::{self, TaskFilter, TaskOrder, TaskOrderField};
+use crate::tasks::service::{self, NewTask, TaskChanges};
+use crate::units::schema::Unit;
+
+/// One numbered item of a document.
+#[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
+pub struct Task {
+    pub id: ID,
+    /// The sequence number as written in the document.
+    pub seq: String,
+    pub sort_order: i32,
+    /// The item's full text.
+    pub text: String,
+    pub deadline: Option<NaiveDate>,
+    pub status: TaskStatus,
+    /// Percent complete, 0 to 100.
+    pub percent: i32,
+    /// Send this back with `updateTask`; it changes with every change of the task.
+    pub version: i32,
+    /// The task's id in another government system.
+    pub external_id: Option<String>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub row_id: i64,
+    #[graphql(skip)]
+    pub document_id: i64,
+    #[graphql(skip)]
+    pub category_id: Option<i64>,
+    #[graphql(skip)]
+    pub parent_task_id: Option<i64>,
+}
+
+impl From<tasks::Model> for Task {
+    fn from(t: tasks::Model) -> Self {
+        Self {
+            id: relay::global_id(Kind::Task, t.id),
+            seq: t.seq,
+            sort_order: t.sort_order,
+            text: t.text,
+            deadline: t.deadline,
+            status: t.status.into(),
+            percent: t.percent,
+            version: t.version,
+            external_id: t.external_id,
+            completed_at: t.completed_at,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            row_id: t.id,
+            document_id: t.document_id,
+            category_id: t.category_id,
+            parent_task_id: t.parent_task_id,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Task {
+    async fn document(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
+        Ok(ctx
+            .loader()
+            .load_one(DocumentById(self.document_id))
+            .await?
+            .map(Into::into))
+    }
+
+    async fn category(&self, ctx: &Context<'_>) -> Result<Option<Category>> {
+        let Some(id) = self.category_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loader()
+            .load_one(CategoryById(id))
+            .await?
+            .map(Into::into))
+    }
+
+    /// The item this task is a sub-point of (一是 … 二是 …), if any.
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Task>> {
+        let Some(id) = self.parent_task_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loader()
+            .load_one(VisibleTaskById(id))
+            .await?
+            .map(Into::into))
+    }
+
+    /// Leaders answerable for the task: lead leaders first, then in written order.
+    async fn leaders(&self, ctx: &Context<'_>) -> Result<Vec<TaskLeader>> {
+        let rows = ctx.loader().load_one(LeadersOfTask(self.row_id)).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Units of the task: lead, responsible, cooperating, each in written order.
+    async fn units(&self, ctx: &Context<'_>, role: Option<UnitRole>) -> Result<Vec<TaskUnit>> {
+        let rows = ctx.loader().load_one(UnitsOfTask(self.row_id)).await?;
+        let role = role.map(entity::enums::UnitRole::from);
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|row| role.is_none_or(|role| row.role == role))
+            .map(Into::into)
+            .collect())
+    }
+}
+
+/// A leader's part in a task.
+#[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
+pub struct TaskLeader {
+    pub role: LeaderRole,
+    /// Order within the role, from 1.
+    pub position: i32,
+    /// The name as the document writes it (`刘 震`, `常务副市长`, `各位市长`).
+    pub name_as_written: String,
+    /// Set when the task names a post rather than a person.
+    pub post: Option<String>,
+    /// Set for a collective reference such as 各位市长.
+    pub collective: Option<String>,
+    #[graphql(skip)]
+    pub leader_id: Option<i64>,
+}
+
+impl From<task_leaders::Model> for TaskLeader {
+    fn from(row: task_leaders::Model) -> Self {
+        Self {
+            role: row.role.into(),
+            position: row.position,
+            name_as_written: row.name_as_written,
+            post: row.post,
+            collective: row.collective,
+            leader_id: row.leader_id,
+        }
+    }
+}
+
+#[ComplexObject]
+impl TaskLeader {
+    /// The person: named directly, or whoever holds the post now (the first, if several do).
+    async fn leader(&self, ctx: &Context<'_>) -> Result<Option<Leader>> {
+        if let Some(id) = self.leader_id {
+            return Ok(ctx.loader().load_one(LeaderById(id)).await?.map(Into::into));
+        }
+        let Some(post) = &self.post else {
+            return Ok(None);
+        };
+        let holders = ctx.loader().load_one(HoldersOfPost(post.clone())).await?;
+        Ok(holders
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .map(Into::into))
+    }
+}
+
+/// A unit's part in a task.
+#[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
+pub struct TaskUnit {
+    pub role: UnitRole,
+    /// Order within the role, from 1; the first RESPONSIBLE unit is the main one.
+    pub position: i32,
+    pub name_as_written: String,
+    /// A county or district taking part (listed after `，`).
+    pub is_local: bool,
+    #[graphql(skip)]
+    pub unit_id: i64,
+}
+
+impl From<task_units::Model> for TaskUnit {
+    fn from(row: task_units::Model) -> Self {
+        Self {
+            role: row.role.into(),
+            position: row.position,
+            name_as_written: row.name_as_written,
+            is_local: row.is_local,
+            unit_id: row.unit_id,
+        }
+    }
+}
+
+#[ComplexObject]
+impl TaskUnit {
+    async fn unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
+        Ok(ctx
+            .loader()
+            .load_one(UnitById(self.unit_id))
+            .await?
+            .map(Into::into))
+    }
+}
+
+/// Which tasks to list; all given conditions must hold.
+#[derive(InputObject, Debug, Default)]
+pub struct TaskFilterInput {
+    pub document_id: Option<ID>,
+    /// The category or any category below it.
+    pub category_id: Option<ID>,
+    pub unit_id: Option<ID>,
+    /// With `unitId`: only where the unit holds this role.
+    pub unit_role: Option<UnitRole>,
+    /// Tasks naming the leader in person or through the post they hold.
+    pub leader_id: Option<ID>,
+    /// Any of these statuses.
+    pub status: Option<Vec<TaskStatus>>,
+    /// Part of the text, or the exact sequence number.
+    pub search: Option<String>,
+    pub deadline_from: Option<NaiveDate>,
+    pub deadline_to: Option<NaiveDate>,
+}
+
+impl TaskFilterInput {
+    fn decode(self) -> Result<TaskFilter, crate::error::AppError> {
+        Ok(TaskFilter {
+            document_id: expect_optional_id(
+                "filter.documentId",
+                self.document_id.as_ref(),
+                Kind::Document,
+            )?,
+            category_id: expect_optional_id(
+                "filter.categoryId",
+                self.category_id.as_ref(),
+                Kind::Category,
+            )?,
+            unit_id: expect_optional_id("filter.unitId", self.unit_id.as_ref(), Kind::Unit)?,
+            unit_role: self.unit_role.map(Into::into),
+            leader_id: expect_optional_id(
+                "filter.leaderId",
+                self.leader_id.as_ref(),
+                Kind::Leader,
+            )?,
+            statuses: self
+                .status
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            text: self.search,
+            deadline_from: self.deadline_from,
+            deadline_to: self.deadline_to,
+        })
+    }
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TaskOrderBy {
+    /// Document, then the order the items are written in.
+    #[default]
+    Sequence,
+    Deadline,
+    UpdatedAt,
+    CreatedAt,
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OrderDirection {
+    #[default]
+    Asc,
+    Desc,
+}
+
+#[derive(InputObject, Debug, Default)]
+pub struct TaskOrderInput {
+    #[graphql(default)]
+    pub field: TaskOrderBy,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+impl From<TaskOrderInput> for TaskOrder {
+    fn from(o: TaskOrderInput) -> Self {
+        Self {
+            field: match o.field {
+                TaskOrderBy::Sequence => TaskOrderField::Sequence,
+                TaskOrderBy::Deadline => TaskOrderField::Deadline,
+                TaskOrderBy::UpdatedAt => TaskOrderField::UpdatedAt,
+                TaskOrderBy::CreatedAt => TaskOrderField::CreatedAt,
+            },
+            descending: o.direction == OrderDirection::Desc,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct TaskQuery;
+
+#[Object]
+impl TaskQuery {
+    /// The tasks the caller may see: all for the bureau, their own for units and leaders.
+    #[graphql(complexity = "relay::connection_complexity(first, child_complexity)")]
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<TaskFilterInput>,
+        order_by: Option<TaskOrderInput>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<Task>> {
+        let actor = ctx.actor()?;
+        let page = relay::page_request(first, after.as_deref())?;
+        let filter = filter.unwrap_or_default().decode()?;
+        let order = order_by.unwrap_or_default().into();
+        Ok(relay::connection(
+            query::list(actor, ctx.db(), filter, order, page).await?,
+        ))
+    }
+
+    async fn task(&self, ctx: &Context<'_>, id: ID) -> Result<Task> {
+        let actor = ctx.actor()?;
+        let id = expect_id("id", &id, Kind::Task)?;
+        Ok(query::get(actor, ctx.db(), id).await?.into())
+    }
+}
+
+/// One leader of a task: exactly one of `leaderId`, `post` and `collective`.
+#[derive(InputObject, Debug, Clone)]
+pub struct TaskLeaderInput {
+    pub leader_id: Option<ID>,
+    pub post: Option<String>,
+    pub collective: Option<String>,
+    pub role: LeaderRole,
+    pub name_as_written: Option<String>,
+}
+
+/// One unit of a task.
+#[derive(InputObject, Debug, Clone)]
+pub struct TaskUnitInput {
+    pub unit_id: ID,
+    pub role: UnitRole,
+    #[graphql(default)]
+    pub is_local: bool,
+    pub name_as_written: Option<String>,
+}
+
+fn decode_leaders(
+    field: &str,
+    leaders: Vec<TaskLeaderInput>,
+) -> Result<Vec<NewTaskLeader>, crate::error::AppError> {
+    leaders
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            Ok(NewTaskLeader {
+                leader_id: expect_optional_id(
+                    &format!("{field}[{i}].leaderId"),
+                    l.leader_id.as_ref(),
+                    Kind::Leader,
+                )?,
+                post: l.post,
+                collective: l.collective,
+                role: l.role.into(),
+                name_as_written: l.name_as_written,
+            })
+        })
+        .collect()
+}
+
+fn decode_units(
+    field: &str,
+    units: Vec<TaskUnitInput>,
+) -> Result<Vec<NewTaskUnit>, crate::error::AppError> {
+    units
+        .into_iter()
+        .enumerate()
+        .map(|(i, u)| {
+            Ok(NewTaskUnit {
+                unit_id: expect_id(&format!("{field}[{i}].unitId"), &u.unit_id, Kind::Unit)?,
+                role: u.role.into(),
+                is_local: u.is_local,
+                name_as_written: u.name_as_written,
+            })
+        })
+        .collect()
+}
+
+#[derive(InputObject, Debug)]
+pub struct CreateTaskInput {
+    pub document_id: ID,
+    pub category_id: Option<ID>,
+    /// For a sub-point: the item it belongs to.
+    pub parent_task_id: Option<ID>,
+    pub seq: String,
+    pub text: String,
+    pub deadline: Option<NaiveDate>,
+    pub external_id: Option<String>,
+    #[graphql(default)]
+    pub leaders: Vec<TaskLeaderInput>,
+    #[graphql(default)]
+    pub units: Vec<TaskUnitInput>,
+}
+
+#[derive(InputObject, Debug)]
+pub struct UpdateTaskInput {
+    pub id: ID,
+    /// The `version` read; a task changed since gives CONFLICT.
+    pub version: i32,
+    pub category_id: MaybeUndefined<ID>,
+    pub seq: Option<String>,
+    pub text: Option<String>,
+    pub deadline: MaybeUndefined<NaiveDate>,
+    pub status: Option<TaskStatus>,
+    pub percent: Option<i32>,
+    pub external_id: MaybeUndefined<String>,
+    pub sort_order: Option<i32>,
+}
+
+#[derive(InputObject, Debug)]
+pub struct DeleteTaskInput {
+    pub id: ID,
+    /// When given, a task changed since gives CONFLICT.
+    pub version: Option<i32>,
+}
+
+#[derive(InputObject, Debug)]
+pub struct SetTaskLeadersInput {
+    pub task_id: ID,
+    pub version: Option<i32>,
+    /// The complete new list, in order.
+    pub leaders: Vec<TaskLeaderInput>,
+}
+
+#[derive(InputObject, Debug)]
+pub struct SetTaskUnitsInput {
+    pub task_id: ID,
+    pub version: Option<i32>,
+    /// The complete new list, in order.
+    pub units: Vec<TaskUnitInput>,
+}
+
+#[derive(SimpleObject, Debug)]
+pub struct CreateTaskPayload {
+    pub task: Task,
+}
+
+#[derive(SimpleObject, Debug)]
+pub struct UpdateTaskPayload {
+    pub task: Task,
+}
+
+#[derive(SimpleObject, Debug)]
+pub struct DeleteTaskPayload {
+    pub deleted_task_id: ID,
+}
+
+#[derive(SimpleObject, Debug)]
+pub struct SetTaskLeadersPayload {
+    pub task: Task,
+}
+
+#[derive(SimpleObject, Debug)]
+pub struct SetTaskUnitsPayload {
+    pub task: Task,
+}
+
+#[derive(Default)]
+pub struct TaskMutation;
+
+#[Object]
+impl TaskMutation {
+    async fn create_task(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateTaskInput,
+    ) -> Result<CreateTaskPayload> {
+        let actor = ctx.actor()?;
+        let new = NewTask {
+            document_id: expect_id("documentId", &input.document_id, Kind::Document)?,
+            category_id: expect_optional_id(
+                "categoryId",
+                input.category_id.as_ref(),
+                Kind::Category,
+            )?,
+            parent_task_id: expect_optional_id(
+                "parentTaskId",
+                input.parent_task_id.as_ref(),
+                Kind::Task,
+            )?,
+            seq: input.seq,
+            text: input.text,
+            deadline: input.deadline,
+            external_id: input.external_id,
+            leaders: decode_leaders("leaders", input.leaders)?,
+            units: decode_units("units", input.units)?,
+        };
+        let task = service::create(actor, ctx.db(), ctx.now(), new).await?;
+        Ok(CreateTaskPayload { task: task.into() })
+    }
+
+    async fn update_task(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateTaskInput,
+    ) -> Result<UpdateTaskPayload> {
+        let actor = ctx.actor()?;
+        let id = expect_id("id", &input.id, Kind::Task)?;
+        let category: Option<Option<ID>> = input.category_id.into();
+        let changes = TaskChanges {
+            version: input.version,
+            category_id: category
+                .map(|c| expect_optional_id("categoryId", c.as_ref(), Kind::Category))
+                .transpose()?,
+            seq: input.seq,
+            text: input.text,
+            deadline: input.deadline.into(),
+            status: input.status.map(Into::into),
+            percent: input.percent,
+            external_id: input.external_id.into(),
+            sort_order: input.sort_order,
+        };
+        let task = service::update(actor, ctx.db(), ctx.now(), id, changes).await?;
+        Ok(UpdateTaskPayload { task: task.into() })
+    }
+
+    /// Removes a task from every listing; its row, history and reports stay.
+    async fn delete_task(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteTaskInput,
+    ) -> Result<DeleteTaskPayload> {
+        let actor = ctx.actor()?;
+        let id = expect_id("id", &input.id, Kind::Task)?;
+        service::delete(actor, ctx.db(), ctx.now(), id, input.version).await?;
+        Ok(DeleteTaskPayload {
+            deleted_task_id: input.id,
+        })
+    }
+
+    async fn set_task_leaders(
+        &self,
+        ctx: &Context<'_>,
+        input: SetTaskLeadersInput,
+    ) -> Result<SetTaskLeadersPayload> {
+        let actor = ctx.actor()?;
+        let id = expect_id("taskId", &input.task_id, Kind::Task)?;
+        let leaders = decode_leaders("leaders", input.leaders)?;
+        let task =
+            service::set_leaders(actor, ctx.db(), ctx.now(), id, input.version, leaders).await?;
+        Ok(SetTaskLeadersPayload { task: task.into() })
+    }
+
+    async fn set_task_units(
+        &self,
+        ctx: &Context<'_>,
+        input: SetTaskUnitsInput,
+    ) -> Result<SetTaskUnitsPayload> {
+        let actor = ctx.actor()?;
+        let id = expect_id("taskId", &input.task_id, Kind::Task)?;
+        let units = decode_units("units", input.units)?;
+        let task = service::set_units(actor, ctx.db(), ctx.now(), id, input.version, units).await?;
+        Ok(SetTaskUnitsPayload { task: task.into() })
+    }
+}

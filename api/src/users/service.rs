@@ -1,0 +1,376 @@
+//! Business rules of user accounts.
+//!
+//! A UNIT user belongs to exactly one unit, a LEADER user is exactly one leader, BUREAU and
+//! SERVICE users belong to neither. At least one active BUREAU user always remains, so the
+//! bureau cannot lock itself out. Password hashes never leave this module's callers: the model
+//! is serialised for audit without them, and no GraphQL type exposes them.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::enums::Role;
+use entity::{leaders, refresh_tokens, units, users};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+
+use crate::audit::service::{self as audit, Change};
+use crate::auth::{Principal, password};
+use crate::error::{AppError, AppResult};
+use crate::pagination::{Page, PageRequest};
+use crate::validation::{NAME_MAX, required_text};
+
+/// A new account.
+#[derive(Debug)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: Option<String>,
+    pub password: String,
+    pub role: Role,
+    pub unit_id: Option<i64>,
+    pub leader_id: Option<i64>,
+    pub scopes: Vec<String>,
+}
+
+/// Changes to an account; `Some(None)` clears a link.
+#[derive(Debug, Default)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub unit_id: Option<Option<i64>>,
+    pub leader_id: Option<Option<i64>>,
+    pub is_active: Option<bool>,
+    /// Sets a new password (a reset by the bureau) and signs the user out everywhere.
+    pub password: Option<String>,
+    /// Clears a lockout after failed sign-ins.
+    pub unlock: bool,
+    pub scopes: Option<Vec<String>>,
+}
+
+/// How to list accounts.
+#[derive(Debug, Default)]
+pub struct UserSearch {
+    pub role: Option<Role>,
+    pub unit_id: Option<i64>,
+    pub text: Option<String>,
+}
+
+/// Lists accounts. Bureau only.
+pub async fn list(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    search: UserSearch,
+    page: PageRequest,
+) -> AppResult<Page<users::Model>> {
+    actor.require_bureau()?;
+    let mut query = users::Entity::find();
+    if let Some(role) = search.role {
+        query = query.filter(users::Column::Role.eq(role));
+    }
+    if let Some(unit_id) = search.unit_id {
+        query = query.filter(users::Column::UnitId.eq(unit_id));
+    }
+    if let Some(text) = search
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        query = query.filter(
+            sea_orm::Condition::any()
+                .add(users::Column::Username.contains(text))
+                .add(users::Column::DisplayName.contains(text)),
+        );
+    }
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_asc(users::Column::Id)
+        .offset(page.offset)
+        .limit(page.limit)
+        .all(db)
+        .await?;
+    Ok(Page::new(items, total, page))
+}
+
+/// One account: the bureau reads any, everyone else only their own.
+pub async fn get(actor: &Principal, db: &impl ConnectionTrait, id: i64) -> AppResult<users::Model> {
+    if !actor.is_bureau() && actor.user_id != Some(id) {
+        return Err(AppError::not_found("user"));
+    }
+    users::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))
+}
+
+/// Accounts by id, for DataLoaders (audit entries name their actor).
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, users::Model>> {
+    Ok(users::Entity::find()
+        .filter(users::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|user| (user.id, user))
+        .collect())
+}
+
+fn validate_username(username: &str) -> AppResult<String> {
+    let username = required_text("username", username, 64)?;
+    if username.chars().count() < 3 {
+        return Err(AppError::bad_field(
+            "username",
+            "must be at least 3 characters",
+        ));
+    }
+    if username.chars().any(char::is_whitespace) {
+        return Err(AppError::bad_field("username", "must not contain spaces"));
+    }
+    Ok(username)
+}
+
+fn validate_scopes(scopes: &[String]) -> AppResult<Vec<String>> {
+    scopes
+        .iter()
+        .map(|scope| {
+            let scope = required_text("scopes", scope, 64)?;
+            if scope
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '-' | '.'))
+            {
+                Ok(scope)
+            } else {
+                Err(AppError::bad_field(
+                    "scopes",
+                    format!("`{scope}` is not a valid scope name"),
+                ))
+            }
+        })
+        .collect()
+}
+
+/// Checks that role and links fit together and that the linked rows exist.
+async fn check_links(
+    db: &impl ConnectionTrait,
+    role: Role,
+    unit_id: Option<i64>,
+    leader_id: Option<i64>,
+) -> AppResult<()> {
+    match (role, unit_id, leader_id) {
+        (Role::Unit, Some(unit_id), None) => {
+            let unit = units::Entity::find_by_id(unit_id)
+                .one(db)
+                .await?
+                .ok_or_else(|| AppError::bad_field("unitId", "no such unit"))?;
+            if unit.merged_into_id.is_some() {
+                return Err(AppError::bad_field(
+                    "unitId",
+                    "the unit has been merged into another",
+                ));
+            }
+            Ok(())
+        }
+        (Role::Unit, _, _) => Err(AppError::bad_field(
+            "unitId",
+            "a UNIT user needs a unit and no leader",
+        )),
+        (Role::Leader, None, Some(leader_id)) => {
+            leaders::Entity::find_by_id(leader_id)
+                .one(db)
+                .await?
+                .ok_or_else(|| AppError::bad_field("leaderId", "no such leader"))?;
+            Ok(())
+        }
+        (Role::Leader, _, _) => Err(AppError::bad_field(
+            "leaderId",
+            "a LEADER user needs a leader and no unit",
+        )),
+        (Role::Bureau | Role::Service, None, None) => Ok(()),
+        (Role::Bureau | Role::Service, _, _) => Err(AppError::bad_field(
+            "role",
+            "BUREAU and SERVICE users belong to no unit or leader",
+        )),
+    }
+}
+
+/// Creates an account. Bureau only (or the system, for the first admin and the CLI).
+pub async fn create(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    input: NewUser,
+) -> AppResult<users::Model> {
+    actor.require_bureau()?;
+    let username = validate_username(&input.username)?;
+    let display_name = match &input.display_name {
+        Some(name) => required_text("displayName", name, NAME_MAX)?,
+        None => username.clone(),
+    };
+    password::validate_new_password("password", &input.password)?;
+    let scopes = validate_scopes(&input.scopes)?;
+    check_links(db, input.role, input.unit_id, input.leader_id).await?;
+    let hash = password::hash(input.password).await?;
+    let txn = db.begin().await?;
+    if users::Entity::find()
+        .filter(users::Column::Username.eq(&username))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::conflict(format!(
+            "username: `{username}` is taken"
+        )));
+    }
+    let user = users::ActiveModel {
+        username: Set(username),
+        display_name: Set(display_name),
+        role: Set(input.role),
+        unit_id: Set(input.unit_id),
+        leader_id: Set(input.leader_id),
+        password_hash: Set(hash),
+        is_active: Set(true),
+        failed_login_count: Set(0),
+        locked_until: Set(None),
+        scopes: Set(serde_json::json!(scopes)),
+        last_login_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        now,
+        Change::<(), _> {
+            action: "user.create",
+            entity_type: "user",
+            entity_id: Some(user.id),
+            before: None,
+            after: Some(&user),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// Changes an account. Bureau only.
+pub async fn update(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    id: i64,
+    changes: UserChanges,
+) -> AppResult<users::Model> {
+    actor.require_bureau()?;
+    if let Some(new_password) = &changes.password {
+        password::validate_new_password("password", new_password)?;
+    }
+    let new_hash = match changes.password.clone() {
+        Some(new_password) => Some(password::hash(new_password).await?),
+        None => None,
+    };
+    let txn = db.begin().await?;
+    let before = get(actor, &txn, id).await?;
+    let role = changes.role.unwrap_or(before.role);
+    let unit_id = changes.unit_id.unwrap_or(before.unit_id);
+    let leader_id = changes.leader_id.unwrap_or(before.leader_id);
+    check_links(&txn, role, unit_id, leader_id).await?;
+    let is_active = changes.is_active.unwrap_or(before.is_active);
+    if before.role == Role::Bureau && before.is_active && (role != Role::Bureau || !is_active) {
+        let other_bureau = users::Entity::find()
+            .filter(users::Column::Role.eq(Role::Bureau))
+            .filter(users::Column::IsActive.eq(true))
+            .filter(users::Column::Id.ne(id))
+            .count(&txn)
+            .await?;
+        if other_bureau == 0 {
+            return Err(AppError::conflict(
+                "this is the last active BUREAU user; create another before demoting or deactivating it",
+            ));
+        }
+    }
+    let mut active = before.clone().into_active_model();
+    if let Some(name) = &changes.display_name {
+        active.display_name = Set(required_text("displayName", name, NAME_MAX)?);
+    }
+    if let Some(scopes) = &changes.scopes {
+        active.scopes = Set(serde_json::json!(validate_scopes(scopes)?));
+    }
+    active.role = Set(role);
+    active.unit_id = Set(unit_id);
+    active.leader_id = Set(leader_id);
+    active.is_active = Set(is_active);
+    if changes.unlock {
+        active.failed_login_count = Set(0);
+        active.locked_until = Set(None);
+    }
+    let sign_out = new_hash.is_some() || !is_active;
+    if let Some(hash) = new_hash {
+        active.password_hash = Set(hash);
+    }
+    active.updated_at = Set(now);
+    let after = active.update(&txn).await?;
+    if sign_out {
+        refresh_tokens::Entity::update_many()
+            .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
+            .filter(refresh_tokens::Column::UserId.eq(id))
+            .filter(refresh_tokens::Column::RevokedAt.is_null())
+            .exec(&txn)
+            .await?;
+    }
+    audit::record(
+        &txn,
+        actor,
+        now,
+        Change {
+            action: "user.update",
+            entity_type: "user",
+            entity_id: Some(id),
+            before: Some(&before),
+            after: Some(&serde_json::json!({
+                "user": after,
+                "passwordReset": changes.password.is_some(),
+            })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// On first start, when no user exists, creates `admin` (BUREAU). Returns the generated
+/// password when none was configured, so the caller can show it once.
+pub async fn bootstrap_admin(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    configured_password: Option<String>,
+) -> AppResult<Option<String>> {
+    if users::Entity::find().count(db).await? > 0 {
+        return Ok(None);
+    }
+    let generated = configured_password.is_none();
+    let password = configured_password.unwrap_or_else(password::generate);
+    create(
+        &Principal::system(),
+        db,
+        now,
+        NewUser {
+            username: "admin".to_owned(),
+            display_name: Some("督查局管理员".to_owned()),
+            password: password.clone(),
+            role: Role::Bureau,
+            unit_id: None,
+            leader_id: None,
+            scopes: Vec::new(),
+        },
+    )
+    .await?;
+    Ok(generated.then_some(password))
+}

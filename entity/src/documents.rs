@@ -1,0 +1,35 @@
+//! `documents`: An official notice carrying a task list (文件), with its reporting schedule and original text.
+
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+use crate::enums::{DocumentKind, ObligationRule};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "documents")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub doc_number: Option<String>,
+    #[sea_orm(column_type = "Text")]
+    pub title: String,
+    pub issuer: Option<String>,
+    pub issued_on: Option<Date>,
+    pub year: i32,
+    pub kind: DocumentKind,
+    pub schedule: Option<Json>,
+    pub obligation_rule: ObligationRule,
+    pub declared_total: Option<i32>,
+    pub contacts: Option<Json>,
+    #[sea_orm(column_type = "Text")]
+    pub original_text: Option<String>,
+    pub created_by: Option<i64>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,32 @@
+//! SeaORM entities for Duban, one module per table. This crate knows nothing about GraphQL or
+//! HTTP: it maps rows to Rust types and nothing more. Foreign keys, unique constraints and
+//! indexes live in the `migration` crate, which is the source of truth for the schema.
+
+pub mod attachments;
+pub mod audit_log;
+pub mod categories;
+pub mod documents;
+pub mod enums;
+pub mod events;
+pub mod extension_requests;
+pub mod indicators;
+pub mod instructions;
+pub mod leader_units;
+pub mod leaders;
+pub mod ledger_entries;
+pub mod notice_units;
+pub mod notices;
+pub mod progress_reports;
+pub mod refresh_tokens;
+pub mod reminders;
+pub mod report_indicator_values;
+pub mod report_reviews;
+pub mod report_versions;
+pub mod reporting_periods;
+pub mod task_leaders;
+pub mod task_proposals;
+pub mod task_units;
+pub mod tasks;
+pub mod unit_aliases;
+pub mod units;
+pub mod users;

@@ -1,0 +1,35 @@
+//! `tasks`: One numbered item (事项) of a document. `version` guards concurrent edits; `deleted_at` marks a soft delete.
+
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+use crate::enums::TaskStatus;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "tasks")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub document_id: i64,
+    pub category_id: Option<i64>,
+    pub parent_task_id: Option<i64>,
+    pub seq: String,
+    pub sort_order: i32,
+    #[sea_orm(column_type = "Text")]
+    pub text: String,
+    pub deadline: Option<Date>,
+    pub status: TaskStatus,
+    pub percent: i32,
+    pub version: i32,
+    #[sea_orm(unique)]
+    pub external_id: Option<String>,
+    pub completed_at: Option<DateTimeUtc>,
+    pub deleted_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

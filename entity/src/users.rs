@@ -1,0 +1,34 @@
+//! `users`: A person or machine that signs in. Linked to a unit (role UNIT) or a leader (role LEADER).
+
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+use crate::enums::Role;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: Option<i64>,
+    pub leader_id: Option<i64>,
+    /// Never serialised: audit rows and logs must not carry it.
+    #[serde(skip_serializing)]
+    pub password_hash: String,
+    pub is_active: bool,
+    pub failed_login_count: i32,
+    pub locked_until: Option<DateTimeUtc>,
+    pub scopes: Json,
+    pub last_login_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

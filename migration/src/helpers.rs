@@ -1,0 +1,68 @@
+//! Small builders shared by the migrations, so that each table definition reads as a list of
+//! columns and constraints rather than as sea-query boilerplate. Names of constraints and
+//! indexes are derived from the table and columns, so they are stable and predictable.
+
+use sea_orm_migration::{prelude::*, schema::big_integer};
+
+/// An identifier for a table or column given by name. The migrations are written against names,
+/// not against the entity crate, so that old migrations never change when entities do.
+pub fn name(ident: &str) -> Alias {
+    Alias::new(ident)
+}
+
+/// A 64-bit auto-increment primary key. On SQLite this becomes `integer primary key
+/// autoincrement`, the only form SQLite accepts; on PostgreSQL `bigserial`.
+pub fn id(column: &str) -> ColumnDef {
+    big_integer(name(column))
+        .auto_increment()
+        .primary_key()
+        .take()
+}
+
+/// A foreign key from `table.column` to `target.id`. Declared inside `CREATE TABLE` because
+/// SQLite cannot add constraints to an existing table.
+pub fn fk(
+    table: &str,
+    column: &str,
+    target: &str,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(format!("fk_{table}_{column}"))
+        .from(name(table), name(column))
+        .to(name(target), name("id"))
+        .on_delete(on_delete)
+        .on_update(ForeignKeyAction::Cascade)
+        .to_owned()
+}
+
+fn index(table: &str, columns: &[&str], prefix: &str) -> IndexCreateStatement {
+    let mut statement = Index::create();
+    statement
+        .name(format!("{prefix}_{table}_{}", columns.join("_")))
+        .table(name(table));
+    for column in columns {
+        statement.col(name(column));
+    }
+    statement
+}
+
+/// A plain index to serve a lookup or a filter the API offers.
+pub async fn create_index(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    columns: &[&str],
+) -> Result<(), DbErr> {
+    manager.create_index(index(table, columns, "idx")).await
+}
+
+/// A unique index: the database, not the application, guarantees the rule.
+pub async fn create_unique_index(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    columns: &[&str],
+) -> Result<(), DbErr> {
+    manager
+        .create_index(index(table, columns, "uq").unique().to_owned())
+        .await
+}

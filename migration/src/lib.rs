@@ -1,0 +1,25 @@
+//! The database schema of Duban as an ordered list of migrations. They run unchanged on SQLite
+//! and PostgreSQL; the few statements that differ (triggers) branch on the backend explicitly.
+
+pub use sea_orm_migration::prelude::*;
+
+mod helpers;
+mod m20261121_000001_registry;
+mod m20261121_000002_documents;
+mod m20261121_000003_workflow;
+mod m20261121_000004_audit;
+
+/// Runs every migration in order; used by `api migrate`, by the server at start and by tests.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261121_000001_registry::Migration),
+            Box::new(m20261121_000002_documents::Migration),
+            Box::new(m20261121_000003_workflow::Migration),
+            Box::new(m20261121_000004_audit::Migration),
+        ]
+    }
+}
