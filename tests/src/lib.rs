@@ -1,1 +1,234 @@
+//! Test support: boots the real application in-process on a free port, against a fresh
+//! database, and talks to it over real HTTP.
+//!
+//! - SQLite by default: a new database file in a temporary directory per test.
+//! - PostgreSQL when `TEST_DATABASE_URL` is set (e.g. `postgres://duban@127.0.0.1:5432/postgres`):
+//!   a new database per test, created through that URL.
+//!
+//! The server's clock is a `ManualClock` the test controls, and every SQL statement the server
+//! runs is counted, so tests can assert on N+1 behaviour.
 
+pub mod world;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use api::clock::ManualClock;
+use api::config::Config;
+use api::startup::Application;
+use chrono::{TimeZone, Utc};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+/// The JWT secret the test server signs with, so tests can forge and tamper with tokens.
+pub const JWT_SECRET: &str = "test-secret-that-is-long-enough-for-hs256-0123456789";
+/// The password of the `admin` user created on first start.
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+
+/// A running server with its database.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    /// A connection to the same database, for assertions the API does not expose.
+    pub db: DatabaseConnection,
+    pub clock: ManualClock,
+    statements: Arc<AtomicUsize>,
+    /// The text of recent statements, when `log_statements` is on.
+    statement_log: Arc<Mutex<Option<Vec<String>>>>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A GraphQL response, with helpers to read data and errors.
+#[derive(Debug, Clone)]
+pub struct GqlResponse(pub Value);
+
+impl GqlResponse {
+    /// The data at a JSON pointer (`/tasks/totalCount`); panics with the whole response if the
+    /// request had errors, so a failing test shows what went wrong.
+    pub fn data(&self, pointer: &str) -> &Value {
+        assert!(
+            self.0.get("errors").is_none_or(Value::is_null),
+            "unexpected errors: {:#}",
+            self.0
+        );
+        self.0
+            .pointer(&format!("/data{pointer}"))
+            .unwrap_or_else(|| panic!("no data at {pointer} in {:#}", self.0))
+    }
+
+    /// The `extensions.code` of the first error, if any.
+    pub fn error_code(&self) -> Option<&str> {
+        self.0
+            .pointer("/errors/0/extensions/code")
+            .and_then(Value::as_str)
+    }
+
+    pub fn error_message(&self) -> Option<&str> {
+        self.0.pointer("/errors/0/message").and_then(Value::as_str)
+    }
+
+    /// Asserts the first error has `code`; returns its message.
+    pub fn expect_error(&self, code: &str) -> String {
+        assert_eq!(
+            self.error_code(),
+            Some(code),
+            "expected {code}, got {:#}",
+            self.0
+        );
+        self.error_message().unwrap_or_default().to_owned()
+    }
+}
+
+impl TestApp {
+    /// Boots a server on a fresh database.
+    pub async fn spawn() -> Self {
+        let (database_url, dir) = fresh_database().await;
+        let mut config = Config::from_defaults();
+        config.database_url = database_url;
+        config.database_max_connections = 5;
+        config.bind_addr = "127.0.0.1:0".parse().expect("valid address");
+        config.jwt_secret = Some(SecretString::from(JWT_SECRET));
+        config.admin_password = Some(SecretString::from(ADMIN_PASSWORD));
+        // The production default (200 µs) is sized for release builds. Tests run a debug build
+        // on a shared machine, where queueing one level of 50 items can take longer; a wider
+        // window keeps the statement-count assertions about batching, not about timing.
+        config.dataloader_delay_micros = 5_000;
+        let mut db = api::db::connect(&config).await.expect("database opens");
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        let statement_log: Arc<Mutex<Option<Vec<String>>>> = Arc::default();
+        let log = statement_log.clone();
+        db.set_metric_callback(move |info| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            if let Some(log) = log.lock().expect("log mutex").as_mut() {
+                log.push(info.statement.sql.clone());
+            }
+        });
+        let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 1, 1, 0, 0).unwrap());
+        let app = Application::build_with(config, db.clone(), Arc::new(clock.clone()))
+            .await
+            .expect("application builds");
+        let address = format!("http://{}", app.address());
+        tokio::spawn(app.run_until(std::future::pending()));
+        Self {
+            address,
+            client: reqwest::Client::new(),
+            db,
+            clock,
+            statements,
+            statement_log,
+            _dir: dir,
+        }
+    }
+
+    /// Posts a GraphQL request, with a bearer token when given.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> GqlResponse {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request is sent");
+        GqlResponse(response.json().await.expect("response is JSON"))
+    }
+
+    /// Signs in and returns `(accessToken, refreshToken)`; panics on failure.
+    pub async fn login(&self, username: &str, password: &str) -> (String, String) {
+        let response = self.try_login(username, password).await;
+        let access = response
+            .data("/login/accessToken")
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let refresh = response
+            .data("/login/refreshToken")
+            .as_str()
+            .unwrap()
+            .to_owned();
+        (access, refresh)
+    }
+
+    pub async fn try_login(&self, username: &str, password: &str) -> GqlResponse {
+        self.gql(
+            None,
+            "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { accessToken refreshToken expiresAt user { username role } } }",
+            json!({ "u": username, "p": password }),
+        )
+        .await
+    }
+
+    /// An access token of the first-start admin (BUREAU).
+    pub async fn admin_token(&self) -> String {
+        self.login("admin", ADMIN_PASSWORD).await.0
+    }
+
+    /// The server's current time as a Unix timestamp.
+    pub fn clock_now_timestamp(&self) -> i64 {
+        use api::clock::Clock;
+        self.clock.now().timestamp()
+    }
+
+    /// How many SQL statements the server has run so far.
+    pub fn statements(&self) -> usize {
+        self.statements.load(Ordering::SeqCst)
+    }
+
+    /// Starts recording the text of every statement the server runs.
+    pub fn log_statements(&self) {
+        *self.statement_log.lock().expect("log mutex") = Some(Vec::new());
+    }
+
+    /// Returns and clears the statements recorded since `log_statements`.
+    pub fn take_statement_log(&self) -> Vec<String> {
+        self.statement_log
+            .lock()
+            .expect("log mutex")
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// Counts the rows of a table, straight from the database.
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        let row = self
+            .db
+            .query_one(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count query runs")
+            .expect("count returns a row");
+        row.try_get::<i64>("", "n").expect("count is an integer")
+    }
+}
+
+/// Creates the database for one test.
+async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) if admin_url.starts_with("postgres") => {
+            let name = format!("duban_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = Database::connect(&admin_url)
+                .await
+                .expect("PostgreSQL answers");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("test database is created");
+            admin.close().await.ok();
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(base, _)| base)
+                .expect("TEST_DATABASE_URL ends with a database name");
+            (format!("{base}/{name}"), None)
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            let url = format!("sqlite://{}/duban.db?mode=rwc", dir.path().display());
+            (url, Some(dir))
+        }
+    }
+}

@@ -55,6 +55,7 @@ impl AuditEntry {
 }
 
 #[derive(InputObject, Debug, Default)]
+#[graphql(name = "AuditFilter")]
 pub struct AuditFilterInput {
     /// `task`, `unit`, `leader`, `document`, `category`, `user`.
     pub entity_type: Option<String>,

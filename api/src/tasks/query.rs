@@ -113,7 +113,7 @@ async fn filter_condition(db: &impl ConnectionTrait, filter: TaskFilter) -> AppR
                     .and_where(categories::Column::DocumentId.eq(category.document_id))
                     .cond_where(
                         Condition::any()
-                            .add(categories::Column::Path.eq(category.path.clone()))
+                            .add(categories::Column::Path.eq(category.path))
                             .add(categories::Column::Path.like(below)),
                     )
                     .to_owned(),

@@ -219,6 +219,7 @@ impl TaskUnit {
 
 /// Which tasks to list; all given conditions must hold.
 #[derive(InputObject, Debug, Default)]
+#[graphql(name = "TaskFilter")]
 pub struct TaskFilterInput {
     pub document_id: Option<ID>,
     /// The category or any category below it.
@@ -287,6 +288,7 @@ pub enum OrderDirection {
 }
 
 #[derive(InputObject, Debug, Default)]
+#[graphql(name = "TaskOrder")]
 pub struct TaskOrderInput {
     #[graphql(default)]
     pub field: TaskOrderBy,

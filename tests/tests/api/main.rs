@@ -1,1 +1,11 @@
-fn main() {}
+//! Integration tests: the real router over real HTTP, a fresh database per test. Run against
+//! PostgreSQL by setting `TEST_DATABASE_URL` (see the README).
+
+mod access;
+mod audit;
+mod auth;
+mod http;
+mod loaders;
+mod registry;
+mod schema;
+mod tasks;

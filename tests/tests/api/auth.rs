@@ -1,0 +1,361 @@
+//! Sign-in, tokens, refresh rotation and reuse, lockout, sign-out and password change.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::Duration;
+use jsonwebtoken::{EncodingKey, Header};
+use serde_json::json;
+use tests::world::{PASSWORD, World};
+use tests::{JWT_SECRET, TestApp};
+
+const ME: &str = "{ me { username role unit { name } leader { name post } } }";
+const REFRESH: &str = "mutation($t: String!) { refreshToken(input: {refreshToken: $t}) { accessToken refreshToken } }";
+
+#[tokio::test]
+async fn login_returns_tokens_and_me_shows_the_users_unit_or_leader() {
+    let app = TestApp::spawn().await;
+    let world = World::build(&app).await;
+
+    let response = app.try_login("fgw", PASSWORD).await;
+    assert_eq!(response.data("/login/user/role"), "UNIT");
+    assert!(
+        response
+            .data("/login/expiresAt")
+            .as_str()
+            .unwrap()
+            .starts_with("2026-03-01T01:15")
+    );
+
+    let me = app.gql(Some(&world.unit_a_token), ME, json!({})).await;
+    assert_eq!(me.data("/me/unit/name"), "市发展和改革委员会");
+    assert!(me.data("/me/leader").is_null());
+
+    let me = app.gql(Some(&world.liu_token), ME, json!({})).await;
+    assert_eq!(me.data("/me/leader/name"), "刘震");
+    assert_eq!(me.data("/me/leader/post"), "常务副市长");
+}
+
+#[tokio::test]
+async fn access_token_carries_the_documented_claims() {
+    let app = TestApp::spawn().await;
+    let world = World::build(&app).await;
+    let payload = world.unit_a_token.split('.').nth(1).unwrap();
+    let claims: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    assert_eq!(claims["role"], "UNIT");
+    assert_eq!(claims["iss"], "duban");
+    assert_eq!(claims["aud"], "duban-api");
+    assert!(claims["unit_id"].as_i64().is_some());
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        15 * 60
+    );
+    let header = world.unit_a_token.split('.').next().unwrap();
+    let header: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap();
+    assert_eq!(header["alg"], "HS256");
+}
+
+#[tokio::test]
+async fn unknown_user_and_wrong_password_get_the_same_answer() {
+    let app = TestApp::spawn().await;
+    let unknown = app.try_login("nobody", "whatever-123").await;
+    let wrong = app.try_login("admin", "wrong-password").await;
+    assert_eq!(
+        unknown.expect_error("UNAUTHENTICATED"),
+        wrong.expect_error("UNAUTHENTICATED")
+    );
+}
+
+#[tokio::test]
+async fn five_failures_in_a_row_lock_the_account_for_fifteen_minutes() {
+    let app = TestApp::spawn().await;
+    World::build(&app).await;
+
+    // Four failures and a success reset the counter.
+    for _ in 0..4 {
+        app.try_login("fgw", "wrong-password")
+            .await
+            .expect_error("UNAUTHENTICATED");
+    }
+    app.login("fgw", PASSWORD).await;
+
+    for _ in 0..5 {
+        app.try_login("fgw", "wrong-password")
+            .await
+            .expect_error("UNAUTHENTICATED");
+    }
+    // Locked: even the right password fails, with the same message.
+    let locked = app
+        .try_login("fgw", PASSWORD)
+        .await
+        .expect_error("UNAUTHENTICATED");
+    assert_eq!(locked, "invalid username or password");
+
+    app.clock.advance(Duration::minutes(14));
+    app.try_login("fgw", PASSWORD)
+        .await
+        .expect_error("UNAUTHENTICATED");
+    app.clock.advance(Duration::minutes(2));
+    app.login("fgw", PASSWORD).await;
+    assert_eq!(
+        app.count_rows("audit_log WHERE action = 'auth.lockout'")
+            .await,
+        1,
+        "the lockout is audited"
+    );
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
+    let app = TestApp::spawn().await;
+    let (_, first) = app.login("admin", tests::ADMIN_PASSWORD).await;
+
+    let rotated = app.gql(None, REFRESH, json!({ "t": first })).await;
+    let second = rotated
+        .data("/refreshToken/refreshToken")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let access = rotated
+        .data("/refreshToken/accessToken")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(first, second);
+    assert_eq!(
+        app.gql(Some(&access), ME, json!({}))
+            .await
+            .data("/me/username"),
+        "admin"
+    );
+
+    // The first token is spent; presenting it again is reuse.
+    let reuse = app.gql(None, REFRESH, json!({ "t": first })).await;
+    assert!(
+        reuse
+            .expect_error("UNAUTHENTICATED")
+            .contains("already used")
+    );
+    // Reuse revoked the family: the second token no longer works either.
+    app.gql(None, REFRESH, json!({ "t": second }))
+        .await
+        .expect_error("UNAUTHENTICATED");
+    // Another sign-in is a separate family and unaffected.
+    let (_, other) = app.login("admin", tests::ADMIN_PASSWORD).await;
+    app.gql(None, REFRESH, json!({ "t": other }))
+        .await
+        .data("/refreshToken/accessToken");
+}
+
+#[tokio::test]
+async fn refresh_tokens_expire_and_garbage_is_refused() {
+    let app = TestApp::spawn().await;
+    let (_, refresh) = app.login("admin", tests::ADMIN_PASSWORD).await;
+    app.gql(None, REFRESH, json!({ "t": "not-a-token" }))
+        .await
+        .expect_error("UNAUTHENTICATED");
+    app.clock.advance(Duration::days(31));
+    let expired = app.gql(None, REFRESH, json!({ "t": refresh })).await;
+    assert!(expired.expect_error("UNAUTHENTICATED").contains("expired"));
+}
+
+#[tokio::test]
+async fn logout_revokes_the_session() {
+    let app = TestApp::spawn().await;
+    let (access, refresh) = app.login("admin", tests::ADMIN_PASSWORD).await;
+    let (_, other_device) = app.login("admin", tests::ADMIN_PASSWORD).await;
+    let out = app
+        .gql(
+            Some(&access),
+            "mutation($t: String) { logout(input: {refreshToken: $t}) { revoked } }",
+            json!({ "t": refresh }),
+        )
+        .await;
+    assert_eq!(out.data("/logout/revoked"), 1);
+    app.gql(None, REFRESH, json!({ "t": refresh }))
+        .await
+        .expect_error("UNAUTHENTICATED");
+    app.gql(None, REFRESH, json!({ "t": other_device }))
+        .await
+        .data("/refreshToken/accessToken");
+
+    let all = app
+        .gql(
+            Some(&access),
+            "mutation { logout(input: {allSessions: true}) { revoked } }",
+            json!({}),
+        )
+        .await;
+    assert!(all.data("/logout/revoked").as_u64().unwrap() >= 1);
+    // Without a token or allSessions the request is malformed.
+    app.gql(
+        Some(&access),
+        "mutation { logout(input: {}) { revoked } }",
+        json!({}),
+    )
+    .await
+    .expect_error("BAD_USER_INPUT");
+    // Anonymous callers cannot log out.
+    app.gql(
+        None,
+        "mutation { logout(input: {allSessions: true}) { revoked } }",
+        json!({}),
+    )
+    .await
+    .expect_error("UNAUTHENTICATED");
+}
+
+fn forge(claims: &serde_json::Value, secret: &str) -> String {
+    jsonwebtoken::encode(
+        &Header::default(),
+        claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn tampered_expired_unsigned_and_foreign_tokens_are_refused() {
+    let app = TestApp::spawn().await;
+    let world = World::build(&app).await;
+    let now = app.clock_now_timestamp();
+
+    // A unit's token whose payload claims BUREAU: the signature no longer matches.
+    let mut parts: Vec<String> = world.unit_a_token.split('.').map(str::to_owned).collect();
+    let mut claims: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[1]).unwrap()).unwrap();
+    claims["role"] = json!("BUREAU");
+    parts[1] = URL_SAFE_NO_PAD.encode(claims.to_string());
+    let tampered = parts.join(".");
+    let message = app
+        .gql(Some(&tampered), ME, json!({}))
+        .await
+        .expect_error("UNAUTHENTICATED");
+    assert!(message.contains("signature"), "{message}");
+
+    let base = json!({ "sub": "1", "role": "BUREAU", "iss": "duban", "aud": "duban-api", "iat": now - 3600 });
+    let mut expired = base.clone();
+    expired["exp"] = json!(now - 60);
+    let message = app
+        .gql(Some(&forge(&expired, JWT_SECRET)), ME, json!({}))
+        .await
+        .expect_error("UNAUTHENTICATED");
+    assert!(message.contains("expired"), "{message}");
+
+    let mut valid_claims = base.clone();
+    valid_claims["exp"] = json!(now + 600);
+    // Signed with another secret.
+    app.gql(
+        Some(&forge(
+            &valid_claims,
+            "another-secret-that-is-long-enough-0123456789",
+        )),
+        ME,
+        json!({}),
+    )
+    .await
+    .expect_error("UNAUTHENTICATED");
+    // `alg: none` with no signature.
+    let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
+    let payload = URL_SAFE_NO_PAD.encode(valid_claims.to_string());
+    app.gql(Some(&format!("{header}.{payload}.")), ME, json!({}))
+        .await
+        .expect_error("UNAUTHENTICATED");
+    // Wrong audience.
+    let mut foreign = valid_claims.clone();
+    foreign["aud"] = json!("another-service");
+    app.gql(Some(&forge(&foreign, JWT_SECRET)), ME, json!({}))
+        .await
+        .expect_error("UNAUTHENTICATED");
+    // Garbage and a header without the Bearer scheme.
+    app.gql(Some("garbage"), ME, json!({}))
+        .await
+        .expect_error("UNAUTHENTICATED");
+
+    // A correctly signed token with the right claims is accepted (the forging itself works).
+    let accepted = app
+        .gql(Some(&forge(&valid_claims, JWT_SECRET)), ME, json!({}))
+        .await;
+    assert_eq!(accepted.data("/me/username"), "admin");
+}
+
+#[tokio::test]
+async fn tokens_expire_with_the_clock_and_deactivation_takes_effect_at_once() {
+    let app = TestApp::spawn().await;
+    let world = World::build(&app).await;
+    app.gql(Some(&world.unit_a_token), ME, json!({}))
+        .await
+        .data("/me/username");
+
+    let me_id = app
+        .gql(Some(&world.unit_b_token), "{ me { id } }", json!({}))
+        .await;
+    let id = me_id.data("/me/id").as_str().unwrap().to_owned();
+    app.gql(
+        Some(&world.bureau),
+        "mutation($i: UpdateUserInput!) { updateUser(input: $i) { user { isActive } } }",
+        json!({ "i": { "id": id, "isActive": false } }),
+    )
+    .await
+    .data("/updateUser/user/isActive");
+    let message = app
+        .gql(Some(&world.unit_b_token), ME, json!({}))
+        .await
+        .expect_error("UNAUTHENTICATED");
+    assert!(message.contains("deactivated"));
+    app.try_login("czj", PASSWORD)
+        .await
+        .expect_error("UNAUTHENTICATED");
+
+    app.clock.advance(Duration::minutes(16));
+    let message = app
+        .gql(Some(&world.unit_a_token), ME, json!({}))
+        .await
+        .expect_error("UNAUTHENTICATED");
+    assert!(message.contains("expired"));
+}
+
+#[tokio::test]
+async fn change_password_checks_the_current_one_and_signs_out_other_sessions() {
+    let app = TestApp::spawn().await;
+    World::build(&app).await;
+    let (access, refresh) = app.login("fgw", PASSWORD).await;
+    let change = "mutation($c: String!, $n: String!) { changePassword(input: {currentPassword: $c, newPassword: $n}) { user { username } } }";
+
+    let wrong = app
+        .gql(
+            Some(&access),
+            change,
+            json!({ "c": "not-it-123", "n": "new-password-456" }),
+        )
+        .await;
+    wrong.expect_error("BAD_USER_INPUT");
+    assert_eq!(
+        wrong.0.pointer("/errors/0/extensions/field").unwrap(),
+        "currentPassword"
+    );
+    let short = app
+        .gql(
+            Some(&access),
+            change,
+            json!({ "c": PASSWORD, "n": "short" }),
+        )
+        .await;
+    assert!(short.expect_error("BAD_USER_INPUT").contains("at least 8"));
+
+    app.gql(
+        Some(&access),
+        change,
+        json!({ "c": PASSWORD, "n": "new-password-456" }),
+    )
+    .await
+    .data("/changePassword/user/username");
+    app.try_login("fgw", PASSWORD)
+        .await
+        .expect_error("UNAUTHENTICATED");
+    app.login("fgw", "new-password-456").await;
+    app.gql(None, REFRESH, json!({ "t": refresh }))
+        .await
+        .expect_error("UNAUTHENTICATED");
+}

@@ -1,0 +1,175 @@
+//! The HTTP surface: probes, GraphiQL, limits, error hygiene, concurrency and the WebSocket
+//! endpoint.
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::json;
+use tests::TestApp;
+use tests::world::World;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+#[tokio::test]
+async fn probes_and_graphiql_answer() {
+    let app = TestApp::spawn().await;
+    let health = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    let ready = app
+        .client
+        .get(format!("{}/readyz", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    assert_eq!(
+        ready.json::<serde_json::Value>().await.unwrap()["database"],
+        "ok"
+    );
+    let graphiql = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(graphiql.status(), 200);
+    assert!(graphiql.text().await.unwrap().contains("graphiql"));
+}
+
+#[tokio::test]
+async fn anonymous_callers_may_only_sign_in() {
+    let app = TestApp::spawn().await;
+    let response = app.gql(None, "{ units { totalCount } }", json!({})).await;
+    response.expect_error("UNAUTHENTICATED");
+    // Introspection of the schema stays open, so GraphiQL and code generators work.
+    let schema = app
+        .gql(None, "{ __schema { queryType { name } } }", json!({}))
+        .await;
+    assert_eq!(schema.data("/__schema/queryType/name"), "Query");
+}
+
+#[tokio::test]
+async fn oversized_deep_and_complex_requests_are_refused() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+
+    let huge = "x".repeat(3 * 1024 * 1024);
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(&token)
+        .json(&json!({ "query": "{ me { id } }", "variables": { "pad": huge } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+
+    let deep = "{ tasks { nodes { category { parent { parent { parent { parent { parent { parent { parent { parent { parent { title } } } } } } } } } } } } }";
+    let message = app
+        .gql(Some(&token), deep, json!({}))
+        .await
+        .expect_error("BAD_USER_INPUT");
+    assert!(
+        message.to_lowercase().contains("nested too deep"),
+        "{message}"
+    );
+
+    let complex = "{ tasks(first: 100) { nodes { document { tasks(first: 100) { nodes { id text units { unit { name } } } } } } } }";
+    let message = app
+        .gql(Some(&token), complex, json!({}))
+        .await
+        .expect_error("BAD_USER_INPUT");
+    assert!(message.to_lowercase().contains("complex"), "{message}");
+
+    let malformed = app.gql(Some(&token), "{ tasks { ", json!({})).await;
+    malformed.expect_error("BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn concurrent_writes_never_surface_database_errors() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let creates = (0..40).map(|i| {
+        app.gql(
+            Some(&w.bureau),
+            "mutation($i: CreateUnitInput!) { createUnit(input: $i) { unit { id } } }",
+            json!({ "i": { "name": format!("并发单位{i}"), "kind": "OTHER" } }),
+        )
+    });
+    let reads =
+        (0..40).map(|_| app.gql(Some(&w.unit_b_token), "{ tasks { totalCount } }", json!({})));
+    let (creates, reads) = tokio::join!(
+        futures_util::future::join_all(creates),
+        futures_util::future::join_all(reads)
+    );
+    for response in creates.iter().chain(reads.iter()) {
+        assert!(response.0.get("errors").is_none(), "{:#}", response.0);
+    }
+    // Forty racing creations of the same name: one wins, the rest get CONFLICT, never an
+    // internal error.
+    let same = (0..10).map(|_| {
+        app.gql(
+            Some(&w.bureau),
+            "mutation { createUnit(input: {name: \"同名单位\", kind: OTHER}) { unit { id } } }",
+            json!({}),
+        )
+    });
+    let results = futures_util::future::join_all(same).await;
+    assert_eq!(
+        results
+            .iter()
+            .filter(|r| r.0.get("errors").is_none())
+            .count(),
+        1
+    );
+    assert!(
+        results
+            .iter()
+            .filter(|r| r.0.get("errors").is_some())
+            .all(|r| r.error_code() == Some("CONFLICT"))
+    );
+}
+
+#[tokio::test]
+async fn the_websocket_endpoint_requires_a_valid_token_in_connection_init() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let url = app.address.replace("http://", "ws://") + "/graphql/ws";
+
+    for (payload, accepted) in [
+        (json!({ "Authorization": format!("Bearer {token}") }), true),
+        (json!({ "accessToken": "bogus" }), false),
+    ] {
+        let mut request = url.clone().into_client_request().unwrap();
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
+        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        socket
+            .send(Message::text(
+                json!({ "type": "connection_init", "payload": payload }).to_string(),
+            ))
+            .await
+            .unwrap();
+        let reply = tokio::time::timeout(std::time::Duration::from_secs(5), socket.next())
+            .await
+            .expect("the server answers")
+            .expect("the socket is open")
+            .unwrap();
+        match reply {
+            Message::Text(text) => {
+                assert!(accepted, "bad token was acknowledged: {text}");
+                assert_eq!(
+                    serde_json::from_str::<serde_json::Value>(&text).unwrap()["type"],
+                    "connection_ack"
+                );
+            }
+            Message::Close(frame) => assert!(!accepted, "good token was refused: {frame:?}"),
+            other => panic!("unexpected message {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! No N+1: a page of tasks with their document, category, leaders and units costs the same
+//! number of SQL statements for 5 tasks as for 50.
+
+use serde_json::json;
+use tests::TestApp;
+use tests::world::World;
+
+const PAGE: &str = "query($n: Int) { tasks(first: $n) { totalCount nodes { seq text
+    document { title } category { title parent { title } }
+    leaders { role nameAsWritten leader { name supervisedUnits { name } } }
+    units { role unit { name aliases { alias } } } } } }";
+
+#[tokio::test]
+async fn a_page_of_50_costs_as_many_statements_as_a_page_of_5() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let b = Some(w.bureau.as_str());
+    for i in 0..60 {
+        let units = match i % 3 {
+            0 => {
+                json!([{ "unitId": w.unit_a, "role": "LEAD" }, { "unitId": w.unit_b, "role": "COOPERATING" }])
+            }
+            1 => json!([{ "unitId": w.unit_b, "role": "RESPONSIBLE" }]),
+            _ => json!([{ "unitId": w.unit_c, "role": "RESPONSIBLE", "isLocal": true }]),
+        };
+        let leaders = match i % 2 {
+            0 => json!([{ "leaderId": w.leader_liu, "role": "RESPONSIBLE" }]),
+            _ => {
+                json!([{ "post": "副市长", "role": "LEAD" }, { "leaderId": w.leader_wang, "role": "RESPONSIBLE" }])
+            }
+        };
+        let category = [&w.category_one, &w.category_two_one, &w.category_two_two][i % 3];
+        app.gql(
+            b,
+            "mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id } } }",
+            json!({ "i": { "documentId": w.document, "categoryId": category, "seq": format!("x{i}"),
+                           "text": format!("事项 {i}"), "leaders": leaders, "units": units } }),
+        )
+        .await
+        .data("/createTask");
+    }
+
+    let mut counts = Vec::new();
+    let mut logs = Vec::new();
+    app.log_statements();
+    for n in [5, 50] {
+        let before = app.statements();
+        let page = app.gql(b, PAGE, json!({ "n": n })).await;
+        assert_eq!(page.data("/tasks/nodes").as_array().unwrap().len(), n);
+        counts.push(app.statements() - before);
+        logs.push(app.take_statement_log());
+    }
+    assert_eq!(
+        counts[0], counts[1],
+        "statements for 5 and 50 tasks: {counts:?}\n{logs:#?}"
+    );
+    // Auth (1) + count (1) + page (1) + document, category, parent category, leaders, leader
+    // people, supervised units (2), task units, units, aliases: a small constant.
+    assert!(counts[1] <= 14, "too many statements: {counts:?}");
+}
