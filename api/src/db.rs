@@ -71,3 +71,24 @@ pub fn redact(url: &str) -> String {
         _ => url.to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_hidden_in_database_urls() {
+        assert_eq!(
+            redact("postgres://duban:s3cret@db:5432/duban"),
+            "postgres://duban:***@db:5432/duban"
+        );
+        assert_eq!(
+            redact("postgres://duban@db/duban"),
+            "postgres://duban@db/duban"
+        );
+        assert_eq!(
+            redact("sqlite://duban.db?mode=rwc"),
+            "sqlite://duban.db?mode=rwc"
+        );
+    }
+}

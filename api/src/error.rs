@@ -131,3 +131,53 @@ pub fn to_client(mut error: async_graphql::ServerError) -> async_graphql::Server
     error.extensions = Some(extensions);
     error
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::{Pos, ServerError};
+
+    fn through_graphql(err: AppError) -> ServerError {
+        to_client(async_graphql::Error::from(err).into_server_error(Pos::default()))
+    }
+
+    fn code(error: &ServerError) -> String {
+        error
+            .extensions
+            .as_ref()
+            .unwrap()
+            .get("code")
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn service_errors_keep_their_code_and_field() {
+        let error = through_graphql(AppError::bad_field("seq", "must not be empty"));
+        assert_eq!(code(&error), "\"BAD_USER_INPUT\"");
+        assert_eq!(error.message, "seq: must not be empty");
+        assert!(error.extensions.as_ref().unwrap().get("field").is_some());
+        assert_eq!(
+            code(&through_graphql(AppError::conflict("stale"))),
+            "\"CONFLICT\""
+        );
+        let shared = std::sync::Arc::new(AppError::not_found("task"));
+        let error = to_client(async_graphql::Error::from(shared).into_server_error(Pos::default()));
+        assert_eq!(code(&error), "\"NOT_FOUND\"");
+    }
+
+    #[test]
+    fn internal_errors_never_show_their_detail() {
+        let db_error = DbErr::Custom("SELECT secret FROM users: syntax error".to_owned());
+        let error = through_graphql(AppError::from(db_error));
+        assert_eq!(error.message, "internal error");
+        assert_eq!(code(&error), "\"INTERNAL_SERVER_ERROR\"");
+    }
+
+    #[test]
+    fn errors_of_the_graphql_layer_are_bad_input() {
+        let error = to_client(ServerError::new("Unknown field \"x\"", None));
+        assert_eq!(code(&error), "\"BAD_USER_INPUT\"");
+        assert_eq!(error.message, "Unknown field \"x\"");
+    }
+}

@@ -89,3 +89,34 @@ impl<T> Page<T> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_size_defaults_and_is_capped() {
+        assert_eq!(
+            PageRequest::new(None, None).unwrap().limit,
+            DEFAULT_PAGE_SIZE
+        );
+        assert_eq!(PageRequest::new(Some(100), None).unwrap().limit, 100);
+        for bad in [0, -5, 101] {
+            assert!(PageRequest::new(Some(bad), None).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn slicing_reports_neighbours_and_total() {
+        let items: Vec<u32> = (0..25).collect();
+        let page = PageRequest::new(Some(10), Some(9)).unwrap().slice(&items);
+        assert_eq!(page.items, (10..20).collect::<Vec<_>>());
+        assert_eq!(page.total, 25);
+        assert!(page.has_previous() && page.has_next());
+        let last = PageRequest::new(Some(10), Some(19)).unwrap().slice(&items);
+        assert_eq!(last.items.len(), 5);
+        assert!(!last.has_next());
+        let beyond = PageRequest::new(Some(10), Some(99)).unwrap().slice(&items);
+        assert!(beyond.items.is_empty());
+    }
+}

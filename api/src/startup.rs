@@ -11,7 +11,7 @@ use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
 use crate::auth::TokenKeys;
-use crate::auth::tokens::random_secret;
+use crate::auth::tokens::{MIN_SECRET_BYTES, random_secret};
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::{Config, Environment};
 use crate::graphql::context::AppData;
@@ -28,6 +28,9 @@ pub struct Application {
 impl Application {
     /// Connects to the configured database and builds the application on it.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        // Refuse a bad configuration before touching the database: a failed start must not
+        // have migrated or created the first admin (and logged its password) already.
+        validate(&config)?;
         let db = crate::db::connect(&config).await?;
         Self::build_with(config, db, Arc::new(SystemClock)).await
     }
@@ -38,6 +41,7 @@ impl Application {
         db: DatabaseConnection,
         clock: SharedClock,
     ) -> anyhow::Result<Self> {
+        let keys = Arc::new(token_keys(&config)?);
         crate::db::migrate(&db).await?;
         let admin_password = config
             .admin_password
@@ -55,7 +59,6 @@ impl Application {
                 "created the first BUREAU user with a generated password; change it after signing in"
             );
         }
-        let keys = Arc::new(token_keys(&config)?);
         let schema = graphql::builder(Limits {
             max_depth: config.graphql_max_depth,
             max_complexity: config.graphql_max_complexity,
@@ -108,13 +111,26 @@ impl Application {
     }
 }
 
-fn token_keys(config: &Config) -> anyhow::Result<TokenKeys> {
-    let secret = match (&config.jwt_secret, config.environment) {
-        (Some(secret), _) => secret.clone(),
+/// Checks the settings that can be checked without side effects.
+fn validate(config: &Config) -> anyhow::Result<()> {
+    match (&config.jwt_secret, config.environment) {
         (None, Environment::Production) => {
             anyhow::bail!("JWT_SECRET is required when DUBAN_ENV=production")
         }
-        (None, Environment::Development) => {
+        (Some(secret), _) => anyhow::ensure!(
+            secret.expose_secret().len() >= MIN_SECRET_BYTES,
+            "JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes long"
+        ),
+        (None, Environment::Development) => {}
+    }
+    Ok(())
+}
+
+fn token_keys(config: &Config) -> anyhow::Result<TokenKeys> {
+    validate(config)?;
+    let secret = match &config.jwt_secret {
+        Some(secret) => secret.clone(),
+        None => {
             tracing::warn!(
                 "JWT_SECRET is not set: using a random secret; tokens will not survive a restart"
             );

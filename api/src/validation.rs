@@ -68,3 +68,26 @@ pub fn like_pattern(text: &str) -> String {
 pub const NAME_MAX: usize = 100;
 pub const TITLE_MAX: usize = 500;
 pub const TEXT_MAX: usize = 20_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_trimmed_of_ascii_and_full_width_space_only() {
+        assert_eq!(
+            required_text("name", "\u{3000} 市 财政局 \n", 10).unwrap(),
+            "市 财政局"
+        );
+        assert!(required_text("name", "\u{3000}", 10).is_err());
+        assert!(required_text("name", "一二三四五六七八九十一", 10).is_err());
+        assert_eq!(optional_text("post", Some("  "), 10).unwrap(), None);
+    }
+
+    #[test]
+    fn like_patterns_match_wildcards_literally() {
+        assert_eq!(like_pattern("5%"), "%5\\%%");
+        assert_eq!(like_pattern("a_b\\"), "%a\\_b\\\\%");
+        assert_eq!(like_pattern("充电桩"), "%充电桩%");
+    }
+}

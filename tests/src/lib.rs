@@ -36,6 +36,8 @@ pub struct TestApp {
     statements: Arc<AtomicUsize>,
     /// The text of recent statements, when `log_statements` is on.
     statement_log: Arc<Mutex<Option<Vec<String>>>>,
+    shutdown: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+    server: Mutex<Option<tokio::task::JoinHandle<anyhow::Result<()>>>>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -110,7 +112,10 @@ impl TestApp {
             .await
             .expect("application builds");
         let address = format!("http://{}", app.address());
-        tokio::spawn(app.run_until(std::future::pending()));
+        let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(app.run_until(async {
+            stop.await.ok();
+        }));
         Self {
             address,
             client: reqwest::Client::new(),
@@ -118,7 +123,26 @@ impl TestApp {
             clock,
             statements,
             statement_log,
+            shutdown: Mutex::new(Some(shutdown)),
+            server: Mutex::new(Some(server)),
             _dir: dir,
+        }
+    }
+
+    /// Signals the server to shut down (as SIGTERM would): it stops accepting connections and
+    /// finishes the requests in flight.
+    pub fn begin_shutdown(&self) {
+        if let Some(shutdown) = self.shutdown.lock().expect("shutdown mutex").take() {
+            let _ = shutdown.send(());
+        }
+    }
+
+    /// Waits until the server task has ended; returns what `run_until` returned.
+    pub async fn wait_for_server(&self) -> anyhow::Result<()> {
+        let handle = self.server.lock().expect("server mutex").take();
+        match handle {
+            Some(handle) => handle.await?,
+            None => Ok(()),
         }
     }
 

@@ -91,3 +91,76 @@ impl ReportingSchedule {
         serde_json::from_value(value.clone()).ok()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2024, m, d).unwrap()
+    }
+
+    #[test]
+    fn schedules_must_fit_their_kind() {
+        let monthly = ReportingSchedule {
+            kind: ScheduleKind::Monthly,
+            day_of_month: Some(28),
+            dates: vec![],
+            as_written: Some("每月28日前".to_owned()),
+        };
+        assert!(monthly.clone().validated().is_ok());
+        let json = monthly.to_json();
+        assert_eq!(ReportingSchedule::from_json(&json), Some(monthly.clone()));
+        assert!(
+            ReportingSchedule {
+                day_of_month: None,
+                ..monthly.clone()
+            }
+            .validated()
+            .is_err()
+        );
+        assert!(
+            ReportingSchedule {
+                day_of_month: Some(0),
+                ..monthly.clone()
+            }
+            .validated()
+            .is_err()
+        );
+        assert!(
+            ReportingSchedule {
+                dates: vec![date(3, 28)],
+                ..monthly
+            }
+            .validated()
+            .is_err()
+        );
+
+        let quarterly = ReportingSchedule {
+            kind: ScheduleKind::Quarterly,
+            day_of_month: None,
+            dates: vec![
+                date(9, 28),
+                date(3, 28),
+                date(6, 28),
+                date(3, 28),
+                date(12, 28),
+            ],
+            as_written: None,
+        }
+        .validated()
+        .unwrap();
+        assert_eq!(
+            quarterly.dates,
+            vec![date(3, 28), date(6, 28), date(9, 28), date(12, 28)]
+        );
+
+        let once = ReportingSchedule {
+            kind: ScheduleKind::Once,
+            day_of_month: None,
+            dates: vec![date(3, 28), date(4, 1)],
+            as_written: None,
+        };
+        assert!(once.validated().is_err());
+    }
+}

@@ -141,3 +141,39 @@ pub fn connection_complexity(first: Option<i32>, child_complexity: usize) -> usi
     });
     first.saturating_mul(child_complexity).saturating_add(1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn global_ids_round_trip_and_name_their_kind() {
+        let id = global_id(Kind::Task, 42);
+        assert_eq!(parse_global_id(&id), Some((Kind::Task, 42)));
+        assert_eq!(expect_id("id", &id, Kind::Task).unwrap(), 42);
+        let wrong = expect_id("unitId", &id, Kind::Unit).unwrap_err();
+        assert_eq!(
+            wrong.to_string(),
+            "unitId: expected a Unit ID, got a Task ID"
+        );
+        for bad in ["", "42", "VGFzazo", "not base64!"] {
+            assert!(
+                expect_id("id", &ID(bad.to_owned()), Kind::Task).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn cursors_resume_after_the_item_they_name() {
+        let request = page_request(Some(10), Some(&encode_cursor(19))).unwrap();
+        assert_eq!(
+            request,
+            PageRequest {
+                offset: 20,
+                limit: 10
+            }
+        );
+        assert!(page_request(None, Some("bogus")).is_err());
+    }
+}

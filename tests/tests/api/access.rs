@@ -437,3 +437,43 @@ async fn a_post_resolves_to_whoever_holds_it_now() {
         vec!["2", "3"]
     );
 }
+
+#[tokio::test]
+async fn node_resolves_every_kind_of_id_under_the_same_rules() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let node = "query($id: ID!) { node(id: $id) { __typename id } }";
+    let me = app
+        .gql(Some(&w.unit_a_token), "{ me { id } }", json!({}))
+        .await
+        .data("/me/id")
+        .clone();
+    for (id, typename) in [
+        (json!(w.unit_a), "Unit"),
+        (json!(w.leader_liu), "Leader"),
+        (json!(w.document), "Document"),
+        (json!(w.category_two_one), "Category"),
+        (json!(w.tasks[1]), "Task"),
+        (me.clone(), "User"),
+    ] {
+        let response = app.gql(Some(&w.bureau), node, json!({ "id": id })).await;
+        assert_eq!(response.data("/node/__typename"), typename);
+        assert_eq!(response.data("/node/id"), &id);
+    }
+    // A unit reads its own user through node, but no one else's.
+    let own = app
+        .gql(Some(&w.unit_a_token), node, json!({ "id": me }))
+        .await;
+    assert_eq!(own.data("/node/__typename"), "User");
+    let admin = app
+        .gql(Some(&w.bureau), "{ me { id } }", json!({}))
+        .await
+        .data("/me/id")
+        .clone();
+    app.gql(Some(&w.unit_a_token), node, json!({ "id": admin }))
+        .await
+        .expect_error("NOT_FOUND");
+    app.gql(Some(&w.bureau), node, json!({ "id": "garbage" }))
+        .await
+        .expect_error("BAD_USER_INPUT");
+}

@@ -5,6 +5,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use tests::TestApp;
 use tests::world::World;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
@@ -172,4 +173,41 @@ async fn the_websocket_endpoint_requires_a_valid_token_in_connection_init() {
             other => panic!("unexpected message {other:?}"),
         }
     }
+}
+
+#[tokio::test]
+async fn shutdown_lets_the_request_in_flight_finish() {
+    let app = TestApp::spawn().await;
+    let body = json!({ "query": "mutation { login(input: {username: \"admin\", password: \"admin-password-1\"}) { user { username } } }" })
+        .to_string();
+    let host = app.address.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&host).await.unwrap();
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let (first, rest) = body.split_at(body.len() / 2);
+    stream.write_all(first.as_bytes()).await.unwrap();
+    // Give the server time to start reading the request, then ask it to stop.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    app.begin_shutdown();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    // No new connections are served once shutdown has begun...
+    let refused = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .send()
+        .await;
+    assert!(refused.is_err(), "a new request was served during shutdown");
+    // ...but the request in flight completes.
+    stream.write_all(rest.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"username\":\"admin\""), "{response}");
+    tokio::time::timeout(std::time::Duration::from_secs(5), app.wait_for_server())
+        .await
+        .expect("the server stops once the request is done")
+        .unwrap();
 }
