@@ -6,8 +6,9 @@ use async_graphql::{
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{categories, documents};
 
+use crate::documents::categories::{NewCategory, create_category};
 use crate::documents::schedule::{ReportingSchedule, ScheduleKind};
-use crate::documents::service::{self, DocumentChanges, DocumentSearch, NewCategory, NewDocument};
+use crate::documents::service::{self, DocumentChanges, DocumentSearch, NewDocument};
 use crate::graphql::context::ContextExt;
 use crate::graphql::enums::{DocumentKind, ObligationRule};
 use crate::graphql::loaders::{
@@ -369,7 +370,7 @@ impl DocumentMutation {
             title: input.title,
             declared_count: input.declared_count,
         };
-        let category = service::create_category(actor, ctx.db(), ctx.now(), new).await?;
+        let category = create_category(actor, ctx.db(), ctx.now(), new).await?;
         Ok(CreateCategoryPayload {
             category: category.into(),
         })

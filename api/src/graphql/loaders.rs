@@ -91,17 +91,17 @@ loader!(
 loader!(
     /// A category by id.
     CategoryById(i64) => categories::Model,
-    |this, ids| document_service::service::categories_by_ids(&this.db, &ids)
+    |this, ids| document_service::categories::categories_by_ids(&this.db, &ids)
 );
 loader!(
     /// The top-level categories of a document.
     RootCategoriesOf(i64) => Vec<categories::Model>,
-    |this, ids| document_service::service::root_categories_of(&this.db, &ids)
+    |this, ids| document_service::categories::root_categories_of(&this.db, &ids)
 );
 loader!(
     /// The sub-categories of a category.
     ChildCategoriesOf(i64) => Vec<categories::Model>,
-    |this, ids| document_service::service::child_categories_of(&this.db, &ids)
+    |this, ids| document_service::categories::child_categories_of(&this.db, &ids)
 );
 loader!(
     /// The leaders of a task (the task itself has passed the access check).

@@ -4,10 +4,11 @@
 //! - `query`: listing, filtering, ordering and the batch reads behind the DataLoaders.
 //! - `service`: creating, changing and soft-deleting tasks, with optimistic locking.
 //! - `assignments`: replacing a task's leaders and units.
-//! - `schema`: the GraphQL types, queries and mutations.
+//! - `types`: the GraphQL output types; `schema`: the queries and mutations.
 
 pub mod access;
 pub mod assignments;
 pub mod query;
 pub mod schema;
 pub mod service;
+pub mod types;

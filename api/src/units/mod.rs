@@ -2,5 +2,6 @@
 //! companies and party organs, with the many names each is written under (aliases), a parent,
 //! and merging of duplicates without losing any assignment.
 
+pub mod merge;
 pub mod schema;
 pub mod service;

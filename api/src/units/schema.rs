@@ -12,7 +12,8 @@ use crate::graphql::enums::{AliasSource, UnitKind, UnitRole};
 use crate::graphql::loaders::{AliasesOfUnit, UnitById, VisibleTasksOfUnit};
 use crate::graphql::relay::{self, Conn, Kind, expect_id, expect_optional_id};
 use crate::tasks::schema::Task;
-use crate::units::service::{self, MergeCounts, NewUnit, UnitChanges, UnitSearch};
+use crate::units::merge::{self, MergeCounts};
+use crate::units::service::{self, NewUnit, UnitChanges, UnitSearch};
 
 /// An organisation that receives tasks.
 #[derive(SimpleObject, Debug, Clone)]
@@ -327,7 +328,7 @@ impl UnitMutation {
         let actor = ctx.actor()?;
         let source = expect_id("sourceId", &input.source_id, Kind::Unit)?;
         let target = expect_id("targetId", &input.target_id, Kind::Unit)?;
-        let (target, counts) = service::merge(actor, ctx.db(), ctx.now(), source, target).await?;
+        let (target, counts) = merge::merge(actor, ctx.db(), ctx.now(), source, target).await?;
         Ok(MergeUnitsPayload {
             target: target.into(),
             moved: counts.into(),

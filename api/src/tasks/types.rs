@@ -1,0 +1,213 @@
+//! The GraphQL output types of tasks: `Task` with its relation fields, `TaskLeader`, `TaskUnit`.
+//! Every relation goes through the request's DataLoader.
+
+use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{task_leaders, task_units, tasks};
+
+use crate::documents::schema::{Category, Document};
+use crate::graphql::context::ContextExt;
+use crate::graphql::enums::{LeaderRole, TaskStatus, UnitRole};
+use crate::graphql::loaders::{
+    CategoryById, DocumentById, HoldersOfPost, LeaderById, LeadersOfTask, UnitById, UnitsOfTask,
+    VisibleTaskById,
+};
+use crate::graphql::relay::{self, Kind};
+use crate::leaders::schema::Leader;
+use crate::units::schema::Unit;
+
+/// One numbered item of a document.
+#[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
+pub struct Task {
+    pub id: ID,
+    /// The sequence number as written in the document.
+    pub seq: String,
+    pub sort_order: i32,
+    /// The item's full text.
+    pub text: String,
+    pub deadline: Option<NaiveDate>,
+    pub status: TaskStatus,
+    /// Percent complete, 0 to 100.
+    pub percent: i32,
+    /// Send this back with `updateTask`; it changes with every change of the task.
+    pub version: i32,
+    /// The task's id in another government system.
+    pub external_id: Option<String>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub row_id: i64,
+    #[graphql(skip)]
+    pub document_id: i64,
+    #[graphql(skip)]
+    pub category_id: Option<i64>,
+    #[graphql(skip)]
+    pub parent_task_id: Option<i64>,
+}
+
+impl From<tasks::Model> for Task {
+    fn from(t: tasks::Model) -> Self {
+        Self {
+            id: relay::global_id(Kind::Task, t.id),
+            seq: t.seq,
+            sort_order: t.sort_order,
+            text: t.text,
+            deadline: t.deadline,
+            status: t.status.into(),
+            percent: t.percent,
+            version: t.version,
+            external_id: t.external_id,
+            completed_at: t.completed_at,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            row_id: t.id,
+            document_id: t.document_id,
+            category_id: t.category_id,
+            parent_task_id: t.parent_task_id,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Task {
+    async fn document(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
+        Ok(ctx
+            .loader()
+            .load_one(DocumentById(self.document_id))
+            .await?
+            .map(Into::into))
+    }
+
+    async fn category(&self, ctx: &Context<'_>) -> Result<Option<Category>> {
+        let Some(id) = self.category_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loader()
+            .load_one(CategoryById(id))
+            .await?
+            .map(Into::into))
+    }
+
+    /// The item this task is a sub-point of (一是 … 二是 …), if any.
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Task>> {
+        let Some(id) = self.parent_task_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loader()
+            .load_one(VisibleTaskById(id))
+            .await?
+            .map(Into::into))
+    }
+
+    /// Leaders answerable for the task: lead leaders first, then in written order.
+    async fn leaders(&self, ctx: &Context<'_>) -> Result<Vec<TaskLeader>> {
+        let rows = ctx.loader().load_one(LeadersOfTask(self.row_id)).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Units of the task: lead, responsible, cooperating, each in written order.
+    async fn units(&self, ctx: &Context<'_>, role: Option<UnitRole>) -> Result<Vec<TaskUnit>> {
+        let rows = ctx.loader().load_one(UnitsOfTask(self.row_id)).await?;
+        let role = role.map(entity::enums::UnitRole::from);
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|row| role.is_none_or(|role| row.role == role))
+            .map(Into::into)
+            .collect())
+    }
+}
+
+/// A leader's part in a task.
+#[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
+pub struct TaskLeader {
+    pub role: LeaderRole,
+    /// Order within the role, from 1.
+    pub position: i32,
+    /// The name as the document writes it (`刘 震`, `常务副市长`, `各位市长`).
+    pub name_as_written: String,
+    /// Set when the task names a post rather than a person.
+    pub post: Option<String>,
+    /// Set for a collective reference such as 各位市长.
+    pub collective: Option<String>,
+    #[graphql(skip)]
+    pub leader_id: Option<i64>,
+}
+
+impl From<task_leaders::Model> for TaskLeader {
+    fn from(row: task_leaders::Model) -> Self {
+        Self {
+            role: row.role.into(),
+            position: row.position,
+            name_as_written: row.name_as_written,
+            post: row.post,
+            collective: row.collective,
+            leader_id: row.leader_id,
+        }
+    }
+}
+
+#[ComplexObject]
+impl TaskLeader {
+    /// The person: named directly, or whoever holds the post now (the first, if several do).
+    async fn leader(&self, ctx: &Context<'_>) -> Result<Option<Leader>> {
+        if let Some(id) = self.leader_id {
+            return Ok(ctx.loader().load_one(LeaderById(id)).await?.map(Into::into));
+        }
+        let Some(post) = &self.post else {
+            return Ok(None);
+        };
+        let holders = ctx.loader().load_one(HoldersOfPost(post.clone())).await?;
+        Ok(holders
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .map(Into::into))
+    }
+}
+
+/// A unit's part in a task.
+#[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
+pub struct TaskUnit {
+    pub role: UnitRole,
+    /// Order within the role, from 1; the first RESPONSIBLE unit is the main one.
+    pub position: i32,
+    pub name_as_written: String,
+    /// A county or district taking part (listed after `，`).
+    pub is_local: bool,
+    #[graphql(skip)]
+    pub unit_id: i64,
+}
+
+impl From<task_units::Model> for TaskUnit {
+    fn from(row: task_units::Model) -> Self {
+        Self {
+            role: row.role.into(),
+            position: row.position,
+            name_as_written: row.name_as_written,
+            is_local: row.is_local,
+            unit_id: row.unit_id,
+        }
+    }
+}
+
+#[ComplexObject]
+impl TaskUnit {
+    async fn unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
+        Ok(ctx
+            .loader()
+            .load_one(UnitById(self.unit_id))
+            .await?
+            .map(Into::into))
+    }
+}
