@@ -86,7 +86,8 @@ pub struct Config {
     #[arg(long, env = "GRAPHQL_MAX_COMPLEXITY", default_value_t = 10_000)]
     pub graphql_max_complexity: usize,
 
-    /// How long a DataLoader waits to batch keys of one level, in microseconds.
+    /// How long a DataLoader of a WebSocket connection waits to batch the keys of one level, in
+    /// microseconds. HTTP requests batch deterministically and do not wait.
     #[arg(long, env = "DATALOADER_DELAY_MICROS", default_value_t = 200)]
     pub dataloader_delay_micros: u64,
 

@@ -28,6 +28,7 @@ use crate::auth::{AuthState, TokenKeys};
 use crate::clock::SharedClock;
 use crate::error::{AppError, to_client};
 use crate::graphql::AppSchema;
+use crate::graphql::batching::Batches;
 use crate::graphql::loaders::DbLoader;
 
 /// Everything the handlers need, cloned cheaply into each request.
@@ -62,20 +63,18 @@ struct GraphqlOutcome {
 }
 
 impl AppState {
-    /// Resolves the bearer token and builds the request's loader.
-    async fn request_data(
-        &self,
-        authorization: Option<&str>,
-    ) -> Result<(AuthState, DataLoader<DbLoader>), AppError> {
-        let auth =
-            AuthState::from_header(authorization, &self.keys, &self.db, self.clock.now()).await?;
-        let principal = match &auth {
+    /// Resolves the request's bearer token.
+    async fn authenticate(&self, authorization: Option<&str>) -> Result<AuthState, AppError> {
+        AuthState::from_header(authorization, &self.keys, &self.db, self.clock.now()).await
+    }
+
+    /// The loader of one request or connection, carrying its principal.
+    fn db_loader(&self, auth: &AuthState) -> DbLoader {
+        let principal = match auth {
             AuthState::Authenticated(principal) => Some(principal.clone()),
             _ => None,
         };
-        let loader = DataLoader::new(DbLoader::new(self.db.clone(), principal), tokio::spawn)
-            .delay(self.loader_delay);
-        Ok((auth, loader))
+        DbLoader::new(self.db.clone(), principal)
     }
 }
 
@@ -92,8 +91,15 @@ async fn graphql(
     let authorization = headers
         .get(AUTHORIZATION)
         .and_then(|value| value.to_str().ok());
-    let mut response = match state.request_data(authorization).await {
-        Ok((auth, loader)) => state.schema.execute(request.data(auth).data(loader)).await,
+    let mut response = match state.authenticate(authorization).await {
+        Ok(auth) => {
+            // Batches are cut when the request is idle, not after a delay: see `batching`.
+            let batches = Batches::default();
+            let loader =
+                DataLoader::new(state.db_loader(&auth), batches.spawner()).delay(Duration::ZERO);
+            let execution = state.schema.execute(request.data(auth).data(loader));
+            batches.drive(execution).await
+        }
         Err(err) => async_graphql::Response::from_errors(vec![
             async_graphql::Error::from(err).into_server_error(Default::default()),
         ]),
@@ -151,10 +157,14 @@ async fn graphql_ws(
                                 .and_then(|v| v.as_str())
                                 .map(|t| format!("Bearer {t}"))
                         });
-                    let (auth, loader) = state
-                        .request_data(token.as_deref())
+                    let auth = state
+                        .authenticate(token.as_deref())
                         .await
                         .map_err(async_graphql::Error::from)?;
+                    // Operations on a socket run on the socket's own tasks, so this loader
+                    // batches by time, with the configured window.
+                    let loader = DataLoader::new(state.db_loader(&auth), tokio::spawn)
+                        .delay(state.loader_delay);
                     let refusal = match &auth {
                         AuthState::Authenticated(_) => None,
                         AuthState::Invalid(reason) => Some(reason.clone()),

@@ -92,10 +92,6 @@ impl TestApp {
         config.bind_addr = "127.0.0.1:0".parse().expect("valid address");
         config.jwt_secret = Some(SecretString::from(JWT_SECRET));
         config.admin_password = Some(SecretString::from(ADMIN_PASSWORD));
-        // The production default (200 µs) is sized for release builds. Tests run a debug build
-        // on a shared machine, where queueing one level of 50 items can take longer; a wider
-        // window keeps the statement-count assertions about batching, not about timing.
-        config.dataloader_delay_micros = 5_000;
         let mut db = api::db::connect(&config).await.expect("database opens");
         let statements = Arc::new(AtomicUsize::new(0));
         let counter = statements.clone();

@@ -18,6 +18,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::leaders::service::LeaderRef;
 use crate::{documents as document_service, leaders as leader_service, tasks as task_service};
 use crate::{units as unit_service, users as user_service};
 
@@ -74,9 +75,10 @@ loader!(
     |this, ids| leader_service::service::by_ids(&this.db, &ids)
 );
 loader!(
-    /// The active holders of a post.
-    HoldersOfPost(String) => Vec<leaders::Model>,
-    |this, posts| leader_service::service::holders_of(&this.db, &posts)
+    /// The person behind a task leader: named directly, or whoever holds the post now. One key
+    /// type for both, so a level of task leaders is one statement.
+    LeaderOf(LeaderRef) => leaders::Model,
+    |this, refs| leader_service::service::resolve_refs(&this.db, &refs)
 );
 loader!(
     /// The units a leader supervises.

@@ -1,6 +1,7 @@
 //! The GraphQL schema: one `Query` and one `Mutation` merged from the domain modules, the Relay
 //! `Node` interface, and the limits every request runs under.
 
+pub mod batching;
 pub mod context;
 pub mod enums;
 pub mod loaders;

@@ -102,22 +102,54 @@ pub async fn by_ids(
         .collect())
 }
 
-/// The active holders of each post, for DataLoaders.
-pub async fn holders_of(
+/// How a task names a leader: in person, or by the post they hold.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum LeaderRef {
+    Id(i64),
+    /// Resolves to the post's current active holder (the first in registry order if several).
+    Post(String),
+}
+
+/// Resolves leader references in one statement, for DataLoaders. A post nobody holds now is
+/// left out of the map.
+pub async fn resolve_refs(
     db: &impl ConnectionTrait,
-    posts: &[String],
-) -> AppResult<HashMap<String, Vec<leaders::Model>>> {
-    let mut map: HashMap<String, Vec<leaders::Model>> = HashMap::new();
-    for leader in leaders::Entity::find()
-        .filter(leaders::Column::Post.is_in(posts.iter().cloned()))
-        .filter(leaders::Column::IsActive.eq(true))
+    refs: &[LeaderRef],
+) -> AppResult<HashMap<LeaderRef, leaders::Model>> {
+    let ids: Vec<i64> = refs
+        .iter()
+        .filter_map(|r| match r {
+            LeaderRef::Id(id) => Some(*id),
+            LeaderRef::Post(_) => None,
+        })
+        .collect();
+    let posts: Vec<String> = refs
+        .iter()
+        .filter_map(|r| match r {
+            LeaderRef::Post(post) => Some(post.clone()),
+            LeaderRef::Id(_) => None,
+        })
+        .collect();
+    let rows = leaders::Entity::find()
+        .filter(
+            Condition::any().add(leaders::Column::Id.is_in(ids)).add(
+                Condition::all()
+                    .add(leaders::Column::Post.is_in(posts))
+                    .add(leaders::Column::IsActive.eq(true)),
+            ),
+        )
         .order_by_asc(leaders::Column::SortOrder)
         .order_by_asc(leaders::Column::Id)
         .all(db)
-        .await?
-    {
-        if let Some(post) = leader.post.clone() {
-            map.entry(post).or_default().push(leader);
+        .await?;
+    let mut map = HashMap::new();
+    for leader in rows {
+        if refs.contains(&LeaderRef::Id(leader.id)) {
+            map.insert(LeaderRef::Id(leader.id), leader.clone());
+        }
+        if let Some(post) = leader.post.clone().filter(|_| leader.is_active) {
+            // Rows come in registry order, so the first holder of a post wins.
+            map.entry(LeaderRef::Post(post)).or_insert(leader);
         }
     }
     Ok(map)

@@ -9,11 +9,11 @@ use crate::documents::schema::{Category, Document};
 use crate::graphql::context::ContextExt;
 use crate::graphql::enums::{LeaderRole, TaskStatus, UnitRole};
 use crate::graphql::loaders::{
-    CategoryById, DocumentById, HoldersOfPost, LeaderById, LeadersOfTask, UnitById, UnitsOfTask,
-    VisibleTaskById,
+    CategoryById, DocumentById, LeaderOf, LeadersOfTask, UnitById, UnitsOfTask, VisibleTaskById,
 };
 use crate::graphql::relay::{self, Kind};
 use crate::leaders::schema::Leader;
+use crate::leaders::service::LeaderRef;
 use crate::units::schema::Unit;
 
 /// One numbered item of a document.
@@ -160,17 +160,15 @@ impl From<task_leaders::Model> for TaskLeader {
 impl TaskLeader {
     /// The person: named directly, or whoever holds the post now (the first, if several do).
     async fn leader(&self, ctx: &Context<'_>) -> Result<Option<Leader>> {
-        if let Some(id) = self.leader_id {
-            return Ok(ctx.loader().load_one(LeaderById(id)).await?.map(Into::into));
-        }
-        let Some(post) = &self.post else {
-            return Ok(None);
+        let reference = match (self.leader_id, &self.post) {
+            (Some(id), _) => LeaderRef::Id(id),
+            (None, Some(post)) => LeaderRef::Post(post.clone()),
+            (None, None) => return Ok(None),
         };
-        let holders = ctx.loader().load_one(HoldersOfPost(post.clone())).await?;
-        Ok(holders
-            .unwrap_or_default()
-            .into_iter()
-            .next()
+        Ok(ctx
+            .loader()
+            .load_one(LeaderOf(reference))
+            .await?
             .map(Into::into))
     }
 }
