@@ -22,6 +22,56 @@ pub struct Change<'a, B: Serialize, A: Serialize> {
     pub after: Option<&'a A>,
 }
 
+impl<'a> Change<'a, (), ()> {
+    /// Something happened (a sign-in); no state to record.
+    pub fn event(action: &'a str, entity_type: &'a str, entity_id: Option<i64>) -> Self {
+        Self {
+            action,
+            entity_type,
+            entity_id,
+            before: None,
+            after: None,
+        }
+    }
+}
+
+impl<'a, A: Serialize> Change<'a, (), A> {
+    /// A creation, or an event with details: only the state after.
+    pub fn after(
+        action: &'a str,
+        entity_type: &'a str,
+        entity_id: Option<i64>,
+        after: &'a A,
+    ) -> Self {
+        Self {
+            action,
+            entity_type,
+            entity_id,
+            before: None,
+            after: Some(after),
+        }
+    }
+}
+
+impl<'a, B: Serialize, A: Serialize> Change<'a, B, A> {
+    /// A change: the state before and after.
+    pub fn diff(
+        action: &'a str,
+        entity_type: &'a str,
+        entity_id: Option<i64>,
+        before: &'a B,
+        after: &'a A,
+    ) -> Self {
+        Self {
+            action,
+            entity_type,
+            entity_id,
+            before: Some(before),
+            after: Some(after),
+        }
+    }
+}
+
 /// Writes one audit row. Call it with the transaction of the change, never with the pool, so the
 /// row and the change commit or roll back together.
 pub async fn record<B: Serialize, A: Serialize>(

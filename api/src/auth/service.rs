@@ -81,13 +81,7 @@ pub async fn login(
         &txn,
         &Principal::of_user(&session.user),
         now,
-        Change::<(), ()> {
-            action: "auth.login",
-            entity_type: "user",
-            entity_id: Some(session.user.id),
-            before: None,
-            after: None,
-        },
+        Change::event("auth.login", "user", Some(session.user.id)),
     )
     .await?;
     txn.commit().await?;
@@ -124,13 +118,12 @@ async fn record_failed_login(
             &txn,
             &Principal::of_user(user),
             now,
-            Change::<(), _> {
-                action: "auth.lockout",
-                entity_type: "user",
-                entity_id: Some(user.id),
-                before: None,
-                after: Some(&serde_json::json!({ "lockedUntil": until })),
-            },
+            Change::after(
+                "auth.lockout",
+                "user",
+                Some(user.id),
+                &serde_json::json!({ "lockedUntil": until }),
+            ),
         )
         .await?;
     }
@@ -208,13 +201,12 @@ pub async fn refresh(
             &txn,
             &Principal::system(),
             now,
-            Change::<(), _> {
-                action: "auth.refresh_reuse",
-                entity_type: "user",
-                entity_id: Some(stored.user_id),
-                before: None,
-                after: Some(&serde_json::json!({ "family": stored.family_id, "revoked": revoked })),
-            },
+            Change::after(
+                "auth.refresh_reuse",
+                "user",
+                Some(stored.user_id),
+                &serde_json::json!({ "family": stored.family_id, "revoked": revoked }),
+            ),
         )
         .await?;
         txn.commit().await?;
@@ -294,13 +286,12 @@ pub async fn logout(
         &txn,
         actor,
         now,
-        Change::<(), _> {
-            action: "auth.logout",
-            entity_type: "user",
-            entity_id: Some(user_id),
-            before: None,
-            after: Some(&serde_json::json!({ "allSessions": all_sessions, "revoked": revoked })),
-        },
+        Change::after(
+            "auth.logout",
+            "user",
+            Some(user_id),
+            &serde_json::json!({ "allSessions": all_sessions, "revoked": revoked }),
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -351,13 +342,7 @@ pub async fn change_password(
         &txn,
         actor,
         now,
-        Change::<(), ()> {
-            action: "user.change_password",
-            entity_type: "user",
-            entity_id: Some(user_id),
-            before: None,
-            after: None,
-        },
+        Change::event("user.change_password", "user", Some(user_id)),
     )
     .await?;
     txn.commit().await?;

@@ -86,13 +86,7 @@ pub async fn create_category(
         &txn,
         actor,
         now,
-        Change::<(), _> {
-            action: "category.create",
-            entity_type: "category",
-            entity_id: Some(category.id),
-            before: None,
-            after: Some(&category),
-        },
+        Change::after("category.create", "category", Some(category.id), &category),
     )
     .await?;
     txn.commit().await?;

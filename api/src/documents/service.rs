@@ -218,13 +218,7 @@ pub async fn create(
         &txn,
         actor,
         now,
-        Change::<(), _> {
-            action: "document.create",
-            entity_type: "document",
-            entity_id: Some(document.id),
-            before: None,
-            after: Some(&document),
-        },
+        Change::after("document.create", "document", Some(document.id), &document),
     )
     .await?;
     txn.commit().await?;
@@ -281,13 +275,7 @@ pub async fn update(
         &txn,
         actor,
         now,
-        Change {
-            action: "document.update",
-            entity_type: "document",
-            entity_id: Some(id),
-            before: Some(&before),
-            after: Some(&after),
-        },
+        Change::diff("document.update", "document", Some(id), &before, &after),
     )
     .await?;
     txn.commit().await?;

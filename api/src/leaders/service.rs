@@ -240,13 +240,12 @@ pub async fn create(
         &txn,
         actor,
         now,
-        Change::<(), _> {
-            action: "leader.create",
-            entity_type: "leader",
-            entity_id: Some(leader.id),
-            before: None,
-            after: Some(&serde_json::json!({ "leader": leader, "supervisedUnitIds": supervised })),
-        },
+        Change::after(
+            "leader.create",
+            "leader",
+            Some(leader.id),
+            &serde_json::json!({ "leader": leader, "supervisedUnitIds": supervised }),
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -287,13 +286,13 @@ pub async fn update(
         &txn,
         actor,
         now,
-        Change {
-            action: "leader.update",
-            entity_type: "leader",
-            entity_id: Some(id),
-            before: Some(&before),
-            after: Some(&serde_json::json!({ "leader": after, "supervisedUnitIds": supervised })),
-        },
+        Change::diff(
+            "leader.update",
+            "leader",
+            Some(id),
+            &before,
+            &serde_json::json!({ "leader": after, "supervisedUnitIds": supervised }),
+        ),
     )
     .await?;
     txn.commit().await?;

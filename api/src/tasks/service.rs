@@ -178,17 +178,16 @@ pub async fn create(
         &txn,
         actor,
         now,
-        Change::<(), _> {
-            action: "task.create",
-            entity_type: "task",
-            entity_id: Some(task.id),
-            before: None,
-            after: Some(&Snapshot {
+        Change::after(
+            "task.create",
+            "task",
+            Some(task.id),
+            &Snapshot {
                 task: &task,
                 leaders: Some(&leaders),
                 units: Some(&units),
-            }),
-        },
+            },
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -291,13 +290,7 @@ pub async fn update(
         &txn,
         actor,
         now,
-        Change {
-            action: "task.update",
-            entity_type: "task",
-            entity_id: Some(id),
-            before: Some(&before),
-            after: Some(&after),
-        },
+        Change::diff("task.update", "task", Some(id), &before, &after),
     )
     .await?;
     txn.commit().await?;
@@ -326,13 +319,7 @@ pub async fn delete(
         &txn,
         actor,
         now,
-        Change {
-            action: "task.delete",
-            entity_type: "task",
-            entity_id: Some(id),
-            before: Some(&before),
-            after: Some(&after),
-        },
+        Change::diff("task.delete", "task", Some(id), &before, &after),
     )
     .await?;
     txn.commit().await?;
@@ -369,13 +356,7 @@ pub async fn set_leaders(
         &txn,
         actor,
         now,
-        Change {
-            action: "task.set_leaders",
-            entity_type: "task",
-            entity_id: Some(id),
-            before: Some(&before),
-            after: Some(&after),
-        },
+        Change::diff("task.set_leaders", "task", Some(id), &before, &after),
     )
     .await?;
     txn.commit().await?;
@@ -412,13 +393,7 @@ pub async fn set_units(
         &txn,
         actor,
         now,
-        Change {
-            action: "task.set_units",
-            entity_type: "task",
-            entity_id: Some(id),
-            before: Some(&before),
-            after: Some(&after),
-        },
+        Change::diff("task.set_units", "task", Some(id), &before, &after),
     )
     .await?;
     txn.commit().await?;

@@ -217,13 +217,13 @@ pub async fn merge(
         &txn,
         actor,
         now,
-        Change {
-            action: "unit.merge",
-            entity_type: "unit",
-            entity_id: Some(source_id),
-            before: Some(&source),
-            after: Some(&serde_json::json!({ "mergedInto": target_id, "moved": counts })),
-        },
+        Change::diff(
+            "unit.merge",
+            "unit",
+            Some(source_id),
+            &source,
+            &serde_json::json!({ "mergedInto": target_id, "moved": counts }),
+        ),
     )
     .await?;
     txn.commit().await?;

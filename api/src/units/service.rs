@@ -249,13 +249,12 @@ pub async fn create(
         &txn,
         actor,
         now,
-        Change::<(), _> {
-            action: "unit.create",
-            entity_type: "unit",
-            entity_id: Some(unit.id),
-            before: None,
-            after: Some(&serde_json::json!({ "unit": unit, "aliases": stored_aliases })),
-        },
+        Change::after(
+            "unit.create",
+            "unit",
+            Some(unit.id),
+            &serde_json::json!({ "unit": unit, "aliases": stored_aliases }),
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -335,13 +334,7 @@ pub async fn update(
         &txn,
         actor,
         now,
-        Change {
-            action: "unit.update",
-            entity_type: "unit",
-            entity_id: Some(id),
-            before: Some(&before),
-            after: Some(&after),
-        },
+        Change::diff("unit.update", "unit", Some(id), &before, &after),
     )
     .await?;
     txn.commit().await?;
@@ -372,13 +365,7 @@ pub async fn add_alias(
             &txn,
             actor,
             now,
-            Change::<(), _> {
-                action: "unit.add_alias",
-                entity_type: "unit",
-                entity_id: Some(unit_id),
-                before: None,
-                after: Some(&stored),
-            },
+            Change::after("unit.add_alias", "unit", Some(unit_id), &stored),
         )
         .await?;
     }

@@ -247,13 +247,7 @@ pub async fn create(
         &txn,
         actor,
         now,
-        Change::<(), _> {
-            action: "user.create",
-            entity_type: "user",
-            entity_id: Some(user.id),
-            before: None,
-            after: Some(&user),
-        },
+        Change::after("user.create", "user", Some(user.id), &user),
     )
     .await?;
     txn.commit().await?;
@@ -329,16 +323,16 @@ pub async fn update(
         &txn,
         actor,
         now,
-        Change {
-            action: "user.update",
-            entity_type: "user",
-            entity_id: Some(id),
-            before: Some(&before),
-            after: Some(&serde_json::json!({
+        Change::diff(
+            "user.update",
+            "user",
+            Some(id),
+            &before,
+            &serde_json::json!({
                 "user": after,
                 "passwordReset": changes.password.is_some(),
-            })),
-        },
+            }),
+        ),
     )
     .await?;
     txn.commit().await?;
