@@ -15,6 +15,7 @@ pub mod documents;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod import;
 pub mod leaders;
 pub mod pagination;
 pub mod startup;
