@@ -265,7 +265,7 @@ pub fn read(
                 }
             }
             BlockKind::Role(label) => {
-                apply_role(&mut cursor, *label, &block.text, block.line, warnings)
+                apply_role(&mut cursor, *label, &block.text, block.line, warnings);
             }
             BlockKind::Paragraph | BlockKind::Attachment | BlockKind::Footer => {}
         }
