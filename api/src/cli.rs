@@ -28,13 +28,39 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP server (the default).
-    Serve,
+    Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Import a notice (.txt, .md or .docx): parse it, resolve its names and store it.
+    Import(ImportArgs),
+    /// Add the default registry (the units and leaders of the bundled notices).
+    SeedRegistry,
     /// Create a user account.
     CreateUser(CreateUserArgs),
     /// Print the GraphQL schema (SDL) to standard output.
     PrintSchema,
+}
+
+#[derive(Debug, Default, clap::Args)]
+pub struct ServeArgs {
+    /// Start on a fresh SQLite database with the bundled notices imported and demo accounts.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The notice: a .txt, .md or .docx file.
+    pub file: std::path::PathBuf,
+    /// Parse and resolve only; store nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the parse as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Update an existing document with the same number in place.
+    #[arg(long)]
+    pub replace: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -78,12 +104,27 @@ pub struct CreateUserArgs {
 /// Runs the command the user asked for.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     crate::telemetry::init(cli.config.log_format);
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => {
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) if args.demo => serve_demo(cli.config).await,
+        Command::Serve(_) => {
             Application::build(cli.config)
                 .await?
                 .run_until_stopped()
                 .await
+        }
+        Command::Import(args) => import(&cli.config, args).await,
+        Command::SeedRegistry => {
+            let db = crate::db::connect(&cli.config).await?;
+            crate::db::migrate(&db).await?;
+            let outcome =
+                crate::import::seed::seed_registry(&Principal::system(), &db, SystemClock.now())
+                    .await
+                    .map_err(|err| anyhow::anyhow!("{err}"))?;
+            println!(
+                "registry seeded: {} units, {} aliases, {} leaders added",
+                outcome.units, outcome.aliases, outcome.leaders
+            );
+            Ok(())
         }
         Command::Migrate => {
             let db = crate::db::connect(&cli.config).await?;
@@ -127,6 +168,85 @@ async fn create_user(config: &Config, args: CreateUserArgs) -> anyhow::Result<()
     println!("created user `{}` (id {})", user.username, user.id);
     if generated {
         println!("password: {password}");
+    }
+    Ok(())
+}
+
+async fn serve_demo(mut config: Config) -> anyhow::Result<()> {
+    config.database_url = crate::demo::database_url();
+    let app = Application::build(config).await?;
+    crate::demo::prepare(app.db(), SystemClock.now()).await?;
+    println!("\nDemo data is ready: two notices of 开封市 with 216 tasks.");
+    println!("Sign in at http://{}/graphql with one of:", app.address());
+    for account in crate::demo::ACCOUNTS {
+        println!(
+            "  {:<10} password {:<15} {}",
+            account.username, account.password, account.note
+        );
+    }
+    println!();
+    app.run_until_stopped().await
+}
+
+async fn import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&args.file)
+        .map_err(|err| anyhow::anyhow!("cannot read {}: {err}", args.file.display()))?;
+    let name = args
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let text =
+        crate::import::extract::text_of(&name, &bytes).map_err(|err| anyhow::anyhow!("{err}"))?;
+    let db = crate::db::connect(config).await?;
+    crate::db::migrate(&db).await?;
+    let system = Principal::system();
+    let preview = if args.dry_run {
+        crate::import::service::preview(&system, &db, &text, None).await
+    } else {
+        crate::import::service::commit(
+            &system,
+            &db,
+            SystemClock.now(),
+            &text,
+            &crate::import::commit::Overrides::default(),
+            args.replace,
+        )
+        .await
+        .map(|(outcome, preview)| {
+            eprintln!(
+                "stored document {} ({}): {} tasks created, {} updated, {} removed; {} units, {} leaders created; {} aliases learned",
+                outcome.document.id,
+                outcome.document.doc_number.as_deref().unwrap_or("no number"),
+                outcome.counts.tasks_created,
+                outcome.counts.tasks_updated,
+                outcome.counts.tasks_removed,
+                outcome.counts.units_created,
+                outcome.counts.leaders_created,
+                outcome.counts.aliases_learned,
+            );
+            preview
+        })
+    }
+    .map_err(|err| anyhow::anyhow!("{err}"))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&preview)?);
+    } else {
+        println!(
+            "{} {}: {} categories, {} tasks, {} warnings",
+            preview
+                .document
+                .doc_number
+                .as_deref()
+                .unwrap_or("(no number)"),
+            preview.document.title.as_deref().unwrap_or("(no title)"),
+            preview.categories.len(),
+            preview.tasks.len(),
+            preview.warnings.len()
+        );
+        for warning in &preview.warnings {
+            println!("  line {}: {}", warning.line, warning.message);
+        }
     }
     Ok(())
 }

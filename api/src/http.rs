@@ -16,13 +16,13 @@ use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
 use async_graphql::{Data, ServerError};
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use axum::extract::{Request, State, WebSocketUpgrade};
-use axum::http::{HeaderMap, StatusCode, header::AUTHORIZATION};
+use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use sea_orm::DatabaseConnection;
-use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::auth::{AuthState, TokenKeys};
 use crate::clock::SharedClock;
@@ -41,18 +41,54 @@ pub struct AppState {
     pub loader_delay: Duration,
 }
 
+/// The largest request bodies accepted: JSON, and multipart (file uploads).
+#[derive(Clone, Copy, Debug)]
+pub struct BodyLimits {
+    pub json: usize,
+    pub upload: usize,
+}
+
 /// Builds the router with its middleware.
-pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+pub fn router(state: AppState, limits: BodyLimits) -> Router {
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        // A layer on the body itself, because the GraphQL extractor reads the body without
-        // axum's `DefaultBodyLimit`. Oversized requests get 413 before any parsing.
-        .layer(RequestBodyLimitLayer::new(max_body_bytes))
+        .layer(middleware::from_fn_with_state(limits, limit_body))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// Limits the request body, on the body itself, because the GraphQL extractor reads the body
+/// without axum's `DefaultBodyLimit`. A declared length over the limit gets 413 with a GraphQL
+/// error before anything is read; a body that grows past it while streaming is cut off.
+async fn limit_body(State(limits): State<BodyLimits>, request: Request, next: Next) -> Response {
+    let multipart = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("multipart/form-data"));
+    let limit = if multipart {
+        limits.upload
+    } else {
+        limits.json
+    };
+    let declared = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        let body = serde_json::json!({ "errors": [{
+            "message": format!("the request body is larger than {limit} bytes"),
+            "extensions": { "code": "BAD_USER_INPUT" },
+        }]});
+        return (StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, body)).await
 }
 
 /// What the GraphQL handler tells the request log about the operation.

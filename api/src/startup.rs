@@ -20,6 +20,7 @@ use crate::http::{self, AppState};
 
 /// A server bound to its port, ready to run.
 pub struct Application {
+    db: DatabaseConnection,
     listener: TcpListener,
     router: axum::Router,
     address: SocketAddr,
@@ -71,21 +72,33 @@ impl Application {
         .finish();
         let state = AppState {
             schema,
-            db,
+            db: db.clone(),
             keys,
             clock,
             loader_delay: config.dataloader_delay(),
         };
-        let router = http::router(state, config.max_body_bytes);
+        let router = http::router(
+            state,
+            http::BodyLimits {
+                json: config.max_body_bytes,
+                upload: config.max_upload_bytes,
+            },
+        );
         let listener = TcpListener::bind(config.bind_addr)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind_addr))?;
         let address = listener.local_addr()?;
         Ok(Self {
+            db,
             listener,
             router,
             address,
         })
+    }
+
+    /// The database the application runs on (the CLI prepares demo data through it).
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
     }
 
     /// The address actually bound (the port is chosen by the OS when configured as 0).

@@ -14,6 +14,7 @@ use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use crate::audit::schema::AuditQuery;
 use crate::auth::schema::AuthMutation;
 use crate::documents::schema::{DocumentMutation, DocumentQuery};
+use crate::import::schema::ImportMutation;
 use crate::leaders::schema::{LeaderMutation, LeaderQuery};
 use crate::tasks::schema::{TaskMutation, TaskQuery};
 use crate::units::schema::{UnitMutation, UnitQuery};
@@ -38,6 +39,7 @@ pub struct Mutation(
     LeaderMutation,
     DocumentMutation,
     TaskMutation,
+    ImportMutation,
 );
 
 /// Subscriptions arrive with the supervision workflow; the WebSocket endpoint is already served.

@@ -503,3 +503,38 @@ fn a_declared_total_that_does_not_match_is_a_warning_naming_both_numbers() {
     );
     assert!(doc.warnings.iter().all(|w| w.line > 0));
 }
+
+#[test]
+fn list_names() {
+    let mut units = std::collections::BTreeMap::new();
+    let mut leaders = std::collections::BTreeMap::new();
+    for text in [BREAKDOWN_2024, LIVELIHOOD_2022] {
+        for t in parse(text).unwrap().tasks {
+            for u in t.units {
+                *units
+                    .entry(format!(
+                        "{}{}",
+                        u.name.name,
+                        u.name
+                            .sub_unit
+                            .map(|s| format!("[{s}]"))
+                            .unwrap_or_default()
+                    ))
+                    .or_insert(0) += 1;
+            }
+            for l in t.leaders {
+                *leaders
+                    .entry(l.name.name.or(l.name.post).unwrap_or_default())
+                    .or_insert(0) += 1;
+            }
+        }
+    }
+    println!(
+        "UNITS {}",
+        units.keys().cloned().collect::<Vec<_>>().join(" ")
+    );
+    println!(
+        "LEADERS {}",
+        leaders.keys().cloned().collect::<Vec<_>>().join(" ")
+    );
+}

@@ -22,6 +22,7 @@ use serde::Serialize;
 
 use crate::documents::schedule::ReportingSchedule;
 
+pub use lines::fold;
 pub use names::{LeaderName, UnitName, split_leaders, split_units};
 
 /// The largest text accepted, in bytes. A notice is some 100 KB; this leaves ample room.

@@ -1,0 +1,623 @@
+//! Storing an import in one transaction: the document, its categories, tasks, leaders, units
+//! and indicators, with the overrides the clerk chose. New units and leaders are created, and
+//! every alias seen is remembered, so the next import resolves it exactly.
+//!
+//! A document number that already exists is a CONFLICT unless `replace` is set; then the
+//! document is updated and its tasks are updated in place by sequence number (keeping their ids
+//! and so their reports), new ones are added and the ones no longer listed are soft-deleted.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use entity::enums::{AliasSource, LeaderRole, ObligationRule, TaskStatus, UnitKind, UnitRole};
+use entity::{
+    categories, documents, indicators, leaders, task_leaders, task_units, tasks, unit_aliases,
+    units,
+};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, Set, TryIntoModel,
+};
+use serde::Serialize;
+
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use crate::import::normalize::compact_key;
+use crate::import::preview::{Preview, PreviewUnit};
+use crate::import::resolve::{Registry, Resolution};
+
+/// The clerk's choice for one written unit name.
+#[derive(Debug, Clone)]
+pub enum UnitChoice {
+    /// Use this registry unit.
+    Existing(i64),
+    /// Create a unit with this name and kind.
+    New { name: String, kind: UnitKind },
+}
+
+/// What the clerk changed in the preview before committing.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub doc_number: Option<String>,
+    pub title: Option<String>,
+    pub kind: Option<entity::enums::DocumentKind>,
+    pub schedule: Option<crate::documents::schedule::ReportingSchedule>,
+    /// Choices by the unit name as written.
+    pub units: HashMap<String, UnitChoice>,
+}
+
+/// What the commit stored.
+#[derive(Debug, Clone)]
+pub struct CommitOutcome {
+    pub document: documents::Model,
+    pub counts: ImportCounts,
+}
+
+/// How many rows the commit created, changed or removed (also written to the audit log).
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportCounts {
+    pub tasks_created: u32,
+    pub tasks_updated: u32,
+    pub tasks_removed: u32,
+    pub units_created: u32,
+    pub leaders_created: u32,
+    pub aliases_learned: u32,
+    pub replaced: bool,
+}
+
+/// The state of one commit: memos so each new unit or leader is created once.
+struct Writer<'a> {
+    txn: &'a DatabaseTransaction,
+    registry: &'a Registry,
+    now: DateTime<Utc>,
+    new_units: HashMap<String, i64>,
+    new_leaders: HashMap<String, i64>,
+    known_names: HashSet<String>,
+    outcome: ImportCounts,
+}
+
+/// One import to store: the preview, the text it came from and the clerk's decisions.
+#[derive(Debug)]
+pub struct Import<'a> {
+    pub preview: Preview,
+    pub text: &'a str,
+    pub overrides: &'a Overrides,
+    /// Update an existing document with the same number in place.
+    pub replace: bool,
+}
+
+/// Stores the preview. The caller has checked the principal and opened `txn`.
+pub async fn store(
+    actor: &Principal,
+    txn: &DatabaseTransaction,
+    now: DateTime<Utc>,
+    registry: &Registry,
+    import: Import<'_>,
+) -> AppResult<CommitOutcome> {
+    let Import {
+        mut preview,
+        text: original_text,
+        overrides,
+        replace,
+    } = import;
+    if let Some(number) = &overrides.doc_number {
+        preview.document.doc_number = Some(number.clone());
+    }
+    if let Some(title) = &overrides.title {
+        preview.document.title = Some(title.clone());
+    }
+    if let Some(kind) = overrides.kind {
+        preview.document.kind = kind;
+    }
+    if let Some(schedule) = &overrides.schedule {
+        preview.document.schedule = Some(schedule.clone().validated()?);
+    }
+    let title = preview.document.title.clone().ok_or_else(|| {
+        AppError::bad_field(
+            "overrides.title",
+            "the notice has no title the parser could find; give one",
+        )
+    })?;
+    let year = preview.document.year.ok_or_else(|| {
+        AppError::bad_field(
+            "text",
+            "the notice has no issue date or year the parser could find",
+        )
+    })?;
+
+    let existing = match &preview.document.doc_number {
+        Some(number) => {
+            documents::Entity::find()
+                .filter(documents::Column::DocNumber.eq(number.as_str()))
+                .one(txn)
+                .await?
+        }
+        None => None,
+    };
+    if existing.is_some() && !replace {
+        return Err(AppError::conflict(format!(
+            "a document numbered {} already exists; import with replace: true to update it in place",
+            preview.document.doc_number.as_deref().unwrap_or_default()
+        )));
+    }
+
+    let mut writer = Writer {
+        txn,
+        registry,
+        now,
+        new_units: HashMap::new(),
+        new_leaders: HashMap::new(),
+        known_names: HashSet::new(),
+        outcome: ImportCounts {
+            replaced: existing.is_some(),
+            ..ImportCounts::default()
+        },
+    };
+
+    let doc = &preview.document;
+    let mut document = match existing {
+        Some(old) => old.into_active_model(),
+        None => documents::ActiveModel {
+            created_by: Set(actor.user_id),
+            created_at: Set(now),
+            obligation_rule: Set(ObligationRule::LeadElseResponsible),
+            ..Default::default()
+        },
+    };
+    document.doc_number = Set(doc.doc_number.clone());
+    document.title = Set(title);
+    document.issuer = Set(doc.issuer.clone());
+    document.issued_on = Set(doc.issued_on);
+    document.year = Set(year);
+    document.kind = Set(doc.kind);
+    document.schedule = Set(doc.schedule.as_ref().map(|s| s.to_json()));
+    document.declared_total = Set(doc.declared_total);
+    document.contacts = Set(Some(serde_json::json!(doc.contacts)));
+    document.original_text = Set(Some(original_text.to_owned()));
+    document.updated_at = Set(now);
+    let document = document.save(txn).await?.try_into_model()?;
+
+    let category_ids = writer.store_categories(document.id, &preview).await?;
+    writer
+        .store_tasks(document.id, &preview, &category_ids, overrides)
+        .await?;
+    Ok(CommitOutcome {
+        document,
+        counts: writer.outcome,
+    })
+}
+
+impl Writer<'_> {
+    /// Replaces the document's categories (tasks keep pointing at them by path).
+    async fn store_categories(
+        &mut self,
+        document_id: i64,
+        preview: &Preview,
+    ) -> AppResult<HashMap<String, i64>> {
+        categories::Entity::delete_many()
+            .filter(categories::Column::DocumentId.eq(document_id))
+            .exec(self.txn)
+            .await?;
+        let mut ids: HashMap<String, i64> = HashMap::new();
+        for category in &preview.categories {
+            let (parent, position) = match category.path.rsplit_once('.') {
+                Some((parent, position)) => (ids.get(parent).copied(), position),
+                None => (None, category.path.as_str()),
+            };
+            let stored = categories::ActiveModel {
+                document_id: Set(document_id),
+                parent_id: Set(parent),
+                ordinal: Set(category.ordinal.clone()),
+                title: Set(category.title.clone()),
+                position: Set(position.parse().unwrap_or(0)),
+                path: Set(category.path.clone()),
+                declared_count: Set(category.declared_count),
+                created_at: Set(self.now),
+                ..Default::default()
+            }
+            .insert(self.txn)
+            .await?;
+            ids.insert(category.path.clone(), stored.id);
+        }
+        Ok(ids)
+    }
+
+    async fn store_tasks(
+        &mut self,
+        document_id: i64,
+        preview: &Preview,
+        category_ids: &HashMap<String, i64>,
+        overrides: &Overrides,
+    ) -> AppResult<()> {
+        let mut existing: HashMap<String, tasks::Model> = tasks::Entity::find()
+            .filter(tasks::Column::DocumentId.eq(document_id))
+            .filter(tasks::Column::DeletedAt.is_null())
+            .all(self.txn)
+            .await?
+            .into_iter()
+            .map(|t| (t.seq.clone(), t))
+            .collect();
+        let mut task_ids: HashMap<String, i64> = HashMap::new();
+        let mut leader_rows = Vec::new();
+        let mut unit_rows = Vec::new();
+        let mut indicator_rows = Vec::new();
+        for (index, task) in preview.tasks.iter().enumerate() {
+            let category_id = task
+                .category_path
+                .as_ref()
+                .and_then(|p| category_ids.get(p))
+                .copied();
+            let parent_task_id = task
+                .parent_seq
+                .as_ref()
+                .and_then(|s| task_ids.get(s))
+                .copied();
+            let sort_order = i32::try_from(index + 1).unwrap_or(i32::MAX);
+            let stored = match existing.remove(&task.seq) {
+                Some(old) => {
+                    // Updated in place: the id, status, reports and history stay.
+                    for table in [TaskChild::Leaders, TaskChild::Units, TaskChild::Indicators] {
+                        table.clear(self.txn, old.id).await?;
+                    }
+                    let mut active = old.into_active_model();
+                    active.text = Set(task.text.clone());
+                    active.category_id = Set(category_id);
+                    active.parent_task_id = Set(parent_task_id);
+                    active.sort_order = Set(sort_order);
+                    active.version = Set(active.version.as_ref() + 1);
+                    active.updated_at = Set(self.now);
+                    self.outcome.tasks_updated += 1;
+                    active.update(self.txn).await?
+                }
+                None => {
+                    self.outcome.tasks_created += 1;
+                    tasks::ActiveModel {
+                        document_id: Set(document_id),
+                        category_id: Set(category_id),
+                        parent_task_id: Set(parent_task_id),
+                        seq: Set(task.seq.clone()),
+                        sort_order: Set(sort_order),
+                        text: Set(task.text.clone()),
+                        deadline: Set(None),
+                        status: Set(TaskStatus::NotStarted),
+                        percent: Set(0),
+                        version: Set(1),
+                        external_id: Set(None),
+                        completed_at: Set(None),
+                        deleted_at: Set(None),
+                        created_at: Set(self.now),
+                        updated_at: Set(self.now),
+                        ..Default::default()
+                    }
+                    .insert(self.txn)
+                    .await?
+                }
+            };
+            task_ids.insert(task.seq.clone(), stored.id);
+
+            let mut seen_leaders = HashSet::new();
+            let mut positions: HashMap<LeaderRole, i32> = HashMap::new();
+            for leader in &task.leaders {
+                let leader_id = match (
+                    leader.resolution,
+                    leader.leader_id,
+                    &leader.post,
+                    &leader.collective,
+                ) {
+                    (_, _, Some(_), _) | (_, _, _, Some(_)) => None,
+                    (_, Some(id), _, _) => Some(id),
+                    _ => Some(
+                        self.new_leader(leader.name.as_deref().unwrap_or(&leader.as_written))
+                            .await?,
+                    ),
+                };
+                let key = (
+                    leader_id,
+                    leader.post.clone(),
+                    leader.collective.clone(),
+                    leader.role,
+                );
+                if !seen_leaders.insert(key) {
+                    continue;
+                }
+                let position = positions.entry(leader.role).or_default();
+                *position += 1;
+                leader_rows.push(task_leaders::ActiveModel {
+                    task_id: Set(stored.id),
+                    leader_id: Set(leader_id),
+                    post: Set(leader.post.clone()),
+                    collective: Set(leader.collective.clone()),
+                    name_as_written: Set(leader.as_written.clone()),
+                    role: Set(leader.role),
+                    position: Set(*position),
+                    ..Default::default()
+                });
+            }
+
+            let mut seen_units = HashSet::new();
+            let mut positions: HashMap<UnitRole, i32> = HashMap::new();
+            for unit in &task.units {
+                for (unit_id, is_local) in self.unit_ids(unit, overrides).await? {
+                    if !seen_units.insert((unit_id, unit.role)) {
+                        continue;
+                    }
+                    let position = positions.entry(unit.role).or_default();
+                    *position += 1;
+                    unit_rows.push(task_units::ActiveModel {
+                        task_id: Set(stored.id),
+                        unit_id: Set(unit_id),
+                        role: Set(unit.role),
+                        position: Set(*position),
+                        name_as_written: Set(unit.as_written.clone()),
+                        is_local: Set(is_local),
+                        ..Default::default()
+                    });
+                }
+            }
+
+            for (i, indicator) in task.indicators.iter().enumerate() {
+                indicator_rows.push(indicators::ActiveModel {
+                    task_id: Set(stored.id),
+                    phrase: Set(indicator.phrase.clone()),
+                    value: Set(Some(indicator.value.clone())),
+                    measure_unit: Set(Some(indicator.unit.clone())),
+                    comparator: Set(indicator.comparator),
+                    position: Set(i32::try_from(i + 1).unwrap_or(i32::MAX)),
+                    ..Default::default()
+                });
+            }
+        }
+        insert_chunks(self.txn, leader_rows).await?;
+        insert_chunks(self.txn, unit_rows).await?;
+        insert_chunks(self.txn, indicator_rows).await?;
+
+        // Tasks the new text no longer lists: soft-deleted, their reports kept.
+        if !existing.is_empty() {
+            let gone: Vec<i64> = existing.values().map(|t| t.id).collect();
+            self.outcome.tasks_removed = u32::try_from(gone.len()).unwrap_or(u32::MAX);
+            tasks::Entity::update_many()
+                .col_expr(tasks::Column::DeletedAt, Expr::value(self.now))
+                .col_expr(
+                    tasks::Column::Version,
+                    Expr::col(tasks::Column::Version).add(1),
+                )
+                .filter(tasks::Column::Id.is_in(gone))
+                .exec(self.txn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The registry units a written name stands for, with their local flag.
+    async fn unit_ids(
+        &mut self,
+        unit: &PreviewUnit,
+        overrides: &Overrides,
+    ) -> AppResult<Vec<(i64, bool)>> {
+        let written = written_name(unit);
+        let choice = overrides
+            .units
+            .get(&unit.as_written)
+            .or_else(|| overrides.units.get(&written));
+        let id = match (choice, unit.resolution) {
+            (Some(UnitChoice::Existing(id)), _) => {
+                let id = *id;
+                self.registry.unit(id).ok_or_else(|| {
+                    AppError::bad_field(
+                        "overrides.units",
+                        format!("no unit with id {id} for {}", unit.as_written),
+                    )
+                })?;
+                self.learn_alias(id, &written).await?;
+                id
+            }
+            (Some(UnitChoice::New { name, kind }), _) => self.new_unit(name, *kind, None).await?,
+            (None, Resolution::Collective) => {
+                return Ok(unit.group.iter().map(|id| (*id, true)).collect());
+            }
+            (None, _) => match unit.unit_id {
+                Some(id) => {
+                    if matches!(unit.resolution, Resolution::Normalized | Resolution::Fuzzy) {
+                        self.learn_alias(id, &written).await?;
+                    }
+                    id
+                }
+                None => {
+                    self.new_unit(&unit.name, guess_kind(&unit.name), None)
+                        .await?
+                }
+            },
+        };
+        if let Some(sub) = &unit.sub_unit {
+            self.ensure_sub_unit(sub, id).await?;
+        }
+        Ok(vec![(id, unit.is_local)])
+    }
+
+    async fn ensure_sub_unit(&mut self, name: &str, parent: i64) -> AppResult<()> {
+        let written = crate::import::parse::split_units(name).into_iter().next();
+        let Some(written) = written else {
+            return Ok(());
+        };
+        let found = self.registry.resolve_unit(&written);
+        if found.unit_id.is_none() && !self.new_units.contains_key(&written.name) {
+            self.new_unit(&written.name, guess_kind(&written.name), Some(parent))
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn new_unit(
+        &mut self,
+        name: &str,
+        kind: UnitKind,
+        parent: Option<i64>,
+    ) -> AppResult<i64> {
+        if let Some(id) = self.new_units.get(name) {
+            return Ok(*id);
+        }
+        let unit = units::ActiveModel {
+            name: Set(name.to_owned()),
+            kind: Set(kind),
+            parent_id: Set(parent),
+            merged_into_id: Set(None),
+            is_active: Set(true),
+            sort_order: Set(0),
+            created_at: Set(self.now),
+            updated_at: Set(self.now),
+            ..Default::default()
+        }
+        .insert(self.txn)
+        .await
+        .map_err(|err| match AppError::from(err) {
+            AppError::Conflict(_) => {
+                AppError::conflict(format!("a unit named {name} already exists"))
+            }
+            other => other,
+        })?;
+        self.outcome.units_created += 1;
+        self.known_names.insert(name.to_owned());
+        self.new_units.insert(name.to_owned(), unit.id);
+        Ok(unit.id)
+    }
+
+    async fn new_leader(&mut self, name: &str) -> AppResult<i64> {
+        if let Some(id) = self.new_leaders.get(name) {
+            return Ok(*id);
+        }
+        let leader = leaders::ActiveModel {
+            name: Set(name.to_owned()),
+            post: Set(None),
+            is_active: Set(true),
+            sort_order: Set(0),
+            created_at: Set(self.now),
+            updated_at: Set(self.now),
+            ..Default::default()
+        }
+        .insert(self.txn)
+        .await?;
+        self.outcome.leaders_created += 1;
+        self.new_leaders.insert(name.to_owned(), leader.id);
+        Ok(leader.id)
+    }
+
+    /// Remembers `written` as an alias of `unit_id`, unless the name is already in use.
+    async fn learn_alias(&mut self, unit_id: i64, written: &str) -> AppResult<()> {
+        if written.is_empty() || !self.known_names.insert(written.to_owned()) {
+            return Ok(());
+        }
+        let taken = units::Entity::find()
+            .filter(units::Column::Name.eq(written))
+            .one(self.txn)
+            .await?
+            .is_some()
+            || unit_aliases::Entity::find()
+                .filter(unit_aliases::Column::Alias.eq(written))
+                .one(self.txn)
+                .await?
+                .is_some();
+        if !taken {
+            unit_aliases::ActiveModel {
+                unit_id: Set(unit_id),
+                alias: Set(written.to_owned()),
+                source: Set(AliasSource::Import),
+                created_at: Set(self.now),
+                ..Default::default()
+            }
+            .insert(self.txn)
+            .await?;
+            self.outcome.aliases_learned += 1;
+        }
+        Ok(())
+    }
+}
+
+/// The written unit name without spaces and without its bracketed sub-unit.
+fn written_name(unit: &PreviewUnit) -> String {
+    crate::import::parse::split_units(&unit.as_written)
+        .into_iter()
+        .next()
+        .map(|u| u.name)
+        .unwrap_or_else(|| compact_key(&unit.as_written))
+}
+
+/// The kind of a unit the registry does not know yet, from its name.
+pub fn guess_kind(name: &str) -> UnitKind {
+    if ["示范区", "开发区", "园区", "片区", "新区", "管委会"]
+        .iter()
+        .any(|w| name.contains(w))
+    {
+        UnitKind::DevelopmentZone
+    } else if name.ends_with('县') || name.ends_with('区') || name.ends_with("人民政府") {
+        UnitKind::CountyDistrict
+    } else if name.contains("公司") || name.contains("集团") {
+        UnitKind::StateCompany
+    } else if name.starts_with("市委") {
+        UnitKind::PartyOrgan
+    } else if name.starts_with('市') {
+        UnitKind::CityDepartment
+    } else {
+        UnitKind::Other
+    }
+}
+
+/// The rows hanging off a task that an in-place update rewrites.
+#[derive(Clone, Copy)]
+enum TaskChild {
+    Leaders,
+    Units,
+    Indicators,
+}
+
+impl TaskChild {
+    async fn clear(self, db: &impl ConnectionTrait, task_id: i64) -> AppResult<()> {
+        match self {
+            Self::Leaders => {
+                task_leaders::Entity::delete_many()
+                    .filter(task_leaders::Column::TaskId.eq(task_id))
+                    .exec(db)
+                    .await?;
+            }
+            Self::Units => {
+                task_units::Entity::delete_many()
+                    .filter(task_units::Column::TaskId.eq(task_id))
+                    .exec(db)
+                    .await?;
+            }
+            Self::Indicators => {
+                // Indicators that reports already measured against stay: a report keeps its
+                // values. Only unmeasured ones are replaced.
+                indicators::Entity::delete_many()
+                    .filter(indicators::Column::TaskId.eq(task_id))
+                    .filter(
+                        indicators::Column::Id.not_in_subquery(
+                            sea_orm::sea_query::Query::select()
+                                .column(entity::report_indicator_values::Column::IndicatorId)
+                                .from(entity::report_indicator_values::Entity)
+                                .to_owned(),
+                        ),
+                    )
+                    .exec(db)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Inserts rows in chunks that stay under the bind-parameter limits of both backends.
+async fn insert_chunks<A>(db: &impl ConnectionTrait, rows: Vec<A>) -> AppResult<()>
+where
+    A: ActiveModelTrait + Send,
+{
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(200).collect();
+        <A::Entity as EntityTrait>::insert_many(chunk)
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
