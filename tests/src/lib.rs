@@ -211,6 +211,49 @@ impl TestApp {
             .unwrap_or_default()
     }
 
+    /// Loads the default registry (what `api seed-registry` does), through the real service.
+    pub async fn seed_registry(&self) {
+        use api::clock::Clock;
+        api::import::seed::seed_registry(
+            &api::auth::Principal::system(),
+            &self.db,
+            self.clock.now(),
+        )
+        .await
+        .expect("the registry seeds");
+    }
+
+    /// Posts a GraphQL multipart request (file upload) whose `variables.input.file` is `file`.
+    pub async fn upload(
+        &self,
+        token: &str,
+        query: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> (u16, GqlResponse) {
+        let operations = json!({ "query": query, "variables": { "input": { "file": null } } });
+        let form = reqwest::multipart::Form::new()
+            .text("operations", operations.to_string())
+            .text("map", json!({ "0": ["variables.input.file"] }).to_string())
+            .part(
+                "0",
+                reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()),
+            );
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("request is sent");
+        let status = response.status().as_u16();
+        (
+            status,
+            GqlResponse(response.json().await.unwrap_or(Value::Null)),
+        )
+    }
+
     /// Counts the rows of a table, straight from the database.
     pub async fn count_rows(&self, table: &str) -> i64 {
         let row = self

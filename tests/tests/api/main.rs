@@ -5,6 +5,7 @@ mod access;
 mod audit;
 mod auth;
 mod http;
+mod import;
 mod loaders;
 mod registry;
 mod schema;

@@ -1,0 +1,498 @@
+//! Importing notices through the API: preview, commit, replace, overrides, uploads, roles and
+//! bad input.
+
+use std::io::Write;
+
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+use tests::TestApp;
+use tests::world::World;
+
+const BREAKDOWN_2024: &str = include_str!("../../../api/fixtures/work-report-breakdown-2024.txt");
+const LIVELIHOOD_2022: &str = include_str!("../../../api/fixtures/livelihood-tasks-2022.txt");
+const WORK_REPORT_2020: &str = include_str!("../../../api/fixtures/work-report-2020.txt");
+
+const PREVIEW: &str = "mutation($i: PreviewImportInput!) { previewImport(input: $i) { preview {
+    document { docNumber title issuedOn kind schedule { kind dayOfMonth } declaredTotal }
+    categories { path title declaredCount }
+    tasks { seq categoryPath text
+        leaders { name post asWritten role resolution }
+        units { name asWritten role resolution isLocal unitId candidates { name distance } }
+        indicators { phrase value unit comparator } }
+    warnings { line message } } } }";
+const COMMIT: &str = "mutation($i: CommitImportInput!) { commitImport(input: $i) {
+    document { id docNumber kind tasks { totalCount } categories { title declaredCount } }
+    counts { tasksCreated tasksUpdated tasksRemoved unitsCreated leadersCreated aliasesLearned replaced }
+    warnings { line message } } }";
+
+fn task<'a>(preview: &'a Value, seq: &str) -> &'a Value {
+    preview["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["seq"] == seq)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn preview_resolves_every_name_and_stores_nothing() {
+    let app = TestApp::spawn().await;
+    app.seed_registry().await;
+    let admin = app.admin_token().await;
+    let before = (
+        app.count_rows("documents").await,
+        app.count_rows("unit_aliases").await,
+        app.count_rows("audit_log").await,
+    );
+
+    let response = app
+        .gql(
+            Some(&admin),
+            PREVIEW,
+            json!({ "i": { "text": LIVELIHOOD_2022 } }),
+        )
+        .await;
+    let preview = response.data("/previewImport/preview");
+    assert_eq!(preview["document"]["docNumber"], "汴政办〔2022〕15号");
+    assert_eq!(preview["document"]["kind"], "LIVELIHOOD");
+    assert_eq!(preview["document"]["schedule"]["dayOfMonth"], 28);
+    assert_eq!(preview["tasks"].as_array().unwrap().len(), 63);
+    assert_eq!(preview["categories"].as_array().unwrap().len(), 8);
+
+    // 付 磊 黄玉国 马中虎 is three leaders, all known.
+    let leaders = &task(preview, "39")["leaders"];
+    let names: Vec<&str> = leaders
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["付磊", "黄玉国", "马中虎"]);
+    assert!(
+        leaders
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["resolution"] == "MATCHED")
+    );
+
+    // The typo resolves, with a warning, to the same unit as the correct spelling.
+    let typo = &task(preview, "38")["units"][0];
+    assert_eq!(typo["asWritten"], "市政务服大数据局");
+    assert_eq!(typo["resolution"], "FUZZY");
+    assert_eq!(typo["name"], "市政务服务和大数据管理局");
+    assert_eq!(typo["candidates"][0]["distance"], 1);
+    let correct = &task(preview, "37")["units"][0];
+    assert_eq!(correct["resolution"], "ALIAS");
+    assert_eq!(correct["unitId"], typo["unitId"]);
+    let warnings = preview["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert!(
+        warnings[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("市政务服大数据局")
+    );
+
+    let after = (
+        app.count_rows("documents").await,
+        app.count_rows("unit_aliases").await,
+        app.count_rows("audit_log").await,
+    );
+    assert_eq!(before, after, "a preview stores nothing");
+}
+
+#[tokio::test]
+async fn commit_stores_the_notice_and_remembers_the_aliases_it_saw() {
+    let app = TestApp::spawn().await;
+    app.seed_registry().await;
+    let admin = app.admin_token().await;
+    let units_before = app.count_rows("units").await;
+
+    let committed = app
+        .gql(
+            Some(&admin),
+            COMMIT,
+            json!({ "i": { "text": LIVELIHOOD_2022 } }),
+        )
+        .await;
+    let payload = committed.data("/commitImport");
+    assert_eq!(payload["document"]["tasks"]["totalCount"], 63);
+    assert_eq!(payload["document"]["categories"][0]["declaredCount"], 3);
+    assert_eq!(payload["counts"]["tasksCreated"], 63);
+    assert_eq!(payload["counts"]["unitsCreated"], 0);
+    assert_eq!(payload["counts"]["aliasesLearned"], 1);
+    assert_eq!(app.count_rows("units").await, units_before);
+    assert_eq!(
+        app.count_rows("audit_log WHERE action = 'document.import'")
+            .await,
+        1
+    );
+
+    // The typo was remembered: the next preview resolves it exactly, with no warning.
+    let again = app
+        .gql(
+            Some(&admin),
+            PREVIEW,
+            json!({ "i": { "text": LIVELIHOOD_2022 } }),
+        )
+        .await;
+    let preview = again.data("/previewImport/preview");
+    assert_eq!(task(preview, "38")["units"][0]["resolution"], "ALIAS");
+    assert_eq!(preview["warnings"].as_array().unwrap().len(), 0);
+
+    // Stored tasks read back with their leaders, units and indicators.
+    let document = payload["document"]["id"].clone();
+    let tasks = app
+        .gql(
+            Some(&admin),
+            "query($d: ID!) { tasks(filter: {documentId: $d, search: \"充电桩\"}) { nodes { seq
+                units { role unit { name } } leaders { nameAsWritten leader { name } } } } }",
+            json!({ "d": document }),
+        )
+        .await;
+    assert_eq!(tasks.data("/tasks/nodes/0/seq"), "10");
+    assert_eq!(
+        tasks.data("/tasks/nodes/0/units/0/unit/name"),
+        "市发展和改革委员会"
+    );
+    assert_eq!(tasks.data("/tasks/nodes/0/leaders/0/leader/name"), "付磊");
+    let indicators = app.count_rows("indicators").await;
+    assert!(indicators > 40, "indicators stored: {indicators}");
+}
+
+#[tokio::test]
+async fn the_2024_breakdown_commits_with_a_leader_and_a_unit_on_every_task() {
+    let app = TestApp::spawn().await;
+    app.seed_registry().await;
+    let admin = app.admin_token().await;
+    let committed = app
+        .gql(
+            Some(&admin),
+            COMMIT,
+            json!({ "i": { "text": BREAKDOWN_2024 } }),
+        )
+        .await;
+    assert_eq!(committed.data("/commitImport/counts/tasksCreated"), 153);
+    assert_eq!(
+        app.count_rows("(SELECT DISTINCT task_id FROM task_leaders) AS t")
+            .await,
+        153
+    );
+    assert_eq!(
+        app.count_rows("(SELECT DISTINCT task_id FROM task_units) AS t")
+            .await,
+        153
+    );
+    // 常务副市长 is stored as a post, 刘 震 as the person 刘震.
+    assert!(
+        app.count_rows("task_leaders WHERE post = '常务副市长' AND leader_id IS NULL")
+            .await
+            > 0
+    );
+    assert_eq!(
+        app.count_rows("task_leaders WHERE name_as_written = '刘 震' AND leader_id IS NULL")
+            .await,
+        0
+    );
+    // 各县区 expanded to the counties and districts, flagged local.
+    let counties = app.count_rows("units WHERE kind = 'COUNTY_DISTRICT'").await;
+    let task_with_all = app
+        .count_rows("task_units WHERE name_as_written = '各县区' AND is_local = TRUE GROUP BY task_id HAVING COUNT(*) > 0")
+        .await;
+    assert!(task_with_all >= 1 && counties == 9);
+}
+
+#[tokio::test]
+async fn a_second_import_of_a_number_conflicts_unless_it_replaces_in_place() {
+    let app = TestApp::spawn().await;
+    app.seed_registry().await;
+    let admin = app.admin_token().await;
+    let first = app
+        .gql(
+            Some(&admin),
+            COMMIT,
+            json!({ "i": { "text": LIVELIHOOD_2022 } }),
+        )
+        .await;
+    let document_id = first.data("/commitImport/document/id").clone();
+
+    // A progress report on task 10 must survive the replacement.
+    let task_id: i64 = app
+        .db
+        .query_one(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT id FROM tasks WHERE seq = '10'".to_owned(),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get("", "id")
+        .unwrap();
+    let unit_id: i64 = app
+        .db
+        .query_one(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            format!("SELECT unit_id FROM task_units WHERE task_id = {task_id}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get("", "unit_id")
+        .unwrap();
+    for sql in [
+        "INSERT INTO reporting_periods (document_id, label, due_on, original_due_on, position) \
+         SELECT id, '2022-03', '2022-03-28', '2022-03-28', 1 FROM documents"
+            .to_owned(),
+        format!(
+            "INSERT INTO progress_reports (task_id, period_id, unit_id, state, current_version, version, created_at, updated_at) \
+             SELECT {task_id}, id, {unit_id}, 'DRAFT', 0, 1, '2022-03-20T00:00:00Z', '2022-03-20T00:00:00Z' FROM reporting_periods"
+        ),
+    ] {
+        app.db.execute_unprepared(&sql).await.unwrap();
+    }
+
+    let conflict = app
+        .gql(
+            Some(&admin),
+            COMMIT,
+            json!({ "i": { "text": LIVELIHOOD_2022 } }),
+        )
+        .await;
+    assert!(conflict.expect_error("CONFLICT").contains("replace"));
+
+    // The revised notice rewords task 10 and drops task 63.
+    let revised = LIVELIHOOD_2022
+        .replace("新建充电桩 700 个", "新建充电桩 800 个")
+        .replace("63. 健全土壤污染调查", "健全土壤污染调查");
+    let replaced = app
+        .gql(
+            Some(&admin),
+            COMMIT,
+            json!({ "i": { "text": revised, "replace": true } }),
+        )
+        .await;
+    let counts = replaced.data("/commitImport/counts");
+    assert_eq!(counts["replaced"], true);
+    assert_eq!(counts["tasksUpdated"], 62);
+    assert_eq!(counts["tasksCreated"], 0);
+    assert_eq!(counts["tasksRemoved"], 1);
+    assert_eq!(replaced.data("/commitImport/document/id"), &document_id);
+    let text = app
+        .gql(
+            Some(&admin),
+            "{ tasks(filter: {search: \"充电桩\"}) { nodes { text version } } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        text.data("/tasks/nodes/0/text")
+            .as_str()
+            .unwrap()
+            .contains("800 个")
+    );
+    assert_eq!(text.data("/tasks/nodes/0/version"), 2);
+    assert_eq!(
+        app.count_rows(&format!("progress_reports WHERE task_id = {task_id}"))
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count_rows("tasks WHERE deleted_at IS NOT NULL").await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_clerks_overrides_are_applied() {
+    let app = TestApp::spawn().await;
+    app.seed_registry().await;
+    let admin = app.admin_token().await;
+    let finance = app
+        .gql(
+            Some(&admin),
+            "{ units(search: \"市财政局\") { nodes { id } } }",
+            json!({}),
+        )
+        .await
+        .data("/units/nodes/0/id")
+        .clone();
+    let committed = app
+        .gql(
+            Some(&admin),
+            COMMIT,
+            json!({ "i": { "text": LIVELIHOOD_2022, "kind": "OTHER",
+                "schedule": { "kind": "QUARTERLY", "dates": ["2022-03-28", "2022-06-28", "2022-09-28", "2022-12-28"] },
+                "units": [
+                    { "asWritten": "市政务服大数据局", "unitId": finance },
+                    { "asWritten": "市供电公司", "newName": "国网开封供电公司（市供电公司）", "newKind": "STATE_COMPANY" },
+                ] } }),
+        )
+        .await;
+    assert_eq!(committed.data("/commitImport/document/kind"), "OTHER");
+    assert_eq!(committed.data("/commitImport/counts/unitsCreated"), 1);
+    let t38 = app
+        .gql(
+            Some(&admin),
+            "{ tasks(filter: {search: \"38\"}) { nodes { units { unit { name } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(t38.data("/tasks/nodes/0/units/0/unit/name"), "市财政局");
+    app.gql(
+        Some(&admin),
+        COMMIT,
+        json!({ "i": { "text": BREAKDOWN_2024, "units": [{ "asWritten": "市商务局" }] } }),
+    )
+    .await
+    .expect_error("BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn only_the_bureau_imports() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    for token in [&w.unit_a_token, &w.liu_token, &w.service_token] {
+        for query in [PREVIEW, COMMIT] {
+            app.gql(
+                Some(token),
+                query,
+                json!({ "i": { "text": LIVELIHOOD_2022 } }),
+            )
+            .await
+            .expect_error("FORBIDDEN");
+        }
+    }
+    for query in [PREVIEW, COMMIT] {
+        app.gql(None, query, json!({ "i": { "text": LIVELIHOOD_2022 } }))
+            .await
+            .expect_error("UNAUTHENTICATED");
+    }
+    assert_eq!(
+        app.count_rows("documents").await,
+        1,
+        "only the world's own document"
+    );
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_error_and_stores_nothing() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let cases = [
+        (json!({ "text": "" }), "empty"),
+        (json!({ "text": WORK_REPORT_2020 }), "no task list"),
+        (
+            json!({ "text": "PK\u{3}\u{4}\u{0}\u{0}\u{14}binary" }),
+            "binary",
+        ),
+        (json!({}), "exactly one of"),
+    ];
+    for (input, expected) in cases {
+        for query in [PREVIEW, COMMIT] {
+            let message = app
+                .gql(Some(&admin), query, json!({ "i": input }))
+                .await
+                .expect_error("BAD_USER_INPUT");
+            assert!(message.contains(expected), "{message}");
+        }
+    }
+    assert_eq!(app.count_rows("documents").await, 0);
+    assert_eq!(app.count_rows("tasks").await, 0);
+}
+
+fn docx(text: &str) -> Vec<u8> {
+    let body: String = text
+        .lines()
+        .map(|line| {
+            let escaped = line.replace('&', "&amp;").replace('<', "&lt;");
+            format!("<w:p><w:r><w:t xml:space=\"preserve\">{escaped}</w:t></w:r></w:p>")
+        })
+        .collect();
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}</w:body></w:document>"
+    );
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    zip.start_file(
+        "word/document.xml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    zip.write_all(xml.as_bytes()).unwrap();
+    zip.finish().unwrap();
+    out.into_inner()
+}
+
+#[tokio::test]
+async fn notices_can_be_uploaded_as_text_or_word_files() {
+    let app = TestApp::spawn().await;
+    app.seed_registry().await;
+    let admin = app.admin_token().await;
+    let upload = "mutation($input: PreviewImportInput!) { previewImport(input: $input) { preview { document { docNumber } tasks { seq } } } }";
+
+    let (_, txt) = app
+        .upload(
+            &admin,
+            upload,
+            "民生清单.txt",
+            LIVELIHOOD_2022.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(
+        txt.data("/previewImport/preview/tasks")
+            .as_array()
+            .unwrap()
+            .len(),
+        63
+    );
+
+    let (_, word) = app
+        .upload(&admin, upload, "分解意见.docx", docx(BREAKDOWN_2024))
+        .await;
+    assert_eq!(
+        word.data("/previewImport/preview/document/docNumber"),
+        "汴政办〔2024〕3号"
+    );
+    assert_eq!(
+        word.data("/previewImport/preview/tasks")
+            .as_array()
+            .unwrap()
+            .len(),
+        153
+    );
+
+    let (_, pdf) = app
+        .upload(&admin, upload, "通知.pdf", b"%PDF-1.7 ...".to_vec())
+        .await;
+    assert!(
+        pdf.expect_error("BAD_USER_INPUT")
+            .contains(".txt, .md and .docx")
+    );
+
+    let (_, huge) = app
+        .upload(
+            &admin,
+            upload,
+            "大文件.txt",
+            vec![b'a'; 20 * 1024 * 1024 + 1],
+        )
+        .await;
+    assert!(
+        huge.expect_error("BAD_USER_INPUT")
+            .contains("largest accepted"),
+        "{:#}",
+        huge.0
+    );
+
+    let commit = "mutation($input: CommitImportInput!) { commitImport(input: $input) { counts { tasksCreated } } }";
+    let (_, stored) = app
+        .upload(
+            &admin,
+            commit,
+            "民生清单.md",
+            LIVELIHOOD_2022.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(stored.data("/commitImport/counts/tasksCreated"), 63);
+}
