@@ -501,7 +501,9 @@ async fn notices_can_be_uploaded_as_text_or_word_files() {
 async fn the_demo_imports_both_notices_and_its_accounts_see_their_share() {
     use api::clock::Clock;
     let app = TestApp::spawn().await;
-    api::demo::prepare(&app.db, app.clock.now()).await.expect("demo data loads");
+    api::demo::prepare(&app.db, app.clock.now())
+        .await
+        .expect("demo data loads");
     let total = |token: String| {
         let app = &app;
         async move {
@@ -517,6 +519,10 @@ async fn the_demo_imports_both_notices_and_its_accounts_see_their_share() {
         totals.push(total(app.login(account.username, account.password).await.0).await);
     }
     assert_eq!(totals[0], 216, "the bureau sees both notices");
-    assert!(totals[1] > 0 && totals[1] < 216, "刘震 sees his tasks: {}", totals[1]);
+    assert!(
+        totals[1] > 0 && totals[1] < 216,
+        "刘震 sees his tasks: {}",
+        totals[1]
+    );
     assert_eq!(totals[2], 15, "市商务局 sees its tasks");
 }

@@ -504,37 +504,85 @@ fn a_declared_total_that_does_not_match_is_a_warning_naming_both_numbers() {
     assert!(doc.warnings.iter().all(|w| w.line > 0));
 }
 
+/// A planning notice (谋划) in Markdown with bold labels, half-width colons, only second-level
+/// headings, names on the line after their label and a single deadline.
+const PLANNING: &str = "# 开封市人民政府办公室文件
+
+汴政办〔2023〕41号
+
+## 开封市人民政府办公室
+## 关于做好2024年重点工作谋划的通知
+
+各县、区人民政府，市人民政府各部门：
+
+请各单位于2023年11月15日前将谋划材料报市政府督查局。
+
+**（一）谋划重大项目**
+
+1、谋划储备一批重大产业项目，总投资不低于500亿元。
+
+2、争取中央预算内投资项目30个以上。
+
+**牵头领导:**
+
+常务副市长
+
+**牵头单位:** 市发展和改革委员会
+
+**配合单位:** 市财政局、 市自然资源
+和规划局，各县、区人民政府
+
+**（二）谋划民生实事**
+
+3、谋划2024年民生实事不少于10件。
+
+**责任领导:** 各位副市长
+
+**责任单位:** 各单位
+
+2023年10月20日
+";
+
 #[test]
-fn list_names() {
-    let mut units = std::collections::BTreeMap::new();
-    let mut leaders = std::collections::BTreeMap::new();
-    for text in [BREAKDOWN_2024, LIVELIHOOD_2022] {
-        for t in parse(text).unwrap().tasks {
-            for u in t.units {
-                *units
-                    .entry(format!(
-                        "{}{}",
-                        u.name.name,
-                        u.name
-                            .sub_unit
-                            .map(|s| format!("[{s}]"))
-                            .unwrap_or_default()
-                    ))
-                    .or_insert(0) += 1;
-            }
-            for l in t.leaders {
-                *leaders
-                    .entry(l.name.name.or(l.name.post).unwrap_or_default())
-                    .or_insert(0) += 1;
-            }
-        }
+fn a_planning_notice_in_markdown() {
+    let doc = parse(PLANNING).unwrap();
+    let h = &doc.header;
+    assert_eq!(h.kind, DocumentKind::Planning);
+    assert_eq!(h.doc_number.as_deref(), Some("汴政办〔2023〕41号"));
+    assert_eq!(h.issued_on, NaiveDate::from_ymd_opt(2023, 10, 20));
+    let schedule = h.schedule.as_ref().unwrap();
+    assert_eq!(schedule.kind, ScheduleKind::Once);
+    assert_eq!(
+        schedule.dates,
+        [NaiveDate::from_ymd_opt(2023, 11, 15).unwrap()]
+    );
+
+    let paths: Vec<&str> = doc.categories.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(paths, ["1", "2"]);
+    assert_eq!(doc.tasks.len(), 3);
+    for seq in ["1", "2"] {
+        let t = task(&doc, seq);
+        assert_eq!(t.leaders[0].name.post.as_deref(), Some("常务副市长"));
+        assert_eq!(t.leaders[0].role, LeaderRole::Lead);
+        assert_eq!(
+            units(t),
+            [
+                "市发展和改革委员会",
+                "市财政局",
+                "市自然资源和规划局",
+                "各县区人民政府"
+            ]
+        );
+        assert_eq!(t.units[0].role, UnitRole::Lead);
+        assert!(t.units[3].name.collective && t.units[3].name.is_local);
     }
-    println!(
-        "UNITS {}",
-        units.keys().cloned().collect::<Vec<_>>().join(" ")
+    let third = task(&doc, "3");
+    assert_eq!(third.category_path.as_deref(), Some("2"));
+    assert_eq!(
+        third.leaders[0].name.collective.as_deref(),
+        Some("各位副市长")
     );
-    println!(
-        "LEADERS {}",
-        leaders.keys().cloned().collect::<Vec<_>>().join(" ")
-    );
+    assert!(third.units[0].name.collective);
+    assert_eq!(third.indicators[0].comparator, Comparator::AtLeast);
+    assert!(doc.warnings.is_empty(), "{:#?}", doc.warnings);
 }

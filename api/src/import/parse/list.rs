@@ -80,6 +80,8 @@ struct Cursor {
     open_heading: Option<usize>,
     /// Tasks left without a role block: a heading came before one did.
     orphans: Vec<usize>,
+    /// Set while the top level is made of `（一）` headings, because the list has no `一、`.
+    sub_headings_on_top: bool,
 }
 
 impl Cursor {
@@ -226,15 +228,16 @@ pub fn read(
         previous_was_role = is_role;
         match &block.kind {
             BlockKind::Heading { ordinal } => {
+                cursor.sub_headings_on_top = false;
                 cursor.add_category(ordinal.clone(), &block.text, block.line, true);
             }
             BlockKind::SubHeading { ordinal } => {
-                cursor.add_category(
-                    ordinal.clone(),
-                    &block.text,
-                    block.line,
-                    cursor.top.is_none(),
-                );
+                // Without a `一、` heading above, `（一）` headings are the top level.
+                if cursor.top.is_none() {
+                    cursor.sub_headings_on_top = true;
+                }
+                let top_level = cursor.sub_headings_on_top;
+                cursor.add_category(ordinal.clone(), &block.text, block.line, top_level);
             }
             BlockKind::Item { seq } => {
                 cursor.open_heading = None;
