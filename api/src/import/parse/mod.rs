@@ -183,3 +183,5 @@ fn looks_binary(text: &str) -> bool {
 mod fixtures;
 #[cfg(test)]
 mod properties;
+#[cfg(test)]
+mod unseen;
