@@ -123,6 +123,22 @@ impl Document {
             .collect())
     }
 
+    /// When progress on the document's tasks is due, by due date.
+    async fn reporting_periods(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::periods::schema::ReportingPeriod>> {
+        let periods = ctx
+            .loader()
+            .load_one(crate::graphql::loaders::PeriodsOfDocument(self.row_id))
+            .await?;
+        Ok(periods
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
     /// The document's tasks that the caller may see, in written order.
     #[graphql(complexity = "relay::connection_complexity(first, child_complexity)")]
     async fn tasks(

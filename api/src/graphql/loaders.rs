@@ -156,6 +156,11 @@ loader!(
     }
 );
 loader!(
+    /// The reporting periods of a document, by due date.
+    PeriodsOfDocument(i64) => Vec<entity::reporting_periods::Model>,
+    |this, ids| crate::periods::service::of_documents(&this.db, &ids)
+);
+loader!(
     /// A user by id (for audit entries; only the bureau reaches them).
     UserById(i64) => users::Model,
     |this, ids| user_service::service::by_ids(&this.db, &ids)

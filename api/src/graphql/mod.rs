@@ -16,6 +16,7 @@ use crate::auth::schema::AuthMutation;
 use crate::documents::schema::{DocumentMutation, DocumentQuery};
 use crate::import::schema::ImportMutation;
 use crate::leaders::schema::{LeaderMutation, LeaderQuery};
+use crate::periods::schema::PeriodMutation;
 use crate::tasks::schema::{TaskMutation, TaskQuery};
 use crate::units::schema::{UnitMutation, UnitQuery};
 use crate::users::schema::{UserMutation, UserQuery};
@@ -40,6 +41,7 @@ pub struct Mutation(
     DocumentMutation,
     TaskMutation,
     ImportMutation,
+    PeriodMutation,
 );
 
 /// Subscriptions arrive with the supervision workflow; the WebSocket endpoint is already served.

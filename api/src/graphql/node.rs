@@ -55,6 +55,13 @@ impl NodeQuery {
                     .into(),
             ),
             Kind::Task => Node::Task(crate::tasks::query::get(actor, db, row).await?.into()),
+            Kind::Period => {
+                return Err(AppError::bad_field(
+                    "id",
+                    "reporting periods are read through their document",
+                )
+                .into());
+            }
             Kind::AuditEntry => {
                 return Err(
                     AppError::bad_field("id", "audit entries are read through `auditLog`").into(),

@@ -19,10 +19,11 @@ pub enum Kind {
     Category,
     Task,
     AuditEntry,
+    Period,
 }
 
 impl Kind {
-    const ALL: [Kind; 7] = [
+    const ALL: [Kind; 8] = [
         Kind::User,
         Kind::Unit,
         Kind::Leader,
@@ -30,6 +31,7 @@ impl Kind {
         Kind::Category,
         Kind::Task,
         Kind::AuditEntry,
+        Kind::Period,
     ];
 
     pub fn name(self) -> &'static str {
@@ -41,6 +43,7 @@ impl Kind {
             Kind::Category => "Category",
             Kind::Task => "Task",
             Kind::AuditEntry => "AuditEntry",
+            Kind::Period => "ReportingPeriod",
         }
     }
 }

@@ -7,6 +7,7 @@ mod auth;
 mod http;
 mod import;
 mod loaders;
+mod periods;
 mod registry;
 mod schema;
 mod tasks;

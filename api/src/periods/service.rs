@@ -1,0 +1,343 @@
+//! Business rules of reporting periods.
+//!
+//! Generation is idempotent: a period whose label exists is left alone, so the bureau can run it
+//! again after changing the schedule. A period can be moved or removed only while it is not yet
+//! due (in China time); `original_due_on` keeps its first due date, for on-time figures.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use entity::{documents, progress_reports, reporting_periods};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+
+use crate::audit::service::{self as audit, Change};
+use crate::auth::Principal;
+use crate::deadline::today_in_china;
+use crate::documents::schedule::{ReportingSchedule, ScheduleKind};
+use crate::error::{AppError, AppResult};
+use crate::validation::required_text;
+
+/// A period to add by hand.
+#[derive(Debug)]
+pub struct NewPeriod {
+    pub document_id: i64,
+    pub label: String,
+    pub starts_on: Option<NaiveDate>,
+    pub due_on: NaiveDate,
+}
+
+/// Changes to a period; only while it is not yet due.
+#[derive(Debug, Default)]
+pub struct PeriodChanges {
+    pub label: Option<String>,
+    pub due_on: Option<NaiveDate>,
+}
+
+/// The periods a schedule produces for a year: (label, starts on, due on).
+pub fn periods_of(
+    schedule: &ReportingSchedule,
+    year: i32,
+) -> Vec<(String, Option<NaiveDate>, NaiveDate)> {
+    match schedule.kind {
+        ScheduleKind::Monthly => {
+            let day = schedule.day_of_month.unwrap_or(28);
+            (1..=12)
+                .filter_map(|month| {
+                    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+                    // "By the 31st" in a 30-day month means its last day.
+                    let last = first
+                        .checked_add_months(chrono::Months::new(1))?
+                        .pred_opt()?;
+                    let due = NaiveDate::from_ymd_opt(year, month, day.clamp(1, last.day()))?;
+                    Some((format!("{year}-{month:02}"), Some(first), due))
+                })
+                .collect()
+        }
+        ScheduleKind::Quarterly => schedule
+            .dates
+            .iter()
+            .map(|due| {
+                let quarter = (due.month() - 1) / 3 + 1;
+                let first = NaiveDate::from_ymd_opt(due.year(), (quarter - 1) * 3 + 1, 1);
+                (format!("{}-Q{quarter}", due.year()), first, *due)
+            })
+            .collect(),
+        ScheduleKind::Dates | ScheduleKind::Once => schedule
+            .dates
+            .iter()
+            .enumerate()
+            .map(|(i, due)| (format!("节点{}", i + 1), None, *due))
+            .collect(),
+    }
+}
+
+/// Creates the periods of a document's schedule that do not exist yet. Bureau only.
+pub async fn generate(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    document_id: i64,
+) -> AppResult<Vec<reporting_periods::Model>> {
+    actor.require_bureau()?;
+    let txn = db.begin().await?;
+    let document = documents::Entity::find_by_id(document_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("document"))?;
+    let schedule = document
+        .schedule
+        .as_ref()
+        .and_then(ReportingSchedule::from_json)
+        .ok_or_else(|| {
+            AppError::bad_field(
+                "documentId",
+                "the document has no reporting schedule; set one first",
+            )
+        })?;
+    let existing = of_documents(&txn, &[document_id])
+        .await?
+        .remove(&document_id)
+        .unwrap_or_default();
+    let mut position = existing.iter().map(|p| p.position).max().unwrap_or(0);
+    let mut created = Vec::new();
+    for (label, starts_on, due_on) in periods_of(&schedule, document.year) {
+        if existing.iter().any(|p| p.label == label) {
+            continue;
+        }
+        position += 1;
+        created.push(
+            reporting_periods::ActiveModel {
+                document_id: Set(document_id),
+                label: Set(label),
+                starts_on: Set(starts_on),
+                due_on: Set(due_on),
+                original_due_on: Set(due_on),
+                position: Set(position),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?,
+        );
+    }
+    audit::record(
+        &txn,
+        actor,
+        now,
+        Change::after("period.generate", "document", Some(document_id), &created),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(of_documents(db, &[document_id])
+        .await?
+        .remove(&document_id)
+        .unwrap_or_default())
+}
+
+/// Adds a period by hand. Bureau only.
+pub async fn add(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    input: NewPeriod,
+) -> AppResult<reporting_periods::Model> {
+    actor.require_bureau()?;
+    let label = required_text("label", &input.label, 40)?;
+    if input.starts_on.is_some_and(|start| start > input.due_on) {
+        return Err(AppError::bad_field("startsOn", "must not be after dueOn"));
+    }
+    let txn = db.begin().await?;
+    documents::Entity::find_by_id(input.document_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::bad_field("documentId", "no such document"))?;
+    let siblings = of_documents(&txn, &[input.document_id])
+        .await?
+        .remove(&input.document_id)
+        .unwrap_or_default();
+    if siblings.iter().any(|p| p.label == label) {
+        return Err(AppError::conflict(format!(
+            "label: the document already has a period `{label}`"
+        )));
+    }
+    let period = reporting_periods::ActiveModel {
+        document_id: Set(input.document_id),
+        label: Set(label),
+        starts_on: Set(input.starts_on),
+        due_on: Set(input.due_on),
+        original_due_on: Set(input.due_on),
+        position: Set(siblings.iter().map(|p| p.position).max().unwrap_or(0) + 1),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        now,
+        Change::after("period.add", "period", Some(period.id), &period),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(period)
+}
+
+async fn not_yet_due(
+    db: &impl ConnectionTrait,
+    id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<reporting_periods::Model> {
+    let period = reporting_periods::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("reporting period"))?;
+    if period.due_on < today_in_china(now) {
+        return Err(AppError::conflict(format!(
+            "the period {} was due on {}; a past period cannot be changed",
+            period.label, period.due_on
+        )));
+    }
+    Ok(period)
+}
+
+/// Moves or renames a period that is not yet due. Bureau only.
+pub async fn update(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    id: i64,
+    changes: PeriodChanges,
+) -> AppResult<reporting_periods::Model> {
+    actor.require_bureau()?;
+    let txn = db.begin().await?;
+    let before = not_yet_due(&txn, id, now).await?;
+    let mut active = before.clone().into_active_model();
+    if let Some(label) = &changes.label {
+        active.label = Set(required_text("label", label, 40)?);
+    }
+    if let Some(due_on) = changes.due_on {
+        if due_on < today_in_china(now) {
+            return Err(AppError::bad_field("dueOn", "must not be in the past"));
+        }
+        active.due_on = Set(due_on);
+    }
+    let after = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        actor,
+        now,
+        Change::diff("period.update", "period", Some(id), &before, &after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Removes a period that is not yet due and has no report. Bureau only.
+pub async fn delete(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    id: i64,
+) -> AppResult<()> {
+    actor.require_bureau()?;
+    let txn = db.begin().await?;
+    let before = not_yet_due(&txn, id, now).await?;
+    let reports = progress_reports::Entity::find()
+        .filter(progress_reports::Column::PeriodId.eq(id))
+        .count(&txn)
+        .await?;
+    if reports > 0 {
+        return Err(AppError::conflict(format!(
+            "the period {} already has {reports} report(s)",
+            before.label
+        )));
+    }
+    reporting_periods::Entity::delete_by_id(id)
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        actor,
+        now,
+        Change::diff("period.delete", "period", Some(id), &before, &()),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The periods of each document, in order, for DataLoaders and services.
+pub async fn of_documents(
+    db: &impl ConnectionTrait,
+    document_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<reporting_periods::Model>>> {
+    let mut map: HashMap<i64, Vec<reporting_periods::Model>> = HashMap::new();
+    for period in reporting_periods::Entity::find()
+        .filter(reporting_periods::Column::DocumentId.is_in(document_ids.iter().copied()))
+        .order_by_asc(reporting_periods::Column::DueOn)
+        .order_by_asc(reporting_periods::Column::Position)
+        .all(db)
+        .await?
+    {
+        map.entry(period.document_id).or_default().push(period);
+    }
+    Ok(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn schedules_produce_labelled_periods() {
+        let monthly = ReportingSchedule {
+            kind: ScheduleKind::Monthly,
+            day_of_month: Some(31),
+            dates: vec![],
+            as_written: None,
+        };
+        let periods = periods_of(&monthly, 2022);
+        assert_eq!(periods.len(), 12);
+        assert_eq!(
+            periods[1],
+            (
+                "2022-02".to_owned(),
+                Some(date(2022, 2, 1)),
+                date(2022, 2, 28)
+            )
+        );
+        assert_eq!(periods[3].2, date(2022, 4, 30));
+
+        let quarterly = ReportingSchedule {
+            kind: ScheduleKind::Quarterly,
+            day_of_month: None,
+            dates: vec![
+                date(2024, 3, 28),
+                date(2024, 6, 28),
+                date(2024, 9, 28),
+                date(2024, 12, 28),
+            ],
+            as_written: None,
+        };
+        let labels: Vec<String> = periods_of(&quarterly, 2024)
+            .into_iter()
+            .map(|p| p.0)
+            .collect();
+        assert_eq!(labels, ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]);
+
+        let nodes = ReportingSchedule {
+            kind: ScheduleKind::Dates,
+            day_of_month: None,
+            dates: vec![date(2023, 8, 31), date(2023, 9, 30)],
+            as_written: None,
+        };
+        assert_eq!(periods_of(&nodes, 2023)[1].0, "节点2");
+    }
+}
