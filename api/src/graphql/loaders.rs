@@ -161,6 +161,31 @@ loader!(
     |this, ids| crate::periods::service::of_documents(&this.db, &ids)
 );
 loader!(
+    /// A reporting period by id.
+    PeriodById(i64) => entity::reporting_periods::Model,
+    |this, ids| crate::reports::service::periods_by_ids(&this.db, &ids)
+);
+loader!(
+    /// The reports of a task the principal may read (a unit: its own unit's only).
+    ReportsOfTask(i64) => Vec<entity::progress_reports::Model>,
+    |this, ids| async {
+        match &this.actor {
+            Some(actor) => crate::reports::service::readable_of_tasks(actor, &this.db, &ids).await,
+            None => Ok(HashMap::new()),
+        }
+    }
+);
+loader!(
+    /// The submitted versions of a report (the report has passed the access check).
+    VersionsOfReport(i64) => Vec<entity::report_versions::Model>,
+    |this, ids| crate::reports::service::versions_of(&this.db, &ids)
+);
+loader!(
+    /// The review of a report version.
+    ReviewOfVersion(i64) => entity::report_reviews::Model,
+    |this, ids| crate::reports::service::reviews_of(&this.db, &ids)
+);
+loader!(
     /// A user by id (for audit entries; only the bureau reaches them).
     UserById(i64) => users::Model,
     |this, ids| user_service::service::by_ids(&this.db, &ids)

@@ -17,6 +17,7 @@ use crate::documents::schema::{DocumentMutation, DocumentQuery};
 use crate::import::schema::ImportMutation;
 use crate::leaders::schema::{LeaderMutation, LeaderQuery};
 use crate::periods::schema::PeriodMutation;
+use crate::reports::schema::{ReportMutation, ReportQuery};
 use crate::tasks::schema::{TaskMutation, TaskQuery};
 use crate::units::schema::{UnitMutation, UnitQuery};
 use crate::users::schema::{UserMutation, UserQuery};
@@ -30,6 +31,7 @@ pub struct Query(
     DocumentQuery,
     TaskQuery,
     AuditQuery,
+    ReportQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -42,6 +44,7 @@ pub struct Mutation(
     TaskMutation,
     ImportMutation,
     PeriodMutation,
+    ReportMutation,
 );
 
 /// Subscriptions arrive with the supervision workflow; the WebSocket endpoint is already served.

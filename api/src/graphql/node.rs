@@ -24,6 +24,7 @@ pub enum Node {
     Document(Document),
     Category(Category),
     Task(Task),
+    ProgressReport(crate::reports::schema::ProgressReport),
 }
 
 #[derive(Default)]
@@ -55,6 +56,9 @@ impl NodeQuery {
                     .into(),
             ),
             Kind::Task => Node::Task(crate::tasks::query::get(actor, db, row).await?.into()),
+            Kind::Report => {
+                Node::ProgressReport(crate::reports::service::get(actor, db, row).await?.into())
+            }
             Kind::Period => {
                 return Err(AppError::bad_field(
                     "id",

@@ -20,10 +20,11 @@ pub enum Kind {
     Task,
     AuditEntry,
     Period,
+    Report,
 }
 
 impl Kind {
-    const ALL: [Kind; 8] = [
+    const ALL: [Kind; 9] = [
         Kind::User,
         Kind::Unit,
         Kind::Leader,
@@ -32,6 +33,7 @@ impl Kind {
         Kind::Task,
         Kind::AuditEntry,
         Kind::Period,
+        Kind::Report,
     ];
 
     pub fn name(self) -> &'static str {
@@ -44,6 +46,7 @@ impl Kind {
             Kind::Task => "Task",
             Kind::AuditEntry => "AuditEntry",
             Kind::Period => "ReportingPeriod",
+            Kind::Report => "ProgressReport",
         }
     }
 }

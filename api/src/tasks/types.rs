@@ -103,6 +103,22 @@ impl Task {
             .map(Into::into))
     }
 
+    /// The progress reports on this task the caller may read (a unit: its own unit's only).
+    async fn reports(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::reports::schema::ProgressReport>> {
+        let reports = ctx
+            .loader()
+            .load_one(crate::graphql::loaders::ReportsOfTask(self.row_id))
+            .await?;
+        Ok(reports
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
     /// Leaders answerable for the task: lead leaders first, then in written order.
     async fn leaders(&self, ctx: &Context<'_>) -> Result<Vec<TaskLeader>> {
         let rows = ctx.loader().load_one(LeadersOfTask(self.row_id)).await?;

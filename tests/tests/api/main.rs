@@ -9,5 +9,6 @@ mod import;
 mod loaders;
 mod periods;
 mod registry;
+mod reports;
 mod schema;
 mod tasks;

@@ -1,0 +1,45 @@
+//! Domain events: an append-only record of what happened, written in the same transaction as
+//! the change, with the task and unit it concerns so that live updates can be filtered by what
+//! each subscriber may read.
+
+use chrono::{DateTime, Utc};
+use entity::events;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use serde::Serialize;
+
+use crate::error::{AppError, AppResult};
+
+/// One event to record.
+#[derive(Debug)]
+pub struct Event<'a, P: Serialize> {
+    /// What happened, e.g. `report.submitted`.
+    pub kind: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: i64,
+    pub task_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub payload: &'a P,
+}
+
+/// Appends an event. Call it with the transaction of the change.
+pub async fn record<P: Serialize>(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    event: Event<'_, P>,
+) -> AppResult<()> {
+    events::ActiveModel {
+        kind: Set(event.kind.to_owned()),
+        entity_type: Set(event.entity_type.to_owned()),
+        entity_id: Set(Some(event.entity_id)),
+        task_id: Set(event.task_id),
+        unit_id: Set(event.unit_id),
+        payload: Set(
+            serde_json::to_value(event.payload).map_err(|err| AppError::Internal(err.into()))?
+        ),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,9 @@
+//! Progress reports (进展报告): one unit's report on one task for one period.
+//!
+//! - `obligations`: who owes a report for a task and period.
+//! - `service`: drafts, submission (idempotent, versioned, late-aware) and review.
+//! - `schema`: the GraphQL face.
+
+pub mod obligations;
+pub mod schema;
+pub mod service;

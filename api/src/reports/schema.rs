@@ -1,0 +1,335 @@
+//! GraphQL face of progress reports: `Task.reports`, `report(id:)`, drafts, submission and
+//! review. Relation fields go through the DataLoader; a unit reads only its own unit's reports.
+
+use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::enums::Role;
+use entity::{progress_reports, report_reviews, report_versions};
+
+use crate::graphql::context::ContextExt;
+use crate::graphql::enums::{ReportState, ReviewDecision};
+use crate::graphql::loaders::{
+    PeriodById, ReviewOfVersion, UnitById, VersionsOfReport, VisibleTaskById,
+};
+use crate::graphql::relay::{self, Kind, expect_id};
+use crate::periods::schema::ReportingPeriod;
+use crate::reports::service::{self, ReportContent, ReportKey};
+use crate::tasks::schema::Task;
+use crate::units::schema::Unit;
+
+/// One unit's report on one task for one period.
+#[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
+pub struct ProgressReport {
+    pub id: ID,
+    pub state: ReportState,
+    /// The number of the latest submitted version; 0 before the first submission.
+    pub current_version: i32,
+    pub updated_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub row: progress_reports::Model,
+}
+
+impl From<progress_reports::Model> for ProgressReport {
+    fn from(r: progress_reports::Model) -> Self {
+        Self {
+            id: relay::global_id(Kind::Report, r.id),
+            state: r.state.into(),
+            current_version: r.current_version,
+            updated_at: r.updated_at,
+            row: r,
+        }
+    }
+}
+
+/// What the unit is writing and has not submitted.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ReportDraft {
+    pub progress: Option<String>,
+    pub problems: Option<String>,
+    pub next_steps: Option<String>,
+    pub percent: Option<i32>,
+}
+
+#[ComplexObject]
+impl ProgressReport {
+    async fn task(&self, ctx: &Context<'_>) -> Result<Option<Task>> {
+        Ok(ctx
+            .loader()
+            .load_one(VisibleTaskById(self.row.task_id))
+            .await?
+            .map(Into::into))
+    }
+
+    async fn period(&self, ctx: &Context<'_>) -> Result<Option<ReportingPeriod>> {
+        Ok(ctx
+            .loader()
+            .load_one(PeriodById(self.row.period_id))
+            .await?
+            .map(Into::into))
+    }
+
+    async fn unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
+        Ok(ctx
+            .loader()
+            .load_one(UnitById(self.row.unit_id))
+            .await?
+            .map(Into::into))
+    }
+
+    /// The unsubmitted draft: only the reporting unit sees it.
+    async fn draft(&self, ctx: &Context<'_>) -> Result<Option<ReportDraft>> {
+        let actor = ctx.actor()?;
+        if actor.role != Role::Unit || actor.unit_id != Some(self.row.unit_id) {
+            return Ok(None);
+        }
+        Ok(Some(ReportDraft {
+            progress: self.row.draft_progress.clone(),
+            problems: self.row.draft_problems.clone(),
+            next_steps: self.row.draft_next_steps.clone(),
+            percent: self.row.draft_percent,
+        }))
+    }
+
+    /// Every submitted version, oldest first. None is ever changed or removed.
+    async fn versions(&self, ctx: &Context<'_>) -> Result<Vec<ReportVersion>> {
+        let versions = ctx.loader().load_one(VersionsOfReport(self.row.id)).await?;
+        Ok(versions
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+}
+
+/// A submitted version of a report.
+#[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
+pub struct ReportVersion {
+    pub version: i32,
+    /// 进展情况
+    pub progress: String,
+    /// 存在问题
+    pub problems: Option<String>,
+    /// 下步打算
+    pub next_steps: Option<String>,
+    pub percent: Option<i32>,
+    pub submitted_at: DateTime<Utc>,
+    /// The due date it was measured against.
+    pub due_on: NaiveDate,
+    /// How late it was submitted, in seconds; null when on time.
+    pub late_by_seconds: Option<i64>,
+    #[graphql(skip)]
+    pub row_id: i64,
+}
+
+impl From<report_versions::Model> for ReportVersion {
+    fn from(v: report_versions::Model) -> Self {
+        Self {
+            version: v.version,
+            progress: v.progress,
+            problems: v.problems,
+            next_steps: v.next_steps,
+            percent: v.percent,
+            submitted_at: v.submitted_at,
+            due_on: v.due_on,
+            late_by_seconds: v.late_seconds,
+            row_id: v.id,
+        }
+    }
+}
+
+#[ComplexObject]
+impl ReportVersion {
+    async fn is_late(&self) -> bool {
+        self.late_by_seconds.is_some()
+    }
+
+    /// The bureau's decision on this version, once made.
+    async fn review(&self, ctx: &Context<'_>) -> Result<Option<ReportReview>> {
+        Ok(ctx
+            .loader()
+            .load_one(ReviewOfVersion(self.row_id))
+            .await?
+            .map(Into::into))
+    }
+}
+
+/// The bureau's decision on a version.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ReportReview {
+    pub decision: ReviewDecision,
+    pub comment: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<report_reviews::Model> for ReportReview {
+    fn from(r: report_reviews::Model) -> Self {
+        Self {
+            decision: r.decision.into(),
+            comment: r.comment,
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct ReportQuery;
+
+#[Object]
+impl ReportQuery {
+    /// One report: units read their own unit's, leaders their tasks', the bureau all.
+    async fn report(&self, ctx: &Context<'_>, id: ID) -> Result<ProgressReport> {
+        let actor = ctx.actor()?;
+        let id = expect_id("id", &id, Kind::Report)?;
+        Ok(service::get(actor, ctx.db(), id).await?.into())
+    }
+}
+
+#[derive(InputObject, Debug)]
+pub struct SaveReportDraftInput {
+    pub task_id: ID,
+    pub period_id: ID,
+    pub progress: Option<String>,
+    pub problems: Option<String>,
+    pub next_steps: Option<String>,
+    pub percent: Option<i32>,
+}
+
+#[derive(InputObject, Debug)]
+pub struct SubmitReportInput {
+    pub task_id: ID,
+    pub period_id: ID,
+    /// Chosen by the client, e.g. a UUID: a retry with the same key never makes a second report.
+    pub idempotency_key: String,
+    /// The content to submit; when all are omitted, the saved draft is submitted.
+    pub progress: Option<String>,
+    pub problems: Option<String>,
+    pub next_steps: Option<String>,
+    pub percent: Option<i32>,
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReviewAction {
+    Accept,
+    Return,
+}
+
+#[derive(InputObject, Debug)]
+pub struct ReviewReportInput {
+    pub report_id: ID,
+    /// The version reviewed: it must still be the one awaiting review.
+    pub version: i32,
+    pub decision: ReviewAction,
+    /// Required when returning.
+    pub comment: Option<String>,
+}
+
+#[derive(SimpleObject, Debug)]
+pub struct ReportPayload {
+    pub report: ProgressReport,
+}
+
+#[derive(SimpleObject, Debug)]
+pub struct SubmitReportPayload {
+    pub report: ProgressReport,
+    pub version: ReportVersion,
+}
+
+fn key(task_id: &ID, period_id: &ID) -> Result<ReportKey, crate::error::AppError> {
+    Ok(ReportKey {
+        task_id: expect_id("taskId", task_id, Kind::Task)?,
+        period_id: expect_id("periodId", period_id, Kind::Period)?,
+    })
+}
+
+#[derive(Default)]
+pub struct ReportMutation;
+
+#[Object]
+impl ReportMutation {
+    /// Saves the unit's draft report (UNIT).
+    async fn save_report_draft(
+        &self,
+        ctx: &Context<'_>,
+        input: SaveReportDraftInput,
+    ) -> Result<ReportPayload> {
+        let actor = ctx.actor()?;
+        let content = ReportContent {
+            progress: input.progress,
+            problems: input.problems,
+            next_steps: input.next_steps,
+            percent: input.percent,
+        };
+        let report = service::save_draft(
+            actor,
+            ctx.db(),
+            ctx.now(),
+            key(&input.task_id, &input.period_id)?,
+            content,
+        )
+        .await?;
+        Ok(ReportPayload {
+            report: report.into(),
+        })
+    }
+
+    /// Submits the report (UNIT). Idempotent by `idempotencyKey`.
+    async fn submit_report(
+        &self,
+        ctx: &Context<'_>,
+        input: SubmitReportInput,
+    ) -> Result<SubmitReportPayload> {
+        let actor = ctx.actor()?;
+        let given = input.progress.is_some()
+            || input.problems.is_some()
+            || input.next_steps.is_some()
+            || input.percent.is_some();
+        let content = given.then_some(ReportContent {
+            progress: input.progress,
+            problems: input.problems,
+            next_steps: input.next_steps,
+            percent: input.percent,
+        });
+        let (report, version) = service::submit(
+            actor,
+            ctx.db(),
+            ctx.now(),
+            key(&input.task_id, &input.period_id)?,
+            &input.idempotency_key,
+            content,
+        )
+        .await?;
+        Ok(SubmitReportPayload {
+            report: report.into(),
+            version: version.into(),
+        })
+    }
+
+    /// Accepts or returns the version awaiting review (BUREAU).
+    async fn review_report(
+        &self,
+        ctx: &Context<'_>,
+        input: ReviewReportInput,
+    ) -> Result<ReportPayload> {
+        let actor = ctx.actor()?;
+        let id = expect_id("reportId", &input.report_id, Kind::Report)?;
+        let decision = match input.decision {
+            ReviewAction::Accept => entity::enums::ReviewDecision::Accepted,
+            ReviewAction::Return => entity::enums::ReviewDecision::Returned,
+        };
+        let report = service::review(
+            actor,
+            ctx.db(),
+            ctx.now(),
+            id,
+            input.version,
+            decision,
+            input.comment,
+        )
+        .await?;
+        Ok(ReportPayload {
+            report: report.into(),
+        })
+    }
+}

@@ -1,0 +1,582 @@
+//! Drafts, submissions and reviews of progress reports.
+//!
+//! Rules:
+//! - Only a unit that owes the report writes it; it sees only its own unit's reports. Leaders
+//!   read the reports of their tasks; the bureau and machine accounts read all.
+//! - A submission takes a client-chosen idempotency key: a retry with the same key returns the
+//!   version already stored, however many arrive at once.
+//! - Every submission is a new version; nothing submitted is overwritten. A version submitted
+//!   after the end of the due day (China time) records how late it is.
+//! - The bureau accepts or returns the version awaiting review; of two concurrent reviews one
+//!   wins and the other gets CONFLICT. A returned report is revised and resubmitted.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::enums::{ReportState, ReviewDecision, Role};
+use entity::{
+    documents, progress_reports, report_reviews, report_versions, reporting_periods, task_units,
+};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+};
+use serde::Serialize;
+
+use crate::audit::service::{self as audit, Change};
+use crate::auth::Principal;
+use crate::deadline::lateness;
+use crate::error::{AppError, AppResult};
+use crate::events::{self, Event};
+use crate::reports::obligations::owing_units;
+use crate::tasks::query as tasks;
+use crate::validation::{TEXT_MAX, in_range, optional_text, required_text};
+
+/// What a unit writes.
+#[derive(Debug, Default, Clone)]
+pub struct ReportContent {
+    pub progress: Option<String>,
+    pub problems: Option<String>,
+    pub next_steps: Option<String>,
+    pub percent: Option<i32>,
+}
+
+/// Which report: a unit's report on a task for a period.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportKey {
+    pub task_id: i64,
+    pub period_id: i64,
+}
+
+/// The unit the actor reports for, after checking it owes this report.
+async fn owing_unit(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    key: ReportKey,
+) -> AppResult<(i64, reporting_periods::Model)> {
+    let unit_id = match (actor.role, actor.unit_id) {
+        (Role::Unit, Some(unit_id)) => unit_id,
+        _ => {
+            return Err(AppError::forbidden(
+                "only the unit that owes a report writes it",
+            ));
+        }
+    };
+    let task = tasks::get(actor, db, key.task_id).await?;
+    let period = reporting_periods::Entity::find_by_id(key.period_id)
+        .one(db)
+        .await?
+        .filter(|p| p.document_id == task.document_id)
+        .ok_or_else(|| {
+            AppError::bad_field(
+                "periodId",
+                "no such reporting period of the task's document",
+            )
+        })?;
+    let document = documents::Entity::find_by_id(task.document_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("document"))?;
+    let assignments = task_units::Entity::find()
+        .filter(task_units::Column::TaskId.eq(task.id))
+        .all(db)
+        .await?;
+    if !owing_units(document.obligation_rule, &assignments).contains(&unit_id) {
+        return Err(AppError::forbidden(
+            "your unit does not owe a report on this task",
+        ));
+    }
+    Ok((unit_id, period))
+}
+
+fn validated(content: &ReportContent) -> AppResult<ReportContent> {
+    Ok(ReportContent {
+        progress: optional_text("progress", content.progress.as_deref(), TEXT_MAX)?,
+        problems: optional_text("problems", content.problems.as_deref(), TEXT_MAX)?,
+        next_steps: optional_text("nextSteps", content.next_steps.as_deref(), TEXT_MAX)?,
+        percent: content
+            .percent
+            .map(|p| in_range("percent", p, 0, 100))
+            .transpose()?,
+    })
+}
+
+async fn find_report(
+    db: &impl ConnectionTrait,
+    key: ReportKey,
+    unit_id: i64,
+) -> AppResult<Option<progress_reports::Model>> {
+    Ok(progress_reports::Entity::find()
+        .filter(progress_reports::Column::TaskId.eq(key.task_id))
+        .filter(progress_reports::Column::PeriodId.eq(key.period_id))
+        .filter(progress_reports::Column::UnitId.eq(unit_id))
+        .one(db)
+        .await?)
+}
+
+/// The report row, created as an empty draft if the unit has none yet.
+async fn report_row(
+    db: &impl ConnectionTrait,
+    key: ReportKey,
+    unit_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<progress_reports::Model> {
+    if let Some(report) = find_report(db, key, unit_id).await? {
+        return Ok(report);
+    }
+    Ok(progress_reports::ActiveModel {
+        task_id: Set(key.task_id),
+        period_id: Set(key.period_id),
+        unit_id: Set(unit_id),
+        state: Set(ReportState::Draft),
+        current_version: Set(0),
+        draft_progress: Set(None),
+        draft_problems: Set(None),
+        draft_next_steps: Set(None),
+        draft_percent: Set(None),
+        draft_updated_by: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Saves the unit's draft. A submitted report awaiting review cannot be edited; a returned or
+/// accepted one can, to be submitted again.
+pub async fn save_draft(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    key: ReportKey,
+    content: ReportContent,
+) -> AppResult<progress_reports::Model> {
+    let content = validated(&content)?;
+    let txn = db.begin().await?;
+    let (unit_id, _) = owing_unit(actor, &txn, key).await?;
+    let report = report_row(&txn, key, unit_id, now).await?;
+    if report.state == ReportState::Submitted {
+        return Err(AppError::conflict(
+            "the report is awaiting review; it can be edited once it is returned",
+        ));
+    }
+    let updated = progress_reports::Entity::update_many()
+        .col_expr(
+            progress_reports::Column::DraftProgress,
+            Expr::value(content.progress),
+        )
+        .col_expr(
+            progress_reports::Column::DraftProblems,
+            Expr::value(content.problems),
+        )
+        .col_expr(
+            progress_reports::Column::DraftNextSteps,
+            Expr::value(content.next_steps),
+        )
+        .col_expr(
+            progress_reports::Column::DraftPercent,
+            Expr::value(content.percent),
+        )
+        .col_expr(
+            progress_reports::Column::DraftUpdatedBy,
+            Expr::value(actor.user_id),
+        )
+        .col_expr(progress_reports::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            progress_reports::Column::Version,
+            Expr::col(progress_reports::Column::Version).add(1),
+        )
+        .filter(progress_reports::Column::Id.eq(report.id))
+        .filter(progress_reports::Column::Version.eq(report.version))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(AppError::conflict(
+            "the report changed meanwhile; reload it",
+        ));
+    }
+    let after = progress_reports::Entity::find_by_id(report.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("report"))?;
+    audit::record(
+        &txn,
+        actor,
+        now,
+        Change::diff(
+            "report.save_draft",
+            "report",
+            Some(report.id),
+            &report,
+            &after,
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// What a submission stored, for the audit log and events.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Submitted {
+    version: i32,
+    late_seconds: Option<i64>,
+}
+
+/// Submits the report: the given content, or else the saved draft. Idempotent by key.
+pub async fn submit(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    key: ReportKey,
+    idempotency_key: &str,
+    content: Option<ReportContent>,
+) -> AppResult<(progress_reports::Model, report_versions::Model)> {
+    let idempotency_key = required_text("idempotencyKey", idempotency_key, 100)?;
+    if idempotency_key.chars().count() < 8 {
+        return Err(AppError::bad_field(
+            "idempotencyKey",
+            "must be at least 8 characters (a UUID is ideal)",
+        ));
+    }
+    let content = content.as_ref().map(validated).transpose()?;
+    // Racing retries meet at the unique indexes; the losers try again and find the winner's
+    // version. Three rounds are more than enough: each round either stores or finds.
+    let mut last_conflict = None;
+    for _ in 0..3 {
+        match submit_once(actor, db, now, key, &idempotency_key, content.as_ref()).await {
+            Err(AppError::Conflict(message))
+                if message.starts_with("a record with the same unique value") =>
+            {
+                last_conflict = Some(message);
+            }
+            other => return other,
+        }
+    }
+    Err(AppError::Conflict(last_conflict.unwrap_or_default()))
+}
+
+async fn submit_once(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    key: ReportKey,
+    idempotency_key: &str,
+    content: Option<&ReportContent>,
+) -> AppResult<(progress_reports::Model, report_versions::Model)> {
+    let txn = db.begin().await?;
+    let (unit_id, period) = owing_unit(actor, &txn, key).await?;
+    let report = report_row(&txn, key, unit_id, now).await?;
+    let existing = report_versions::Entity::find()
+        .filter(report_versions::Column::ReportId.eq(report.id))
+        .filter(report_versions::Column::IdempotencyKey.eq(idempotency_key))
+        .one(&txn)
+        .await?;
+    if let Some(version) = existing {
+        // A retry: the first submission stands.
+        txn.commit().await?;
+        return Ok((report, version));
+    }
+    if matches!(report.state, ReportState::Submitted) {
+        return Err(AppError::conflict(
+            "the report is already submitted and awaiting review",
+        ));
+    }
+    let progress = content
+        .and_then(|c| c.progress.clone())
+        .or_else(|| report.draft_progress.clone())
+        .ok_or_else(|| AppError::bad_field("progress", "a report needs its progress (进展情况)"))?;
+    let pick = |given: Option<&Option<String>>, draft: &Option<String>| match given {
+        Some(value) => value.clone(),
+        None => draft.clone(),
+    };
+    let number = report.current_version + 1;
+    let late = lateness(period.due_on, now).map(|d| d.num_seconds());
+    let version = report_versions::ActiveModel {
+        report_id: Set(report.id),
+        version: Set(number),
+        progress: Set(progress),
+        problems: Set(pick(content.map(|c| &c.problems), &report.draft_problems)),
+        next_steps: Set(pick(
+            content.map(|c| &c.next_steps),
+            &report.draft_next_steps,
+        )),
+        percent: Set(content.and_then(|c| c.percent).or(report.draft_percent)),
+        submitted_by: Set(actor
+            .user_id
+            .ok_or_else(|| AppError::forbidden("the system does not submit reports"))?),
+        submitted_at: Set(now),
+        due_on: Set(period.due_on),
+        late_seconds: Set(late),
+        idempotency_key: Set(idempotency_key.to_owned()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let updated = progress_reports::Entity::update_many()
+        .col_expr(
+            progress_reports::Column::State,
+            Expr::value(ReportState::Submitted),
+        )
+        .col_expr(
+            progress_reports::Column::CurrentVersion,
+            Expr::value(number),
+        )
+        .col_expr(progress_reports::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            progress_reports::Column::Version,
+            Expr::col(progress_reports::Column::Version).add(1),
+        )
+        .filter(progress_reports::Column::Id.eq(report.id))
+        .filter(progress_reports::Column::CurrentVersion.eq(report.current_version))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(AppError::conflict(
+            "the report changed meanwhile; reload it",
+        ));
+    }
+    let after = progress_reports::Entity::find_by_id(report.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("report"))?;
+    let summary = Submitted {
+        version: number,
+        late_seconds: late,
+    };
+    audit::record(
+        &txn,
+        actor,
+        now,
+        Change::diff(
+            "report.submit",
+            "report",
+            Some(report.id),
+            &report,
+            &version,
+        ),
+    )
+    .await?;
+    events::record(
+        &txn,
+        now,
+        Event {
+            kind: "report.submitted",
+            entity_type: "report",
+            entity_id: report.id,
+            task_id: Some(key.task_id),
+            unit_id: Some(unit_id),
+            payload: &summary,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((after, version))
+}
+
+/// The bureau's decision on the version awaiting review.
+pub async fn review(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    report_id: i64,
+    version: i32,
+    decision: ReviewDecision,
+    comment: Option<String>,
+) -> AppResult<progress_reports::Model> {
+    actor.require_bureau()?;
+    let comment = optional_text("comment", comment.as_deref(), TEXT_MAX)?;
+    if decision == ReviewDecision::Returned && comment.is_none() {
+        return Err(AppError::bad_field(
+            "comment",
+            "say why the report is returned",
+        ));
+    }
+    let txn = db.begin().await?;
+    let report = progress_reports::Entity::find_by_id(report_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("report"))?;
+    if report.state != ReportState::Submitted || report.current_version != version {
+        return Err(AppError::conflict(format!(
+            "version {version} is not awaiting review (the report is {:?} at version {})",
+            report.state, report.current_version
+        )));
+    }
+    let reviewed = report_versions::Entity::find()
+        .filter(report_versions::Column::ReportId.eq(report_id))
+        .filter(report_versions::Column::Version.eq(version))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("report version"))?;
+    // One review per version, guaranteed by a unique index: a concurrent reviewer fails here.
+    let stored = report_reviews::ActiveModel {
+        report_id: Set(report_id),
+        version_id: Set(reviewed.id),
+        reviewer_id: Set(actor
+            .user_id
+            .ok_or_else(|| AppError::forbidden("the system does not review"))?),
+        decision: Set(decision),
+        comment: Set(comment),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|err| match AppError::from(err) {
+        AppError::Conflict(_) => {
+            AppError::conflict("this version has just been reviewed by someone else")
+        }
+        other => other,
+    })?;
+    let state = match decision {
+        ReviewDecision::Accepted => ReportState::Accepted,
+        ReviewDecision::Returned => ReportState::Returned,
+    };
+    let updated = progress_reports::Entity::update_many()
+        .col_expr(progress_reports::Column::State, Expr::value(state))
+        .col_expr(progress_reports::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            progress_reports::Column::Version,
+            Expr::col(progress_reports::Column::Version).add(1),
+        )
+        .filter(progress_reports::Column::Id.eq(report_id))
+        .filter(progress_reports::Column::State.eq(ReportState::Submitted))
+        .filter(progress_reports::Column::CurrentVersion.eq(version))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(AppError::conflict(
+            "this version has just been reviewed by someone else",
+        ));
+    }
+    let after = progress_reports::Entity::find_by_id(report_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("report"))?;
+    audit::record(
+        &txn,
+        actor,
+        now,
+        Change::diff("report.review", "report", Some(report_id), &report, &stored),
+    )
+    .await?;
+    let kind = if decision == ReviewDecision::Accepted {
+        "report.accepted"
+    } else {
+        "report.returned"
+    };
+    events::record(
+        &txn,
+        now,
+        Event {
+            kind,
+            entity_type: "report",
+            entity_id: report_id,
+            task_id: Some(report.task_id),
+            unit_id: Some(report.unit_id),
+            payload: &stored,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// The condition for the reports `actor` may read: a unit only its own unit's.
+fn readable(actor: &Principal) -> Condition {
+    match (actor.role, actor.unit_id) {
+        (Role::Unit, Some(unit_id)) => {
+            Condition::all().add(progress_reports::Column::UnitId.eq(unit_id))
+        }
+        (Role::Unit, None) => Condition::all().add(progress_reports::Column::Id.eq(-1)),
+        _ => Condition::all(),
+    }
+}
+
+/// One report, if `actor` may read it (its task must be visible too).
+pub async fn get(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> AppResult<progress_reports::Model> {
+    let report = progress_reports::Entity::find_by_id(id)
+        .filter(readable(actor))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("report"))?;
+    tasks::get(actor, db, report.task_id)
+        .await
+        .map_err(|_| AppError::not_found("report"))?;
+    Ok(report)
+}
+
+/// The reports of each task that `actor` may read, for DataLoaders. The tasks have passed the
+/// access check already.
+pub async fn readable_of_tasks(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    task_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<progress_reports::Model>>> {
+    let mut map: HashMap<i64, Vec<progress_reports::Model>> = HashMap::new();
+    for report in progress_reports::Entity::find()
+        .filter(progress_reports::Column::TaskId.is_in(task_ids.iter().copied()))
+        .filter(readable(actor))
+        .order_by_asc(progress_reports::Column::PeriodId)
+        .order_by_asc(progress_reports::Column::UnitId)
+        .all(db)
+        .await?
+    {
+        map.entry(report.task_id).or_default().push(report);
+    }
+    Ok(map)
+}
+
+/// The submitted versions of each report, oldest first, for DataLoaders.
+pub async fn versions_of(
+    db: &impl ConnectionTrait,
+    report_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<report_versions::Model>>> {
+    let mut map: HashMap<i64, Vec<report_versions::Model>> = HashMap::new();
+    for version in report_versions::Entity::find()
+        .filter(report_versions::Column::ReportId.is_in(report_ids.iter().copied()))
+        .order_by_asc(report_versions::Column::Version)
+        .all(db)
+        .await?
+    {
+        map.entry(version.report_id).or_default().push(version);
+    }
+    Ok(map)
+}
+
+/// The review of each version, for DataLoaders.
+pub async fn reviews_of(
+    db: &impl ConnectionTrait,
+    version_ids: &[i64],
+) -> AppResult<HashMap<i64, report_reviews::Model>> {
+    Ok(report_reviews::Entity::find()
+        .filter(report_reviews::Column::VersionId.is_in(version_ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|review| (review.version_id, review))
+        .collect())
+}
+
+/// Reporting periods by id, for DataLoaders.
+pub async fn periods_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, reporting_periods::Model>> {
+    Ok(reporting_periods::Entity::find()
+        .filter(reporting_periods::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect())
+}
