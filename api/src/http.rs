@@ -23,6 +23,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use sea_orm::DatabaseConnection;
+use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::auth::{AuthState, TokenKeys};
 use crate::clock::SharedClock;
@@ -56,6 +57,8 @@ pub fn router(state: AppState, limits: BodyLimits) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .layer(middleware::from_fn_with_state(limits, limit_body))
+        // A bug must cost one request a 500, never the connection or the process.
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
 }
@@ -218,6 +221,21 @@ async fn graphql_ws(
                 })
                 .serve()
         })
+}
+
+/// What a client gets when a handler panicked: the detail goes to the log only.
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    tracing::error!(panic = detail, "a request handler panicked");
+    let body = serde_json::json!({ "errors": [{
+        "message": "internal error",
+        "extensions": { "code": "INTERNAL_SERVER_ERROR" },
+    }]});
+    (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
 }
 
 async fn healthz() -> &'static str {

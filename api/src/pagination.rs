@@ -35,11 +35,12 @@ impl PageRequest {
         })
     }
 
-    /// Every item, for internal callers that need the whole list.
+    /// Every item, for internal callers that need the whole list. The limit stays within the
+    /// signed 64-bit range, because databases bind LIMIT as a signed integer.
     pub fn all() -> Self {
         Self {
             offset: 0,
-            limit: u64::MAX,
+            limit: i64::MAX.unsigned_abs(),
         }
     }
 

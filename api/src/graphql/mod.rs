@@ -17,6 +17,7 @@ use crate::documents::schema::{DocumentMutation, DocumentQuery};
 use crate::import::schema::ImportMutation;
 use crate::leaders::schema::{LeaderMutation, LeaderQuery};
 use crate::periods::schema::PeriodMutation;
+use crate::reports::obligation_schema::ObligationQuery;
 use crate::reports::schema::{ReportMutation, ReportQuery};
 use crate::tasks::schema::{TaskMutation, TaskQuery};
 use crate::units::schema::{UnitMutation, UnitQuery};
@@ -32,6 +33,7 @@ pub struct Query(
     TaskQuery,
     AuditQuery,
     ReportQuery,
+    ObligationQuery,
 );
 
 #[derive(MergedObject, Default)]

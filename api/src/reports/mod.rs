@@ -2,8 +2,9 @@
 //!
 //! - `obligations`: who owes a report for a task and period.
 //! - `service`: drafts, submission (idempotent, versioned, late-aware) and review.
-//! - `schema`: the GraphQL face.
+//! - `schema` and `obligation_schema`: the GraphQL face.
 
+pub mod obligation_schema;
 pub mod obligations;
 pub mod schema;
 pub mod service;

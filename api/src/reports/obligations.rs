@@ -78,3 +78,173 @@ mod tests {
         );
     }
 }
+
+/// Where an obligation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+pub enum ObligationState {
+    /// Nothing written yet, and the due day has not ended.
+    NotStarted,
+    /// A draft is saved but not submitted.
+    Draft,
+    /// Submitted on time, awaiting review.
+    Submitted,
+    /// Submitted after the due day, awaiting review.
+    Late,
+    /// Returned by the bureau: to be revised and resubmitted.
+    Returned,
+    Accepted,
+    /// The due day has ended and nothing was submitted.
+    Overdue,
+}
+
+/// One report a unit owes.
+#[derive(Debug, Clone)]
+pub struct Obligation {
+    pub task: entity::tasks::Model,
+    pub period: entity::reporting_periods::Model,
+    pub unit_id: i64,
+    pub state: ObligationState,
+    pub report: Option<entity::progress_reports::Model>,
+}
+
+/// Which obligations to list; all given conditions hold.
+#[derive(Debug, Default)]
+pub struct ObligationFilter {
+    pub document_id: Option<i64>,
+    pub period_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub leader_id: Option<i64>,
+    pub states: Vec<ObligationState>,
+}
+
+/// The state of an obligation from its report (if any), the latest version's lateness and the
+/// date in China.
+pub fn state_of(
+    report: Option<&entity::progress_reports::Model>,
+    latest_is_late: bool,
+    due_on: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> ObligationState {
+    use entity::enums::ReportState;
+    match report.map(|r| (r.state, r.current_version)) {
+        Some((ReportState::Submitted, _)) if latest_is_late => ObligationState::Late,
+        Some((ReportState::Submitted, _)) => ObligationState::Submitted,
+        Some((ReportState::Returned, _)) => ObligationState::Returned,
+        Some((ReportState::Accepted, _)) => ObligationState::Accepted,
+        _ if today > due_on => ObligationState::Overdue,
+        Some((ReportState::Draft, _)) => ObligationState::Draft,
+        None => ObligationState::NotStarted,
+    }
+}
+
+/// The obligations `actor` may see: a unit its own; a leader those of their tasks; the bureau
+/// and machine accounts all. Ordered by due date, then by the tasks' written order.
+pub async fn list(
+    actor: &crate::auth::Principal,
+    db: &impl sea_orm::ConnectionTrait,
+    now: chrono::DateTime<chrono::Utc>,
+    filter: ObligationFilter,
+) -> crate::error::AppResult<Vec<Obligation>> {
+    use std::collections::{HashMap, HashSet};
+
+    use entity::enums::Role;
+    use entity::{documents, progress_reports, report_versions, tasks};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let unit_scope = match (actor.role, actor.unit_id) {
+        (Role::Unit, Some(unit)) => Some(unit),
+        (Role::Unit, None) => return Ok(Vec::new()),
+        _ => filter.unit_id,
+    };
+    let task_filter = crate::tasks::query::TaskFilter {
+        document_id: filter.document_id,
+        unit_id: unit_scope,
+        leader_id: filter.leader_id,
+        ..Default::default()
+    };
+    let page = crate::pagination::PageRequest::all();
+    let order = crate::tasks::query::TaskOrder::default();
+    let tasks: Vec<tasks::Model> = crate::tasks::query::list(actor, db, task_filter, order, page)
+        .await?
+        .items;
+    let task_ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
+    let document_ids: Vec<i64> = tasks
+        .iter()
+        .map(|t| t.document_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let rules: HashMap<i64, ObligationRule> = documents::Entity::find()
+        .filter(documents::Column::Id.is_in(document_ids.clone()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.obligation_rule))
+        .collect();
+    let periods = crate::periods::service::of_documents(db, &document_ids).await?;
+    let assignments = crate::tasks::query::units_of(db, &task_ids).await?;
+    let reports: HashMap<(i64, i64, i64), progress_reports::Model> =
+        progress_reports::Entity::find()
+            .filter(progress_reports::Column::TaskId.is_in(task_ids.clone()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| ((r.task_id, r.period_id, r.unit_id), r))
+            .collect();
+    let late_versions: HashSet<(i64, i32)> = report_versions::Entity::find()
+        .filter(
+            report_versions::Column::ReportId
+                .is_in(reports.values().map(|r| r.id).collect::<Vec<_>>()),
+        )
+        .filter(report_versions::Column::LateSeconds.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|v| (v.report_id, v.version))
+        .collect();
+    let today = crate::deadline::today_in_china(now);
+    let mut obligations = Vec::new();
+    for task in &tasks {
+        let rule = rules
+            .get(&task.document_id)
+            .copied()
+            .unwrap_or(ObligationRule::LeadElseResponsible);
+        let owing = owing_units(
+            rule,
+            assignments.get(&task.id).map_or(&[][..], Vec::as_slice),
+        );
+        for unit_id in owing
+            .into_iter()
+            .filter(|u| unit_scope.is_none_or(|scope| scope == *u))
+        {
+            for period in periods.get(&task.document_id).into_iter().flatten() {
+                if filter.period_id.is_some_and(|p| p != period.id) {
+                    continue;
+                }
+                let report = reports.get(&(task.id, period.id, unit_id));
+                let late =
+                    report.is_some_and(|r| late_versions.contains(&(r.id, r.current_version)));
+                let state = state_of(report, late, period.due_on, today);
+                if !filter.states.is_empty() && !filter.states.contains(&state) {
+                    continue;
+                }
+                obligations.push(Obligation {
+                    task: task.clone(),
+                    period: period.clone(),
+                    unit_id,
+                    state,
+                    report: report.cloned(),
+                });
+            }
+        }
+    }
+    obligations.sort_by_key(|o| {
+        (
+            o.period.due_on,
+            o.task.document_id,
+            o.task.sort_order,
+            o.unit_id,
+        )
+    });
+    Ok(obligations)
+}

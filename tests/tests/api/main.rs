@@ -7,6 +7,7 @@ mod auth;
 mod http;
 mod import;
 mod loaders;
+mod obligations;
 mod periods;
 mod registry;
 mod reports;

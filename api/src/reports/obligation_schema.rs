@@ -1,0 +1,155 @@
+//! GraphQL face of obligations: `myObligations` for a unit, `obligations(filter:)` for the
+//! bureau, leaders and machine accounts.
+
+use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::enums::Role;
+
+use crate::deadline::due_end;
+use crate::error::AppError;
+use crate::graphql::context::ContextExt;
+use crate::graphql::loaders::UnitById;
+use crate::graphql::relay::{self, Conn, Kind, expect_optional_id};
+use crate::periods::schema::ReportingPeriod;
+use crate::reports::obligations::{self, Obligation, ObligationFilter, ObligationState};
+use crate::reports::schema::ProgressReport;
+use crate::tasks::schema::Task;
+use crate::units::schema::Unit;
+
+/// A report a unit owes for a task and period.
+#[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex, name = "Obligation")]
+pub struct ObligationOutput {
+    pub state: ObligationState,
+    pub due_on: NaiveDate,
+    pub task: Task,
+    pub period: ReportingPeriod,
+    /// The report, once the unit has started it.
+    pub report: Option<ProgressReport>,
+    #[graphql(skip)]
+    pub unit_id: i64,
+}
+
+impl From<Obligation> for ObligationOutput {
+    fn from(o: Obligation) -> Self {
+        Self {
+            state: o.state,
+            due_on: o.period.due_on,
+            task: o.task.into(),
+            period: o.period.into(),
+            report: o.report.map(Into::into),
+            unit_id: o.unit_id,
+        }
+    }
+}
+
+#[ComplexObject]
+impl ObligationOutput {
+    /// When the due day ends in Beijing.
+    async fn due_at(&self) -> DateTime<Utc> {
+        due_end(self.due_on)
+    }
+
+    async fn unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
+        Ok(ctx
+            .loader()
+            .load_one(UnitById(self.unit_id))
+            .await?
+            .map(Into::into))
+    }
+}
+
+#[derive(InputObject, Debug, Default)]
+#[graphql(name = "ObligationFilter")]
+pub struct ObligationFilterInput {
+    pub document_id: Option<ID>,
+    pub period_id: Option<ID>,
+    pub unit_id: Option<ID>,
+    pub leader_id: Option<ID>,
+    /// Any of these states.
+    pub state: Option<Vec<ObligationState>>,
+}
+
+impl ObligationFilterInput {
+    fn decode(self) -> Result<ObligationFilter, AppError> {
+        Ok(ObligationFilter {
+            document_id: expect_optional_id(
+                "filter.documentId",
+                self.document_id.as_ref(),
+                Kind::Document,
+            )?,
+            period_id: expect_optional_id(
+                "filter.periodId",
+                self.period_id.as_ref(),
+                Kind::Period,
+            )?,
+            unit_id: expect_optional_id("filter.unitId", self.unit_id.as_ref(), Kind::Unit)?,
+            leader_id: expect_optional_id(
+                "filter.leaderId",
+                self.leader_id.as_ref(),
+                Kind::Leader,
+            )?,
+            states: self.state.unwrap_or_default(),
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct ObligationQuery;
+
+#[Object]
+impl ObligationQuery {
+    /// What my unit owes, soonest due first (UNIT).
+    #[graphql(complexity = "relay::connection_complexity(first, child_complexity)")]
+    async fn my_obligations(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ObligationFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<ObligationOutput>> {
+        let actor = ctx.actor()?;
+        if actor.role != Role::Unit {
+            return Err(AppError::forbidden(
+                "myObligations is a unit's view; use obligations(filter:)",
+            )
+            .into());
+        }
+        let page = relay::page_request(first, after.as_deref())?;
+        let found = obligations::list(
+            actor,
+            ctx.db(),
+            ctx.now(),
+            filter.unwrap_or_default().decode()?,
+        )
+        .await?;
+        Ok(relay::connection(page.slice(&found)))
+    }
+
+    /// Obligations by unit, leader, document, period or state (BUREAU, LEADER for their tasks,
+    /// SERVICE).
+    #[graphql(complexity = "relay::connection_complexity(first, child_complexity)")]
+    async fn obligations(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ObligationFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<ObligationOutput>> {
+        let actor = ctx.actor()?;
+        if actor.role == Role::Unit {
+            return Err(
+                AppError::forbidden("a unit reads its own obligations with myObligations").into(),
+            );
+        }
+        let page = relay::page_request(first, after.as_deref())?;
+        let found = obligations::list(
+            actor,
+            ctx.db(),
+            ctx.now(),
+            filter.unwrap_or_default().decode()?,
+        )
+        .await?;
+        Ok(relay::connection(page.slice(&found)))
+    }
+}
