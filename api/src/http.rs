@@ -224,6 +224,8 @@ async fn graphql_ws(
 }
 
 /// What a client gets when a handler panicked: the detail goes to the log only.
+// The signature is the one `CatchPanicLayer::custom` calls, which hands over the payload.
+#[allow(clippy::needless_pass_by_value)]
 fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     let detail = panic
         .downcast_ref::<String>()
