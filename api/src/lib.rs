@@ -22,6 +22,7 @@ pub mod import;
 pub mod leaders;
 pub mod pagination;
 pub mod periods;
+pub mod reminders;
 pub mod reports;
 pub mod startup;
 pub mod tasks;

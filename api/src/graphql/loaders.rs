@@ -186,6 +186,16 @@ loader!(
     |this, ids| crate::reports::service::reviews_of(&this.db, &ids)
 );
 loader!(
+    /// The reminders of a task the principal may read (a unit: those addressed to it).
+    RemindersOfTask(i64) => Vec<entity::reminders::Model>,
+    |this, ids| async {
+        match &this.actor {
+            Some(actor) => crate::reminders::service::readable_of_tasks(actor, &this.db, &ids).await,
+            None => Ok(HashMap::new()),
+        }
+    }
+);
+loader!(
     /// A user by id (for audit entries; only the bureau reaches them).
     UserById(i64) => users::Model,
     |this, ids| user_service::service::by_ids(&this.db, &ids)

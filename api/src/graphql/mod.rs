@@ -17,6 +17,7 @@ use crate::documents::schema::{DocumentMutation, DocumentQuery};
 use crate::import::schema::ImportMutation;
 use crate::leaders::schema::{LeaderMutation, LeaderQuery};
 use crate::periods::schema::PeriodMutation;
+use crate::reminders::schema::{ReminderMutation, ReminderQuery};
 use crate::reports::obligation_schema::ObligationQuery;
 use crate::reports::schema::{ReportMutation, ReportQuery};
 use crate::tasks::schema::{TaskMutation, TaskQuery};
@@ -34,6 +35,7 @@ pub struct Query(
     AuditQuery,
     ReportQuery,
     ObligationQuery,
+    ReminderQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -47,6 +49,7 @@ pub struct Mutation(
     ImportMutation,
     PeriodMutation,
     ReportMutation,
+    ReminderMutation,
 );
 
 /// Subscriptions arrive with the supervision workflow; the WebSocket endpoint is already served.

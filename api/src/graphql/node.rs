@@ -25,6 +25,7 @@ pub enum Node {
     Category(Category),
     Task(Task),
     ProgressReport(crate::reports::schema::ProgressReport),
+    Reminder(crate::reminders::schema::Reminder),
 }
 
 #[derive(Default)]
@@ -58,6 +59,9 @@ impl NodeQuery {
             Kind::Task => Node::Task(crate::tasks::query::get(actor, db, row).await?.into()),
             Kind::Report => {
                 Node::ProgressReport(crate::reports::service::get(actor, db, row).await?.into())
+            }
+            Kind::Reminder => {
+                Node::Reminder(crate::reminders::service::get(actor, db, row).await?.into())
             }
             Kind::Period => {
                 return Err(AppError::bad_field(

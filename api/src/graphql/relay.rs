@@ -21,10 +21,11 @@ pub enum Kind {
     AuditEntry,
     Period,
     Report,
+    Reminder,
 }
 
 impl Kind {
-    const ALL: [Kind; 9] = [
+    const ALL: [Kind; 10] = [
         Kind::User,
         Kind::Unit,
         Kind::Leader,
@@ -34,6 +35,7 @@ impl Kind {
         Kind::AuditEntry,
         Kind::Period,
         Kind::Report,
+        Kind::Reminder,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,6 +49,7 @@ impl Kind {
             Kind::AuditEntry => "AuditEntry",
             Kind::Period => "ReportingPeriod",
             Kind::Report => "ProgressReport",
+            Kind::Reminder => "Reminder",
         }
     }
 }

@@ -119,6 +119,22 @@ impl Task {
             .collect())
     }
 
+    /// The reminders about this task the caller may read (a unit: those addressed to it).
+    async fn reminders(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::reminders::schema::Reminder>> {
+        let reminders = ctx
+            .loader()
+            .load_one(crate::graphql::loaders::RemindersOfTask(self.row_id))
+            .await?;
+        Ok(reminders
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
     /// Leaders answerable for the task: lead leaders first, then in written order.
     async fn leaders(&self, ctx: &Context<'_>) -> Result<Vec<TaskLeader>> {
         let rows = ctx.loader().load_one(LeadersOfTask(self.row_id)).await?;

@@ -10,6 +10,7 @@ mod loaders;
 mod obligations;
 mod periods;
 mod registry;
+mod reminders;
 mod reports;
 mod schema;
 mod tasks;
