@@ -16,6 +16,7 @@ pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod events;
+pub mod extensions;
 pub mod graphql;
 pub mod http;
 pub mod import;

@@ -14,6 +14,7 @@ use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use crate::audit::schema::AuditQuery;
 use crate::auth::schema::AuthMutation;
 use crate::documents::schema::{DocumentMutation, DocumentQuery};
+use crate::extensions::schema::{ExtensionMutation, ExtensionQuery};
 use crate::import::schema::ImportMutation;
 use crate::leaders::schema::{LeaderMutation, LeaderQuery};
 use crate::periods::schema::PeriodMutation;
@@ -36,6 +37,7 @@ pub struct Query(
     ReportQuery,
     ObligationQuery,
     ReminderQuery,
+    ExtensionQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -50,6 +52,7 @@ pub struct Mutation(
     PeriodMutation,
     ReportMutation,
     ReminderMutation,
+    ExtensionMutation,
 );
 
 /// Subscriptions arrive with the supervision workflow; the WebSocket endpoint is already served.

@@ -63,10 +63,10 @@ impl NodeQuery {
             Kind::Reminder => {
                 Node::Reminder(crate::reminders::service::get(actor, db, row).await?.into())
             }
-            Kind::Period => {
+            Kind::Period | Kind::Extension => {
                 return Err(AppError::bad_field(
                     "id",
-                    "reporting periods are read through their document",
+                    "reporting periods and extension requests are read through their own queries",
                 )
                 .into());
             }

@@ -22,10 +22,11 @@ pub enum Kind {
     Period,
     Report,
     Reminder,
+    Extension,
 }
 
 impl Kind {
-    const ALL: [Kind; 10] = [
+    const ALL: [Kind; 11] = [
         Kind::User,
         Kind::Unit,
         Kind::Leader,
@@ -36,6 +37,7 @@ impl Kind {
         Kind::Period,
         Kind::Report,
         Kind::Reminder,
+        Kind::Extension,
     ];
 
     pub fn name(self) -> &'static str {
@@ -50,6 +52,7 @@ impl Kind {
             Kind::Period => "ReportingPeriod",
             Kind::Report => "ProgressReport",
             Kind::Reminder => "Reminder",
+            Kind::Extension => "ExtensionRequest",
         }
     }
 }

@@ -34,7 +34,7 @@ impl From<Obligation> for ObligationOutput {
     fn from(o: Obligation) -> Self {
         Self {
             state: o.state,
-            due_on: o.period.due_on,
+            due_on: o.due_on,
             task: o.task.into(),
             period: o.period.into(),
             report: o.report.map(Into::into),

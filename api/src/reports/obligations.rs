@@ -102,6 +102,8 @@ pub enum ObligationState {
 pub struct Obligation {
     pub task: entity::tasks::Model,
     pub period: entity::reporting_periods::Model,
+    /// The period's due date, or the unit's approved extension.
+    pub due_on: chrono::NaiveDate,
     pub unit_id: i64,
     pub state: ObligationState,
     pub report: Option<entity::progress_reports::Model>,
@@ -202,6 +204,7 @@ pub async fn list(
         .into_iter()
         .map(|v| (v.report_id, v.version))
         .collect();
+    let extended = crate::extensions::service::approved_dues(db, &task_ids).await?;
     let today = crate::deadline::today_in_china(now);
     let mut obligations = Vec::new();
     for task in &tasks {
@@ -224,13 +227,18 @@ pub async fn list(
                 let report = reports.get(&(task.id, period.id, unit_id));
                 let late =
                     report.is_some_and(|r| late_versions.contains(&(r.id, r.current_version)));
-                let state = state_of(report, late, period.due_on, today);
+                let due_on = extended
+                    .get(&(task.id, period.id, unit_id))
+                    .copied()
+                    .unwrap_or(period.due_on);
+                let state = state_of(report, late, due_on, today);
                 if !filter.states.is_empty() && !filter.states.contains(&state) {
                     continue;
                 }
                 obligations.push(Obligation {
                     task: task.clone(),
                     period: period.clone(),
+                    due_on,
                     unit_id,
                     state,
                     report: report.cloned(),
@@ -238,13 +246,6 @@ pub async fn list(
             }
         }
     }
-    obligations.sort_by_key(|o| {
-        (
-            o.period.due_on,
-            o.task.document_id,
-            o.task.sort_order,
-            o.unit_id,
-        )
-    });
+    obligations.sort_by_key(|o| (o.due_on, o.task.document_id, o.task.sort_order, o.unit_id));
     Ok(obligations)
 }

@@ -50,7 +50,7 @@ pub struct ReportKey {
 }
 
 /// The unit the actor reports for, after checking it owes this report.
-async fn owing_unit(
+pub(crate) async fn owing_unit(
     actor: &Principal,
     db: &impl ConnectionTrait,
     key: ReportKey,
@@ -295,7 +295,9 @@ async fn submit_once(
         None => draft.clone(),
     };
     let number = report.current_version + 1;
-    let late = lateness(period.due_on, now).map(|d| d.num_seconds());
+    // Measured against the unit's due date: the period's, or an approved extension's.
+    let due_on = crate::extensions::service::effective_due(&txn, key, unit_id, &period).await?;
+    let late = lateness(due_on, now).map(|d| d.num_seconds());
     let version = report_versions::ActiveModel {
         report_id: Set(report.id),
         version: Set(number),
@@ -310,7 +312,7 @@ async fn submit_once(
             .user_id
             .ok_or_else(|| AppError::forbidden("the system does not submit reports"))?),
         submitted_at: Set(now),
-        due_on: Set(period.due_on),
+        due_on: Set(due_on),
         late_seconds: Set(late),
         idempotency_key: Set(idempotency_key.to_owned()),
         ..Default::default()

@@ -4,6 +4,7 @@
 mod access;
 mod audit;
 mod auth;
+mod extensions;
 mod http;
 mod import;
 mod loaders;

@@ -1,0 +1,254 @@
+//! Business rules of extension requests.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::enums::{ExtensionState, Role};
+use entity::{extension_requests, reporting_periods};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+
+use crate::audit::service::{self as audit, Change};
+use crate::auth::Principal;
+use crate::deadline::today_in_china;
+use crate::error::{AppError, AppResult};
+use crate::events::{self, Event};
+use crate::pagination::{Page, PageRequest};
+use crate::reports::service::{ReportKey, owing_unit};
+use crate::validation::{TEXT_MAX, optional_text, required_text};
+
+/// The due date of one unit's obligation: the latest approved extension, else the period's.
+pub async fn effective_due(
+    db: &impl ConnectionTrait,
+    key: ReportKey,
+    unit_id: i64,
+    period: &reporting_periods::Model,
+) -> AppResult<NaiveDate> {
+    let approved = approved_dues(db, &[key.task_id]).await?;
+    Ok(approved
+        .get(&(key.task_id, period.id, unit_id))
+        .copied()
+        .unwrap_or(period.due_on))
+}
+
+/// The approved due dates by (task, period, unit), the latest decision winning.
+pub async fn approved_dues(
+    db: &impl ConnectionTrait,
+    task_ids: &[i64],
+) -> AppResult<HashMap<(i64, i64, i64), NaiveDate>> {
+    let mut map = HashMap::new();
+    for request in extension_requests::Entity::find()
+        .filter(extension_requests::Column::TaskId.is_in(task_ids.iter().copied()))
+        .filter(extension_requests::Column::State.eq(ExtensionState::Approved))
+        .order_by_asc(extension_requests::Column::DecidedAt)
+        .order_by_asc(extension_requests::Column::Id)
+        .all(db)
+        .await?
+    {
+        if let Some(period_id) = request.period_id {
+            map.insert(
+                (request.task_id, period_id, request.unit_id),
+                request.requested_due_on,
+            );
+        }
+    }
+    Ok(map)
+}
+
+/// Asks for a later due date (UNIT that owes the report), before the current one has passed.
+pub async fn request(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    key: ReportKey,
+    requested_due_on: NaiveDate,
+    reason: &str,
+) -> AppResult<extension_requests::Model> {
+    let reason = required_text("reason", reason, TEXT_MAX)?;
+    let txn = db.begin().await?;
+    let (unit_id, period) = owing_unit(actor, &txn, key).await?;
+    let current = effective_due(&txn, key, unit_id, &period).await?;
+    if today_in_china(now) > current {
+        return Err(AppError::conflict(format!(
+            "the due date {current} has passed; an extension is asked for before it"
+        )));
+    }
+    if requested_due_on <= current {
+        return Err(AppError::bad_field(
+            "requestedDueOn",
+            format!("must be after the current due date {current}"),
+        ));
+    }
+    let pending = extension_requests::Entity::find()
+        .filter(extension_requests::Column::TaskId.eq(key.task_id))
+        .filter(extension_requests::Column::PeriodId.eq(key.period_id))
+        .filter(extension_requests::Column::UnitId.eq(unit_id))
+        .filter(extension_requests::Column::State.eq(ExtensionState::Pending))
+        .count(&txn)
+        .await?;
+    if pending > 0 {
+        return Err(AppError::conflict(
+            "a request for this task and period is already awaiting a decision",
+        ));
+    }
+    let stored = extension_requests::ActiveModel {
+        task_id: Set(key.task_id),
+        unit_id: Set(unit_id),
+        period_id: Set(Some(key.period_id)),
+        original_due_on: Set(period.original_due_on),
+        requested_due_on: Set(requested_due_on),
+        reason: Set(reason),
+        state: Set(ExtensionState::Pending),
+        requested_by: Set(actor
+            .user_id
+            .ok_or_else(|| AppError::forbidden("the system does not ask for extensions"))?),
+        requested_at: Set(now),
+        decided_by: Set(None),
+        decided_at: Set(None),
+        decision_comment: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        now,
+        Change::after("extension.request", "extension", Some(stored.id), &stored),
+    )
+    .await?;
+    events::record(
+        &txn,
+        now,
+        Event {
+            kind: "extension.requested",
+            entity_type: "extension",
+            entity_id: stored.id,
+            task_id: Some(stored.task_id),
+            unit_id: Some(unit_id),
+            payload: &stored,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(stored)
+}
+
+/// Approves or rejects a pending request (BUREAU). A rejection says why.
+pub async fn decide(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    id: i64,
+    approve: bool,
+    comment: Option<String>,
+) -> AppResult<extension_requests::Model> {
+    actor.require_bureau()?;
+    let comment = optional_text("comment", comment.as_deref(), TEXT_MAX)?;
+    if !approve && comment.is_none() {
+        return Err(AppError::bad_field(
+            "comment",
+            "say why the request is rejected",
+        ));
+    }
+    let txn = db.begin().await?;
+    let before = extension_requests::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("extension request"))?;
+    let state = if approve {
+        ExtensionState::Approved
+    } else {
+        ExtensionState::Rejected
+    };
+    // Conditional on PENDING: of two concurrent decisions only one applies.
+    let updated = extension_requests::Entity::update_many()
+        .col_expr(extension_requests::Column::State, Expr::value(state))
+        .col_expr(
+            extension_requests::Column::DecidedBy,
+            Expr::value(actor.user_id),
+        )
+        .col_expr(extension_requests::Column::DecidedAt, Expr::value(now))
+        .col_expr(
+            extension_requests::Column::DecisionComment,
+            Expr::value(comment),
+        )
+        .filter(extension_requests::Column::Id.eq(id))
+        .filter(extension_requests::Column::State.eq(ExtensionState::Pending))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(AppError::conflict(format!(
+            "the request has already been decided ({:?})",
+            before.state
+        )));
+    }
+    let after = extension_requests::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("extension request"))?;
+    audit::record(
+        &txn,
+        actor,
+        now,
+        Change::diff("extension.decide", "extension", Some(id), &before, &after),
+    )
+    .await?;
+    let kind = if approve {
+        "extension.approved"
+    } else {
+        "extension.rejected"
+    };
+    events::record(
+        &txn,
+        now,
+        Event {
+            kind,
+            entity_type: "extension",
+            entity_id: id,
+            task_id: Some(after.task_id),
+            unit_id: Some(after.unit_id),
+            payload: &after,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// The requests `actor` may read, newest first: a unit its own, a leader its tasks', the bureau
+/// and machine accounts all.
+pub async fn list(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    state: Option<ExtensionState>,
+    page: PageRequest,
+) -> AppResult<Page<extension_requests::Model>> {
+    let visible_tasks = sea_orm::sea_query::Query::select()
+        .column(entity::tasks::Column::Id)
+        .from(entity::tasks::Entity)
+        .cond_where(crate::tasks::access::visible(actor))
+        .to_owned();
+    let mut condition =
+        Condition::all().add(extension_requests::Column::TaskId.in_subquery(visible_tasks));
+    if actor.role == Role::Unit {
+        condition =
+            condition.add(extension_requests::Column::UnitId.eq(actor.unit_id.unwrap_or(-1)));
+    }
+    if let Some(state) = state {
+        condition = condition.add(extension_requests::Column::State.eq(state));
+    }
+    let query = extension_requests::Entity::find().filter(condition);
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_desc(extension_requests::Column::RequestedAt)
+        .order_by_desc(extension_requests::Column::Id)
+        .offset(page.offset)
+        .limit(page.limit)
+        .all(db)
+        .await?;
+    Ok(Page::new(items, total, page))
+}
