@@ -95,6 +95,11 @@ pub struct Config {
     #[arg(long, env = "DATALOADER_DELAY_MICROS", default_value_t = 200)]
     pub dataloader_delay_micros: u64,
 
+    /// How often the automatic reminders run, in seconds; 0 turns them off on this instance.
+    /// Several instances may run them: each reminder is sent once.
+    #[arg(long, env = "REMINDER_INTERVAL_SECS", default_value_t = 600)]
+    pub reminder_interval_secs: u64,
+
     /// `text` or `json`.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,

@@ -70,6 +70,13 @@ impl Application {
             clock: clock.clone(),
         })
         .finish();
+        if config.reminder_interval_secs > 0 {
+            tokio::spawn(crate::reminders::rules::schedule(
+                db.clone(),
+                clock.clone(),
+                std::time::Duration::from_secs(config.reminder_interval_secs),
+            ));
+        }
         let state = AppState {
             schema,
             db: db.clone(),

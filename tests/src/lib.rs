@@ -92,6 +92,8 @@ impl TestApp {
         config.bind_addr = "127.0.0.1:0".parse().expect("valid address");
         config.jwt_secret = Some(SecretString::from(JWT_SECRET));
         config.admin_password = Some(SecretString::from(ADMIN_PASSWORD));
+        // Tests run the automatic reminders themselves, at the times they choose.
+        config.reminder_interval_secs = 0;
         let mut db = api::db::connect(&config).await.expect("database opens");
         let statements = Arc::new(AtomicUsize::new(0));
         let counter = statements.clone();

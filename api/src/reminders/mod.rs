@@ -1,5 +1,6 @@
 //! Reminders (催办): the bureau prompts a unit about a task and period; the unit sees and
-//! acknowledges it.
+//! acknowledges it. `rules` sends the automatic ones.
 
+pub mod rules;
 pub mod schema;
 pub mod service;

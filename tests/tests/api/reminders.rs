@@ -162,3 +162,68 @@ async fn bad_reminders_are_refused_and_store_nothing() {
     }
     assert_eq!(app.count_rows("reminders").await, 0);
 }
+
+#[tokio::test]
+async fn automatic_reminders_go_out_once_per_obligation_and_rule_whatever_runs_them() {
+    use api::clock::Clock;
+    use chrono::TimeZone;
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let periods = app
+        .gql(
+            Some(&w.bureau),
+            "mutation($i: GenerateReportingPeriodsInput!) { generateReportingPeriods(input: $i) { periods { id } } }",
+            json!({ "i": { "documentId": w.document } }),
+        )
+        .await;
+    let q1 = periods
+        .data("/generateReportingPeriods/periods/0/id")
+        .clone();
+
+    // 26 March in Beijing: Q1 is due in two days; units A, B and C each owe one report.
+    app.clock
+        .set(chrono::Utc.with_ymd_and_hms(2026, 3, 26, 2, 0, 0).unwrap());
+    let now = app.clock.now();
+    // Two instances run the job at the same moment.
+    let (one, two) = tokio::join!(
+        api::reminders::rules::run(&app.db, now),
+        api::reminders::rules::run(&app.db, now)
+    );
+    assert_eq!(one.unwrap() + two.unwrap(), 3);
+    assert_eq!(
+        api::reminders::rules::run(&app.db, now).await.unwrap(),
+        0,
+        "a later run sends nothing again"
+    );
+    assert_eq!(app.count_rows("reminders WHERE rule = 'DUE_SOON'").await, 3);
+
+    // Unit A reports in time; on 29 March the two others are overdue.
+    let unit = app.login("fgw", tests::world::PASSWORD).await.0;
+    app.gql(
+        Some(&unit),
+        "mutation($i: SubmitReportInput!) { submitReport(input: $i) { report { id } } }",
+        json!({ "i": { "taskId": w.tasks[0], "periodId": q1, "idempotencyKey": "auto-0001", "progress": "按时报送" } }),
+    )
+    .await
+    .data("");
+    app.clock
+        .set(chrono::Utc.with_ymd_and_hms(2026, 3, 29, 2, 0, 0).unwrap());
+    let later = app.clock.now();
+    let (one, two) = tokio::join!(
+        api::reminders::rules::run(&app.db, later),
+        api::reminders::rules::run(&app.db, later)
+    );
+    assert_eq!(one.unwrap() + two.unwrap(), 2);
+    assert_eq!(app.count_rows("reminders WHERE rule = 'OVERDUE'").await, 2);
+    assert_eq!(
+        app.count_rows("events WHERE kind = 'reminder.sent'").await,
+        5
+    );
+    let unit_b = app.login("czj", tests::world::PASSWORD).await.0;
+    let seen = app.gql(Some(&unit_b), LIST, json!({})).await;
+    assert_eq!(
+        seen.data("/reminders/totalCount"),
+        2,
+        "unit B got the due-soon and the overdue reminder"
+    );
+}

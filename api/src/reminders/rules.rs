@@ -1,0 +1,119 @@
+//! Automatic reminders: before a due date (no report submitted within `DUE_SOON_DAYS` days of
+//! it) and after it (nothing submitted by the end of the due day).
+//!
+//! Exactly once per obligation and rule, however many server instances run the job at the same
+//! moment: each reminder carries a key (`rule:task:period:unit`) under a unique index and is
+//! inserted with `ON CONFLICT DO NOTHING`, so the database, not a lock, decides who wrote it.
+
+use chrono::{DateTime, Utc};
+use entity::reminders;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+
+use crate::auth::Principal;
+use crate::deadline::today_in_china;
+use crate::error::AppResult;
+use crate::events::{self, Event};
+use crate::reports::obligations::{self, ObligationFilter, ObligationState};
+
+/// How many days before a due date the first automatic reminder goes out.
+pub const DUE_SOON_DAYS: i64 = 3;
+
+/// Creates the automatic reminders that are due at `now`; returns how many this run created.
+pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u32> {
+    let today = today_in_china(now);
+    let owed =
+        obligations::list(&Principal::system(), db, now, ObligationFilter::default()).await?;
+    let mut created = 0;
+    for obligation in owed {
+        let days_left = (obligation.due_on - today).num_days();
+        let rule = match obligation.state {
+            ObligationState::Overdue => "OVERDUE",
+            ObligationState::NotStarted | ObligationState::Draft
+                if (0..=DUE_SOON_DAYS).contains(&days_left) =>
+            {
+                "DUE_SOON"
+            }
+            _ => continue,
+        };
+        let message = match rule {
+            "OVERDUE" => format!(
+                "【自动提醒】第{}项 {} 的进展报告已于{}到期，尚未报送，请尽快报送。",
+                obligation.task.seq, obligation.period.label, obligation.due_on
+            ),
+            _ => format!(
+                "【自动提醒】第{}项 {} 的进展报告将于{}到期，请按时报送。",
+                obligation.task.seq, obligation.period.label, obligation.due_on
+            ),
+        };
+        let key = format!(
+            "{rule}:{}:{}:{}",
+            obligation.task.id, obligation.period.id, obligation.unit_id
+        );
+        let txn = db.begin().await?;
+        let inserted = reminders::Entity::insert(reminders::ActiveModel {
+            task_id: Set(obligation.task.id),
+            period_id: Set(Some(obligation.period.id)),
+            unit_id: Set(obligation.unit_id),
+            sender_id: Set(None),
+            rule: Set(rule.to_owned()),
+            dedup_key: Set(Some(key.clone())),
+            message: Set(message),
+            created_at: Set(now),
+            acknowledged_at: Set(None),
+            acknowledged_by: Set(None),
+            ..Default::default()
+        })
+        .on_conflict(
+            OnConflict::column(reminders::Column::DedupKey)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+        if inserted == 1 {
+            let stored = reminders::Entity::find()
+                .filter(reminders::Column::DedupKey.eq(key.as_str()))
+                .one(&txn)
+                .await?
+                .ok_or_else(|| crate::error::AppError::not_found("reminder"))?;
+            events::record(
+                &txn,
+                now,
+                Event {
+                    kind: "reminder.sent",
+                    entity_type: "reminder",
+                    entity_id: stored.id,
+                    task_id: Some(stored.task_id),
+                    unit_id: Some(stored.unit_id),
+                    payload: &stored,
+                },
+            )
+            .await?;
+            created += 1;
+        }
+        txn.commit().await?;
+    }
+    Ok(created)
+}
+
+/// Runs the rules every `interval` until the process ends. Errors are logged, not fatal: the
+/// next run catches up, and nothing is sent twice.
+pub async fn schedule(
+    db: DatabaseConnection,
+    clock: crate::clock::SharedClock,
+    interval: std::time::Duration,
+) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        match run(&db, clock.now()).await {
+            Ok(0) => {}
+            Ok(created) => tracing::info!(created, "automatic reminders sent"),
+            Err(err) => {
+                tracing::warn!(error = %err, "automatic reminders failed; retrying at the next run")
+            }
+        }
+    }
+}
