@@ -112,7 +112,7 @@ pub async fn schedule(
             Ok(0) => {}
             Ok(created) => tracing::info!(created, "automatic reminders sent"),
             Err(err) => {
-                tracing::warn!(error = %err, "automatic reminders failed; retrying at the next run")
+                tracing::warn!(error = %err, "automatic reminders failed; retrying at the next run");
             }
         }
     }
