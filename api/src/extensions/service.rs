@@ -227,11 +227,7 @@ pub async fn list(
     state: Option<ExtensionState>,
     page: PageRequest,
 ) -> AppResult<Page<extension_requests::Model>> {
-    let visible_tasks = sea_orm::sea_query::Query::select()
-        .column(entity::tasks::Column::Id)
-        .from(entity::tasks::Entity)
-        .cond_where(crate::tasks::access::visible(actor))
-        .to_owned();
+    let visible_tasks = crate::tasks::query::visible_ids(actor);
     let mut condition =
         Condition::all().add(extension_requests::Column::TaskId.in_subquery(visible_tasks));
     if actor.role == Role::Unit {

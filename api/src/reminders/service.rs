@@ -161,11 +161,7 @@ pub async fn acknowledge(
 
 /// The condition for the reminders `actor` may read.
 fn readable(actor: &Principal) -> Condition {
-    let visible_tasks = sea_orm::sea_query::Query::select()
-        .column(entity::tasks::Column::Id)
-        .from(entity::tasks::Entity)
-        .cond_where(crate::tasks::access::visible(actor))
-        .to_owned();
+    let visible_tasks = crate::tasks::query::visible_ids(actor);
     let mut condition = Condition::all().add(reminders::Column::TaskId.in_subquery(visible_tasks));
     if actor.role == Role::Unit {
         condition = condition.add(reminders::Column::UnitId.eq(actor.unit_id.unwrap_or(-1)));

@@ -364,8 +364,9 @@ pub async fn visible_of_documents(
     Ok(map)
 }
 
-/// `SELECT id FROM tasks WHERE <visible to actor>`, for use inside other queries.
-fn visible_ids(actor: &Principal) -> sea_orm::sea_query::SelectStatement {
+/// `SELECT id FROM tasks WHERE <visible to actor>`, for use inside other queries: whatever
+/// hangs off a task is readable only through a task the principal may see.
+pub fn visible_ids(actor: &Principal) -> sea_orm::sea_query::SelectStatement {
     Query::select()
         .column(tasks::Column::Id)
         .from(tasks::Entity)
