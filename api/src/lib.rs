@@ -20,6 +20,7 @@ pub mod extensions;
 pub mod graphql;
 pub mod http;
 pub mod import;
+pub mod instructions;
 pub mod leaders;
 pub mod pagination;
 pub mod periods;

@@ -196,6 +196,16 @@ loader!(
     }
 );
 loader!(
+    /// The instructions of a task the principal may read (a unit: not other units' reports').
+    InstructionsOfTask(i64) => Vec<entity::instructions::Model>,
+    |this, ids| async {
+        match &this.actor {
+            Some(actor) => crate::instructions::service::readable_of_tasks(actor, &this.db, &ids).await,
+            None => Ok(HashMap::new()),
+        }
+    }
+);
+loader!(
     /// A user by id (for audit entries; only the bureau reaches them).
     UserById(i64) => users::Model,
     |this, ids| user_service::service::by_ids(&this.db, &ids)

@@ -16,6 +16,7 @@ use crate::auth::schema::AuthMutation;
 use crate::documents::schema::{DocumentMutation, DocumentQuery};
 use crate::extensions::schema::{ExtensionMutation, ExtensionQuery};
 use crate::import::schema::ImportMutation;
+use crate::instructions::schema::InstructionMutation;
 use crate::leaders::schema::{LeaderMutation, LeaderQuery};
 use crate::periods::schema::PeriodMutation;
 use crate::reminders::schema::{ReminderMutation, ReminderQuery};
@@ -53,6 +54,7 @@ pub struct Mutation(
     ReportMutation,
     ReminderMutation,
     ExtensionMutation,
+    InstructionMutation,
 );
 
 /// Subscriptions arrive with the supervision workflow; the WebSocket endpoint is already served.

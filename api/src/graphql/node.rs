@@ -63,7 +63,7 @@ impl NodeQuery {
             Kind::Reminder => {
                 Node::Reminder(crate::reminders::service::get(actor, db, row).await?.into())
             }
-            Kind::Period | Kind::Extension => {
+            Kind::Period | Kind::Extension | Kind::Instruction => {
                 return Err(AppError::bad_field(
                     "id",
                     "reporting periods and extension requests are read through their own queries",

@@ -23,10 +23,11 @@ pub enum Kind {
     Report,
     Reminder,
     Extension,
+    Instruction,
 }
 
 impl Kind {
-    const ALL: [Kind; 11] = [
+    const ALL: [Kind; 12] = [
         Kind::User,
         Kind::Unit,
         Kind::Leader,
@@ -38,6 +39,7 @@ impl Kind {
         Kind::Report,
         Kind::Reminder,
         Kind::Extension,
+        Kind::Instruction,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,6 +55,7 @@ impl Kind {
             Kind::Report => "ProgressReport",
             Kind::Reminder => "Reminder",
             Kind::Extension => "ExtensionRequest",
+            Kind::Instruction => "Instruction",
         }
     }
 }

@@ -135,6 +135,22 @@ impl Task {
             .collect())
     }
 
+    /// The task's thread of instructions and replies, oldest first.
+    async fn instructions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::instructions::schema::Instruction>> {
+        let thread = ctx
+            .loader()
+            .load_one(crate::graphql::loaders::InstructionsOfTask(self.row_id))
+            .await?;
+        Ok(thread
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
     /// Leaders answerable for the task: lead leaders first, then in written order.
     async fn leaders(&self, ctx: &Context<'_>) -> Result<Vec<TaskLeader>> {
         let rows = ctx.loader().load_one(LeadersOfTask(self.row_id)).await?;

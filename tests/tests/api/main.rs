@@ -7,6 +7,7 @@ mod auth;
 mod extensions;
 mod http;
 mod import;
+mod instructions;
 mod loaders;
 mod obligations;
 mod periods;
