@@ -22,6 +22,7 @@ pub mod http;
 pub mod import;
 pub mod instructions;
 pub mod leaders;
+pub mod ledger;
 pub mod pagination;
 pub mod periods;
 pub mod reminders;

@@ -206,6 +206,16 @@ loader!(
     }
 );
 loader!(
+    /// The ledger entries of a task the principal may read (a unit: its own unit's).
+    LedgerOfTask(i64) => Vec<entity::ledger_entries::Model>,
+    |this, ids| async {
+        match &this.actor {
+            Some(actor) => crate::ledger::service::readable_of_tasks(actor, &this.db, &ids).await,
+            None => Ok(HashMap::new()),
+        }
+    }
+);
+loader!(
     /// A user by id (for audit entries; only the bureau reaches them).
     UserById(i64) => users::Model,
     |this, ids| user_service::service::by_ids(&this.db, &ids)

@@ -18,6 +18,7 @@ use crate::extensions::schema::{ExtensionMutation, ExtensionQuery};
 use crate::import::schema::ImportMutation;
 use crate::instructions::schema::InstructionMutation;
 use crate::leaders::schema::{LeaderMutation, LeaderQuery};
+use crate::ledger::schema::LedgerMutation;
 use crate::periods::schema::PeriodMutation;
 use crate::reminders::schema::{ReminderMutation, ReminderQuery};
 use crate::reports::obligation_schema::ObligationQuery;
@@ -55,6 +56,7 @@ pub struct Mutation(
     ReminderMutation,
     ExtensionMutation,
     InstructionMutation,
+    LedgerMutation,
 );
 
 /// Subscriptions arrive with the supervision workflow; the WebSocket endpoint is already served.

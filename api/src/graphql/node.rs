@@ -63,10 +63,10 @@ impl NodeQuery {
             Kind::Reminder => {
                 Node::Reminder(crate::reminders::service::get(actor, db, row).await?.into())
             }
-            Kind::Period | Kind::Extension | Kind::Instruction => {
+            Kind::Period | Kind::Extension | Kind::Instruction | Kind::LedgerEntry => {
                 return Err(AppError::bad_field(
                     "id",
-                    "reporting periods and extension requests are read through their own queries",
+                    "this kind of object is read through its task or its own query",
                 )
                 .into());
             }

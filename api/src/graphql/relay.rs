@@ -24,10 +24,11 @@ pub enum Kind {
     Reminder,
     Extension,
     Instruction,
+    LedgerEntry,
 }
 
 impl Kind {
-    const ALL: [Kind; 12] = [
+    const ALL: [Kind; 13] = [
         Kind::User,
         Kind::Unit,
         Kind::Leader,
@@ -40,6 +41,7 @@ impl Kind {
         Kind::Reminder,
         Kind::Extension,
         Kind::Instruction,
+        Kind::LedgerEntry,
     ];
 
     pub fn name(self) -> &'static str {
@@ -56,6 +58,7 @@ impl Kind {
             Kind::Reminder => "Reminder",
             Kind::Extension => "ExtensionRequest",
             Kind::Instruction => "Instruction",
+            Kind::LedgerEntry => "LedgerEntry",
         }
     }
 }

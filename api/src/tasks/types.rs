@@ -151,6 +151,19 @@ impl Task {
             .collect())
     }
 
+    /// The units' ledgers (工作台账) for this task: a unit sees its own, the others all.
+    async fn ledger(&self, ctx: &Context<'_>) -> Result<Vec<crate::ledger::schema::LedgerEntry>> {
+        let entries = ctx
+            .loader()
+            .load_one(crate::graphql::loaders::LedgerOfTask(self.row_id))
+            .await?;
+        Ok(entries
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
     /// Leaders answerable for the task: lead leaders first, then in written order.
     async fn leaders(&self, ctx: &Context<'_>) -> Result<Vec<TaskLeader>> {
         let rows = ctx.loader().load_one(LeadersOfTask(self.row_id)).await?;

@@ -8,6 +8,7 @@ mod extensions;
 mod http;
 mod import;
 mod instructions;
+mod ledger;
 mod loaders;
 mod obligations;
 mod periods;
