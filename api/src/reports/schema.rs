@@ -291,7 +291,7 @@ impl ReportMutation {
             next_steps: input.next_steps,
             percent: input.percent,
         });
-        let (report, version) = service::submit(
+        let (report, version) = crate::reports::submit::submit(
             actor,
             ctx.db(),
             ctx.now(),
@@ -318,7 +318,7 @@ impl ReportMutation {
             ReviewAction::Accept => entity::enums::ReviewDecision::Accepted,
             ReviewAction::Return => entity::enums::ReviewDecision::Returned,
         };
-        let report = service::review(
+        let report = crate::reports::review::review(
             actor,
             ctx.db(),
             ctx.now(),

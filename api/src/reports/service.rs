@@ -1,4 +1,5 @@
-//! Drafts, submissions and reviews of progress reports.
+//! Progress reports: who may write and read them, drafts, and the reads behind the GraphQL
+//! fields. Submission lives in `submit`, review in `review`.
 //!
 //! Rules:
 //! - Only a unit that owes the report writes it; it sees only its own unit's reports. Leaders
@@ -13,7 +14,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::enums::{ReportState, ReviewDecision, Role};
+use entity::enums::{ReportState, Role};
 use entity::{
     documents, progress_reports, report_reviews, report_versions, reporting_periods, task_units,
 };
@@ -22,16 +23,13 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, Set, TransactionTrait,
 };
-use serde::Serialize;
 
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
-use crate::deadline::lateness;
 use crate::error::{AppError, AppResult};
-use crate::events::{self, Event};
 use crate::reports::obligations::owing_units;
 use crate::tasks::query as tasks;
-use crate::validation::{TEXT_MAX, in_range, optional_text, required_text};
+use crate::validation::{TEXT_MAX, in_range, optional_text};
 
 /// What a unit writes.
 #[derive(Debug, Default, Clone)]
@@ -90,7 +88,7 @@ pub(crate) async fn owing_unit(
     Ok((unit_id, period))
 }
 
-fn validated(content: &ReportContent) -> AppResult<ReportContent> {
+pub(crate) fn validated(content: &ReportContent) -> AppResult<ReportContent> {
     Ok(ReportContent {
         progress: optional_text("progress", content.progress.as_deref(), TEXT_MAX)?,
         problems: optional_text("problems", content.problems.as_deref(), TEXT_MAX)?,
@@ -102,7 +100,7 @@ fn validated(content: &ReportContent) -> AppResult<ReportContent> {
     })
 }
 
-async fn find_report(
+pub(crate) async fn find_report(
     db: &impl ConnectionTrait,
     key: ReportKey,
     unit_id: i64,
@@ -116,7 +114,7 @@ async fn find_report(
 }
 
 /// The report row, created as an empty draft if the unit has none yet.
-async fn report_row(
+pub(crate) async fn report_row(
     db: &impl ConnectionTrait,
     key: ReportKey,
     unit_id: i64,
@@ -213,276 +211,6 @@ pub async fn save_draft(
             &report,
             &after,
         ),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(after)
-}
-
-/// What a submission stored, for the audit log and events.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Submitted {
-    version: i32,
-    late_seconds: Option<i64>,
-}
-
-/// Submits the report: the given content, or else the saved draft. Idempotent by key.
-pub async fn submit(
-    actor: &Principal,
-    db: &(impl ConnectionTrait + TransactionTrait),
-    now: DateTime<Utc>,
-    key: ReportKey,
-    idempotency_key: &str,
-    content: Option<ReportContent>,
-) -> AppResult<(progress_reports::Model, report_versions::Model)> {
-    let idempotency_key = required_text("idempotencyKey", idempotency_key, 100)?;
-    if idempotency_key.chars().count() < 8 {
-        return Err(AppError::bad_field(
-            "idempotencyKey",
-            "must be at least 8 characters (a UUID is ideal)",
-        ));
-    }
-    let content = content.as_ref().map(validated).transpose()?;
-    // Racing retries meet at the unique indexes; the losers try again and find the winner's
-    // version. Three rounds are more than enough: each round either stores or finds.
-    let mut last_conflict = None;
-    for _ in 0..3 {
-        match submit_once(actor, db, now, key, &idempotency_key, content.as_ref()).await {
-            Err(AppError::Conflict(message))
-                if message.starts_with("a record with the same unique value") =>
-            {
-                last_conflict = Some(message);
-            }
-            other => return other,
-        }
-    }
-    Err(AppError::Conflict(last_conflict.unwrap_or_default()))
-}
-
-async fn submit_once(
-    actor: &Principal,
-    db: &(impl ConnectionTrait + TransactionTrait),
-    now: DateTime<Utc>,
-    key: ReportKey,
-    idempotency_key: &str,
-    content: Option<&ReportContent>,
-) -> AppResult<(progress_reports::Model, report_versions::Model)> {
-    let txn = db.begin().await?;
-    let (unit_id, period) = owing_unit(actor, &txn, key).await?;
-    let report = report_row(&txn, key, unit_id, now).await?;
-    let existing = report_versions::Entity::find()
-        .filter(report_versions::Column::ReportId.eq(report.id))
-        .filter(report_versions::Column::IdempotencyKey.eq(idempotency_key))
-        .one(&txn)
-        .await?;
-    if let Some(version) = existing {
-        // A retry: the first submission stands.
-        txn.commit().await?;
-        return Ok((report, version));
-    }
-    if matches!(report.state, ReportState::Submitted) {
-        return Err(AppError::conflict(
-            "the report is already submitted and awaiting review",
-        ));
-    }
-    let progress = content
-        .and_then(|c| c.progress.clone())
-        .or_else(|| report.draft_progress.clone())
-        .ok_or_else(|| AppError::bad_field("progress", "a report needs its progress (进展情况)"))?;
-    let pick = |given: Option<&Option<String>>, draft: &Option<String>| match given {
-        Some(value) => value.clone(),
-        None => draft.clone(),
-    };
-    let number = report.current_version + 1;
-    // Measured against the unit's due date: the period's, or an approved extension's.
-    let due_on = crate::extensions::service::effective_due(&txn, key, unit_id, &period).await?;
-    let late = lateness(due_on, now).map(|d| d.num_seconds());
-    let version = report_versions::ActiveModel {
-        report_id: Set(report.id),
-        version: Set(number),
-        progress: Set(progress),
-        problems: Set(pick(content.map(|c| &c.problems), &report.draft_problems)),
-        next_steps: Set(pick(
-            content.map(|c| &c.next_steps),
-            &report.draft_next_steps,
-        )),
-        percent: Set(content.and_then(|c| c.percent).or(report.draft_percent)),
-        submitted_by: Set(actor
-            .user_id
-            .ok_or_else(|| AppError::forbidden("the system does not submit reports"))?),
-        submitted_at: Set(now),
-        due_on: Set(due_on),
-        late_seconds: Set(late),
-        idempotency_key: Set(idempotency_key.to_owned()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    let updated = progress_reports::Entity::update_many()
-        .col_expr(
-            progress_reports::Column::State,
-            Expr::value(ReportState::Submitted),
-        )
-        .col_expr(
-            progress_reports::Column::CurrentVersion,
-            Expr::value(number),
-        )
-        .col_expr(progress_reports::Column::UpdatedAt, Expr::value(now))
-        .col_expr(
-            progress_reports::Column::Version,
-            Expr::col(progress_reports::Column::Version).add(1),
-        )
-        .filter(progress_reports::Column::Id.eq(report.id))
-        .filter(progress_reports::Column::CurrentVersion.eq(report.current_version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(AppError::conflict(
-            "the report changed meanwhile; reload it",
-        ));
-    }
-    let after = progress_reports::Entity::find_by_id(report.id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("report"))?;
-    let summary = Submitted {
-        version: number,
-        late_seconds: late,
-    };
-    audit::record(
-        &txn,
-        actor,
-        now,
-        Change::diff(
-            "report.submit",
-            "report",
-            Some(report.id),
-            &report,
-            &version,
-        ),
-    )
-    .await?;
-    events::record(
-        &txn,
-        now,
-        Event {
-            kind: "report.submitted",
-            entity_type: "report",
-            entity_id: report.id,
-            task_id: Some(key.task_id),
-            unit_id: Some(unit_id),
-            payload: &summary,
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok((after, version))
-}
-
-/// The bureau's decision on the version awaiting review.
-pub async fn review(
-    actor: &Principal,
-    db: &(impl ConnectionTrait + TransactionTrait),
-    now: DateTime<Utc>,
-    report_id: i64,
-    version: i32,
-    decision: ReviewDecision,
-    comment: Option<String>,
-) -> AppResult<progress_reports::Model> {
-    actor.require_bureau()?;
-    let comment = optional_text("comment", comment.as_deref(), TEXT_MAX)?;
-    if decision == ReviewDecision::Returned && comment.is_none() {
-        return Err(AppError::bad_field(
-            "comment",
-            "say why the report is returned",
-        ));
-    }
-    let txn = db.begin().await?;
-    let report = progress_reports::Entity::find_by_id(report_id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("report"))?;
-    if report.state != ReportState::Submitted || report.current_version != version {
-        return Err(AppError::conflict(format!(
-            "version {version} is not awaiting review (the report is {:?} at version {})",
-            report.state, report.current_version
-        )));
-    }
-    let reviewed = report_versions::Entity::find()
-        .filter(report_versions::Column::ReportId.eq(report_id))
-        .filter(report_versions::Column::Version.eq(version))
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("report version"))?;
-    // One review per version, guaranteed by a unique index: a concurrent reviewer fails here.
-    let stored = report_reviews::ActiveModel {
-        report_id: Set(report_id),
-        version_id: Set(reviewed.id),
-        reviewer_id: Set(actor
-            .user_id
-            .ok_or_else(|| AppError::forbidden("the system does not review"))?),
-        decision: Set(decision),
-        comment: Set(comment),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await
-    .map_err(|err| match AppError::from(err) {
-        AppError::Conflict(_) => {
-            AppError::conflict("this version has just been reviewed by someone else")
-        }
-        other => other,
-    })?;
-    let state = match decision {
-        ReviewDecision::Accepted => ReportState::Accepted,
-        ReviewDecision::Returned => ReportState::Returned,
-    };
-    let updated = progress_reports::Entity::update_many()
-        .col_expr(progress_reports::Column::State, Expr::value(state))
-        .col_expr(progress_reports::Column::UpdatedAt, Expr::value(now))
-        .col_expr(
-            progress_reports::Column::Version,
-            Expr::col(progress_reports::Column::Version).add(1),
-        )
-        .filter(progress_reports::Column::Id.eq(report_id))
-        .filter(progress_reports::Column::State.eq(ReportState::Submitted))
-        .filter(progress_reports::Column::CurrentVersion.eq(version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(AppError::conflict(
-            "this version has just been reviewed by someone else",
-        ));
-    }
-    let after = progress_reports::Entity::find_by_id(report_id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("report"))?;
-    audit::record(
-        &txn,
-        actor,
-        now,
-        Change::diff("report.review", "report", Some(report_id), &report, &stored),
-    )
-    .await?;
-    let kind = if decision == ReviewDecision::Accepted {
-        "report.accepted"
-    } else {
-        "report.returned"
-    };
-    events::record(
-        &txn,
-        now,
-        Event {
-            kind,
-            entity_type: "report",
-            entity_id: report_id,
-            task_id: Some(report.task_id),
-            unit_id: Some(report.unit_id),
-            payload: &stored,
-        },
     )
     .await?;
     txn.commit().await?;

@@ -1,0 +1,125 @@
+//! Reviewing a report: the bureau accepts or returns the version awaiting review; one review
+//! per version, so of two concurrent reviewers one wins.
+
+use chrono::{DateTime, Utc};
+use entity::enums::{ReportState, ReviewDecision};
+use entity::{progress_reports, report_reviews, report_versions};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
+
+use crate::audit::service::{self as audit, Change};
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use crate::events::{self, Event};
+use crate::validation::{TEXT_MAX, optional_text};
+
+/// The bureau's decision on the version awaiting review.
+pub async fn review(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    report_id: i64,
+    version: i32,
+    decision: ReviewDecision,
+    comment: Option<String>,
+) -> AppResult<progress_reports::Model> {
+    actor.require_bureau()?;
+    let comment = optional_text("comment", comment.as_deref(), TEXT_MAX)?;
+    if decision == ReviewDecision::Returned && comment.is_none() {
+        return Err(AppError::bad_field(
+            "comment",
+            "say why the report is returned",
+        ));
+    }
+    let txn = db.begin().await?;
+    let report = progress_reports::Entity::find_by_id(report_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("report"))?;
+    if report.state != ReportState::Submitted || report.current_version != version {
+        return Err(AppError::conflict(format!(
+            "version {version} is not awaiting review (the report is {:?} at version {})",
+            report.state, report.current_version
+        )));
+    }
+    let reviewed = report_versions::Entity::find()
+        .filter(report_versions::Column::ReportId.eq(report_id))
+        .filter(report_versions::Column::Version.eq(version))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("report version"))?;
+    // One review per version, guaranteed by a unique index: a concurrent reviewer fails here.
+    let stored = report_reviews::ActiveModel {
+        report_id: Set(report_id),
+        version_id: Set(reviewed.id),
+        reviewer_id: Set(actor
+            .user_id
+            .ok_or_else(|| AppError::forbidden("the system does not review"))?),
+        decision: Set(decision),
+        comment: Set(comment),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|err| match AppError::from(err) {
+        AppError::Conflict(_) => {
+            AppError::conflict("this version has just been reviewed by someone else")
+        }
+        other => other,
+    })?;
+    let state = match decision {
+        ReviewDecision::Accepted => ReportState::Accepted,
+        ReviewDecision::Returned => ReportState::Returned,
+    };
+    let updated = progress_reports::Entity::update_many()
+        .col_expr(progress_reports::Column::State, Expr::value(state))
+        .col_expr(progress_reports::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            progress_reports::Column::Version,
+            Expr::col(progress_reports::Column::Version).add(1),
+        )
+        .filter(progress_reports::Column::Id.eq(report_id))
+        .filter(progress_reports::Column::State.eq(ReportState::Submitted))
+        .filter(progress_reports::Column::CurrentVersion.eq(version))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(AppError::conflict(
+            "this version has just been reviewed by someone else",
+        ));
+    }
+    let after = progress_reports::Entity::find_by_id(report_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("report"))?;
+    audit::record(
+        &txn,
+        actor,
+        now,
+        Change::diff("report.review", "report", Some(report_id), &report, &stored),
+    )
+    .await?;
+    let kind = if decision == ReviewDecision::Accepted {
+        "report.accepted"
+    } else {
+        "report.returned"
+    };
+    events::record(
+        &txn,
+        now,
+        Event {
+            kind,
+            entity_type: "report",
+            entity_id: report_id,
+            task_id: Some(report.task_id),
+            unit_id: Some(report.unit_id),
+            payload: &stored,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}

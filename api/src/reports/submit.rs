@@ -1,0 +1,180 @@
+//! Submitting a report: idempotent by a client-chosen key, a new version each time, lateness
+//! measured against the unit's due date in China time.
+
+use chrono::{DateTime, Utc};
+use entity::enums::ReportState;
+use entity::{progress_reports, report_versions};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
+use serde::Serialize;
+
+use crate::audit::service::{self as audit, Change};
+use crate::auth::Principal;
+use crate::deadline::lateness;
+use crate::error::{AppError, AppResult};
+use crate::events::{self, Event};
+use crate::reports::service::{ReportContent, ReportKey, owing_unit, report_row, validated};
+use crate::validation::required_text;
+
+/// What a submission stored, for the audit log and events.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Submitted {
+    version: i32,
+    late_seconds: Option<i64>,
+}
+
+/// Submits the report: the given content, or else the saved draft. Idempotent by key.
+pub async fn submit(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    key: ReportKey,
+    idempotency_key: &str,
+    content: Option<ReportContent>,
+) -> AppResult<(progress_reports::Model, report_versions::Model)> {
+    let idempotency_key = required_text("idempotencyKey", idempotency_key, 100)?;
+    if idempotency_key.chars().count() < 8 {
+        return Err(AppError::bad_field(
+            "idempotencyKey",
+            "must be at least 8 characters (a UUID is ideal)",
+        ));
+    }
+    let content = content.as_ref().map(validated).transpose()?;
+    // Racing retries meet at the unique indexes; the losers try again and find the winner's
+    // version. Three rounds are more than enough: each round either stores or finds.
+    let mut last_conflict = None;
+    for _ in 0..3 {
+        match submit_once(actor, db, now, key, &idempotency_key, content.as_ref()).await {
+            Err(AppError::Conflict(message))
+                if message.starts_with("a record with the same unique value") =>
+            {
+                last_conflict = Some(message);
+            }
+            other => return other,
+        }
+    }
+    Err(AppError::Conflict(last_conflict.unwrap_or_default()))
+}
+
+async fn submit_once(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    key: ReportKey,
+    idempotency_key: &str,
+    content: Option<&ReportContent>,
+) -> AppResult<(progress_reports::Model, report_versions::Model)> {
+    let txn = db.begin().await?;
+    let (unit_id, period) = owing_unit(actor, &txn, key).await?;
+    let report = report_row(&txn, key, unit_id, now).await?;
+    let existing = report_versions::Entity::find()
+        .filter(report_versions::Column::ReportId.eq(report.id))
+        .filter(report_versions::Column::IdempotencyKey.eq(idempotency_key))
+        .one(&txn)
+        .await?;
+    if let Some(version) = existing {
+        // A retry: the first submission stands.
+        txn.commit().await?;
+        return Ok((report, version));
+    }
+    if matches!(report.state, ReportState::Submitted) {
+        return Err(AppError::conflict(
+            "the report is already submitted and awaiting review",
+        ));
+    }
+    let progress = content
+        .and_then(|c| c.progress.clone())
+        .or_else(|| report.draft_progress.clone())
+        .ok_or_else(|| AppError::bad_field("progress", "a report needs its progress (进展情况)"))?;
+    let pick = |given: Option<&Option<String>>, draft: &Option<String>| match given {
+        Some(value) => value.clone(),
+        None => draft.clone(),
+    };
+    let number = report.current_version + 1;
+    // Measured against the unit's due date: the period's, or an approved extension's.
+    let due_on = crate::extensions::service::effective_due(&txn, key, unit_id, &period).await?;
+    let late = lateness(due_on, now).map(|d| d.num_seconds());
+    let version = report_versions::ActiveModel {
+        report_id: Set(report.id),
+        version: Set(number),
+        progress: Set(progress),
+        problems: Set(pick(content.map(|c| &c.problems), &report.draft_problems)),
+        next_steps: Set(pick(
+            content.map(|c| &c.next_steps),
+            &report.draft_next_steps,
+        )),
+        percent: Set(content.and_then(|c| c.percent).or(report.draft_percent)),
+        submitted_by: Set(actor
+            .user_id
+            .ok_or_else(|| AppError::forbidden("the system does not submit reports"))?),
+        submitted_at: Set(now),
+        due_on: Set(due_on),
+        late_seconds: Set(late),
+        idempotency_key: Set(idempotency_key.to_owned()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let updated = progress_reports::Entity::update_many()
+        .col_expr(
+            progress_reports::Column::State,
+            Expr::value(ReportState::Submitted),
+        )
+        .col_expr(
+            progress_reports::Column::CurrentVersion,
+            Expr::value(number),
+        )
+        .col_expr(progress_reports::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            progress_reports::Column::Version,
+            Expr::col(progress_reports::Column::Version).add(1),
+        )
+        .filter(progress_reports::Column::Id.eq(report.id))
+        .filter(progress_reports::Column::CurrentVersion.eq(report.current_version))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(AppError::conflict(
+            "the report changed meanwhile; reload it",
+        ));
+    }
+    let after = progress_reports::Entity::find_by_id(report.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("report"))?;
+    let summary = Submitted {
+        version: number,
+        late_seconds: late,
+    };
+    audit::record(
+        &txn,
+        actor,
+        now,
+        Change::diff(
+            "report.submit",
+            "report",
+            Some(report.id),
+            &report,
+            &version,
+        ),
+    )
+    .await?;
+    events::record(
+        &txn,
+        now,
+        Event {
+            kind: "report.submitted",
+            entity_type: "report",
+            entity_id: report.id,
+            task_id: Some(key.task_id),
+            unit_id: Some(unit_id),
+            payload: &summary,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((after, version))
+}
