@@ -2,27 +2,13 @@
 //! computed against the registry without storing anything. The commit stores exactly what the
 //! preview shows, after the clerk's overrides; `api import --json` prints it.
 
-use chrono::NaiveDate;
-use entity::enums::{DocumentKind, LeaderRole, UnitRole};
+use entity::enums::{LeaderRole, UnitRole};
 use serde::Serialize;
 
-use crate::documents::schedule::ReportingSchedule;
-use crate::import::parse::{ParsedCategory, ParsedDocument, ParsedIndicator, Warning};
+use crate::import::parse::{
+    ParsedCategory, ParsedDocument, ParsedHeader, ParsedIndicator, Warning,
+};
 use crate::import::resolve::{Candidate, Registry, Resolution};
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PreviewDocument {
-    pub doc_number: Option<String>,
-    pub title: Option<String>,
-    pub issuer: Option<String>,
-    pub issued_on: Option<NaiveDate>,
-    pub year: Option<i32>,
-    pub kind: DocumentKind,
-    pub schedule: Option<ReportingSchedule>,
-    pub declared_total: Option<i32>,
-    pub contacts: Vec<String>,
-}
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -69,7 +55,8 @@ pub struct PreviewTask {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Preview {
-    pub document: PreviewDocument,
+    /// What the header says, as the parser read it.
+    pub document: ParsedHeader,
     pub categories: Vec<ParsedCategory>,
     pub tasks: Vec<PreviewTask>,
     pub warnings: Vec<Warning>,
@@ -200,19 +187,8 @@ pub fn build(parsed: ParsedDocument, registry: &Registry) -> Preview {
         .collect();
     warnings.extend(notes.into_warnings());
     warnings.sort_by_key(|w| w.line);
-    let h = parsed.header;
     Preview {
-        document: PreviewDocument {
-            doc_number: h.doc_number,
-            title: h.title,
-            issuer: h.issuer,
-            issued_on: h.issued_on,
-            year: h.year,
-            kind: h.kind,
-            schedule: h.schedule,
-            declared_total: h.declared_total,
-            contacts: h.contacts,
-        },
+        document: parsed.header,
         categories: parsed.categories,
         tasks,
         warnings,
