@@ -477,3 +477,90 @@ async fn node_resolves_every_kind_of_id_under_the_same_rules() {
         .await
         .expect_error("BAD_USER_INPUT");
 }
+
+#[tokio::test]
+async fn workflow_fields_refuse_anonymous_callers_and_machine_writes() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    // Well-formed ids of each kind; the rows need not exist for the refusal to come first.
+    let id = |kind: &str| base64_id(kind);
+    let cases: Vec<(&str, Value)> = vec![
+        (
+            "mutation($i: SaveReportDraftInput!) { saveReportDraft(input: $i) { report { id } } }",
+            json!({ "i": { "taskId": w.tasks[0], "periodId": id("ReportingPeriod"), "progress": "x" } }),
+        ),
+        (
+            "mutation($i: ReviewReportInput!) { reviewReport(input: $i) { report { id } } }",
+            json!({ "i": { "reportId": id("ProgressReport"), "version": 1, "decision": "ACCEPT" } }),
+        ),
+        (
+            "query($r: ID!) { report(id: $r) { id } }",
+            json!({ "r": id("ProgressReport") }),
+        ),
+        ("{ obligations { totalCount } }", json!({})),
+        (
+            "mutation($i: AcknowledgeReminderInput!) { acknowledgeReminder(input: $i) { reminder { id } } }",
+            json!({ "i": { "id": id("Reminder") } }),
+        ),
+        ("{ reminders { totalCount } }", json!({})),
+        (
+            "mutation($i: DecideExtensionInput!) { decideExtension(input: $i) { extension { id } } }",
+            json!({ "i": { "id": id("ExtensionRequest"), "approve": true } }),
+        ),
+        ("{ extensionRequests { totalCount } }", json!({})),
+        (
+            "mutation($i: UpdateLedgerEntryInput!) { updateLedgerEntry(input: $i) { entry { id } } }",
+            json!({ "i": { "id": id("LedgerEntry"), "version": 1, "title": "x" } }),
+        ),
+        (
+            "mutation($i: DeleteLedgerEntryInput!) { deleteLedgerEntry(input: $i) { entry { id } } }",
+            json!({ "i": { "id": id("LedgerEntry"), "version": 1 } }),
+        ),
+        (
+            "mutation($i: GenerateReportingPeriodsInput!) { generateReportingPeriods(input: $i) { periods { id } } }",
+            json!({ "i": { "documentId": w.document } }),
+        ),
+    ];
+    for (query, vars) in &cases {
+        app.gql(None, query, vars.clone())
+            .await
+            .expect_error("UNAUTHENTICATED");
+    }
+    // A machine account reads but never writes the workflow.
+    let entry = app
+        .gql(
+            Some(&w.unit_a_token),
+            "mutation($i: AddLedgerEntryInput!) { addLedgerEntry(input: $i) { entry { id } } }",
+            json!({ "i": { "taskId": w.tasks[0], "title": "台账" } }),
+        )
+        .await
+        .data("/addLedgerEntry/entry/id")
+        .clone();
+    for query in [
+        "mutation($i: UpdateLedgerEntryInput!) { updateLedgerEntry(input: $i) { entry { id } } }",
+        "mutation($i: DeleteLedgerEntryInput!) { deleteLedgerEntry(input: $i) { entry { id } } }",
+    ] {
+        let response = app
+            .gql(
+                Some(&w.service_token),
+                query,
+                json!({ "i": { "id": entry, "version": 1 } }),
+            )
+            .await;
+        assert!(
+            matches!(response.error_code(), Some("FORBIDDEN" | "NOT_FOUND")),
+            "{:#}",
+            response.0
+        );
+    }
+    assert_eq!(
+        app.count_rows("ledger_entries WHERE version = 1 AND deleted_at IS NULL")
+            .await,
+        1
+    );
+}
+
+fn base64_id(kind: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:1"))
+}
