@@ -100,6 +100,16 @@ pub struct Config {
     #[arg(long, env = "REMINDER_INTERVAL_SECS", default_value_t = 600)]
     pub reminder_interval_secs: u64,
 
+    /// A task turns YELLOW when an obligation without a submitted report is due within this
+    /// many days (0: on the due day only).
+    #[arg(long, env = "WARNING_YELLOW_DAYS", default_value_t = 3)]
+    pub warning_yellow_days: u32,
+
+    /// A task turns RED when such an obligation is more than this many days past its due day
+    /// (0: as soon as the due day has ended).
+    #[arg(long, env = "WARNING_RED_DAYS", default_value_t = 0)]
+    pub warning_red_days: u32,
+
     /// `text` or `json`.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -112,6 +122,13 @@ impl Config {
 
     pub fn refresh_token_ttl(&self) -> Duration {
         Duration::from_secs(self.refresh_token_ttl_secs)
+    }
+
+    pub fn warning_thresholds(&self) -> crate::tasks::progress::Thresholds {
+        crate::tasks::progress::Thresholds {
+            yellow_days: i64::from(self.warning_yellow_days),
+            red_days: i64::from(self.warning_red_days),
+        }
     }
 
     pub fn dataloader_delay(&self) -> Duration {

@@ -113,7 +113,7 @@ impl AppState {
             AuthState::Authenticated(principal) => Some(principal.clone()),
             _ => None,
         };
-        DbLoader::new(self.db.clone(), principal)
+        DbLoader::new(self.db.clone(), principal, self.clock.clone())
     }
 }
 

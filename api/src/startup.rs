@@ -68,6 +68,7 @@ impl Application {
             db: db.clone(),
             keys: keys.clone(),
             clock: clock.clone(),
+            warnings: config.warning_thresholds(),
         })
         .finish();
         if config.reminder_interval_secs > 0 {

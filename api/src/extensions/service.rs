@@ -215,6 +215,7 @@ pub async fn decide(
         },
     )
     .await?;
+    crate::tasks::progress::refresh(&txn, now, &[after.task_id]).await?;
     txn.commit().await?;
     Ok(after)
 }

@@ -20,6 +20,8 @@ pub struct AppData {
     pub db: DatabaseConnection,
     pub keys: Arc<TokenKeys>,
     pub clock: SharedClock,
+    /// When a task turns YELLOW or RED.
+    pub warnings: crate::tasks::progress::Thresholds,
 }
 
 /// Typed access to the context, so resolvers never handle `Any` lookups themselves.

@@ -17,6 +17,7 @@ use entity::{
 use sea_orm::DatabaseConnection;
 
 use crate::auth::Principal;
+use crate::clock::SharedClock;
 use crate::error::{AppError, AppResult};
 use crate::leaders::service::LeaderRef;
 use crate::{documents as document_service, leaders as leader_service, tasks as task_service};
@@ -27,11 +28,13 @@ pub struct DbLoader {
     db: DatabaseConnection,
     /// `None` for anonymous requests, which see no tasks.
     actor: Option<Principal>,
+    /// For values that depend on the date, such as obligation states.
+    clock: SharedClock,
 }
 
 impl DbLoader {
-    pub fn new(db: DatabaseConnection, actor: Option<Principal>) -> Self {
-        Self { db, actor }
+    pub fn new(db: DatabaseConnection, actor: Option<Principal>, clock: SharedClock) -> Self {
+        Self { db, actor, clock }
     }
 }
 
@@ -124,6 +127,12 @@ loader!(
             None => Ok(HashMap::new()),
         }
     }
+);
+loader!(
+    /// What the status and warning level of a task are derived from: its obligations now. The
+    /// resolver holds a task the principal may see, so the key needs no further check.
+    ObligationFactsOfTask(i64) => Vec<crate::tasks::progress::ObligationFacts>,
+    |this, ids| task_service::progress::facts_of_ids(&this.db, &ids, this.clock.now())
 );
 loader!(
     /// The visible tasks of a unit, with the unit's role in each.

@@ -108,11 +108,20 @@ pub async fn schedule(
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
-        match run(&db, clock.now()).await {
+        let now = clock.now();
+        match run(&db, now).await {
             Ok(0) => {}
             Ok(created) => tracing::info!(created, "automatic reminders sent"),
             Err(err) => {
                 tracing::warn!(error = %err, "automatic reminders failed; retrying at the next run");
+            }
+        }
+        // The same passing of time moves task statuses (an obligation becomes overdue).
+        match crate::tasks::progress::sweep(&db, now).await {
+            Ok(0) => {}
+            Ok(changed) => tracing::info!(changed, "task statuses refreshed"),
+            Err(err) => {
+                tracing::warn!(error = %err, "refreshing task statuses failed; retrying at the next run");
             }
         }
     }

@@ -147,11 +147,8 @@ pub async fn list(
     now: chrono::DateTime<chrono::Utc>,
     filter: ObligationFilter,
 ) -> crate::error::AppResult<Vec<Obligation>> {
-    use std::collections::{HashMap, HashSet};
-
     use entity::enums::Role;
-    use entity::{documents, progress_reports, report_versions, tasks};
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use entity::tasks;
 
     let unit_scope = match (actor.role, actor.unit_id) {
         (Role::Unit, Some(unit)) => Some(unit),
@@ -169,6 +166,31 @@ pub async fn list(
     let tasks: Vec<tasks::Model> = crate::tasks::query::list(actor, db, task_filter, order, page)
         .await?
         .items;
+    let mut obligations = of_tasks(db, &tasks, now, unit_scope).await?;
+    obligations.retain(|o| {
+        filter.period_id.is_none_or(|p| p == o.period.id)
+            && (filter.states.is_empty() || filter.states.contains(&o.state))
+    });
+    obligations.sort_by_key(|o| (o.due_on, o.task.document_id, o.task.sort_order, o.unit_id));
+    Ok(obligations)
+}
+
+/// The obligations on `tasks` (already checked visible), of every owing unit or of `unit_scope`
+/// only, in no particular order. A few statements whatever the number of tasks.
+pub async fn of_tasks(
+    db: &impl sea_orm::ConnectionTrait,
+    tasks: &[entity::tasks::Model],
+    now: chrono::DateTime<chrono::Utc>,
+    unit_scope: Option<i64>,
+) -> crate::error::AppResult<Vec<Obligation>> {
+    use std::collections::{HashMap, HashSet};
+
+    use entity::{documents, progress_reports, report_versions};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    if tasks.is_empty() {
+        return Ok(Vec::new());
+    }
     let task_ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
     let document_ids: Vec<i64> = tasks
         .iter()
@@ -207,7 +229,7 @@ pub async fn list(
     let extended = crate::extensions::service::approved_dues(db, &task_ids).await?;
     let today = crate::deadline::today_in_china(now);
     let mut obligations = Vec::new();
-    for task in &tasks {
+    for task in tasks {
         let rule = rules
             .get(&task.document_id)
             .copied()
@@ -221,9 +243,6 @@ pub async fn list(
             .filter(|u| unit_scope.is_none_or(|scope| scope == *u))
         {
             for period in periods.get(&task.document_id).into_iter().flatten() {
-                if filter.period_id.is_some_and(|p| p != period.id) {
-                    continue;
-                }
                 let report = reports.get(&(task.id, period.id, unit_id));
                 let late =
                     report.is_some_and(|r| late_versions.contains(&(r.id, r.current_version)));
@@ -232,9 +251,6 @@ pub async fn list(
                     .copied()
                     .unwrap_or(period.due_on);
                 let state = state_of(report, late, due_on, today);
-                if !filter.states.is_empty() && !filter.states.contains(&state) {
-                    continue;
-                }
                 obligations.push(Obligation {
                     task: task.clone(),
                     period: period.clone(),
@@ -246,6 +262,5 @@ pub async fn list(
             }
         }
     }
-    obligations.sort_by_key(|o| (o.due_on, o.task.document_id, o.task.sort_order, o.unit_id));
     Ok(obligations)
 }

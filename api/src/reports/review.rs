@@ -120,6 +120,7 @@ pub async fn review(
         },
     )
     .await?;
+    crate::tasks::progress::refresh(&txn, now, &[report.task_id]).await?;
     txn.commit().await?;
     Ok(after)
 }

@@ -175,6 +175,7 @@ async fn submit_once(
         },
     )
     .await?;
+    crate::tasks::progress::refresh(&txn, now, &[key.task_id]).await?;
     txn.commit().await?;
     Ok((after, version))
 }

@@ -4,10 +4,12 @@
 //! - `query`: listing, filtering, ordering and the batch reads behind the DataLoaders.
 //! - `service`: creating, changing and soft-deleting tasks, with optimistic locking.
 //! - `assignments`: replacing a task's leaders and units.
+//! - `progress`: the derived status and warning level, and the bureau's completion decisions.
 //! - `types`: the GraphQL output types; `schema`: the queries and mutations.
 
 pub mod access;
 pub mod assignments;
+pub mod progress;
 pub mod query;
 pub mod schema;
 pub mod service;

@@ -8,6 +8,7 @@ use crate::graphql::context::ContextExt;
 use crate::graphql::enums::{LeaderRole, TaskStatus, UnitRole};
 use crate::graphql::relay::{self, Conn, Kind, expect_id, expect_optional_id};
 use crate::tasks::assignments::{NewTaskLeader, NewTaskUnit};
+use crate::tasks::progress::{self, Decision};
 use crate::tasks::query::{self, TaskFilter, TaskOrder, TaskOrderField};
 use crate::tasks::service::{self, NewTask, TaskChanges};
 pub use crate::tasks::types::{Task, TaskLeader, TaskUnit};
@@ -222,10 +223,19 @@ pub struct UpdateTaskInput {
     pub seq: Option<String>,
     pub text: Option<String>,
     pub deadline: MaybeUndefined<NaiveDate>,
-    pub status: Option<TaskStatus>,
     pub percent: Option<i32>,
     pub external_id: MaybeUndefined<String>,
     pub sort_order: Option<i32>,
+}
+
+/// The bureau's decision on a task: complete (办结), cancel or reopen it.
+#[derive(InputObject, Debug)]
+pub struct DecideTaskInput {
+    pub id: ID,
+    /// The `version` read; a task changed since gives CONFLICT.
+    pub version: i32,
+    /// Why; required to reopen a task.
+    pub comment: Option<String>,
 }
 
 #[derive(InputObject, Debug)]
@@ -326,13 +336,40 @@ impl TaskMutation {
             seq: input.seq,
             text: input.text,
             deadline: input.deadline.into(),
-            status: input.status.map(Into::into),
             percent: input.percent,
             external_id: input.external_id.into(),
             sort_order: input.sort_order,
         };
         let task = service::update(actor, ctx.db(), ctx.now(), id, changes).await?;
         Ok(UpdateTaskPayload { task: task.into() })
+    }
+
+    /// Confirms completion (办结). Bureau only. The status stays COMPLETED until reopened.
+    async fn complete_task(
+        &self,
+        ctx: &Context<'_>,
+        input: DecideTaskInput,
+    ) -> Result<UpdateTaskPayload> {
+        decide(ctx, input, Decision::Complete).await
+    }
+
+    /// Drops a task: it stays listed as CANCELLED and owes nothing more. Bureau only.
+    async fn cancel_task(
+        &self,
+        ctx: &Context<'_>,
+        input: DecideTaskInput,
+    ) -> Result<UpdateTaskPayload> {
+        decide(ctx, input, Decision::Cancel).await
+    }
+
+    /// Opens a completed or cancelled task again, with a reason; its status is derived anew
+    /// from its reports and deadlines. Bureau only.
+    async fn reopen_task(
+        &self,
+        ctx: &Context<'_>,
+        input: DecideTaskInput,
+    ) -> Result<UpdateTaskPayload> {
+        decide(ctx, input, Decision::Reopen).await
     }
 
     /// Removes a task from every listing; its row, history and reports stay.
@@ -373,4 +410,24 @@ impl TaskMutation {
         let task = service::set_units(actor, ctx.db(), ctx.now(), id, input.version, units).await?;
         Ok(SetTaskUnitsPayload { task: task.into() })
     }
+}
+
+async fn decide(
+    ctx: &Context<'_>,
+    input: DecideTaskInput,
+    decision: Decision,
+) -> Result<UpdateTaskPayload> {
+    let actor = ctx.actor()?;
+    let id = expect_id("id", &input.id, Kind::Task)?;
+    let task = progress::decide(
+        actor,
+        ctx.db(),
+        ctx.now(),
+        id,
+        input.version,
+        decision,
+        input.comment.as_deref(),
+    )
+    .await?;
+    Ok(UpdateTaskPayload { task: task.into() })
 }

@@ -44,7 +44,6 @@ pub struct TaskChanges {
     pub seq: Option<String>,
     pub text: Option<String>,
     pub deadline: Option<Option<NaiveDate>>,
-    pub status: Option<TaskStatus>,
     pub percent: Option<i32>,
     pub external_id: Option<Option<String>>,
     pub sort_order: Option<i32>,
@@ -196,7 +195,7 @@ pub async fn create(
 
 /// Writes `active` if the task is still at `expected` version, bumping the version. Returns the
 /// task as stored, or CONFLICT when someone else changed it since the client read it.
-async fn write_versioned(
+pub(crate) async fn write_versioned(
     db: &impl ConnectionTrait,
     id: i64,
     expected: i32,
@@ -265,15 +264,6 @@ pub async fn update(
     }
     if let Some(percent) = changes.percent {
         active.percent = Set(in_range("percent", percent, 0, 100)?);
-    }
-    if let Some(status) = changes.status {
-        active.status = Set(status);
-        // 办结 is dated; leaving COMPLETED (a reopened task) clears the date.
-        active.completed_at = Set(match (status, before.completed_at) {
-            (TaskStatus::Completed, Some(at)) => Some(at),
-            (TaskStatus::Completed, None) => Some(now),
-            _ => None,
-        });
     }
     if let Some(external_id) = &changes.external_id {
         let external_id = optional_text("externalId", external_id.as_deref(), NAME_MAX)?;

@@ -5,15 +5,18 @@ use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{task_leaders, task_units, tasks};
 
+use crate::deadline::today_in_china;
 use crate::documents::schema::{Category, Document};
 use crate::graphql::context::ContextExt;
 use crate::graphql::enums::{LeaderRole, TaskStatus, UnitRole};
 use crate::graphql::loaders::{
-    CategoryById, DocumentById, LeaderOf, LeadersOfTask, UnitById, UnitsOfTask, VisibleTaskById,
+    CategoryById, DocumentById, LeaderOf, LeadersOfTask, ObligationFactsOfTask, UnitById,
+    UnitsOfTask, VisibleTaskById,
 };
 use crate::graphql::relay::{self, Kind};
 use crate::leaders::schema::Leader;
 use crate::leaders::service::LeaderRef;
+use crate::tasks::progress::{self, WarningLevel};
 use crate::units::schema::Unit;
 
 /// One numbered item of a document.
@@ -45,11 +48,16 @@ pub struct Task {
     pub category_id: Option<i64>,
     #[graphql(skip)]
     pub parent_task_id: Option<i64>,
+    /// The row itself, for the derived fields.
+    #[graphql(skip)]
+    pub model: tasks::Model,
 }
 
 impl From<tasks::Model> for Task {
     fn from(t: tasks::Model) -> Self {
+        let model = t.clone();
         Self {
+            model,
             id: relay::global_id(Kind::Task, t.id),
             seq: t.seq,
             sort_order: t.sort_order,
@@ -72,6 +80,23 @@ impl From<tasks::Model> for Task {
 
 #[ComplexObject]
 impl Task {
+    /// How urgently the task needs attention now: RED when an open obligation (nothing
+    /// submitted, or returned) or the task's deadline has passed, YELLOW when one is due within
+    /// the configured days (3 by default), GREEN otherwise and for closed tasks.
+    async fn warning_level(&self, ctx: &Context<'_>) -> Result<WarningLevel> {
+        let facts = ctx
+            .loader()
+            .load_one(ObligationFactsOfTask(self.row_id))
+            .await?
+            .unwrap_or_default();
+        Ok(progress::warning_level(
+            &self.model,
+            &facts,
+            today_in_china(ctx.now()),
+            ctx.app().warnings,
+        ))
+    }
+
     async fn document(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
         Ok(ctx
             .loader()

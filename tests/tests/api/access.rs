@@ -264,6 +264,28 @@ async fn every_mutation_for_every_role() {
         BUREAU_ONLY,
     )
     .await;
+    // Completion (办结), cancellation and reopening are the bureau's decisions.
+    for (field, comment) in [("completeTask", None), ("reopenTask", Some("指标未达成"))] {
+        let version = app
+            .gql(
+                Some(admin),
+                "query($id: ID!) { task(id: $id) { version } }",
+                json!({ "id": w.tasks[1] }),
+            )
+            .await
+            .data("/task/version")
+            .clone();
+        check(
+            &app,
+            &w,
+            &format!(
+                "mutation($i: DecideTaskInput!) {{ {field}(input: $i) {{ task {{ status }} }} }}"
+            ),
+            |_| json!({ "i": { "id": w.tasks[1], "version": version, "comment": comment } }),
+            BUREAU_ONLY,
+        )
+        .await;
+    }
     check(
         &app,
         &w,

@@ -12,6 +12,7 @@ mod ledger;
 mod loaders;
 mod obligations;
 mod periods;
+mod progress;
 mod registry;
 mod reminders;
 mod reports;

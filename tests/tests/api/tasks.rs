@@ -10,6 +10,8 @@ const TASK: &str =
     document { docNumber } category { title parent { title } }
     leaders { role position nameAsWritten post leader { name } }
     units { role position nameAsWritten isLocal unit { name } } } }";
+const COMPLETE: &str = "mutation($i: DecideTaskInput!) { completeTask(input: $i) { task { version status completedAt } } }";
+const REOPEN: &str = "mutation($i: DecideTaskInput!) { reopenTask(input: $i) { task { version status completedAt } } }";
 const UPDATE: &str = "mutation($i: UpdateTaskInput!) { updateTask(input: $i) { task { version percent status text completedAt } } }";
 
 #[tokio::test]
@@ -47,7 +49,13 @@ async fn a_stale_version_gets_conflict_and_changes_nothing() {
     let app = TestApp::spawn().await;
     let w = World::build(&app).await;
     let b = Some(w.bureau.as_str());
-    let first = app.gql(b, UPDATE, json!({ "i": { "id": w.tasks[0], "version": 1, "percent": 40, "status": "IN_PROGRESS" } })).await;
+    let first = app
+        .gql(
+            b,
+            UPDATE,
+            json!({ "i": { "id": w.tasks[0], "version": 1, "percent": 40 } }),
+        )
+        .await;
     assert_eq!(first.data("/updateTask/task/version"), 2);
 
     // A second clerk still holding version 1.
@@ -66,17 +74,39 @@ async fn a_stale_version_gets_conflict_and_changes_nothing() {
         "全市生产总值增长6%左右，城镇新增就业6.24万人。"
     );
 
-    // Completion is dated, and reopening clears the date.
-    let done = app.gql(b, UPDATE, json!({ "i": { "id": w.tasks[0], "version": 2, "status": "COMPLETED", "percent": 100 } })).await;
-    assert!(done.data("/updateTask/task/completedAt").is_string());
+    // Completion is the bureau's decision, dated; reopening needs a reason and clears the date.
+    let done = app
+        .gql(
+            b,
+            COMPLETE,
+            json!({ "i": { "id": w.tasks[0], "version": 2 } }),
+        )
+        .await;
+    assert_eq!(done.data("/completeTask/task/status"), "COMPLETED");
+    assert!(done.data("/completeTask/task/completedAt").is_string());
+    app.gql(
+        b,
+        COMPLETE,
+        json!({ "i": { "id": w.tasks[0], "version": 3 } }),
+    )
+    .await
+    .expect_error("CONFLICT");
+    app.gql(
+        b,
+        REOPEN,
+        json!({ "i": { "id": w.tasks[0], "version": 3 } }),
+    )
+    .await
+    .expect_error("BAD_USER_INPUT");
     let reopened = app
         .gql(
             b,
-            UPDATE,
-            json!({ "i": { "id": w.tasks[0], "version": 3, "status": "IN_PROGRESS" } }),
+            REOPEN,
+            json!({ "i": { "id": w.tasks[0], "version": 3, "comment": "指标尚未达成" } }),
         )
         .await;
-    assert!(reopened.data("/updateTask/task/completedAt").is_null());
+    assert_eq!(reopened.data("/reopenTask/task/status"), "NOT_STARTED");
+    assert!(reopened.data("/reopenTask/task/completedAt").is_null());
 
     // Changing assignments bumps the version too.
     app.gql(

@@ -1,0 +1,529 @@
+//! Where a task stands: its status follows from its reports and deadlines, its warning level from
+//! how close or past a due date its open obligations are. Completion (办结) and cancellation are
+//! the bureau's decisions; everything else is derived.
+//!
+//! Rules:
+//! - NOT_STARTED until some owing unit has submitted a report; IN_PROGRESS after; DELAYED while
+//!   an obligation is overdue (its due day has ended with nothing submitted, or a returned report
+//!   was not resubmitted in time) or the task's own deadline has passed. COMPLETED and CANCELLED
+//!   are set only by the bureau (`close`) and stay until it reopens the task.
+//! - The stored status is refreshed in the transaction of every change that can move it (a
+//!   submission, a review, an extension decision, a reopening) and by the deadline job, which
+//!   catches the passing of time. A derived change does not bump the task's `version`: it is not
+//!   an edit, and must not make a clerk's concurrent edit fail.
+//! - The warning level is computed on read, so it is always current: RED when an open obligation
+//!   (nothing submitted, or returned) is more than `red_days` past its due day, or the task's
+//!   deadline has passed; YELLOW when one is due within `yellow_days`; GREEN otherwise, and for
+//!   closed tasks.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::enums::TaskStatus;
+use entity::tasks;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
+use serde::Serialize;
+
+use crate::audit::service::{self as audit, Change};
+use crate::auth::Principal;
+use crate::deadline::today_in_china;
+use crate::error::{AppError, AppResult};
+use crate::events::{self, Event};
+use crate::reports::obligations::{self, Obligation, ObligationState};
+
+/// The thresholds of the warning level, from configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct Thresholds {
+    /// YELLOW when an open obligation is due within this many days (today counts as 0).
+    pub yellow_days: i64,
+    /// RED when an open obligation is more than this many days past its due day (0: as soon as
+    /// the due day has ended).
+    pub red_days: i64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            yellow_days: 3,
+            red_days: 0,
+        }
+    }
+}
+
+/// How urgently a task needs attention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, async_graphql::Enum)]
+pub enum WarningLevel {
+    /// Nothing open is near its due date.
+    Green,
+    /// An open obligation is due soon.
+    Yellow,
+    /// An open obligation or the task's deadline has passed.
+    Red,
+}
+
+/// What the derivation reads of one obligation.
+#[derive(Debug, Clone, Copy)]
+pub struct ObligationFacts {
+    pub state: ObligationState,
+    pub due_on: NaiveDate,
+}
+
+impl From<&Obligation> for ObligationFacts {
+    fn from(o: &Obligation) -> Self {
+        Self {
+            state: o.state,
+            due_on: o.due_on,
+        }
+    }
+}
+
+fn is_open(state: ObligationState) -> bool {
+    matches!(
+        state,
+        ObligationState::NotStarted
+            | ObligationState::Draft
+            | ObligationState::Returned
+            | ObligationState::Overdue
+    )
+}
+
+fn is_closed(status: TaskStatus) -> bool {
+    matches!(status, TaskStatus::Completed | TaskStatus::Cancelled)
+}
+
+/// The status a task has now, from its stored status, deadline and obligations.
+pub fn derive_status(
+    task: &tasks::Model,
+    obligations: &[ObligationFacts],
+    today: NaiveDate,
+) -> TaskStatus {
+    if is_closed(task.status) {
+        return task.status;
+    }
+    let overdue = obligations
+        .iter()
+        .any(|o| is_open(o.state) && today > o.due_on);
+    if overdue || task.deadline.is_some_and(|d| today > d) {
+        return TaskStatus::Delayed;
+    }
+    let reported = obligations.iter().any(|o| {
+        matches!(
+            o.state,
+            ObligationState::Submitted
+                | ObligationState::Late
+                | ObligationState::Returned
+                | ObligationState::Accepted
+        )
+    });
+    if reported {
+        TaskStatus::InProgress
+    } else {
+        TaskStatus::NotStarted
+    }
+}
+
+/// The warning level of a task now.
+pub fn warning_level(
+    task: &tasks::Model,
+    obligations: &[ObligationFacts],
+    today: NaiveDate,
+    thresholds: Thresholds,
+) -> WarningLevel {
+    if is_closed(task.status) {
+        return WarningLevel::Green;
+    }
+    let due_dates = obligations
+        .iter()
+        .filter(|o| is_open(o.state))
+        .map(|o| (o.due_on, thresholds.red_days))
+        // The task's own deadline is passed as soon as its day ends.
+        .chain(task.deadline.map(|d| (d, 0)));
+    let mut level = WarningLevel::Green;
+    for (due_on, red_days) in due_dates {
+        let days_left = (due_on - today).num_days();
+        let this = if -days_left > red_days {
+            WarningLevel::Red
+        } else if days_left <= thresholds.yellow_days {
+            WarningLevel::Yellow
+        } else {
+            WarningLevel::Green
+        };
+        level = level.max(this);
+    }
+    level
+}
+
+/// The obligations of each of `tasks`, keyed by task id (tasks with none are absent).
+pub async fn facts_of(
+    db: &impl ConnectionTrait,
+    tasks: &[tasks::Model],
+    now: DateTime<Utc>,
+) -> AppResult<HashMap<i64, Vec<ObligationFacts>>> {
+    let mut by_task: HashMap<i64, Vec<ObligationFacts>> = HashMap::new();
+    for obligation in obligations::of_tasks(db, tasks, now, None).await? {
+        by_task
+            .entry(obligation.task.id)
+            .or_default()
+            .push((&obligation).into());
+    }
+    Ok(by_task)
+}
+
+/// The obligations of the tasks with these ids, keyed by task id.
+pub async fn facts_of_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+    now: DateTime<Utc>,
+) -> AppResult<HashMap<i64, Vec<ObligationFacts>>> {
+    let tasks = tasks::Entity::find()
+        .filter(tasks::Column::Id.is_in(ids.to_vec()))
+        .all(db)
+        .await?;
+    facts_of(db, &tasks, now).await
+}
+
+/// A derived change of status, for the audit log and the event.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StatusChange {
+    from: TaskStatus,
+    to: TaskStatus,
+}
+
+/// Recomputes and stores the status of the given live tasks; returns how many changed. Call it
+/// with the transaction of the change that may move them.
+pub async fn refresh(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    task_ids: &[i64],
+) -> AppResult<u32> {
+    let tasks = tasks::Entity::find()
+        .filter(tasks::Column::Id.is_in(task_ids.to_vec()))
+        .filter(tasks::Column::DeletedAt.is_null())
+        .all(db)
+        .await?;
+    let facts = facts_of(db, &tasks, now).await?;
+    let today = today_in_china(now);
+    let mut changed = 0;
+    for task in &tasks {
+        let status = derive_status(
+            task,
+            facts.get(&task.id).map_or(&[][..], Vec::as_slice),
+            today,
+        );
+        if status == task.status {
+            continue;
+        }
+        // Conditional on the status read, so a bureau decision made meanwhile is never undone.
+        let updated = tasks::Entity::update_many()
+            .col_expr(tasks::Column::Status, Expr::value(status))
+            .col_expr(tasks::Column::UpdatedAt, Expr::value(now))
+            .filter(tasks::Column::Id.eq(task.id))
+            .filter(tasks::Column::Status.eq(task.status))
+            .exec(db)
+            .await?;
+        if updated.rows_affected == 0 {
+            continue;
+        }
+        let change = StatusChange {
+            from: task.status,
+            to: status,
+        };
+        audit::record(
+            db,
+            &Principal::system(),
+            now,
+            Change::after("task.status", "task", Some(task.id), &change),
+        )
+        .await?;
+        events::record(
+            db,
+            now,
+            Event {
+                kind: "task.status_changed",
+                entity_type: "task",
+                entity_id: task.id,
+                task_id: Some(task.id),
+                unit_id: None,
+                payload: &change,
+            },
+        )
+        .await?;
+        changed += 1;
+    }
+    Ok(changed)
+}
+
+/// Recomputes the status of every open task, for the passing of time. Run by the deadline job;
+/// safe to run on several instances at once (each change is conditional on the status read).
+pub async fn sweep(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+) -> AppResult<u32> {
+    let open: Vec<i64> = tasks::Entity::find()
+        .filter(tasks::Column::DeletedAt.is_null())
+        .filter(tasks::Column::Status.is_not_in([TaskStatus::Completed, TaskStatus::Cancelled]))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    let mut changed = 0;
+    // In slices, so that one transaction never holds the whole city's tasks.
+    for chunk in open.chunks(200) {
+        let txn = db.begin().await?;
+        changed += refresh(&txn, now, chunk).await?;
+        txn.commit().await?;
+    }
+    Ok(changed)
+}
+
+/// What the bureau decides about a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// 办结: the task is done.
+    Complete,
+    /// The task is dropped.
+    Cancel,
+    /// A closed task is opened again; its status is derived anew.
+    Reopen,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Decided<'a> {
+    from: TaskStatus,
+    to: TaskStatus,
+    comment: Option<&'a str>,
+}
+
+/// Completes, cancels or reopens a task. Bureau only; guarded by the version the client read.
+/// Reopening needs a reason.
+pub async fn decide(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    id: i64,
+    version: i32,
+    decision: Decision,
+    comment: Option<&str>,
+) -> AppResult<tasks::Model> {
+    actor.require_bureau()?;
+    if actor.user_id.is_none() {
+        return Err(AppError::forbidden("completion is confirmed by a person"));
+    }
+    let comment =
+        crate::validation::optional_text("comment", comment, crate::validation::TEXT_MAX)?;
+    if decision == Decision::Reopen && comment.is_none() {
+        return Err(AppError::bad_field(
+            "comment",
+            "say why the task is reopened",
+        ));
+    }
+    let txn = db.begin().await?;
+    let before = crate::tasks::query::get(actor, &txn, id).await?;
+    let target = match (decision, before.status) {
+        (Decision::Complete, TaskStatus::Completed) | (Decision::Cancel, TaskStatus::Cancelled) => {
+            return Err(AppError::conflict(format!(
+                "the task is already {:?}",
+                before.status
+            )));
+        }
+        (Decision::Reopen, status) if !is_closed(status) => {
+            return Err(AppError::conflict(
+                "only a completed or cancelled task is reopened",
+            ));
+        }
+        (Decision::Complete, _) => TaskStatus::Completed,
+        (Decision::Cancel, _) => TaskStatus::Cancelled,
+        // Provisional: `refresh` below derives the real one.
+        (Decision::Reopen, _) => TaskStatus::NotStarted,
+    };
+    let active = tasks::ActiveModel {
+        status: sea_orm::Set(target),
+        completed_at: sea_orm::Set((target == TaskStatus::Completed).then_some(now)),
+        ..Default::default()
+    };
+    crate::tasks::service::write_versioned(&txn, id, version, active, now).await?;
+    if decision == Decision::Reopen {
+        refresh(&txn, now, &[id]).await?;
+    }
+    let after = tasks::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("task"))?;
+    let (action, kind) = match decision {
+        Decision::Complete => ("task.complete", "task.completed"),
+        Decision::Cancel => ("task.cancel", "task.cancelled"),
+        Decision::Reopen => ("task.reopen", "task.reopened"),
+    };
+    let summary = Decided {
+        from: before.status,
+        to: after.status,
+        comment: comment.as_deref(),
+    };
+    audit::record(
+        &txn,
+        actor,
+        now,
+        Change::diff(action, "task", Some(id), &before, &after),
+    )
+    .await?;
+    events::record(
+        &txn,
+        now,
+        Event {
+            kind,
+            entity_type: "task",
+            entity_id: id,
+            task_id: Some(id),
+            unit_id: None,
+            payload: &summary,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(status: TaskStatus, deadline: Option<NaiveDate>) -> tasks::Model {
+        let at = DateTime::<Utc>::UNIX_EPOCH;
+        tasks::Model {
+            id: 1,
+            document_id: 1,
+            category_id: None,
+            parent_task_id: None,
+            seq: "1".into(),
+            sort_order: 1,
+            text: "事项".into(),
+            deadline,
+            status,
+            percent: 0,
+            version: 1,
+            external_id: None,
+            completed_at: None,
+            deleted_at: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2024, 3, d).unwrap()
+    }
+
+    fn facts(state: ObligationState, due: u32) -> ObligationFacts {
+        ObligationFacts {
+            state,
+            due_on: day(due),
+        }
+    }
+
+    #[test]
+    fn status_follows_reports_and_deadlines() {
+        use ObligationState::*;
+        let open = task(TaskStatus::NotStarted, None);
+        assert_eq!(derive_status(&open, &[], day(10)), TaskStatus::NotStarted);
+        assert_eq!(
+            derive_status(&open, &[facts(NotStarted, 20)], day(10)),
+            TaskStatus::NotStarted
+        );
+        assert_eq!(
+            derive_status(
+                &open,
+                &[facts(Submitted, 20), facts(NotStarted, 25)],
+                day(10)
+            ),
+            TaskStatus::InProgress
+        );
+        assert_eq!(
+            derive_status(&open, &[facts(Accepted, 5), facts(Overdue, 9)], day(10)),
+            TaskStatus::Delayed
+        );
+        // A returned report past its due day delays the task until it is resubmitted.
+        assert_eq!(
+            derive_status(&open, &[facts(Returned, 9)], day(10)),
+            TaskStatus::Delayed
+        );
+        // A late submission is in, so the task moves on.
+        assert_eq!(
+            derive_status(&open, &[facts(Late, 9)], day(10)),
+            TaskStatus::InProgress
+        );
+        let past_deadline = task(TaskStatus::InProgress, Some(day(9)));
+        assert_eq!(
+            derive_status(&past_deadline, &[], day(10)),
+            TaskStatus::Delayed
+        );
+        let done = task(TaskStatus::Completed, Some(day(1)));
+        assert_eq!(
+            derive_status(&done, &[facts(Overdue, 2)], day(10)),
+            TaskStatus::Completed
+        );
+    }
+
+    #[test]
+    fn warning_levels_use_the_thresholds() {
+        use ObligationState::*;
+        let open = task(TaskStatus::InProgress, None);
+        let default = Thresholds::default();
+        let level = |facts: &[ObligationFacts], today: u32, t: Thresholds| {
+            warning_level(&open, facts, day(today), t)
+        };
+        assert_eq!(level(&[], 10, default), WarningLevel::Green);
+        assert_eq!(
+            level(&[facts(NotStarted, 14)], 10, default),
+            WarningLevel::Green
+        );
+        assert_eq!(
+            level(&[facts(NotStarted, 13)], 10, default),
+            WarningLevel::Yellow
+        );
+        assert_eq!(
+            level(&[facts(Draft, 10)], 10, default),
+            WarningLevel::Yellow
+        );
+        assert_eq!(level(&[facts(Overdue, 9)], 10, default), WarningLevel::Red);
+        // Submitted obligations are not open, however near their date.
+        assert_eq!(
+            level(&[facts(Submitted, 10)], 10, default),
+            WarningLevel::Green
+        );
+        assert_eq!(
+            level(&[facts(Returned, 11), facts(Overdue, 5)], 10, default),
+            WarningLevel::Red
+        );
+        let lenient = Thresholds {
+            yellow_days: 7,
+            red_days: 2,
+        };
+        assert_eq!(
+            level(&[facts(NotStarted, 17)], 10, lenient),
+            WarningLevel::Yellow
+        );
+        assert_eq!(
+            level(&[facts(Overdue, 8)], 10, lenient),
+            WarningLevel::Yellow
+        );
+        assert_eq!(level(&[facts(Overdue, 7)], 10, lenient), WarningLevel::Red);
+        let closed = task(TaskStatus::Completed, None);
+        assert_eq!(
+            warning_level(&closed, &[facts(Overdue, 1)], day(10), default),
+            WarningLevel::Green
+        );
+        let deadline = task(TaskStatus::InProgress, Some(day(12)));
+        assert_eq!(
+            warning_level(&deadline, &[], day(10), default),
+            WarningLevel::Yellow
+        );
+        assert_eq!(
+            warning_level(&deadline, &[], day(13), default),
+            WarningLevel::Red
+        );
+    }
+}

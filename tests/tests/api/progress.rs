@@ -1,0 +1,172 @@
+//! Task status and warning level: derived from reports and the calendar, refreshed by the
+//! changes that move them and by the deadline job; completion confirmed by the bureau.
+
+use chrono::{TimeZone, Utc};
+use serde_json::{Value, json};
+use tests::TestApp;
+use tests::world::{PASSWORD, World};
+
+const STATE: &str = "query($id: ID!) { task(id: $id) { status warningLevel } }";
+
+async fn setup() -> (TestApp, World, Value) {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let q1 = app
+        .gql(
+            Some(&w.bureau),
+            "mutation($i: GenerateReportingPeriodsInput!) { generateReportingPeriods(input: $i) { periods { id } } }",
+            json!({ "i": { "documentId": w.document } }),
+        )
+        .await
+        .data("/generateReportingPeriods/periods/0/id")
+        .clone();
+    (app, w, q1)
+}
+
+async fn state(app: &TestApp, token: &str, task: &str) -> (String, String) {
+    let r = app.gql(Some(token), STATE, json!({ "id": task })).await;
+    (
+        r.data("/task/status").as_str().unwrap().to_owned(),
+        r.data("/task/warningLevel").as_str().unwrap().to_owned(),
+    )
+}
+
+fn pair(status: &str, level: &str) -> (String, String) {
+    (status.to_owned(), level.to_owned())
+}
+
+#[tokio::test]
+async fn status_and_warning_follow_reports_and_the_calendar() {
+    let (app, w, q1) = setup().await;
+    let task = w.tasks[0].as_str();
+    // 1 March: Q1 is due on 28 March.
+    assert_eq!(
+        state(&app, &w.bureau, task).await,
+        pair("NOT_STARTED", "GREEN")
+    );
+
+    // 26 March in Beijing: due within 3 days, nothing submitted.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 26, 2, 0, 0).unwrap());
+    let bureau = app.admin_token().await;
+    assert_eq!(
+        state(&app, &bureau, task).await,
+        pair("NOT_STARTED", "YELLOW")
+    );
+
+    // 00:30 on 29 March in Beijing (16:30 UTC on the 28th): the due day has ended.
+    let overdue_at = Utc.with_ymd_and_hms(2026, 3, 28, 16, 30, 0).unwrap();
+    app.clock.set(overdue_at);
+    let bureau = app.admin_token().await;
+    assert_eq!(state(&app, &bureau, task).await.1, "RED");
+    // The deadline job turns every task with an overdue obligation DELAYED, once.
+    assert_eq!(
+        api::tasks::progress::sweep(&app.db, overdue_at)
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(
+        api::tasks::progress::sweep(&app.db, overdue_at)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(state(&app, &bureau, task).await, pair("DELAYED", "RED"));
+    assert_eq!(
+        app.count_rows("events WHERE kind = 'task.status_changed'")
+            .await,
+        3
+    );
+    assert_eq!(
+        app.count_rows("audit_log WHERE action = 'task.status' AND actor = 'system'")
+            .await,
+        3
+    );
+
+    // A late submission moves the task on at once, in the same transaction.
+    let unit = app.login("fgw", PASSWORD).await.0;
+    let report = app
+        .gql(
+            Some(&unit),
+            "mutation($i: SubmitReportInput!) { submitReport(input: $i) { report { id } } }",
+            json!({ "i": { "taskId": task, "periodId": q1, "progress": "已完成一季度目标", "idempotencyKey": "late-q1-0001" } }),
+        )
+        .await
+        .data("/submitReport/report/id")
+        .clone();
+    assert_eq!(state(&app, &unit, task).await, pair("IN_PROGRESS", "GREEN"));
+
+    // Returned and not resubmitted: open again, and past its due day.
+    app.gql(
+        Some(&bureau),
+        "mutation($i: ReviewReportInput!) { reviewReport(input: $i) { report { state } } }",
+        json!({ "i": { "reportId": report, "version": 1, "decision": "RETURN", "comment": "请补充数据" } }),
+    )
+    .await
+    .data("/reviewReport");
+    assert_eq!(state(&app, &bureau, task).await, pair("DELAYED", "RED"));
+
+    // Every role that reads the task reads the same figures; others do not see it.
+    let liu = app.login("liuzhen", PASSWORD).await.0;
+    let service = app.login("dashboard", PASSWORD).await.0;
+    let unit_b = app.login("czj", PASSWORD).await.0;
+    for token in [&liu, &service, &unit, &unit_b] {
+        assert_eq!(state(&app, token, task).await, pair("DELAYED", "RED"));
+    }
+    let unit_c = app.login("weishi", PASSWORD).await.0;
+    app.gql(Some(&unit_c), STATE, json!({ "id": task }))
+        .await
+        .expect_error("NOT_FOUND");
+
+    // 办结: the bureau's decision stands against the calendar until it reopens the task.
+    let done = app
+        .gql(
+            Some(&bureau),
+            "mutation($i: DecideTaskInput!) { completeTask(input: $i) { task { status warningLevel completedAt version } } }",
+            json!({ "i": { "id": task, "version": 1, "comment": "经核查已完成" } }),
+        )
+        .await;
+    assert_eq!(done.data("/completeTask/task/status"), "COMPLETED");
+    assert_eq!(done.data("/completeTask/task/warningLevel"), "GREEN");
+    let later = Utc.with_ymd_and_hms(2026, 7, 2, 0, 0, 0).unwrap();
+    api::tasks::progress::sweep(&app.db, later).await.unwrap();
+    let bureau = {
+        app.clock.set(later);
+        app.admin_token().await
+    };
+    assert_eq!(state(&app, &bureau, task).await, pair("COMPLETED", "GREEN"));
+    let reopened = app
+        .gql(
+            Some(&bureau),
+            "mutation($i: DecideTaskInput!) { reopenTask(input: $i) { task { status warningLevel } } }",
+            json!({ "i": { "id": task, "version": 2, "comment": "人大代表反映未完成" } }),
+        )
+        .await;
+    assert_eq!(reopened.data("/reopenTask/task/status"), "DELAYED");
+    assert_eq!(reopened.data("/reopenTask/task/warningLevel"), "RED");
+    assert_eq!(
+        app.count_rows("events WHERE kind IN ('task.completed', 'task.reopened')")
+            .await,
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_task_past_its_own_deadline_is_delayed_even_with_reports_in() {
+    let (app, w, _) = setup().await;
+    // Task 1's deadline is 30 June; 1 July in Beijing.
+    let at = Utc.with_ymd_and_hms(2026, 6, 30, 16, 0, 1).unwrap();
+    app.clock.set(at);
+    api::tasks::progress::sweep(&app.db, at).await.unwrap();
+    let bureau = app.admin_token().await;
+    assert_eq!(
+        state(&app, &bureau, &w.tasks[0]).await,
+        pair("DELAYED", "RED")
+    );
+    // Task 3 (deadline 31 December) is delayed only by its overdue Q1 and Q2 reports.
+    assert_eq!(
+        state(&app, &bureau, &w.tasks[2]).await,
+        pair("DELAYED", "RED")
+    );
+}
