@@ -82,6 +82,15 @@ pub struct Config {
     #[arg(long, env = "MAX_UPLOAD_BYTES", default_value_t = 25 * 1024 * 1024)]
     pub max_upload_bytes: usize,
 
+    /// Directory for stored files (attachments live in its `attachments/` folder). Back it up
+    /// together with the database: rows name files here by key.
+    #[arg(long, env = "DATA_DIR", default_value = "data")]
+    pub data_dir: std::path::PathBuf,
+
+    /// Largest accepted attachment, in bytes.
+    #[arg(long, env = "MAX_ATTACHMENT_BYTES", default_value_t = 20 * 1024 * 1024)]
+    pub max_attachment_bytes: u64,
+
     /// Deepest GraphQL selection accepted.
     #[arg(long, env = "GRAPHQL_MAX_DEPTH", default_value_t = 12)]
     pub graphql_max_depth: usize,

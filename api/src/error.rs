@@ -132,6 +132,24 @@ pub fn to_client(mut error: async_graphql::ServerError) -> async_graphql::Server
     error
 }
 
+/// The response of a plain HTTP route (not GraphQL) that failed: the same JSON error shape as
+/// GraphQL's, through `to_client`, with the HTTP status its code implies.
+pub fn http_response(err: AppError) -> axum::response::Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+
+    let status = match err {
+        AppError::BadInput { .. } => StatusCode::BAD_REQUEST,
+        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let error = to_client(async_graphql::Error::from(err).into_server_error(Default::default()));
+    (status, axum::Json(serde_json::json!({ "errors": [error] }))).into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

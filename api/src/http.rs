@@ -40,6 +40,7 @@ pub struct AppState {
     pub keys: Arc<TokenKeys>,
     pub clock: SharedClock,
     pub loader_delay: Duration,
+    pub storage: crate::attachments::storage::Storage,
 }
 
 /// The largest request bodies accepted: JSON, and multipart (file uploads).
@@ -54,6 +55,10 @@ pub fn router(state: AppState, limits: BodyLimits) -> Router {
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/graphql/ws", get(graphql_ws))
+        .route(
+            "/attachments/{id}",
+            get(crate::attachments::download::download),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .layer(middleware::from_fn_with_state(limits, limit_body))
@@ -103,7 +108,10 @@ struct GraphqlOutcome {
 
 impl AppState {
     /// Resolves the request's bearer token.
-    async fn authenticate(&self, authorization: Option<&str>) -> Result<AuthState, AppError> {
+    pub(crate) async fn authenticate(
+        &self,
+        authorization: Option<&str>,
+    ) -> Result<AuthState, AppError> {
         AuthState::from_header(authorization, &self.keys, &self.db, self.clock.now()).await
     }
 

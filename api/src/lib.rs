@@ -5,6 +5,7 @@
 //! (`units`, `leaders`, `documents`, `tasks`, `users`, `auth`, `audit`) has a `service` with the
 //! business rules and a `schema` with the GraphQL face, and `error` decides what clients see.
 
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod cli;

@@ -10,6 +10,7 @@ use sea_orm::DatabaseConnection;
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
+use crate::attachments::storage::Storage;
 use crate::auth::TokenKeys;
 use crate::auth::tokens::{MIN_SECRET_BYTES, random_secret};
 use crate::clock::{SharedClock, SystemClock};
@@ -60,6 +61,7 @@ impl Application {
                 "created the first BUREAU user with a generated password; change it after signing in"
             );
         }
+        let storage = Storage::new(&config.data_dir, config.max_attachment_bytes);
         let schema = graphql::builder(Limits {
             max_depth: config.graphql_max_depth,
             max_complexity: config.graphql_max_complexity,
@@ -69,6 +71,7 @@ impl Application {
             keys: keys.clone(),
             clock: clock.clone(),
             warnings: config.warning_thresholds(),
+            storage: storage.clone(),
         })
         .finish();
         if config.reminder_interval_secs > 0 {
@@ -84,6 +87,7 @@ impl Application {
             keys,
             clock,
             loader_delay: config.dataloader_delay(),
+            storage,
         };
         let router = http::router(
             state,

@@ -39,6 +39,8 @@ pub struct TestApp {
     shutdown: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
     server: Mutex<Option<tokio::task::JoinHandle<anyhow::Result<()>>>>,
     _dir: Option<tempfile::TempDir>,
+    /// Where this server stores attachment files.
+    pub data_dir: tempfile::TempDir,
 }
 
 /// A GraphQL response, with helpers to read data and errors.
@@ -94,6 +96,8 @@ impl TestApp {
         config.admin_password = Some(SecretString::from(ADMIN_PASSWORD));
         // Tests run the automatic reminders themselves, at the times they choose.
         config.reminder_interval_secs = 0;
+        let data_dir = tempfile::tempdir().expect("a temporary data directory");
+        config.data_dir = data_dir.path().to_owned();
         let mut db = api::db::connect(&config).await.expect("database opens");
         let statements = Arc::new(AtomicUsize::new(0));
         let counter = statements.clone();
@@ -124,6 +128,7 @@ impl TestApp {
             shutdown: Mutex::new(Some(shutdown)),
             server: Mutex::new(Some(server)),
             _dir: dir,
+            data_dir,
         }
     }
 
@@ -233,7 +238,21 @@ impl TestApp {
         file_name: &str,
         bytes: Vec<u8>,
     ) -> (u16, GqlResponse) {
-        let operations = json!({ "query": query, "variables": { "input": { "file": null } } });
+        self.upload_with(token, query, json!({}), file_name, bytes)
+            .await
+    }
+
+    /// Like `upload`, with other fields of `$input` beside the file.
+    pub async fn upload_with(
+        &self,
+        token: &str,
+        query: &str,
+        mut input: Value,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> (u16, GqlResponse) {
+        input["file"] = Value::Null;
+        let operations = json!({ "query": query, "variables": { "input": input } });
         let form = reqwest::multipart::Form::new()
             .text("operations", operations.to_string())
             .text("map", json!({ "0": ["variables.input.file"] }).to_string())

@@ -22,6 +22,8 @@ pub struct AppData {
     pub clock: SharedClock,
     /// When a task turns YELLOW or RED.
     pub warnings: crate::tasks::progress::Thresholds,
+    /// Where attachment files are stored.
+    pub storage: crate::attachments::storage::Storage,
 }
 
 /// Typed access to the context, so resolvers never handle `Any` lookups themselves.

@@ -135,6 +135,22 @@ loader!(
     |this, ids| task_service::progress::facts_of_ids(&this.db, &ids, this.clock.now())
 );
 loader!(
+    /// The indicators of a task, in written order.
+    IndicatorsOfTask(i64) => Vec<entity::indicators::Model>,
+    |this, ids| crate::reports::values::indicators_of(&this.db, &ids)
+);
+loader!(
+    /// The indicator values of a report version, with their indicators.
+    ValuesOfVersion(i64) => Vec<(entity::report_indicator_values::Model, entity::indicators::Model)>,
+    |this, ids| crate::reports::values::of_versions(&this.db, &ids)
+);
+loader!(
+    /// The attachments submitted with a report version. The version has passed the report's
+    /// access check.
+    AttachmentsOfVersion(i64) => Vec<entity::attachments::Model>,
+    |this, ids| crate::attachments::service::of_versions(&this.db, &ids)
+);
+loader!(
     /// The visible tasks of a unit, with the unit's role in each.
     VisibleTasksOfUnit(i64) => Vec<(UnitRole, tasks::Model)>,
     |this, ids| async {

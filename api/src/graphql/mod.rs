@@ -11,6 +11,7 @@ pub mod relay;
 use async_graphql::extensions::Tracing;
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 
+use crate::attachments::schema::AttachmentMutation;
 use crate::audit::schema::AuditQuery;
 use crate::auth::schema::AuthMutation;
 use crate::documents::schema::{DocumentMutation, DocumentQuery};
@@ -57,6 +58,7 @@ pub struct Mutation(
     ExtensionMutation,
     InstructionMutation,
     LedgerMutation,
+    AttachmentMutation,
 );
 
 /// Subscriptions arrive with the supervision workflow; the WebSocket endpoint is already served.

@@ -63,7 +63,12 @@ impl NodeQuery {
             Kind::Reminder => {
                 Node::Reminder(crate::reminders::service::get(actor, db, row).await?.into())
             }
-            Kind::Period | Kind::Extension | Kind::Instruction | Kind::LedgerEntry => {
+            Kind::Period
+            | Kind::Extension
+            | Kind::Instruction
+            | Kind::LedgerEntry
+            | Kind::Indicator
+            | Kind::Attachment => {
                 return Err(AppError::bad_field(
                     "id",
                     "this kind of object is read through its task or its own query",

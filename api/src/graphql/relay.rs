@@ -25,10 +25,12 @@ pub enum Kind {
     Extension,
     Instruction,
     LedgerEntry,
+    Indicator,
+    Attachment,
 }
 
 impl Kind {
-    const ALL: [Kind; 13] = [
+    const ALL: [Kind; 15] = [
         Kind::User,
         Kind::Unit,
         Kind::Leader,
@@ -42,6 +44,8 @@ impl Kind {
         Kind::Extension,
         Kind::Instruction,
         Kind::LedgerEntry,
+        Kind::Indicator,
+        Kind::Attachment,
     ];
 
     pub fn name(self) -> &'static str {
@@ -59,6 +63,8 @@ impl Kind {
             Kind::Extension => "ExtensionRequest",
             Kind::Instruction => "Instruction",
             Kind::LedgerEntry => "LedgerEntry",
+            Kind::Indicator => "Indicator",
+            Kind::Attachment => "Attachment",
         }
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! - `obligations`: who owes a report for a task and period.
 //! - `service`: access, drafts and reads; `submit`: idempotent, versioned, late-aware
-//!   submission; `review`: the bureau's decision.
+//!   submission; `review`: the bureau's decision; `values`: indicator values of a version.
 //! - `schema` and `obligation_schema`: the GraphQL face.
 
 pub mod obligation_schema;
@@ -11,3 +11,4 @@ pub mod review;
 pub mod schema;
 pub mod service;
 pub mod submit;
+pub mod values;

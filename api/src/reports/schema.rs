@@ -6,15 +6,20 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::Role;
 use entity::{progress_reports, report_reviews, report_versions};
 
+use crate::attachments::schema::Attachment;
 use crate::graphql::context::ContextExt;
 use crate::graphql::enums::{ReportState, ReviewDecision};
 use crate::graphql::loaders::{
-    PeriodById, ReviewOfVersion, UnitById, VersionsOfReport, VisibleTaskById,
+    AttachmentsOfVersion, PeriodById, ReviewOfVersion, UnitById, ValuesOfVersion, VersionsOfReport,
+    VisibleTaskById,
 };
-use crate::graphql::relay::{self, Kind, expect_id};
+use crate::graphql::relay::{self, Kind, expect_id, expect_ids};
 use crate::periods::schema::ReportingPeriod;
 use crate::reports::service::{self, ReportContent, ReportKey};
+use crate::reports::submit::Extras;
+use crate::reports::values::IndicatorValue;
 use crate::tasks::schema::Task;
+use crate::tasks::types::Indicator;
 use crate::units::schema::Unit;
 
 /// One unit's report on one task for one period.
@@ -145,6 +150,34 @@ impl ReportVersion {
         self.late_by_seconds.is_some()
     }
 
+    /// The actual values given for the task's indicators.
+    async fn indicator_values(&self, ctx: &Context<'_>) -> Result<Vec<IndicatorActual>> {
+        Ok(ctx
+            .loader()
+            .load_one(ValuesOfVersion(self.row_id))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(value, indicator)| IndicatorActual {
+                value: value.value.unwrap_or_default(),
+                note: value.note,
+                indicator: indicator.into(),
+            })
+            .collect())
+    }
+
+    /// The files submitted with this version.
+    async fn attachments(&self, ctx: &Context<'_>) -> Result<Vec<Attachment>> {
+        Ok(ctx
+            .loader()
+            .load_one(AttachmentsOfVersion(self.row_id))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
     /// The bureau's decision on this version, once made.
     async fn review(&self, ctx: &Context<'_>) -> Result<Option<ReportReview>> {
         Ok(ctx
@@ -153,6 +186,15 @@ impl ReportVersion {
             .await?
             .map(Into::into))
     }
+}
+
+/// The value a version gives for one indicator.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct IndicatorActual {
+    pub indicator: Indicator,
+    /// As written by the unit.
+    pub value: String,
+    pub note: Option<String>,
 }
 
 /// The bureau's decision on a version.
@@ -207,6 +249,20 @@ pub struct SubmitReportInput {
     pub problems: Option<String>,
     pub next_steps: Option<String>,
     pub percent: Option<i32>,
+    /// Actual values for the task's indicators, at most one per indicator.
+    #[graphql(default)]
+    pub indicator_values: Vec<IndicatorValueInput>,
+    /// Attachments uploaded with `uploadAttachment` for this task, to submit with this version.
+    #[graphql(default)]
+    pub attachment_ids: Vec<ID>,
+}
+
+/// The actual value of one of the task's indicators, as written (`6.1%`, `420个`).
+#[derive(InputObject, Debug)]
+pub struct IndicatorValueInput {
+    pub indicator_id: ID,
+    pub value: String,
+    pub note: Option<String>,
 }
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -291,6 +347,24 @@ impl ReportMutation {
             next_steps: input.next_steps,
             percent: input.percent,
         });
+        let extras = Extras {
+            indicator_values: input
+                .indicator_values
+                .into_iter()
+                .map(|v| {
+                    Ok(IndicatorValue {
+                        indicator_id: expect_id(
+                            "indicatorValues.indicatorId",
+                            &v.indicator_id,
+                            Kind::Indicator,
+                        )?,
+                        value: v.value,
+                        note: v.note,
+                    })
+                })
+                .collect::<Result<_, crate::error::AppError>>()?,
+            attachment_ids: expect_ids("attachmentIds", &input.attachment_ids, Kind::Attachment)?,
+        };
         let (report, version) = crate::reports::submit::submit(
             actor,
             ctx.db(),
@@ -298,6 +372,7 @@ impl ReportMutation {
             key(&input.task_id, &input.period_id)?,
             &input.idempotency_key,
             content,
+            extras,
         )
         .await?;
         Ok(SubmitReportPayload {

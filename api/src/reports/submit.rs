@@ -16,6 +16,7 @@ use crate::deadline::lateness;
 use crate::error::{AppError, AppResult};
 use crate::events::{self, Event};
 use crate::reports::service::{ReportContent, ReportKey, owing_unit, report_row, validated};
+use crate::reports::values::{self, IndicatorValue};
 use crate::validation::required_text;
 
 /// What a submission stored, for the audit log and events.
@@ -26,6 +27,14 @@ struct Submitted {
     late_seconds: Option<i64>,
 }
 
+/// What a submission carries besides the text: indicator values and uploaded attachments.
+#[derive(Debug, Default, Clone)]
+pub struct Extras {
+    pub indicator_values: Vec<IndicatorValue>,
+    /// Attachments the submitting user uploaded for this task and not yet submitted.
+    pub attachment_ids: Vec<i64>,
+}
+
 /// Submits the report: the given content, or else the saved draft. Idempotent by key.
 pub async fn submit(
     actor: &Principal,
@@ -34,6 +43,7 @@ pub async fn submit(
     key: ReportKey,
     idempotency_key: &str,
     content: Option<ReportContent>,
+    extras: Extras,
 ) -> AppResult<(progress_reports::Model, report_versions::Model)> {
     let idempotency_key = required_text("idempotencyKey", idempotency_key, 100)?;
     if idempotency_key.chars().count() < 8 {
@@ -47,7 +57,17 @@ pub async fn submit(
     // version. Three rounds are more than enough: each round either stores or finds.
     let mut last_conflict = None;
     for _ in 0..3 {
-        match submit_once(actor, db, now, key, &idempotency_key, content.as_ref()).await {
+        match submit_once(
+            actor,
+            db,
+            now,
+            key,
+            &idempotency_key,
+            content.as_ref(),
+            &extras,
+        )
+        .await
+        {
             Err(AppError::Conflict(message))
                 if message.starts_with("a record with the same unique value") =>
             {
@@ -66,6 +86,7 @@ async fn submit_once(
     key: ReportKey,
     idempotency_key: &str,
     content: Option<&ReportContent>,
+    extras: &Extras,
 ) -> AppResult<(progress_reports::Model, report_versions::Model)> {
     let txn = db.begin().await?;
     let (unit_id, period) = owing_unit(actor, &txn, key).await?;
@@ -85,6 +106,7 @@ async fn submit_once(
             "the report is already submitted and awaiting review",
         ));
     }
+    let values = values::validated(&txn, key.task_id, &extras.indicator_values).await?;
     let progress = content
         .and_then(|c| c.progress.clone())
         .or_else(|| report.draft_progress.clone())
@@ -117,6 +139,16 @@ async fn submit_once(
         ..Default::default()
     }
     .insert(&txn)
+    .await?;
+    values::store(&txn, version.id, &values).await?;
+    crate::attachments::service::attach_to_version(
+        actor,
+        &txn,
+        &extras.attachment_ids,
+        key.task_id,
+        report.id,
+        version.id,
+    )
     .await?;
     let updated = progress_reports::Entity::update_many()
         .col_expr(

@@ -5,12 +5,12 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Resu
 use chrono::NaiveDate;
 
 use crate::graphql::context::ContextExt;
-use crate::graphql::enums::{LeaderRole, TaskStatus, UnitRole};
+use crate::graphql::enums::{Comparator, LeaderRole, TaskStatus, UnitRole};
 use crate::graphql::relay::{self, Conn, Kind, expect_id, expect_optional_id};
 use crate::tasks::assignments::{NewTaskLeader, NewTaskUnit};
 use crate::tasks::progress::{self, Decision};
 use crate::tasks::query::{self, TaskFilter, TaskOrder, TaskOrderField};
-use crate::tasks::service::{self, NewTask, TaskChanges};
+use crate::tasks::service::{self, NewIndicator, NewTask, TaskChanges};
 pub use crate::tasks::types::{Task, TaskLeader, TaskUnit};
 
 /// Which tasks to list; all given conditions must hold.
@@ -212,6 +212,18 @@ pub struct CreateTaskInput {
     pub leaders: Vec<TaskLeaderInput>,
     #[graphql(default)]
     pub units: Vec<TaskUnitInput>,
+    /// Measurable targets (新建充电桩 700 个), in written order.
+    #[graphql(default)]
+    pub indicators: Vec<IndicatorInput>,
+}
+
+#[derive(InputObject, Debug)]
+pub struct IndicatorInput {
+    pub phrase: String,
+    pub target: Option<String>,
+    pub measure_unit: Option<String>,
+    #[graphql(default_with = "Comparator::About")]
+    pub comparator: Comparator,
 }
 
 #[derive(InputObject, Debug)]
@@ -315,6 +327,16 @@ impl TaskMutation {
             external_id: input.external_id,
             leaders: decode_leaders("leaders", input.leaders)?,
             units: decode_units("units", input.units)?,
+            indicators: input
+                .indicators
+                .into_iter()
+                .map(|i| NewIndicator {
+                    phrase: i.phrase,
+                    target: i.target,
+                    measure_unit: i.measure_unit,
+                    comparator: i.comparator.into(),
+                })
+                .collect(),
         };
         let task = service::create(actor, ctx.db(), ctx.now(), new).await?;
         Ok(CreateTaskPayload { task: task.into() })

@@ -34,6 +34,16 @@ pub struct NewTask {
     pub external_id: Option<String>,
     pub leaders: Vec<NewTaskLeader>,
     pub units: Vec<NewTaskUnit>,
+    pub indicators: Vec<NewIndicator>,
+}
+
+/// A measurable target of a new task.
+#[derive(Debug)]
+pub struct NewIndicator {
+    pub phrase: String,
+    pub target: Option<String>,
+    pub measure_unit: Option<String>,
+    pub comparator: entity::enums::Comparator,
 }
 
 /// Changes to a task, guarded by the version the client read. `Some(None)` clears a field.
@@ -173,6 +183,31 @@ pub async fn create(
     .await?;
     let leaders = replace_leaders(&txn, task.id, &input.leaders).await?;
     let units = replace_units(&txn, task.id, &input.units).await?;
+    for (position, indicator) in input.indicators.iter().enumerate() {
+        entity::indicators::ActiveModel {
+            task_id: Set(task.id),
+            phrase: Set(required_text(
+                "indicators.phrase",
+                &indicator.phrase,
+                NAME_MAX,
+            )?),
+            value: Set(optional_text(
+                "indicators.target",
+                indicator.target.as_deref(),
+                NAME_MAX,
+            )?),
+            measure_unit: Set(optional_text(
+                "indicators.measureUnit",
+                indicator.measure_unit.as_deref(),
+                NAME_MAX,
+            )?),
+            comparator: Set(indicator.comparator),
+            position: Set(i32::try_from(position + 1).unwrap_or(i32::MAX)),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
     audit::record(
         &txn,
         actor,

@@ -8,10 +8,10 @@ use entity::{task_leaders, task_units, tasks};
 use crate::deadline::today_in_china;
 use crate::documents::schema::{Category, Document};
 use crate::graphql::context::ContextExt;
-use crate::graphql::enums::{LeaderRole, TaskStatus, UnitRole};
+use crate::graphql::enums::{Comparator, LeaderRole, TaskStatus, UnitRole};
 use crate::graphql::loaders::{
-    CategoryById, DocumentById, LeaderOf, LeadersOfTask, ObligationFactsOfTask, UnitById,
-    UnitsOfTask, VisibleTaskById,
+    CategoryById, DocumentById, IndicatorsOfTask, LeaderOf, LeadersOfTask, ObligationFactsOfTask,
+    UnitById, UnitsOfTask, VisibleTaskById,
 };
 use crate::graphql::relay::{self, Kind};
 use crate::leaders::schema::Leader;
@@ -78,8 +78,45 @@ impl From<tasks::Model> for Task {
     }
 }
 
+/// A measurable target written in a task (新建充电桩 700 个).
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Indicator {
+    pub id: ID,
+    /// What is measured, as written.
+    pub phrase: String,
+    /// The target value as written (`6`, `6.24`), if any.
+    pub target: Option<String>,
+    /// The unit of measure as written (`%`, `万人`, `个`).
+    pub measure_unit: Option<String>,
+    pub comparator: Comparator,
+}
+
+impl From<entity::indicators::Model> for Indicator {
+    fn from(i: entity::indicators::Model) -> Self {
+        Self {
+            id: relay::global_id(Kind::Indicator, i.id),
+            phrase: i.phrase,
+            target: i.value,
+            measure_unit: i.measure_unit,
+            comparator: i.comparator.into(),
+        }
+    }
+}
+
 #[ComplexObject]
 impl Task {
+    /// The task's measurable targets; reports give their actual values.
+    async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
+        Ok(ctx
+            .loader()
+            .load_one(IndicatorsOfTask(self.row_id))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
     /// How urgently the task needs attention now: RED when an open obligation (nothing
     /// submitted, or returned) or the task's deadline has passed, YELLOW when one is due within
     /// the configured days (3 by default), GREEN otherwise and for closed tasks.

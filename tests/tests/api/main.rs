@@ -2,6 +2,7 @@
 //! PostgreSQL by setting `TEST_DATABASE_URL` (see the README).
 
 mod access;
+mod attachments;
 mod audit;
 mod auth;
 mod extensions;

@@ -1,0 +1,203 @@
+//! Who may upload and read attachments, and how uploads join the version they are submitted with.
+//!
+//! - Uploading: a unit assigned to the task (in any role: cooperating units contribute material
+//!   too) or a bureau user, for a task they can see.
+//! - Reading: until submitted, only the uploader; after, whoever may read the report.
+//! - Submitting: `submitReport` names the uploads; each must be the submitter's own, for this
+//!   task, and not yet submitted. They are then fixed to that version for good.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use chrono::{DateTime, Datelike, Utc};
+use entity::enums::Role;
+use entity::{attachments, task_units};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
+
+use crate::attachments::policy;
+use crate::attachments::storage::Storage;
+use crate::audit::service::{self as audit, Change};
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use crate::tasks::query as tasks;
+
+/// Stores an uploaded file for a task. The bytes go to disk first; if the database then refuses
+/// the row, the file is removed again.
+pub async fn upload(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    storage: &Storage,
+    task_id: i64,
+    file_name: &str,
+    content: impl Read + Send + 'static,
+) -> AppResult<attachments::Model> {
+    let user_id = actor
+        .user_id
+        .ok_or_else(|| AppError::forbidden("machine accounts do not upload attachments"))?;
+    let task = tasks::get(actor, db, task_id).await?;
+    match (actor.role, actor.unit_id) {
+        (Role::Bureau, _) => {}
+        (Role::Unit, Some(unit_id)) => {
+            let assigned = task_units::Entity::find()
+                .filter(task_units::Column::TaskId.eq(task.id))
+                .filter(task_units::Column::UnitId.eq(unit_id))
+                .one(db)
+                .await?;
+            if assigned.is_none() {
+                return Err(AppError::forbidden(
+                    "your unit is not assigned to this task",
+                ));
+            }
+        }
+        _ => {
+            return Err(AppError::forbidden(
+                "attachments are uploaded by the task's units and the bureau",
+            ));
+        }
+    }
+    let file_name = policy::clean_name(file_name)?;
+    let owned = storage.clone();
+    let stored = tokio::task::spawn_blocking(move || owned.put(content, now.year()))
+        .await
+        .map_err(|err| AppError::Internal(err.into()))??;
+    let content_type = match policy::content_type(&file_name, &stored.head) {
+        Ok(content_type) => content_type,
+        Err(err) => {
+            storage.remove(&stored.key);
+            return Err(err);
+        }
+    };
+    let result = insert(
+        actor,
+        db,
+        now,
+        task.id,
+        user_id,
+        &file_name,
+        content_type,
+        &stored,
+    )
+    .await;
+    if result.is_err() {
+        storage.remove(&stored.key);
+    }
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    task_id: i64,
+    user_id: i64,
+    file_name: &str,
+    content_type: &str,
+    stored: &crate::attachments::storage::Stored,
+) -> AppResult<attachments::Model> {
+    let txn = db.begin().await?;
+    let row = attachments::ActiveModel {
+        task_id: Set(task_id),
+        file_name: Set(file_name.to_owned()),
+        content_type: Set(content_type.to_owned()),
+        size_bytes: Set(i64::try_from(stored.size).unwrap_or(i64::MAX)),
+        sha256: Set(stored.sha256.clone()),
+        storage_key: Set(stored.key.clone()),
+        uploaded_by: Set(Some(user_id)),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        now,
+        Change::after("attachment.upload", "attachment", Some(row.id), &row),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Fixes the given uploads to a submitted version. Call it in the submission's transaction.
+pub async fn attach_to_version(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+    task_id: i64,
+    report_id: i64,
+    version_id: i64,
+) -> AppResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut unique = ids.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    // Conditional on everything that makes an upload attachable, so that two submissions
+    // naming the same upload cannot both take it.
+    let updated = attachments::Entity::update_many()
+        .col_expr(attachments::Column::ReportId, Expr::value(report_id))
+        .col_expr(attachments::Column::VersionId, Expr::value(version_id))
+        .filter(attachments::Column::Id.is_in(unique.clone()))
+        .filter(attachments::Column::TaskId.eq(task_id))
+        .filter(attachments::Column::UploadedBy.eq(actor.user_id))
+        .filter(attachments::Column::VersionId.is_null())
+        .exec(db)
+        .await?;
+    if updated.rows_affected != unique.len() as u64 {
+        return Err(AppError::bad_field(
+            "attachmentIds",
+            "each attachment must be your own upload for this task, not yet submitted",
+        ));
+    }
+    Ok(())
+}
+
+/// An attachment `actor` may read, or NOT_FOUND.
+pub async fn get(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> AppResult<attachments::Model> {
+    let row = attachments::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("attachment"))?;
+    let readable = match row.report_id {
+        Some(report_id) => crate::reports::service::get(actor, db, report_id)
+            .await
+            .is_ok(),
+        None => actor.user_id.is_some() && row.uploaded_by == actor.user_id,
+    };
+    if readable {
+        Ok(row)
+    } else {
+        Err(AppError::not_found("attachment"))
+    }
+}
+
+/// The attachments of each version, oldest first. The versions have passed the access check.
+pub async fn of_versions(
+    db: &impl ConnectionTrait,
+    version_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<attachments::Model>>> {
+    let mut by_version: HashMap<i64, Vec<_>> = HashMap::new();
+    for row in attachments::Entity::find()
+        .filter(attachments::Column::VersionId.is_in(version_ids.to_vec()))
+        .order_by_asc(attachments::Column::Id)
+        .all(db)
+        .await?
+    {
+        if let Some(version_id) = row.version_id {
+            by_version.entry(version_id).or_default().push(row);
+        }
+    }
+    Ok(by_version)
+}

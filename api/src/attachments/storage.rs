@@ -1,0 +1,128 @@
+//! Attachment bytes on disk, under `<DATA_DIR>/attachments/`. A file is streamed into a
+//! temporary file in the same directory while its SHA-256 is computed, flushed to disk, and
+//! renamed to its storage key: readers never see a partial file, and a failed upload leaves
+//! nothing behind.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{AppError, AppResult};
+
+/// Where attachments live, and how large one may be.
+#[derive(Debug, Clone)]
+pub struct Storage {
+    root: PathBuf,
+    pub max_bytes: u64,
+}
+
+/// A file stored under its key.
+#[derive(Debug)]
+pub struct Stored {
+    pub key: String,
+    pub size: u64,
+    pub sha256: String,
+    /// The first bytes, for the type check.
+    pub head: Vec<u8>,
+}
+
+impl Storage {
+    pub fn new(data_dir: &Path, max_bytes: u64) -> Self {
+        Self {
+            root: data_dir.join("attachments"),
+            max_bytes,
+        }
+    }
+
+    /// The path of a stored key. Keys are generated here (a year and a UUID), never taken from
+    /// a client, so they cannot climb out of the root.
+    pub fn path_of(&self, key: &str) -> PathBuf {
+        self.root.join(key)
+    }
+
+    /// Streams `reader` into storage. Blocking: call it on a blocking thread.
+    pub fn put(&self, mut reader: impl Read, year: i32) -> AppResult<Stored> {
+        let dir = self.root.join(year.to_string());
+        std::fs::create_dir_all(&dir).map_err(internal)?;
+        let mut temp = tempfile::NamedTempFile::new_in(&dir).map_err(internal)?;
+        let mut hasher = Sha256::new();
+        let mut head = Vec::new();
+        let mut size: u64 = 0;
+        let mut buffer = vec![0u8; 64 * 1024];
+        loop {
+            let read = reader
+                .read(&mut buffer)
+                .map_err(|_| AppError::bad_field("file", "the upload could not be read"))?;
+            if read == 0 {
+                break;
+            }
+            size += read as u64;
+            if size > self.max_bytes {
+                return Err(AppError::bad_field(
+                    "file",
+                    format!(
+                        "the file is larger than the limit of {} bytes ({} MiB)",
+                        self.max_bytes,
+                        self.max_bytes / (1024 * 1024)
+                    ),
+                ));
+            }
+            let chunk = &buffer[..read];
+            if head.len() < 4096 {
+                head.extend_from_slice(&chunk[..chunk.len().min(4096 - head.len())]);
+            }
+            hasher.update(chunk);
+            temp.write_all(chunk).map_err(internal)?;
+        }
+        if size == 0 {
+            return Err(AppError::bad_field("file", "the file is empty"));
+        }
+        temp.as_file().sync_all().map_err(internal)?;
+        let key = format!("{year}/{}", uuid::Uuid::new_v4());
+        temp.persist(self.path_of(&key))
+            .map_err(|err| internal(err.error))?;
+        Ok(Stored {
+            key,
+            size,
+            sha256: hex::encode(hasher.finalize()),
+            head,
+        })
+    }
+
+    /// Removes a stored file (after the database refused its row). Missing files are fine.
+    pub fn remove(&self, key: &str) {
+        if let Err(err) = std::fs::remove_file(self.path_of(key))
+            && err.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(key, error = %err, "cannot remove an orphaned attachment file");
+        }
+    }
+}
+
+fn internal(err: impl Into<anyhow::Error>) -> AppError {
+    AppError::Internal(err.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stores_hashes_and_refuses_what_is_too_large() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::new(dir.path(), 10);
+        let stored = storage.put(&b"abc"[..], 2026).unwrap();
+        assert_eq!(
+            stored.sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(std::fs::read(storage.path_of(&stored.key)).unwrap(), b"abc");
+        assert!(storage.put(&b"0123456789a"[..], 2026).is_err());
+        // Only the one stored file is left: the refused upload's temporary file is gone.
+        let files = std::fs::read_dir(dir.path().join("attachments/2026"))
+            .unwrap()
+            .count();
+        assert_eq!(files, 1);
+    }
+}

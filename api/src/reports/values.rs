@@ -1,0 +1,134 @@
+//! The actual values a report gives for its task's indicators (e.g. 新建充电桩 → 420 个): one
+//! per indicator and version, stored with the version they were submitted in.
+
+use std::collections::{HashMap, HashSet};
+
+use entity::{indicators, report_indicator_values};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+
+use crate::error::{AppError, AppResult};
+use crate::validation::{NAME_MAX, TEXT_MAX, optional_text, required_text};
+
+/// One value as the unit writes it. Values are text: targets are written as `6%左右`, `6.24万`.
+#[derive(Debug, Clone)]
+pub struct IndicatorValue {
+    pub indicator_id: i64,
+    pub value: String,
+    pub note: Option<String>,
+}
+
+/// Checks the values against the task's indicators: each known, none twice, a value given.
+pub async fn validated(
+    db: &impl ConnectionTrait,
+    task_id: i64,
+    values: &[IndicatorValue],
+) -> AppResult<Vec<IndicatorValue>> {
+    if values.is_empty() {
+        return Ok(Vec::new());
+    }
+    let known: HashSet<i64> = indicators::Entity::find()
+        .filter(indicators::Column::TaskId.eq(task_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    let mut seen = HashSet::new();
+    values
+        .iter()
+        .map(|v| {
+            if !known.contains(&v.indicator_id) {
+                return Err(AppError::bad_field(
+                    "indicatorValues",
+                    "names an indicator that is not one of the task's",
+                ));
+            }
+            if !seen.insert(v.indicator_id) {
+                return Err(AppError::bad_field(
+                    "indicatorValues",
+                    "gives the same indicator twice",
+                ));
+            }
+            Ok(IndicatorValue {
+                indicator_id: v.indicator_id,
+                value: required_text("indicatorValues.value", &v.value, NAME_MAX)?,
+                note: optional_text("indicatorValues.note", v.note.as_deref(), TEXT_MAX)?,
+            })
+        })
+        .collect()
+}
+
+/// Stores the values of a version. Call it in the submission's transaction.
+pub async fn store(
+    db: &impl ConnectionTrait,
+    version_id: i64,
+    values: &[IndicatorValue],
+) -> AppResult<()> {
+    if values.is_empty() {
+        return Ok(());
+    }
+    report_indicator_values::Entity::insert_many(values.iter().map(|v| {
+        report_indicator_values::ActiveModel {
+            version_id: Set(version_id),
+            indicator_id: Set(v.indicator_id),
+            value: Set(Some(v.value.clone())),
+            note: Set(v.note.clone()),
+            ..Default::default()
+        }
+    }))
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// The values of each version, with their indicators, in the indicators' written order.
+pub async fn of_versions(
+    db: &impl ConnectionTrait,
+    version_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<(report_indicator_values::Model, indicators::Model)>>> {
+    let values = report_indicator_values::Entity::find()
+        .filter(report_indicator_values::Column::VersionId.is_in(version_ids.to_vec()))
+        .all(db)
+        .await?;
+    let indicator_ids: Vec<i64> = values.iter().map(|v| v.indicator_id).collect();
+    let indicators: HashMap<i64, indicators::Model> = indicators::Entity::find()
+        .filter(indicators::Column::Id.is_in(indicator_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| (i.id, i))
+        .collect();
+    let mut by_version: HashMap<i64, Vec<_>> = HashMap::new();
+    for value in values {
+        if let Some(indicator) = indicators.get(&value.indicator_id) {
+            by_version
+                .entry(value.version_id)
+                .or_default()
+                .push((value, indicator.clone()));
+        }
+    }
+    for list in by_version.values_mut() {
+        list.sort_by_key(|(_, indicator)| indicator.position);
+    }
+    Ok(by_version)
+}
+
+/// The indicators of each task, in written order.
+pub async fn indicators_of(
+    db: &impl ConnectionTrait,
+    task_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<indicators::Model>>> {
+    let mut by_task: HashMap<i64, Vec<_>> = HashMap::new();
+    for indicator in indicators::Entity::find()
+        .filter(indicators::Column::TaskId.is_in(task_ids.to_vec()))
+        .order_by_asc(indicators::Column::Position)
+        .all(db)
+        .await?
+    {
+        by_task
+            .entry(indicator.task_id)
+            .or_default()
+            .push(indicator);
+    }
+    Ok(by_task)
+}

@@ -1,0 +1,306 @@
+//! Attachments and indicator values: uploads by the task's units, type and size limits, a
+//! SHA-256, submission with a report version, and downloads over HTTP only for those who may
+//! read the report.
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use tests::TestApp;
+use tests::world::World;
+
+const UPLOAD: &str = "mutation($input: UploadAttachmentInput!) { uploadAttachment(input: $input) {
+    attachment { id fileName contentType sizeBytes sha256 submitted downloadPath } } }";
+const SUBMIT: &str = "mutation($i: SubmitReportInput!) { submitReport(input: $i) { version {
+    version attachments { id fileName sha256 }
+    indicatorValues { value note indicator { phrase target measureUnit comparator } } } } }";
+
+fn pdf(size: usize) -> Vec<u8> {
+    let mut bytes = b"%PDF-1.7\n".to_vec();
+    bytes.resize(size, b'x');
+    bytes
+}
+
+async fn upload(app: &TestApp, token: &str, task: &str, name: &str, bytes: Vec<u8>) -> Value {
+    let (_, response) = app
+        .upload_with(token, UPLOAD, json!({ "taskId": task }), name, bytes)
+        .await;
+    response.0
+}
+
+async fn download(app: &TestApp, token: Option<&str>, path: &str) -> reqwest::Response {
+    let mut request = app.client.get(format!("{}{path}", app.address));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap()
+}
+
+async fn first_period(app: &TestApp, w: &World) -> Value {
+    app.gql(
+        Some(&w.bureau),
+        "mutation($i: GenerateReportingPeriodsInput!) { generateReportingPeriods(input: $i) { periods { id } } }",
+        json!({ "i": { "documentId": w.document } }),
+    )
+    .await
+    .data("/generateReportingPeriods/periods/0/id")
+    .clone()
+}
+
+fn stored_files(app: &TestApp) -> usize {
+    fn count(dir: &std::path::Path) -> usize {
+        std::fs::read_dir(dir).map_or(0, |entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    if e.path().is_dir() {
+                        count(&e.path())
+                    } else {
+                        1
+                    }
+                })
+                .sum()
+        })
+    }
+    count(app.data_dir.path())
+}
+
+#[tokio::test]
+async fn a_report_carries_its_attachments_and_only_its_readers_download_them() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let q1 = first_period(&app, &w).await;
+    let task = w.tasks[0].as_str();
+    let content = pdf(300_000);
+    let expected_sha = hex::encode(Sha256::digest(&content));
+
+    let uploaded = upload(
+        &app,
+        &w.unit_a_token,
+        task,
+        "一季度进展佐证材料.pdf",
+        content.clone(),
+    )
+    .await;
+    let attachment = &uploaded["data"]["uploadAttachment"]["attachment"];
+    assert_eq!(attachment["sha256"], expected_sha.as_str(), "{uploaded:#}");
+    assert_eq!(attachment["sizeBytes"], 300_000);
+    assert_eq!(attachment["contentType"], "application/pdf");
+    assert_eq!(attachment["submitted"], false);
+    let id = attachment["id"].as_str().unwrap().to_owned();
+    let path = attachment["downloadPath"].as_str().unwrap().to_owned();
+
+    // Before submission only the uploader reads it.
+    assert_eq!(
+        download(&app, Some(&w.unit_a_token), &path).await.status(),
+        200
+    );
+    for token in [&w.bureau, &w.unit_b_token, &w.liu_token] {
+        assert_eq!(download(&app, Some(token), &path).await.status(), 404);
+    }
+
+    let submitted = app
+        .gql(
+            Some(&w.unit_a_token),
+            SUBMIT,
+            json!({ "i": { "taskId": task, "periodId": q1, "progress": "完成一季度目标",
+                           "idempotencyKey": "attach-0001", "attachmentIds": [id] } }),
+        )
+        .await;
+    assert_eq!(
+        submitted.data("/submitReport/version/attachments/0/fileName"),
+        "一季度进展佐证材料.pdf"
+    );
+
+    // After: whoever reads the report downloads the same bytes, with the name kept.
+    for token in [&w.unit_a_token, &w.bureau, &w.liu_token, &w.service_token] {
+        let response = download(&app, Some(token), &path).await;
+        assert_eq!(response.status(), 200);
+        let disposition = response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(disposition.starts_with("attachment;"), "{disposition}");
+        assert!(
+            disposition.contains("filename*=UTF-8''%E4%B8%80%E5%AD%A3%E5%BA%A6"),
+            "{disposition}"
+        );
+        assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(response.bytes().await.unwrap().as_ref(), content.as_slice());
+    }
+    // Unit B cooperates on the task but never reads unit A's report; unit C cannot see the task.
+    for token in [&w.unit_b_token, &w.unit_c_token] {
+        let response = download(&app, Some(token), &path).await;
+        assert_eq!(response.status(), 404);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND");
+    }
+    assert_eq!(download(&app, None, &path).await.status(), 401);
+    assert_eq!(
+        download(&app, Some("not-a-token"), &path).await.status(),
+        401
+    );
+    assert_eq!(
+        download(&app, Some(&w.bureau), "/attachments/garbage")
+            .await
+            .status(),
+        400
+    );
+
+    // A submitted attachment is fixed: it cannot join another version.
+    app.gql(
+        Some(&w.bureau),
+        "mutation($i: ReviewReportInput!) { reviewReport(input: $i) { report { state } } }",
+        json!({ "i": { "reportId": app.gql(Some(&w.bureau), "query($id: ID!) { task(id: $id) { reports { id } } }", json!({ "id": task })).await.data("/task/reports/0/id"), "version": 1, "decision": "RETURN", "comment": "材料不全" } }),
+    )
+    .await
+    .data("/reviewReport");
+    app.gql(
+        Some(&w.unit_a_token),
+        SUBMIT,
+        json!({ "i": { "taskId": task, "periodId": q1, "progress": "补充", "idempotencyKey": "attach-0002",
+                       "attachmentIds": [id] } }),
+    )
+    .await
+    .expect_error("BAD_USER_INPUT");
+    assert_eq!(stored_files(&app), 1);
+}
+
+#[tokio::test]
+async fn uploads_are_checked_by_role_type_and_size_and_refusals_leave_no_file() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let task = w.tasks[0].as_str();
+    let cases: [(&str, &str, Vec<u8>, &str); 6] = [
+        (&w.liu_token, "a.pdf", pdf(100), "FORBIDDEN"),
+        (&w.service_token, "a.pdf", pdf(100), "FORBIDDEN"),
+        (&w.unit_c_token, "a.pdf", pdf(100), "NOT_FOUND"),
+        (
+            &w.unit_a_token,
+            "setup.exe",
+            b"MZ\x90\x00".to_vec(),
+            "BAD_USER_INPUT",
+        ),
+        (
+            &w.unit_a_token,
+            "renamed.pdf",
+            b"MZ\x90\x00".to_vec(),
+            "BAD_USER_INPUT",
+        ),
+        (&w.unit_a_token, "empty.txt", Vec::new(), "BAD_USER_INPUT"),
+    ];
+    for (token, name, bytes, code) in cases {
+        let response = upload(&app, token, task, name, bytes).await;
+        assert_eq!(
+            response["errors"][0]["extensions"]["code"], code,
+            "{name}: {response:#}"
+        );
+    }
+    let huge = upload(
+        &app,
+        &w.unit_a_token,
+        task,
+        "huge.pdf",
+        pdf(20 * 1024 * 1024 + 1),
+    )
+    .await;
+    assert_eq!(huge["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    let message = huge["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("20 MiB"), "{message}");
+    assert_eq!(stored_files(&app), 0);
+    assert_eq!(app.count_rows("attachments").await, 0);
+
+    // The cooperating unit and the bureau may upload; anonymous callers may not.
+    for token in [&w.unit_b_token, &w.bureau] {
+        let response = upload(
+            &app,
+            token,
+            task,
+            "照片.png",
+            b"\x89PNG\r\n\x1a\nrest".to_vec(),
+        )
+        .await;
+        assert_eq!(
+            response["data"]["uploadAttachment"]["attachment"]["contentType"],
+            "image/png"
+        );
+    }
+    assert_eq!(stored_files(&app), 2);
+    assert_eq!(
+        app.count_rows("audit_log WHERE action = 'attachment.upload'")
+            .await,
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_report_gives_actual_values_for_its_tasks_indicators() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let task = app
+        .gql(
+            Some(&w.bureau),
+            "mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id indicators { id phrase target measureUnit comparator } } } }",
+            json!({ "i": { "documentId": w.document, "seq": "4", "text": "新建充电桩700个，城镇新增就业6.24万人。",
+                "units": [{ "unitId": w.unit_a, "role": "LEAD" }],
+                "indicators": [
+                    { "phrase": "新建充电桩", "target": "700", "measureUnit": "个", "comparator": "AT_LEAST" },
+                    { "phrase": "城镇新增就业", "target": "6.24", "measureUnit": "万人" }] } }),
+        )
+        .await;
+    let task_id = task.data("/createTask/task/id").clone();
+    assert_eq!(
+        task.data("/createTask/task/indicators/1/comparator"),
+        "ABOUT"
+    );
+    let charging = task.data("/createTask/task/indicators/0/id").clone();
+    let jobs = task.data("/createTask/task/indicators/1/id").clone();
+    let q1 = first_period(&app, &w).await;
+
+    // An indicator of another task, or one given twice, stores nothing.
+    let foreign = json!({ "indicatorId": "SW5kaWNhdG9yOjk5OTk", "value": "1" });
+    for values in [
+        json!([foreign]),
+        json!([{ "indicatorId": charging, "value": "1" }, { "indicatorId": charging, "value": "2" }]),
+        json!([{ "indicatorId": charging, "value": " " }]),
+    ] {
+        app.gql(
+            Some(&w.unit_a_token),
+            SUBMIT,
+            json!({ "i": { "taskId": task_id, "periodId": q1, "progress": "进展",
+                           "idempotencyKey": uuid::Uuid::new_v4().to_string(), "indicatorValues": values } }),
+        )
+        .await
+        .expect_error("BAD_USER_INPUT");
+    }
+    assert_eq!(app.count_rows("report_versions").await, 0);
+
+    let submitted = app
+        .gql(
+            Some(&w.unit_a_token),
+            SUBMIT,
+            json!({ "i": { "taskId": task_id, "periodId": q1, "progress": "一季度新建充电桩 420 个",
+                "idempotencyKey": "values-0001",
+                "indicatorValues": [
+                    { "indicatorId": jobs, "value": "1.8", "note": "一季度" },
+                    { "indicatorId": charging, "value": "420" }] } }),
+        )
+        .await;
+    let values = submitted.data("/submitReport/version/indicatorValues");
+    assert_eq!(values[0]["indicator"]["phrase"], "新建充电桩");
+    assert_eq!(values[0]["value"], "420");
+    assert_eq!(values[1]["indicator"]["measureUnit"], "万人");
+    assert_eq!(values[1]["note"], "一季度");
+
+    // The bureau reads them; unit B, which is not assigned to the task, cannot see it.
+    let read =
+        "query($id: ID!) { task(id: $id) { reports { versions { indicatorValues { value } } } } }";
+    let bureau = app
+        .gql(Some(&w.bureau), read, json!({ "id": task_id }))
+        .await;
+    assert_eq!(
+        bureau.data("/task/reports/0/versions/0/indicatorValues/0/value"),
+        "420"
+    );
+    app.gql(Some(&w.unit_b_token), read, json!({ "id": task_id }))
+        .await
+        .expect_error("NOT_FOUND");
+}
