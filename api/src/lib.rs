@@ -26,6 +26,7 @@ pub mod leaders;
 pub mod ledger;
 pub mod pagination;
 pub mod periods;
+pub mod proposals;
 pub mod reminders;
 pub mod reports;
 pub mod startup;

@@ -17,6 +17,7 @@ pub mod ledger_entries;
 pub mod notice_units;
 pub mod notices;
 pub mod progress_reports;
+pub mod proposal_replies;
 pub mod refresh_tokens;
 pub mod reminders;
 pub mod report_indicator_values;

@@ -70,9 +70,13 @@ pub enum TaskStatus {
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[graphql(remote = "entity::enums::ReplyClass")]
 pub enum ReplyClass {
+    /// A类: solved or basically solved (已解决或基本解决).
     Solved,
+    /// B类: being solved (正在解决).
     InProgress,
+    /// C类: planned for solution (列入计划逐步解决).
     Planned,
+    /// D类: cannot be solved now, explained (因条件限制留作参考).
     Explained,
 }
 
@@ -80,8 +84,11 @@ pub enum ReplyClass {
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[graphql(remote = "entity::enums::Rating")]
 pub enum Rating {
+    /// 满意
     Satisfied,
+    /// 基本满意
     BasicallySatisfied,
+    /// 不满意: the motion is worked and answered again.
     Dissatisfied,
 }
 

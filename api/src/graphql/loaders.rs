@@ -135,6 +135,11 @@ loader!(
     |this, ids| task_service::progress::facts_of_ids(&this.db, &ids, this.clock.now())
 );
 loader!(
+    /// The motion of a task of a PROPOSAL document, with its replies.
+    ProposalOfTask(i64) => crate::proposals::service::ProposalWithReplies,
+    |this, ids| crate::proposals::service::of_tasks(&this.db, &ids)
+);
+loader!(
     /// The indicators of a task, in written order.
     IndicatorsOfTask(i64) => Vec<entity::indicators::Model>,
     |this, ids| crate::reports::values::indicators_of(&this.db, &ids)

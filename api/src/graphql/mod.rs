@@ -21,6 +21,7 @@ use crate::instructions::schema::InstructionMutation;
 use crate::leaders::schema::{LeaderMutation, LeaderQuery};
 use crate::ledger::schema::LedgerMutation;
 use crate::periods::schema::PeriodMutation;
+use crate::proposals::schema::ProposalMutation;
 use crate::reminders::schema::{ReminderMutation, ReminderQuery};
 use crate::reports::obligation_schema::ObligationQuery;
 use crate::reports::schema::{ReportMutation, ReportQuery};
@@ -59,6 +60,7 @@ pub struct Mutation(
     InstructionMutation,
     LedgerMutation,
     AttachmentMutation,
+    ProposalMutation,
 );
 
 /// Subscriptions arrive with the supervision workflow; the WebSocket endpoint is already served.

@@ -11,11 +11,12 @@ use crate::graphql::context::ContextExt;
 use crate::graphql::enums::{Comparator, LeaderRole, TaskStatus, UnitRole};
 use crate::graphql::loaders::{
     CategoryById, DocumentById, IndicatorsOfTask, LeaderOf, LeadersOfTask, ObligationFactsOfTask,
-    UnitById, UnitsOfTask, VisibleTaskById,
+    ProposalOfTask, UnitById, UnitsOfTask, VisibleTaskById,
 };
 use crate::graphql::relay::{self, Kind};
 use crate::leaders::schema::Leader;
 use crate::leaders::service::LeaderRef;
+use crate::proposals::schema::Proposal;
 use crate::tasks::progress::{self, WarningLevel};
 use crate::units::schema::Unit;
 
@@ -105,6 +106,15 @@ impl From<entity::indicators::Model> for Indicator {
 
 #[ComplexObject]
 impl Task {
+    /// The People's Congress motion this task answers (tasks of PROPOSAL documents).
+    async fn proposal(&self, ctx: &Context<'_>) -> Result<Option<Proposal>> {
+        Ok(ctx
+            .loader()
+            .load_one(ProposalOfTask(self.row_id))
+            .await?
+            .map(Into::into))
+    }
+
     /// The task's measurable targets; reports give their actual values.
     async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
         Ok(ctx

@@ -14,6 +14,7 @@ mod loaders;
 mod obligations;
 mod periods;
 mod progress;
+mod proposals;
 mod registry;
 mod reminders;
 mod reports;

@@ -1,0 +1,14 @@
+//! People's Congress motions (人大建议、政协提案): the part of a task of a PROPOSAL document that
+//! records who proposed it, the reply, its classification (A–D) and the deputies' rating.
+//!
+//! - `service`: the rules; `schema`: `Task.proposal` and the mutations.
+//!
+//! Rules:
+//! - The bureau records the proposers and the reply deadline; only tasks of PROPOSAL documents
+//!   carry them.
+//! - The owing units of the task (or the bureau) write one reply per round.
+//! - The bureau records the deputies' rating. 不满意 opens the next round: the task is worked and
+//!   answered again (a completed task is reopened); earlier replies and ratings are kept.
+
+pub mod schema;
+pub mod service;
