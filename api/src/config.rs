@@ -119,6 +119,11 @@ pub struct Config {
     #[arg(long, env = "WARNING_RED_DAYS", default_value_t = 0)]
     pub warning_red_days: u32,
 
+    /// How often new events are looked for, in milliseconds: the delay of live updates on
+    /// SQLite, and the safety net behind PostgreSQL's notifications.
+    #[arg(long, env = "LIVE_POLL_MILLIS", default_value_t = 250)]
+    pub live_poll_millis: u64,
+
     /// `text` or `json`.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,

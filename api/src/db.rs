@@ -20,6 +20,17 @@ use crate::config::Config;
 /// (`SQLITE_BUSY_SNAPSHOT`, which the busy timeout does not cover). Serialising on one connection
 /// removes that failure mode; the production database is PostgreSQL, pooled by configuration.
 pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    open(config, config.database_max_connections).await
+}
+
+/// A small pool of its own for the live-update relay, which waits on notifications and tails
+/// the events table: it must neither hold a connection requests need nor queue behind them.
+/// (On SQLite it only reads, which WAL allows beside the writer.)
+pub async fn connect_for_relay(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    open(config, 2).await
+}
+
+async fn open(config: &Config, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(config.database_url.clone());
     options
         .acquire_timeout(Duration::from_secs(30))
@@ -36,7 +47,7 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
                     .create_if_missing(true)
             });
     } else {
-        options.max_connections(config.database_max_connections);
+        options.max_connections(max_connections);
     }
     Database::connect(options).await.with_context(|| {
         format!(

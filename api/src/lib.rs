@@ -24,6 +24,7 @@ pub mod import;
 pub mod instructions;
 pub mod leaders;
 pub mod ledger;
+pub mod live;
 pub mod pagination;
 pub mod periods;
 pub mod proposals;

@@ -62,6 +62,7 @@ impl Application {
             );
         }
         let storage = Storage::new(&config.data_dir, config.max_attachment_bytes);
+        let bus = crate::live::relay::EventBus::default();
         let schema = graphql::builder(Limits {
             max_depth: config.graphql_max_depth,
             max_complexity: config.graphql_max_complexity,
@@ -73,7 +74,13 @@ impl Application {
             warnings: config.warning_thresholds(),
             storage: storage.clone(),
         })
+        .data(bus.clone())
         .finish();
+        tokio::spawn(crate::live::relay::run(
+            crate::db::connect_for_relay(&config).await?,
+            bus,
+            std::time::Duration::from_millis(config.live_poll_millis),
+        ));
         if config.reminder_interval_secs > 0 {
             tokio::spawn(crate::reminders::rules::schedule(
                 db.clone(),

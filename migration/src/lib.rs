@@ -9,6 +9,7 @@ mod m20261121_000002_documents;
 mod m20261121_000003_workflow;
 mod m20261121_000004_audit;
 mod m20261121_000005_proposal_replies;
+mod m20261121_000006_event_notify;
 
 /// Runs every migration in order; used by `api migrate`, by the server at start and by tests.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000003_workflow::Migration),
             Box::new(m20261121_000004_audit::Migration),
             Box::new(m20261121_000005_proposal_replies::Migration),
+            Box::new(m20261121_000006_event_notify::Migration),
         ]
     }
 }

@@ -41,6 +41,7 @@ pub struct TestApp {
     _dir: Option<tempfile::TempDir>,
     /// Where this server stores attachment files.
     pub data_dir: tempfile::TempDir,
+    database_url: String,
 }
 
 /// A GraphQL response, with helpers to read data and errors.
@@ -88,8 +89,23 @@ impl TestApp {
     /// Boots a server on a fresh database.
     pub async fn spawn() -> Self {
         let (database_url, dir) = fresh_database().await;
+        let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 1, 1, 0, 0).unwrap());
+        Self::spawn_on(database_url, dir, clock).await
+    }
+
+    /// Boots a second server instance on this one's database, with its own connections and
+    /// the same clock: what a deployment with several instances looks like.
+    pub async fn spawn_second_instance(&self) -> Self {
+        Self::spawn_on(self.database_url.clone(), None, self.clock.clone()).await
+    }
+
+    async fn spawn_on(
+        database_url: String,
+        dir: Option<tempfile::TempDir>,
+        clock: ManualClock,
+    ) -> Self {
         let mut config = Config::from_defaults();
-        config.database_url = database_url;
+        config.database_url = database_url.clone();
         config.database_max_connections = 5;
         config.bind_addr = "127.0.0.1:0".parse().expect("valid address");
         config.jwt_secret = Some(SecretString::from(JWT_SECRET));
@@ -109,7 +125,6 @@ impl TestApp {
                 log.push(info.statement.sql.clone());
             }
         });
-        let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 1, 1, 0, 0).unwrap());
         let app = Application::build_with(config, db.clone(), Arc::new(clock.clone()))
             .await
             .expect("application builds");
@@ -129,6 +144,7 @@ impl TestApp {
             server: Mutex::new(Some(server)),
             _dir: dir,
             data_dir,
+            database_url,
         }
     }
 

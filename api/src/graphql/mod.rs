@@ -9,7 +9,7 @@ pub mod node;
 pub mod relay;
 
 use async_graphql::extensions::Tracing;
-use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
 use crate::attachments::schema::AttachmentMutation;
 use crate::audit::schema::AuditQuery;
@@ -20,6 +20,7 @@ use crate::import::schema::ImportMutation;
 use crate::instructions::schema::InstructionMutation;
 use crate::leaders::schema::{LeaderMutation, LeaderQuery};
 use crate::ledger::schema::LedgerMutation;
+use crate::live::schema::LiveSubscription;
 use crate::periods::schema::PeriodMutation;
 use crate::proposals::schema::ProposalMutation;
 use crate::reminders::schema::{ReminderMutation, ReminderQuery};
@@ -63,8 +64,8 @@ pub struct Mutation(
     ProposalMutation,
 );
 
-/// Subscriptions arrive with the supervision workflow; the WebSocket endpoint is already served.
-pub type Subscription = EmptySubscription;
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(LiveSubscription);
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
@@ -77,10 +78,15 @@ pub struct Limits {
 
 /// The schema without data, for printing the SDL and as the base of `build`.
 pub fn builder(limits: Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .extension(Tracing)
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .extension(Tracing)
+    .extension(crate::error::SubscriptionErrors)
 }
 
 /// The SDL of the schema, as checked into `schema.graphql`.

@@ -95,6 +95,15 @@ pub async fn write(
         Change::after("instruction.write", "instruction", Some(stored.id), &stored),
     )
     .await?;
+    // A thread on a report is that report's unit's business: its event is addressed to it, so
+    // that live updates reach no other unit.
+    let addressed = match report_id {
+        Some(report_id) => entity::progress_reports::Entity::find_by_id(report_id)
+            .one(&txn)
+            .await?
+            .map(|r| r.unit_id),
+        None => None,
+    };
     events::record(
         &txn,
         now,
@@ -103,7 +112,7 @@ pub async fn write(
             entity_type: "instruction",
             entity_id: stored.id,
             task_id: Some(task.id),
-            unit_id: None,
+            unit_id: addressed,
             payload: &stored,
         },
     )

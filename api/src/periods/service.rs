@@ -129,6 +129,14 @@ pub async fn generate(
         Change::after("period.generate", "document", Some(document_id), &created),
     )
     .await?;
+    changed(
+        &txn,
+        now,
+        ("period.generated", document_id),
+        document_id,
+        &created,
+    )
+    .await?;
     txn.commit().await?;
     Ok(of_documents(db, &[document_id])
         .await?
@@ -178,6 +186,14 @@ pub async fn add(
         actor,
         now,
         Change::after("period.add", "period", Some(period.id), &period),
+    )
+    .await?;
+    changed(
+        &txn,
+        now,
+        ("period.added", period.id),
+        period.document_id,
+        &period,
     )
     .await?;
     txn.commit().await?;
@@ -231,6 +247,7 @@ pub async fn update(
         Change::diff("period.update", "period", Some(id), &before, &after),
     )
     .await?;
+    changed(&txn, now, ("period.moved", id), after.document_id, &after).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -265,6 +282,14 @@ pub async fn delete(
         Change::diff("period.delete", "period", Some(id), &before, &()),
     )
     .await?;
+    changed(
+        &txn,
+        now,
+        ("period.removed", id),
+        before.document_id,
+        &before,
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -285,6 +310,40 @@ pub async fn of_documents(
         map.entry(period.document_id).or_default().push(period);
     }
     Ok(map)
+}
+
+/// Records the event of a change to a document's periods and refreshes the status of its tasks
+/// (a moved due date can make a task delayed, or no longer), in the change's transaction.
+async fn changed<P: serde::Serialize>(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    (kind, entity_id): (&str, i64),
+    document_id: i64,
+    payload: &P,
+) -> AppResult<()> {
+    crate::events::record(
+        db,
+        now,
+        crate::events::Event {
+            kind,
+            entity_type: "period",
+            entity_id,
+            task_id: None,
+            unit_id: None,
+            payload,
+        },
+    )
+    .await?;
+    let task_ids: Vec<i64> = entity::tasks::Entity::find()
+        .filter(entity::tasks::Column::DocumentId.eq(document_id))
+        .filter(entity::tasks::Column::DeletedAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    crate::tasks::progress::refresh(db, now, &task_ids).await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -224,6 +224,7 @@ pub async fn create(
         ),
     )
     .await?;
+    changed(&txn, now, "task.created", task.id, &task).await?;
     txn.commit().await?;
     Ok(task)
 }
@@ -256,6 +257,30 @@ pub(crate) async fn write_versioned(
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("task"))
+}
+
+/// Records the event of a change to a task, in the change's transaction: the task's leaders and
+/// units hear of it.
+async fn changed<P: Serialize>(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    kind: &str,
+    task_id: i64,
+    payload: &P,
+) -> AppResult<()> {
+    crate::events::record(
+        db,
+        now,
+        crate::events::Event {
+            kind,
+            entity_type: "task",
+            entity_id: task_id,
+            task_id: Some(task_id),
+            unit_id: None,
+            payload,
+        },
+    )
+    .await
 }
 
 fn stale(expected: i32) -> AppError {
@@ -318,6 +343,7 @@ pub async fn update(
         Change::diff("task.update", "task", Some(id), &before, &after),
     )
     .await?;
+    changed(&txn, now, "task.updated", id, &after).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -347,6 +373,7 @@ pub async fn delete(
         Change::diff("task.delete", "task", Some(id), &before, &after),
     )
     .await?;
+    changed(&txn, now, "task.deleted", id, &after).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -384,6 +411,7 @@ pub async fn set_leaders(
         Change::diff("task.set_leaders", "task", Some(id), &before, &after),
     )
     .await?;
+    changed(&txn, now, "task.leaders_changed", id, &after).await?;
     txn.commit().await?;
     Ok(task)
 }
@@ -421,6 +449,7 @@ pub async fn set_units(
         Change::diff("task.set_units", "task", Some(id), &before, &after),
     )
     .await?;
+    changed(&txn, now, "task.units_changed", id, &after).await?;
     txn.commit().await?;
     Ok(task)
 }

@@ -10,6 +10,7 @@ mod http;
 mod import;
 mod instructions;
 mod ledger;
+mod live;
 mod loaders;
 mod obligations;
 mod periods;

@@ -1,0 +1,35 @@
+//! Which events a principal hears: the bureau and machine accounts everything; a unit what is
+//! addressed to it (its reminders, returns, decisions) and task-wide events on tasks it sees,
+//! never another unit's; a leader the events of the tasks they see.
+
+use entity::enums::Role;
+use entity::events;
+use sea_orm::ConnectionTrait;
+
+use crate::auth::Principal;
+use crate::error::AppResult;
+
+/// Whether `actor` may hear `event`.
+pub async fn may_hear(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    event: &events::Model,
+) -> AppResult<bool> {
+    if actor.reads_everything() {
+        return Ok(true);
+    }
+    if actor.role == Role::Unit {
+        match (event.unit_id, actor.unit_id) {
+            (Some(addressed), Some(mine)) => return Ok(addressed == mine),
+            (Some(_), None) => return Ok(false),
+            (None, _) => {}
+        }
+    }
+    match event.task_id {
+        Some(task_id) => Ok(crate::tasks::query::visible_by_ids(actor, db, &[task_id])
+            .await?
+            .contains_key(&task_id)),
+        // Registry and other events without a task are the bureau's business.
+        None => Ok(false),
+    }
+}

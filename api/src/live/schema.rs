@@ -1,0 +1,182 @@
+//! The `events` subscription: committed events the subscriber may read, as they happen.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Json, Result, SimpleObject, Subscription};
+use chrono::{DateTime, Utc};
+use futures_util::Stream;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::auth::Principal;
+use crate::graphql::context::ContextExt;
+use crate::graphql::loaders::{UnitById, VisibleTaskById};
+use crate::graphql::relay::{Kind, expect_id};
+use crate::live::access::may_hear;
+use crate::live::relay::EventBus;
+use crate::tasks::schema::Task;
+use crate::units::schema::Unit;
+
+/// Something that happened: a report submitted or returned, a reminder sent, a task's status
+/// changed, … `kind` names it (`report.submitted`, `report.returned`, `reminder.sent`,
+/// `task.status_changed`, `task.completed`, `extension.approved`, `instruction.written`, …).
+#[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
+pub struct LiveEvent {
+    /// Increases with every event; a client that reconnects can tell what it has seen.
+    pub sequence: i64,
+    pub kind: String,
+    /// The kind of row it concerns (`report`, `reminder`, `task`, …) and its row id.
+    pub entity_type: String,
+    pub entity_id: Option<i64>,
+    /// The change's details as recorded.
+    pub payload: Json<serde_json::Value>,
+    pub occurred_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub task_id: Option<i64>,
+    #[graphql(skip)]
+    pub unit_id: Option<i64>,
+}
+
+impl From<&entity::events::Model> for LiveEvent {
+    fn from(e: &entity::events::Model) -> Self {
+        Self {
+            sequence: e.id,
+            kind: e.kind.clone(),
+            entity_type: e.entity_type.clone(),
+            entity_id: e.entity_id,
+            payload: Json(e.payload.clone()),
+            occurred_at: e.created_at,
+            task_id: e.task_id,
+            unit_id: e.unit_id,
+        }
+    }
+}
+
+#[async_graphql::ComplexObject]
+impl LiveEvent {
+    /// The task it concerns, if any.
+    async fn task(&self, ctx: &Context<'_>) -> Result<Option<Task>> {
+        let Some(id) = self.task_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loader()
+            .load_one(VisibleTaskById(id))
+            .await?
+            .map(Into::into))
+    }
+
+    /// The unit it is addressed to or comes from, if any.
+    async fn unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
+        let Some(id) = self.unit_id else {
+            return Ok(None);
+        };
+        Ok(ctx.loader().load_one(UnitById(id)).await?.map(Into::into))
+    }
+}
+
+/// What a subscriber listens for; all given conditions hold.
+struct Filter {
+    kinds: Vec<String>,
+    task_id: Option<i64>,
+}
+
+impl Filter {
+    fn matches(&self, event: &entity::events::Model) -> bool {
+        (self.kinds.is_empty() || self.kinds.iter().any(|k| k == &event.kind))
+            && self.task_id.is_none_or(|t| event.task_id == Some(t))
+    }
+}
+
+/// How many missed events a reconnecting subscriber is sent at most.
+const REPLAY_MAX: u64 = 1000;
+
+/// A subscriber's position: the backlog still to send, then the broadcast.
+struct Tail {
+    receiver: tokio::sync::broadcast::Receiver<Arc<entity::events::Model>>,
+    backlog: VecDeque<Arc<entity::events::Model>>,
+    last: i64,
+    actor: Principal,
+    db: sea_orm::DatabaseConnection,
+    filter: Arc<Filter>,
+}
+
+#[derive(Default)]
+pub struct LiveSubscription;
+
+#[Subscription]
+impl LiveSubscription {
+    /// Events as they are committed, only those the subscriber may read: the bureau hears
+    /// everything (submissions among them); a unit hears what is addressed to it (reminders,
+    /// returns, decisions on its requests) and task-wide changes of its tasks; a leader hears
+    /// the changes to their tasks. Optionally only some kinds, or one task's.
+    ///
+    /// `after`: the last `sequence` the client saw; the events committed since (up to 1000) are
+    /// sent first, then the live ones, with none missed or repeated in between. A client that
+    /// reconnects passes it to lose nothing.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        kinds: Option<Vec<String>>,
+        task_id: Option<ID>,
+        after: Option<i64>,
+    ) -> Result<impl Stream<Item = LiveEvent> + use<>> {
+        let actor: Principal = ctx.actor()?.clone();
+        let filter = Filter {
+            kinds: kinds.unwrap_or_default(),
+            task_id: task_id
+                .map(|id| expect_id("taskId", &id, Kind::Task))
+                .transpose()?,
+        };
+        let db = ctx.db().clone();
+        // Subscribe before reading the backlog, so that nothing committed in between is lost;
+        // what arrives twice is dropped by its sequence.
+        let receiver = ctx.data_unchecked::<EventBus>().subscribe();
+        let backlog: VecDeque<Arc<entity::events::Model>> = match after {
+            Some(after) => crate::live::relay::since(&db, after, REPLAY_MAX)
+                .await?
+                .into_iter()
+                .map(Arc::new)
+                .collect(),
+            None => VecDeque::new(),
+        };
+        let state = Tail {
+            receiver,
+            backlog,
+            last: after.unwrap_or(0),
+            actor,
+            db,
+            filter: Arc::new(filter),
+        };
+        Ok(futures_util::stream::unfold(state, |mut tail| async move {
+            loop {
+                let event = match tail.backlog.pop_front() {
+                    Some(event) => event,
+                    None => match tail.receiver.recv().await {
+                        Ok(event) => event,
+                        Err(RecvError::Lagged(skipped)) => {
+                            tracing::warn!(skipped, "a slow subscriber skipped events");
+                            continue;
+                        }
+                        Err(RecvError::Closed) => return None,
+                    },
+                };
+                if event.id <= tail.last || !tail.filter.matches(&event) {
+                    continue;
+                }
+                tail.last = event.id;
+                match may_hear(&tail.actor, &tail.db, &event).await {
+                    Ok(true) => {
+                        let live = LiveEvent::from(event.as_ref());
+                        return Some((live, tail));
+                    }
+                    Ok(false) => {}
+                    Err(err) => {
+                        tracing::warn!(error = %err, "cannot check an event's readers; skipped");
+                    }
+                }
+            }
+        }))
+    }
+}

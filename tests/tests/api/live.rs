@@ -1,0 +1,226 @@
+//! Live updates: GraphQL subscriptions over WebSocket (graphql-transport-ws), each subscriber
+//! hearing only what it may read, across two server instances on one database.
+
+use futures_util::{SinkExt, StreamExt};
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::{Value, json};
+use tests::TestApp;
+use tests::world::World;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+const EVENTS: &str = "subscription($after: Int, $kinds: [String!]) {
+    events(after: $after, kinds: $kinds) { sequence kind entityType task { seq } unit { name } payload } }";
+
+/// The newest event's sequence: subscribing after it makes the test independent of when the
+/// server starts listening.
+async fn newest_sequence(app: &TestApp) -> i64 {
+    let row = app
+        .db
+        .query_one(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT COALESCE(MAX(id), 0) AS id FROM events",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<i64>("", "id").unwrap()
+}
+
+async fn subscribe(app: &TestApp, token: &str, variables: Value) -> Socket {
+    subscribe_to(app, token, EVENTS, variables).await
+}
+
+async fn subscribe_to(app: &TestApp, token: &str, query: &str, variables: Value) -> Socket {
+    let url = app.address.replace("http://", "ws://") + "/graphql/ws";
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let send = |value: Value| Message::text(value.to_string());
+    socket
+        .send(send(
+            json!({ "type": "connection_init", "payload": { "accessToken": token } }),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(next_message(&mut socket).await["type"], "connection_ack");
+    socket
+        .send(send(json!({ "id": "1", "type": "subscribe",
+                           "payload": { "query": query, "variables": variables } })))
+        .await
+        .unwrap();
+    socket
+}
+
+async fn next_message(socket: &mut Socket) -> Value {
+    loop {
+        let message = tokio::time::timeout(std::time::Duration::from_secs(20), socket.next())
+            .await
+            .expect("an event arrives")
+            .expect("the socket is open")
+            .unwrap();
+        match message {
+            Message::Text(text) => return serde_json::from_str(&text).unwrap(),
+            Message::Ping(_) | Message::Pong(_) => {}
+            other => panic!("unexpected message {other:?}"),
+        }
+    }
+}
+
+/// The next `n` events heard, as (kind, task seq, unit name).
+async fn heard(socket: &mut Socket, n: usize) -> Vec<(String, String, String)> {
+    let mut events = Vec::new();
+    while events.len() < n {
+        let message = next_message(socket).await;
+        assert_eq!(message["type"], "next", "{message:#}");
+        let event = &message["payload"]["data"]["events"];
+        events.push((
+            event["kind"].as_str().unwrap().to_owned(),
+            event["task"]["seq"].as_str().unwrap_or("-").to_owned(),
+            event["unit"]["name"].as_str().unwrap_or("-").to_owned(),
+        ));
+    }
+    events
+}
+
+fn expect(list: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+    list.iter()
+        .map(|(k, t, u)| ((*k).to_owned(), (*t).to_owned(), (*u).to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn each_subscriber_hears_what_it_may_read_from_any_instance() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let q1 = app
+        .gql(
+            Some(&w.bureau),
+            "mutation($i: GenerateReportingPeriodsInput!) { generateReportingPeriods(input: $i) { periods { id } } }",
+            json!({ "i": { "documentId": w.document } }),
+        )
+        .await
+        .data("/generateReportingPeriods/periods/0/id")
+        .clone();
+    let other = app.spawn_second_instance().await;
+    let after = newest_sequence(&app).await;
+
+    // Subscribers on both instances; every change below goes through the first one.
+    let mut bureau = subscribe(
+        &other,
+        &w.bureau,
+        json!({ "after": after, "kinds": ["report.submitted"] }),
+    )
+    .await;
+    let mut unit_a = subscribe(&other, &w.unit_a_token, json!({ "after": after })).await;
+    let mut unit_b = subscribe(&app, &w.unit_b_token, json!({ "after": after })).await;
+    let mut wang = subscribe(&other, &w.wang_token, json!({ "after": after })).await;
+
+    let remind = |task: &str, unit: &str, message: &str| json!({ "i": { "taskId": task, "unitId": unit, "message": message } });
+    let send_reminder =
+        "mutation($i: SendReminderInput!) { sendReminder(input: $i) { reminder { id } } }";
+    let b = Some(w.bureau.as_str());
+    app.gql(
+        b,
+        send_reminder,
+        remind(&w.tasks[0], &w.unit_a, "请按时报送一季度进展"),
+    )
+    .await
+    .data("/sendReminder");
+    let report = app
+        .gql(
+            Some(&w.unit_a_token),
+            "mutation($i: SubmitReportInput!) { submitReport(input: $i) { report { id } } }",
+            json!({ "i": { "taskId": w.tasks[0], "periodId": q1, "progress": "一季度进展", "idempotencyKey": "live-0001" } }),
+        )
+        .await
+        .data("/submitReport/report/id")
+        .clone();
+    app.gql(
+        b,
+        "mutation($i: ReviewReportInput!) { reviewReport(input: $i) { report { state } } }",
+        json!({ "i": { "reportId": report, "version": 1, "decision": "RETURN", "comment": "请补充数据" } }),
+    )
+    .await
+    .data("/reviewReport");
+    app.gql(b, send_reminder, remind(&w.tasks[1], &w.unit_b, "请报送"))
+        .await
+        .data("/sendReminder");
+    app.gql(b, send_reminder, remind(&w.tasks[2], &w.unit_c, "请报送"))
+        .await
+        .data("/sendReminder");
+    // Last, one reminder to each unit: each subscriber's list ends with one, so anything it
+    // should not hear, being older, would have shown up before it.
+    for (task, unit) in [
+        (&w.tasks[0], &w.unit_a),
+        (&w.tasks[1], &w.unit_b),
+        (&w.tasks[2], &w.unit_c),
+    ] {
+        app.gql(b, send_reminder, remind(task, unit, "最后提醒"))
+            .await
+            .data("/sendReminder");
+    }
+
+    let a = "市发展和改革委员会";
+    assert_eq!(
+        heard(&mut unit_a, 5).await,
+        expect(&[
+            ("reminder.sent", "1", a),
+            ("report.submitted", "1", a),
+            ("task.status_changed", "1", "-"),
+            ("report.returned", "1", a),
+            ("reminder.sent", "1", a),
+        ])
+    );
+    let b_name = "市财政局";
+    assert_eq!(
+        heard(&mut unit_b, 3).await,
+        expect(&[
+            // Task 1 is unit B's too (it cooperates): it hears the task change, not unit A's
+            // reminder, report or return.
+            ("task.status_changed", "1", "-"),
+            ("reminder.sent", "2", b_name),
+            ("reminder.sent", "2", b_name),
+        ])
+    );
+    let c = "尉氏县人民政府";
+    assert_eq!(
+        heard(&mut wang, 2).await,
+        expect(&[("reminder.sent", "3", c), ("reminder.sent", "3", c)])
+    );
+    let submitted = heard(&mut bureau, 1).await;
+    assert_eq!(submitted, expect(&[("report.submitted", "1", a)]));
+}
+
+#[tokio::test]
+async fn bad_subscription_arguments_get_coded_errors() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    // A refused argument is an error on the subscription, coded like any other, and the
+    // socket stays open.
+    for (variables, code) in [
+        (json!({ "after": "x" }), "BAD_USER_INPUT"),
+        (json!({ "taskId": w.unit_a }), "BAD_USER_INPUT"),
+    ] {
+        let mut socket = subscribe_to(
+            &app,
+            &w.unit_a_token,
+            "subscription($after: Int, $taskId: ID) { events(after: $after, taskId: $taskId) { kind } }",
+            variables,
+        )
+        .await;
+        let message = next_message(&mut socket).await;
+        assert_eq!(message["type"], "next", "{message:#}");
+        assert_eq!(
+            message["payload"]["errors"][0]["extensions"]["code"], code,
+            "{message:#}"
+        );
+    }
+}
