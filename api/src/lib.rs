@@ -31,6 +31,7 @@ pub mod proposals;
 pub mod reminders;
 pub mod reports;
 pub mod startup;
+pub mod stats;
 pub mod tasks;
 pub mod telemetry;
 pub mod units;

@@ -26,6 +26,7 @@ use crate::proposals::schema::ProposalMutation;
 use crate::reminders::schema::{ReminderMutation, ReminderQuery};
 use crate::reports::obligation_schema::ObligationQuery;
 use crate::reports::schema::{ReportMutation, ReportQuery};
+use crate::stats::schema::StatsQuery;
 use crate::tasks::schema::{TaskMutation, TaskQuery};
 use crate::units::schema::{UnitMutation, UnitQuery};
 use crate::users::schema::{UserMutation, UserQuery};
@@ -43,6 +44,7 @@ pub struct Query(
     ObligationQuery,
     ReminderQuery,
     ExtensionQuery,
+    StatsQuery,
 );
 
 #[derive(MergedObject, Default)]

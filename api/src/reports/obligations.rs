@@ -242,8 +242,18 @@ pub async fn of_tasks(
             .into_iter()
             .filter(|u| unit_scope.is_none_or(|scope| scope == *u))
         {
+            // A completed or cancelled task owes nothing due after the day it was closed,
+            // except what was reported anyway.
+            let closed_on = matches!(
+                task.status,
+                entity::enums::TaskStatus::Completed | entity::enums::TaskStatus::Cancelled
+            )
+            .then(|| crate::deadline::today_in_china(task.completed_at.unwrap_or(task.updated_at)));
             for period in periods.get(&task.document_id).into_iter().flatten() {
                 let report = reports.get(&(task.id, period.id, unit_id));
+                if report.is_none() && closed_on.is_some_and(|day| period.due_on > day) {
+                    continue;
+                }
                 let late =
                     report.is_some_and(|r| late_versions.contains(&(r.id, r.current_version)));
                 let due_on = extended

@@ -342,7 +342,8 @@ pub async fn decide(
     };
     let active = tasks::ActiveModel {
         status: sea_orm::Set(target),
-        completed_at: sea_orm::Set((target == TaskStatus::Completed).then_some(now)),
+        // The day a task was closed ends its obligations (see `reports::obligations`).
+        completed_at: sea_orm::Set(is_closed(target).then_some(now)),
         ..Default::default()
     };
     crate::tasks::service::write_versioned(&txn, id, version, active, now).await?;

@@ -38,6 +38,7 @@ pub struct Task {
     pub version: i32,
     /// The task's id in another government system.
     pub external_id: Option<String>,
+    /// When the bureau completed (办结) or cancelled the task; nothing falls due after it.
     pub completed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

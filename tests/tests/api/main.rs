@@ -21,3 +21,4 @@ mod reminders;
 mod reports;
 mod schema;
 mod tasks;
+mod year;

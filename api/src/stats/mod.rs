@@ -1,0 +1,13 @@
+//! Figures for the bureau's reports and rankings: how many reports were due, in on time, late or
+//! missing, and where the tasks stand.
+//!
+//! - `service`: the counts, over the obligations the actor may see.
+//! - `schema`: the `reportingFigures` query.
+//!
+//! On-time figures are computed against either due date a report had: the current one (the
+//! period's date as the bureau last set it, or the unit's approved extension) or the original
+//! one (the date first set for the period, without extensions). Both stay stored, so either
+//! view can be asked for at any time.
+
+pub mod schema;
+pub mod service;
