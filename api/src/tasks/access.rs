@@ -2,7 +2,9 @@
 //!
 //! - BUREAU and SERVICE see every live task.
 //! - UNIT sees the tasks where its unit holds any role (lead, responsible, cooperating).
-//! - LEADER sees the tasks that name them, either in person or through the post they hold now.
+//! - LEADER sees the tasks that name them, either in person, through the post they hold now, or
+//!   through a collective word that includes that post (各位副市长 names every 副市长 and
+//!   常务副市长; 各位市领导 names every leader).
 //!
 //! Soft-deleted tasks are invisible to everyone. Everything hanging off a task (its leaders,
 //! units, and later its reports) is reachable only through a task that passed this check.
@@ -39,6 +41,12 @@ pub fn visible(actor: &Principal) -> Condition {
             if let Some(post) = &actor.leader_post {
                 named = named.add(task_leaders::Column::Post.eq(post.clone()));
             }
+            if actor.leader_id.is_some() || actor.leader_post.is_some() {
+                named = named.add(
+                    task_leaders::Column::Collective
+                        .is_in(collectives_including(actor.leader_post.as_deref())),
+                );
+            }
             if named.is_empty() {
                 return live.add(nothing());
             }
@@ -55,7 +63,50 @@ pub fn visible(actor: &Principal) -> Condition {
     }
 }
 
+/// The collective words that include a leader with this post: every leader is among 各位市领导;
+/// a post is among the words that name one of its endings (常务副市长 is a 副市长 and a 市长).
+pub fn collectives_including(post: Option<&str>) -> Vec<String> {
+    let mut words: Vec<String> = ["各位市领导", "全体市领导", "各位市政府领导"]
+        .map(str::to_owned)
+        .to_vec();
+    if let Some(post) = post {
+        let chars: Vec<char> = post.chars().collect();
+        // Endings of at least two characters: 长 alone names nothing.
+        for start in 0..chars.len().saturating_sub(1) {
+            let ending: String = chars[start..].iter().collect();
+            words.push(format!("各位{ending}"));
+            words.push(format!("全体{ending}"));
+        }
+    }
+    words
+}
+
 /// A condition no row meets.
 fn nothing() -> Condition {
     Condition::all().add(Expr::val(1).eq(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::collectives_including;
+
+    #[test]
+    fn collective_words_include_the_posts_they_name() {
+        let deputy = collectives_including(Some("常务副市长"));
+        for word in [
+            "各位副市长",
+            "各位市长",
+            "全体副市长",
+            "各位常务副市长",
+            "各位市领导",
+        ] {
+            assert!(deputy.iter().any(|w| w == word), "{word}");
+        }
+        assert!(!deputy.iter().any(|w| w == "各位长"));
+        let mayor = collectives_including(Some("市长"));
+        assert!(mayor.iter().any(|w| w == "各位市长"));
+        assert!(!mayor.iter().any(|w| w == "各位副市长"));
+        // A leader without a post is still among all city leaders.
+        assert_eq!(collectives_including(None).len(), 3);
+    }
 }

@@ -586,3 +586,28 @@ fn base64_id(kind: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:1"))
 }
+
+#[tokio::test]
+async fn collective_leaders_see_the_tasks_their_post_is_named_in() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    app.gql(
+        Some(&w.bureau),
+        "mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id } } }",
+        json!({ "i": { "documentId": w.document, "seq": "4", "text": "各位副市长分别牵头分管领域安全生产。",
+                       "leaders": [{ "collective": "各位副市长", "role": "LEAD", "nameAsWritten": "各位副市长" }],
+                       "units": [{ "unitId": w.unit_c, "role": "RESPONSIBLE" }] } }),
+    )
+    .await
+    .data("/createTask/task/id");
+    // 王玲 (副市长) and 刘震 (常务副市长, also a 副市长) both see task 4; units still by unit.
+    for (token, expected) in [
+        (&w.wang_token, vec!["3", "4"]),
+        (&w.liu_token, vec!["1", "2", "4"]),
+        (&w.unit_a_token, vec!["1"]),
+        (&w.unit_c_token, vec!["3", "4"]),
+    ] {
+        let seen = app.gql(Some(token), TASK_SEQS, json!({})).await;
+        assert_eq!(seqs(&seen), expected);
+    }
+}
