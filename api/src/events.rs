@@ -21,6 +21,30 @@ pub struct Event<'a, P: Serialize> {
     pub payload: &'a P,
 }
 
+/// Appends the event of a change to the registry or to a document (no task, no unit): only the
+/// bureau and machine accounts hear these. Call it with the transaction of the change.
+pub async fn registry<P: Serialize>(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    kind: &str,
+    (entity_type, entity_id): (&str, i64),
+    payload: &P,
+) -> AppResult<()> {
+    record(
+        db,
+        now,
+        Event {
+            kind,
+            entity_type,
+            entity_id,
+            task_id: None,
+            unit_id: None,
+            payload,
+        },
+    )
+    .await
+}
+
 /// Appends an event. Call it with the transaction of the change.
 pub async fn record<P: Serialize>(
     db: &impl ConnectionTrait,

@@ -89,6 +89,14 @@ pub async fn create_category(
         Change::after("category.create", "category", Some(category.id), &category),
     )
     .await?;
+    crate::events::registry(
+        &txn,
+        now,
+        "category.created",
+        ("category", category.id),
+        &category,
+    )
+    .await?;
     txn.commit().await?;
     Ok(category)
 }

@@ -221,6 +221,14 @@ pub async fn create(
         Change::after("document.create", "document", Some(document.id), &document),
     )
     .await?;
+    crate::events::registry(
+        &txn,
+        now,
+        "document.created",
+        ("document", document.id),
+        &document,
+    )
+    .await?;
     txn.commit().await?;
     Ok(document)
 }
@@ -278,6 +286,7 @@ pub async fn update(
         Change::diff("document.update", "document", Some(id), &before, &after),
     )
     .await?;
+    crate::events::registry(&txn, now, "document.updated", ("document", id), &after).await?;
     txn.commit().await?;
     Ok(after)
 }

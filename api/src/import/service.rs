@@ -73,6 +73,14 @@ pub async fn commit(
         ),
     )
     .await?;
+    crate::events::registry(
+        &txn,
+        now,
+        "document.imported",
+        ("document", outcome.document.id),
+        &serde_json::json!({ "counts": outcome.counts, "replaced": replace }),
+    )
+    .await?;
     txn.commit().await?;
     Ok((outcome, preview))
 }

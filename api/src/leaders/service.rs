@@ -248,6 +248,7 @@ pub async fn create(
         ),
     )
     .await?;
+    crate::events::registry(&txn, now, "leader.created", ("leader", leader.id), &leader).await?;
     txn.commit().await?;
     Ok(leader)
 }
@@ -295,6 +296,7 @@ pub async fn update(
         ),
     )
     .await?;
+    crate::events::registry(&txn, now, "leader.updated", ("leader", id), &after).await?;
     txn.commit().await?;
     Ok(after)
 }

@@ -226,6 +226,14 @@ pub async fn merge(
         ),
     )
     .await?;
+    crate::events::registry(
+        &txn,
+        now,
+        "unit.merged",
+        ("unit", source_id),
+        &serde_json::json!({ "mergedInto": target_id }),
+    )
+    .await?;
     txn.commit().await?;
     Ok((target, counts))
 }

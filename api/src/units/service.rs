@@ -257,6 +257,7 @@ pub async fn create(
         ),
     )
     .await?;
+    crate::events::registry(&txn, now, "unit.created", ("unit", unit.id), &unit).await?;
     txn.commit().await?;
     Ok(unit)
 }
@@ -337,6 +338,7 @@ pub async fn update(
         Change::diff("unit.update", "unit", Some(id), &before, &after),
     )
     .await?;
+    crate::events::registry(&txn, now, "unit.updated", ("unit", id), &after).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -368,6 +370,7 @@ pub async fn add_alias(
             Change::after("unit.add_alias", "unit", Some(unit_id), &stored),
         )
         .await?;
+        crate::events::registry(&txn, now, "unit.alias_added", ("unit", unit_id), &stored).await?;
     }
     txn.commit().await?;
     Ok(unit)

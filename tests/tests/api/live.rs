@@ -224,3 +224,49 @@ async fn bad_subscription_arguments_get_coded_errors() {
         );
     }
 }
+
+#[tokio::test]
+async fn registry_changes_reach_the_bureau_only() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    // The world's three units, two leaders and one document were announced as they were made.
+    assert_eq!(
+        app.count_rows("events WHERE kind = 'unit.created'").await,
+        3
+    );
+    assert_eq!(
+        app.count_rows("events WHERE kind = 'leader.created'").await,
+        2
+    );
+    let after = newest_sequence(&app).await;
+    let mut bureau = subscribe(
+        &app,
+        &w.bureau,
+        json!({ "after": after, "kinds": ["unit.updated", "reminder.sent"] }),
+    )
+    .await;
+    let mut unit_a = subscribe(&app, &w.unit_a_token, json!({ "after": after })).await;
+    app.gql(
+        Some(&w.bureau),
+        "mutation($i: UpdateUnitInput!) { updateUnit(input: $i) { unit { name } } }",
+        json!({ "i": { "id": w.unit_a, "name": "市发展改革委员会" } }),
+    )
+    .await
+    .data("/updateUnit");
+    app.gql(
+        Some(&w.bureau),
+        "mutation($i: SendReminderInput!) { sendReminder(input: $i) { reminder { id } } }",
+        json!({ "i": { "taskId": w.tasks[0], "unitId": w.unit_a, "message": "请报送" } }),
+    )
+    .await
+    .data("/sendReminder");
+    let renamed = "市发展改革委员会";
+    assert_eq!(
+        heard(&mut bureau, 2).await,
+        expect(&[("unit.updated", "-", "-"), ("reminder.sent", "1", renamed)])
+    );
+    assert_eq!(
+        heard(&mut unit_a, 1).await,
+        expect(&[("reminder.sent", "1", renamed)])
+    );
+}
