@@ -27,7 +27,8 @@ use crate::reminders::schema::{ReminderMutation, ReminderQuery};
 use crate::reports::obligation_schema::ObligationQuery;
 use crate::reports::schema::{ReportMutation, ReportQuery};
 use crate::stats::schema::StatsQuery;
-use crate::tasks::schema::{TaskMutation, TaskQuery};
+use crate::tasks::mutations::TaskMutation;
+use crate::tasks::schema::TaskQuery;
 use crate::units::schema::{UnitMutation, UnitQuery};
 use crate::users::schema::{UserMutation, UserQuery};
 

@@ -3,11 +3,17 @@
 
 use std::collections::HashSet;
 
+use chrono::{DateTime, Utc};
 use entity::enums::{LeaderRole, UnitRole};
-use entity::{task_leaders, task_units};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use entity::{task_leaders, task_units, tasks};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
 
+use crate::audit::service::{self as audit, Change};
+use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::tasks::service::{changed, write_versioned};
 use crate::validation::{NAME_MAX, optional_text};
 
 /// One leader of a task. Exactly one of `leader_id`, `post` and `collective` is given.
@@ -31,6 +37,82 @@ pub struct NewTaskUnit {
     /// A county or district taking part (listed after `，` in the documents).
     pub is_local: bool,
     pub name_as_written: Option<String>,
+}
+
+/// Replaces a task's leaders. Bureau only.
+pub async fn set_leaders(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    id: i64,
+    version: Option<i32>,
+    leaders: Vec<NewTaskLeader>,
+) -> AppResult<tasks::Model> {
+    actor.require_bureau()?;
+    let txn = db.begin().await?;
+    let task = crate::tasks::query::get(actor, &txn, id).await?;
+    let before = crate::tasks::query::leaders_of(&txn, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    let after = replace_leaders(&txn, id, &leaders).await?;
+    // The assignments are part of the task: changing them bumps its version too.
+    let task = write_versioned(
+        &txn,
+        id,
+        version.unwrap_or(task.version),
+        <tasks::ActiveModel as Default>::default(),
+        now,
+    )
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        now,
+        Change::diff("task.set_leaders", "task", Some(id), &before, &after),
+    )
+    .await?;
+    changed(&txn, now, "task.leaders_changed", id, &after).await?;
+    txn.commit().await?;
+    Ok(task)
+}
+
+/// Replaces a task's units. Bureau only.
+pub async fn set_units(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    id: i64,
+    version: Option<i32>,
+    units: Vec<NewTaskUnit>,
+) -> AppResult<tasks::Model> {
+    actor.require_bureau()?;
+    let txn = db.begin().await?;
+    let task = crate::tasks::query::get(actor, &txn, id).await?;
+    let before = crate::tasks::query::units_of(&txn, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    let after = replace_units(&txn, id, &units).await?;
+    // The assignments are part of the task: changing them bumps its version too.
+    let task = write_versioned(
+        &txn,
+        id,
+        version.unwrap_or(task.version),
+        <tasks::ActiveModel as Default>::default(),
+        now,
+    )
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        now,
+        Change::diff("task.set_units", "task", Some(id), &before, &after),
+    )
+    .await?;
+    changed(&txn, now, "task.units_changed", id, &after).await?;
+    txn.commit().await?;
+    Ok(task)
 }
 
 /// Checks the leader list and replaces the task's leaders with it. Returns the stored rows.

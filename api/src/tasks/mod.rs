@@ -4,11 +4,14 @@
 //! - `query`: listing, filtering, ordering and the batch reads behind the DataLoaders.
 //! - `service`: creating, changing and soft-deleting tasks, with optimistic locking.
 //! - `assignments`: replacing a task's leaders and units.
-//! - `progress`: the derived status and warning level, and the bureau's completion decisions.
-//! - `types`: the GraphQL output types; `schema`: the queries and mutations.
+//! - `progress`: the derived status and warning level; `decisions`: completing, cancelling and
+//!   reopening a task (the bureau's).
+//! - `types`: the GraphQL output types; `schema`: the queries; `mutations`: the mutations.
 
 pub mod access;
 pub mod assignments;
+pub mod decisions;
+pub mod mutations;
 pub mod progress;
 pub mod query;
 pub mod schema;

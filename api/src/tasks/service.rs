@@ -261,7 +261,7 @@ pub(crate) async fn write_versioned(
 
 /// Records the event of a change to a task, in the change's transaction: the task's leaders and
 /// units hear of it.
-async fn changed<P: Serialize>(
+pub(crate) async fn changed<P: Serialize>(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
     kind: &str,
@@ -376,80 +376,4 @@ pub async fn delete(
     changed(&txn, now, "task.deleted", id, &after).await?;
     txn.commit().await?;
     Ok(after)
-}
-
-/// Replaces a task's leaders. Bureau only.
-pub async fn set_leaders(
-    actor: &Principal,
-    db: &(impl ConnectionTrait + TransactionTrait),
-    now: DateTime<Utc>,
-    id: i64,
-    version: Option<i32>,
-    leaders: Vec<NewTaskLeader>,
-) -> AppResult<tasks::Model> {
-    actor.require_bureau()?;
-    let txn = db.begin().await?;
-    let task = query::get(actor, &txn, id).await?;
-    let before = query::leaders_of(&txn, &[id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
-    let after = replace_leaders(&txn, id, &leaders).await?;
-    // The assignments are part of the task: changing them bumps its version too.
-    let task = write_versioned(
-        &txn,
-        id,
-        version.unwrap_or(task.version),
-        <tasks::ActiveModel as Default>::default(),
-        now,
-    )
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        now,
-        Change::diff("task.set_leaders", "task", Some(id), &before, &after),
-    )
-    .await?;
-    changed(&txn, now, "task.leaders_changed", id, &after).await?;
-    txn.commit().await?;
-    Ok(task)
-}
-
-/// Replaces a task's units. Bureau only.
-pub async fn set_units(
-    actor: &Principal,
-    db: &(impl ConnectionTrait + TransactionTrait),
-    now: DateTime<Utc>,
-    id: i64,
-    version: Option<i32>,
-    units: Vec<NewTaskUnit>,
-) -> AppResult<tasks::Model> {
-    actor.require_bureau()?;
-    let txn = db.begin().await?;
-    let task = query::get(actor, &txn, id).await?;
-    let before = query::units_of(&txn, &[id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
-    let after = replace_units(&txn, id, &units).await?;
-    // The assignments are part of the task: changing them bumps its version too.
-    let task = write_versioned(
-        &txn,
-        id,
-        version.unwrap_or(task.version),
-        <tasks::ActiveModel as Default>::default(),
-        now,
-    )
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        now,
-        Change::diff("task.set_units", "task", Some(id), &before, &after),
-    )
-    .await?;
-    changed(&txn, now, "task.units_changed", id, &after).await?;
-    txn.commit().await?;
-    Ok(task)
 }
