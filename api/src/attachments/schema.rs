@@ -55,6 +55,16 @@ pub struct UploadAttachmentPayload {
     pub attachment: Attachment,
 }
 
+#[derive(InputObject)]
+pub struct DiscardAttachmentInput {
+    pub id: ID,
+}
+
+#[derive(SimpleObject)]
+pub struct DiscardAttachmentPayload {
+    pub discarded_attachment_id: ID,
+}
+
 #[derive(Default)]
 pub struct AttachmentMutation;
 
@@ -86,6 +96,26 @@ impl AttachmentMutation {
         .await?;
         Ok(UploadAttachmentPayload {
             attachment: attachment.into(),
+        })
+    }
+
+    /// Discards one of your uploads that was not submitted; submitted ones are kept for good.
+    async fn discard_attachment(
+        &self,
+        ctx: &Context<'_>,
+        input: DiscardAttachmentInput,
+    ) -> Result<DiscardAttachmentPayload> {
+        let id = expect_id("id", &input.id, Kind::Attachment)?;
+        crate::attachments::service::discard(
+            ctx.actor()?,
+            ctx.db(),
+            ctx.now(),
+            &ctx.app().storage,
+            id,
+        )
+        .await?;
+        Ok(DiscardAttachmentPayload {
+            discarded_attachment_id: input.id,
         })
     }
 }

@@ -125,6 +125,42 @@ async fn insert(
     Ok(row)
 }
 
+/// Discards an upload that was not submitted (its uploader only): the row goes in a transaction
+/// with its audit row, then the file. A submitted attachment is part of the record and stays.
+pub async fn discard(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    storage: &Storage,
+    id: i64,
+) -> AppResult<()> {
+    let txn = db.begin().await?;
+    let row = get(actor, &txn, id).await?;
+    if row.version_id.is_some() {
+        return Err(AppError::conflict(
+            "a submitted attachment is part of the report and is kept",
+        ));
+    }
+    if row.uploaded_by != actor.user_id {
+        return Err(AppError::not_found("attachment"));
+    }
+    attachments::Entity::delete_by_id(id)
+        .filter(attachments::Column::VersionId.is_null())
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        actor,
+        now,
+        Change::diff("attachment.discard", "attachment", Some(id), &row, &()),
+    )
+    .await?;
+    txn.commit().await?;
+    // After the commit: were the commit to fail, the row would still point at its file.
+    storage.remove(&row.storage_key);
+    Ok(())
+}
+
 /// Fixes the given uploads to a submitted version. Call it in the submission's transaction.
 pub async fn attach_to_version(
     actor: &Principal,

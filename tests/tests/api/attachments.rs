@@ -304,3 +304,52 @@ async fn a_report_gives_actual_values_for_its_tasks_indicators() {
         .await
         .expect_error("NOT_FOUND");
 }
+
+#[tokio::test]
+async fn an_unsubmitted_upload_can_be_discarded_by_its_uploader_only() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let q1 = first_period(&app, &w).await;
+    let task = w.tasks[0].as_str();
+    const DISCARD: &str = "mutation($i: DiscardAttachmentInput!) { discardAttachment(input: $i) { discardedAttachmentId } }";
+    let id = |response: &Value| response["data"]["uploadAttachment"]["attachment"]["id"].clone();
+    let wrong = id(&upload(&app, &w.unit_a_token, task, "错传.pdf", pdf(1000)).await);
+    let kept = id(&upload(&app, &w.unit_a_token, task, "佐证.pdf", pdf(1000)).await);
+    assert_eq!(stored_files(&app), 2);
+    // Nobody else may discard it, not even the bureau, which cannot read it yet.
+    for token in [&w.bureau, &w.unit_b_token] {
+        app.gql(Some(token), DISCARD, json!({ "i": { "id": wrong } }))
+            .await
+            .expect_error("NOT_FOUND");
+    }
+    app.gql(
+        Some(&w.unit_a_token),
+        DISCARD,
+        json!({ "i": { "id": wrong } }),
+    )
+    .await
+    .data("/discardAttachment");
+    assert_eq!(stored_files(&app), 1);
+    app.gql(
+        Some(&w.unit_a_token),
+        SUBMIT,
+        json!({ "i": { "taskId": task, "periodId": q1, "progress": "进展", "idempotencyKey": "discard-0001",
+                       "attachmentIds": [kept] } }),
+    )
+    .await
+    .data("/submitReport");
+    app.gql(
+        Some(&w.unit_a_token),
+        DISCARD,
+        json!({ "i": { "id": kept } }),
+    )
+    .await
+    .expect_error("CONFLICT");
+    assert_eq!(stored_files(&app), 1);
+    assert_eq!(app.count_rows("attachments").await, 1);
+    assert_eq!(
+        app.count_rows("audit_log WHERE action = 'attachment.discard'")
+            .await,
+        1
+    );
+}
