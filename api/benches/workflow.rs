@@ -27,7 +27,9 @@ fn workflow(c: &mut Criterion) {
         let db = api::db::connect(&config).await.expect("database opens");
         api::db::migrate(&db).await.expect("migrations run");
         let start = Utc.with_ymd_and_hms(2024, 1, 2, 2, 0, 0).unwrap();
-        api::demo::prepare(&db, start).await.expect("demo data loads");
+        api::demo::prepare(&db, start)
+            .await
+            .expect("demo data loads");
         for document in documents::Entity::find().all(&db).await.expect("documents") {
             api::periods::service::generate(&system, &db, start, document.id)
                 .await
@@ -36,7 +38,12 @@ fn workflow(c: &mut Criterion) {
         db
     });
     let count = runtime
-        .block_on(obligations::list(&system, &db, now, ObligationFilter::default()))
+        .block_on(obligations::list(
+            &system,
+            &db,
+            now,
+            ObligationFilter::default(),
+        ))
         .expect("obligations")
         .len();
     println!("demo data: {count} obligations");
@@ -44,7 +51,12 @@ fn workflow(c: &mut Criterion) {
     c.bench_function("all obligations of the city (216 tasks)", |b| {
         b.iter(|| {
             runtime
-                .block_on(obligations::list(&system, &db, now, ObligationFilter::default()))
+                .block_on(obligations::list(
+                    &system,
+                    &db,
+                    now,
+                    ObligationFilter::default(),
+                ))
                 .expect("obligations")
                 .len()
         });

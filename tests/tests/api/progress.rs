@@ -170,3 +170,57 @@ async fn a_task_past_its_own_deadline_is_delayed_even_with_reports_in() {
         pair("DELAYED", "RED")
     );
 }
+
+#[tokio::test]
+async fn a_cancelled_task_owes_nothing_more_and_only_the_bureau_cancels() {
+    let (app, w, _) = setup().await;
+    let task = w.tasks[1].as_str();
+    let cancel = "mutation($i: DecideTaskInput!) { cancelTask(input: $i) { task { status warningLevel completedAt } } }";
+    for token in [&w.unit_b_token, &w.liu_token, &w.service_token] {
+        app.gql(
+            Some(token),
+            cancel,
+            json!({ "i": { "id": task, "version": 1 } }),
+        )
+        .await
+        .expect_error("FORBIDDEN");
+    }
+    app.gql(None, cancel, json!({ "i": { "id": task, "version": 1 } }))
+        .await
+        .expect_error("UNAUTHENTICATED");
+    let mine = "{ myObligations { totalCount } }";
+    assert_eq!(
+        app.gql(Some(&w.unit_b_token), mine, json!({}))
+            .await
+            .data("/myObligations/totalCount"),
+        4
+    );
+    let cancelled = app
+        .gql(
+            Some(&w.bureau),
+            cancel,
+            json!({ "i": { "id": task, "version": 1, "comment": "预算调整，本年度不再实施" } }),
+        )
+        .await;
+    assert_eq!(cancelled.data("/cancelTask/task/status"), "CANCELLED");
+    assert_eq!(cancelled.data("/cancelTask/task/warningLevel"), "GREEN");
+    // Nothing was reported yet, and every period falls due after the cancellation.
+    assert_eq!(
+        app.gql(Some(&w.unit_b_token), mine, json!({}))
+            .await
+            .data("/myObligations/totalCount"),
+        0
+    );
+    // Months later it is still cancelled, and no reminder goes out for it.
+    let later = Utc.with_ymd_and_hms(2026, 7, 1, 2, 0, 0).unwrap();
+    api::tasks::progress::sweep(&app.db, later).await.unwrap();
+    api::reminders::rules::run(&app.db, later).await.unwrap();
+    assert_eq!(
+        app.count_rows("reminders WHERE task_id = (SELECT id FROM tasks WHERE seq = '2')")
+            .await,
+        0
+    );
+    app.clock.set(later);
+    let bureau = app.admin_token().await;
+    assert_eq!(state(&app, &bureau, task).await, pair("CANCELLED", "GREEN"));
+}
