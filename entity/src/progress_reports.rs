@@ -22,6 +22,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub draft_next_steps: Option<String>,
     pub draft_percent: Option<i32>,
+    /// The indicator values entered so far, as `[{indicatorId, value, note}]`.
+    pub draft_indicator_values: Option<Json>,
     pub draft_updated_by: Option<i64>,
     pub version: i32,
     pub created_at: DateTimeUtc,

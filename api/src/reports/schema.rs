@@ -2,24 +2,20 @@
 //! review. Relation fields go through the DataLoader; a unit reads only its own unit's reports.
 
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use entity::enums::Role;
-use entity::{progress_reports, report_reviews, report_versions};
+use entity::progress_reports;
 
-use crate::attachments::schema::Attachment;
 use crate::graphql::context::ContextExt;
-use crate::graphql::enums::{ReportState, ReviewDecision};
-use crate::graphql::loaders::{
-    AttachmentsOfVersion, PeriodById, ReviewOfVersion, UnitById, ValuesOfVersion, VersionsOfReport,
-    VisibleTaskById,
-};
+use crate::graphql::enums::ReportState;
+use crate::graphql::loaders::{PeriodById, UnitById, VersionsOfReport, VisibleTaskById};
 use crate::graphql::relay::{self, Kind, expect_id, expect_ids};
 use crate::periods::schema::ReportingPeriod;
 use crate::reports::service::{self, ReportContent, ReportKey};
 use crate::reports::submit::Extras;
 use crate::reports::values::IndicatorValue;
+pub use crate::reports::version_schema::{IndicatorActual, ReportReview, ReportVersion};
 use crate::tasks::schema::Task;
-use crate::tasks::types::Indicator;
 use crate::units::schema::Unit;
 
 /// One unit's report on one task for one period.
@@ -54,6 +50,16 @@ pub struct ReportDraft {
     pub problems: Option<String>,
     pub next_steps: Option<String>,
     pub percent: Option<i32>,
+    /// The indicator values entered so far.
+    pub indicator_values: Vec<DraftIndicatorValue>,
+}
+
+/// An indicator value in a draft.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct DraftIndicatorValue {
+    pub indicator_id: ID,
+    pub value: String,
+    pub note: Option<String>,
 }
 
 #[ComplexObject]
@@ -93,6 +99,14 @@ impl ProgressReport {
             problems: self.row.draft_problems.clone(),
             next_steps: self.row.draft_next_steps.clone(),
             percent: self.row.draft_percent,
+            indicator_values: service::draft_values(&self.row)
+                .into_iter()
+                .map(|v| DraftIndicatorValue {
+                    indicator_id: relay::global_id(Kind::Indicator, v.indicator_id),
+                    value: v.value,
+                    note: v.note,
+                })
+                .collect(),
         }))
     }
 
@@ -104,114 +118,6 @@ impl ProgressReport {
             .into_iter()
             .map(Into::into)
             .collect())
-    }
-}
-
-/// A submitted version of a report.
-#[derive(SimpleObject, Debug, Clone)]
-#[graphql(complex)]
-pub struct ReportVersion {
-    pub version: i32,
-    /// 进展情况
-    pub progress: String,
-    /// 存在问题
-    pub problems: Option<String>,
-    /// 下步打算
-    pub next_steps: Option<String>,
-    pub percent: Option<i32>,
-    pub submitted_at: DateTime<Utc>,
-    /// The due date it was measured against.
-    pub due_on: NaiveDate,
-    /// How late it was submitted, in seconds; null when on time.
-    pub late_by_seconds: Option<i64>,
-    #[graphql(skip)]
-    pub row_id: i64,
-}
-
-impl From<report_versions::Model> for ReportVersion {
-    fn from(v: report_versions::Model) -> Self {
-        Self {
-            version: v.version,
-            progress: v.progress,
-            problems: v.problems,
-            next_steps: v.next_steps,
-            percent: v.percent,
-            submitted_at: v.submitted_at,
-            due_on: v.due_on,
-            late_by_seconds: v.late_seconds,
-            row_id: v.id,
-        }
-    }
-}
-
-#[ComplexObject]
-impl ReportVersion {
-    async fn is_late(&self) -> bool {
-        self.late_by_seconds.is_some()
-    }
-
-    /// The actual values given for the task's indicators.
-    async fn indicator_values(&self, ctx: &Context<'_>) -> Result<Vec<IndicatorActual>> {
-        Ok(ctx
-            .loader()
-            .load_one(ValuesOfVersion(self.row_id))
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(value, indicator)| IndicatorActual {
-                value: value.value.unwrap_or_default(),
-                note: value.note,
-                indicator: indicator.into(),
-            })
-            .collect())
-    }
-
-    /// The files submitted with this version.
-    async fn attachments(&self, ctx: &Context<'_>) -> Result<Vec<Attachment>> {
-        Ok(ctx
-            .loader()
-            .load_one(AttachmentsOfVersion(self.row_id))
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect())
-    }
-
-    /// The bureau's decision on this version, once made.
-    async fn review(&self, ctx: &Context<'_>) -> Result<Option<ReportReview>> {
-        Ok(ctx
-            .loader()
-            .load_one(ReviewOfVersion(self.row_id))
-            .await?
-            .map(Into::into))
-    }
-}
-
-/// The value a version gives for one indicator.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct IndicatorActual {
-    pub indicator: Indicator,
-    /// As written by the unit.
-    pub value: String,
-    pub note: Option<String>,
-}
-
-/// The bureau's decision on a version.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct ReportReview {
-    pub decision: ReviewDecision,
-    pub comment: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<report_reviews::Model> for ReportReview {
-    fn from(r: report_reviews::Model) -> Self {
-        Self {
-            decision: r.decision.into(),
-            comment: r.comment,
-            created_at: r.created_at,
-        }
     }
 }
 
@@ -236,6 +142,9 @@ pub struct SaveReportDraftInput {
     pub problems: Option<String>,
     pub next_steps: Option<String>,
     pub percent: Option<i32>,
+    /// The indicator values entered so far; the draft keeps exactly these.
+    #[graphql(default)]
+    pub indicator_values: Vec<IndicatorValueInput>,
 }
 
 #[derive(InputObject, Debug)]
@@ -249,9 +158,9 @@ pub struct SubmitReportInput {
     pub problems: Option<String>,
     pub next_steps: Option<String>,
     pub percent: Option<i32>,
-    /// Actual values for the task's indicators, at most one per indicator.
-    #[graphql(default)]
-    pub indicator_values: Vec<IndicatorValueInput>,
+    /// Actual values for the task's indicators, at most one per indicator; when omitted, the
+    /// values saved with the draft.
+    pub indicator_values: Option<Vec<IndicatorValueInput>>,
     /// Attachments uploaded with `uploadAttachment` for this task, to submit with this version.
     #[graphql(default)]
     pub attachment_ids: Vec<ID>,
@@ -292,6 +201,25 @@ pub struct SubmitReportPayload {
     pub version: ReportVersion,
 }
 
+fn decode_values(
+    values: Vec<IndicatorValueInput>,
+) -> Result<Vec<IndicatorValue>, crate::error::AppError> {
+    values
+        .into_iter()
+        .map(|v| {
+            Ok(IndicatorValue {
+                indicator_id: expect_id(
+                    "indicatorValues.indicatorId",
+                    &v.indicator_id,
+                    Kind::Indicator,
+                )?,
+                value: v.value,
+                note: v.note,
+            })
+        })
+        .collect()
+}
+
 fn key(task_id: &ID, period_id: &ID) -> Result<ReportKey, crate::error::AppError> {
     Ok(ReportKey {
         task_id: expect_id("taskId", task_id, Kind::Task)?,
@@ -317,12 +245,14 @@ impl ReportMutation {
             next_steps: input.next_steps,
             percent: input.percent,
         };
+        let values = decode_values(input.indicator_values)?;
         let report = service::save_draft(
             actor,
             ctx.db(),
             ctx.now(),
             key(&input.task_id, &input.period_id)?,
             content,
+            &values,
         )
         .await?;
         Ok(ReportPayload {
@@ -348,21 +278,7 @@ impl ReportMutation {
             percent: input.percent,
         });
         let extras = Extras {
-            indicator_values: input
-                .indicator_values
-                .into_iter()
-                .map(|v| {
-                    Ok(IndicatorValue {
-                        indicator_id: expect_id(
-                            "indicatorValues.indicatorId",
-                            &v.indicator_id,
-                            Kind::Indicator,
-                        )?,
-                        value: v.value,
-                        note: v.note,
-                    })
-                })
-                .collect::<Result<_, crate::error::AppError>>()?,
+            indicator_values: input.indicator_values.map(decode_values).transpose()?,
             attachment_ids: expect_ids("attachmentIds", &input.attachment_ids, Kind::Attachment)?,
         };
         let (report, version) = crate::reports::submit::submit(

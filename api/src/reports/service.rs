@@ -28,6 +28,7 @@ use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::reports::obligations::owing_units;
+use crate::reports::values::IndicatorValue;
 use crate::tasks::query as tasks;
 use crate::validation::{TEXT_MAX, in_range, optional_text};
 
@@ -38,6 +39,15 @@ pub struct ReportContent {
     pub problems: Option<String>,
     pub next_steps: Option<String>,
     pub percent: Option<i32>,
+}
+
+/// The indicator values a draft keeps, as stored in its JSON column.
+pub fn draft_values(report: &progress_reports::Model) -> Vec<IndicatorValue> {
+    report
+        .draft_indicator_values
+        .clone()
+        .and_then(|json| serde_json::from_value(json).ok())
+        .unwrap_or_default()
 }
 
 /// Which report: a unit's report on a task for a period.
@@ -133,6 +143,7 @@ pub(crate) async fn report_row(
         draft_problems: Set(None),
         draft_next_steps: Set(None),
         draft_percent: Set(None),
+        draft_indicator_values: Set(None),
         draft_updated_by: Set(None),
         version: Set(1),
         created_at: Set(now),
@@ -151,10 +162,13 @@ pub async fn save_draft(
     now: DateTime<Utc>,
     key: ReportKey,
     content: ReportContent,
+    indicator_values: &[IndicatorValue],
 ) -> AppResult<progress_reports::Model> {
     let content = validated(&content)?;
     let txn = db.begin().await?;
     let (unit_id, _) = owing_unit(actor, &txn, key).await?;
+    let values = crate::reports::values::validated(&txn, key.task_id, indicator_values).await?;
+    let values = serde_json::to_value(&values).map_err(|err| AppError::Internal(err.into()))?;
     let report = report_row(&txn, key, unit_id, now).await?;
     if report.state == ReportState::Submitted {
         return Err(AppError::conflict(
@@ -177,6 +191,10 @@ pub async fn save_draft(
         .col_expr(
             progress_reports::Column::DraftPercent,
             Expr::value(content.percent),
+        )
+        .col_expr(
+            progress_reports::Column::DraftIndicatorValues,
+            Expr::value(values),
         )
         .col_expr(
             progress_reports::Column::DraftUpdatedBy,

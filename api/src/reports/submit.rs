@@ -30,7 +30,8 @@ struct Submitted {
 /// What a submission carries besides the text: indicator values and uploaded attachments.
 #[derive(Debug, Default, Clone)]
 pub struct Extras {
-    pub indicator_values: Vec<IndicatorValue>,
+    /// `None`: the values saved with the draft.
+    pub indicator_values: Option<Vec<IndicatorValue>>,
     /// Attachments the submitting user uploaded for this task and not yet submitted.
     pub attachment_ids: Vec<i64>,
 }
@@ -106,7 +107,11 @@ async fn submit_once(
             "the report is already submitted and awaiting review",
         ));
     }
-    let values = values::validated(&txn, key.task_id, &extras.indicator_values).await?;
+    let given = match &extras.indicator_values {
+        Some(given) => given.clone(),
+        None => crate::reports::service::draft_values(&report),
+    };
+    let values = values::validated(&txn, key.task_id, &given).await?;
     let progress = content
         .and_then(|c| c.progress.clone())
         .or_else(|| report.draft_progress.clone())

@@ -10,7 +10,8 @@ use crate::error::{AppError, AppResult};
 use crate::validation::{NAME_MAX, TEXT_MAX, optional_text, required_text};
 
 /// One value as the unit writes it. Values are text: targets are written as `6%左右`, `6.24万`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct IndicatorValue {
     pub indicator_id: i64,
     pub value: String,

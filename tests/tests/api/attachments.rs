@@ -353,3 +353,55 @@ async fn an_unsubmitted_upload_can_be_discarded_by_its_uploader_only() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_draft_keeps_its_indicator_values_until_submitted() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let task = app
+        .gql(
+            Some(&w.bureau),
+            "mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id indicators { id } } } }",
+            json!({ "i": { "documentId": w.document, "seq": "4", "text": "新建充电桩700个。",
+                "units": [{ "unitId": w.unit_a, "role": "LEAD" }],
+                "indicators": [{ "phrase": "新建充电桩", "target": "700", "measureUnit": "个" }] } }),
+        )
+        .await;
+    let task_id = task.data("/createTask/task/id").clone();
+    let indicator = task.data("/createTask/task/indicators/0/id").clone();
+    let q1 = first_period(&app, &w).await;
+    let saved = app
+        .gql(
+            Some(&w.unit_a_token),
+            "mutation($i: SaveReportDraftInput!) { saveReportDraft(input: $i) { report { id draft { progress indicatorValues { indicatorId value note } } } } }",
+            json!({ "i": { "taskId": task_id, "periodId": q1, "progress": "已开工",
+                           "indicatorValues": [{ "indicatorId": indicator, "value": "210", "note": "截至3月20日" }] } }),
+        )
+        .await;
+    assert_eq!(
+        saved.data("/saveReportDraft/report/draft/indicatorValues/0"),
+        &json!({ "indicatorId": indicator, "value": "210", "note": "截至3月20日" })
+    );
+    // The draft is the unit's own: the bureau sees no draft.
+    let report = saved.data("/saveReportDraft/report/id").clone();
+    let bureau_view = app
+        .gql(
+            Some(&w.bureau),
+            "query($id: ID!) { report(id: $id) { draft { progress } } }",
+            json!({ "id": report }),
+        )
+        .await;
+    assert!(bureau_view.data("/report/draft").is_null());
+    // Submitting without values submits the draft's.
+    let submitted = app
+        .gql(
+            Some(&w.unit_a_token),
+            SUBMIT,
+            json!({ "i": { "taskId": task_id, "periodId": q1, "idempotencyKey": "draft-values-1" } }),
+        )
+        .await;
+    assert_eq!(
+        submitted.data("/submitReport/version/indicatorValues/0/value"),
+        "210"
+    );
+}
