@@ -219,6 +219,29 @@ pub async fn get(
     }
 }
 
+/// The uploads `user_id` made for each task and has not submitted yet, oldest first.
+pub async fn pending_of_tasks(
+    db: &impl ConnectionTrait,
+    user_id: Option<i64>,
+    task_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<attachments::Model>>> {
+    let Some(user_id) = user_id else {
+        return Ok(HashMap::new());
+    };
+    let mut by_task: HashMap<i64, Vec<_>> = HashMap::new();
+    for row in attachments::Entity::find()
+        .filter(attachments::Column::TaskId.is_in(task_ids.to_vec()))
+        .filter(attachments::Column::UploadedBy.eq(user_id))
+        .filter(attachments::Column::VersionId.is_null())
+        .order_by_asc(attachments::Column::Id)
+        .all(db)
+        .await?
+    {
+        by_task.entry(row.task_id).or_default().push(row);
+    }
+    Ok(by_task)
+}
+
 /// The attachments of each version, oldest first. The versions have passed the access check.
 pub async fn of_versions(
     db: &impl ConnectionTrait,

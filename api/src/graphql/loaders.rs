@@ -150,6 +150,15 @@ loader!(
     |this, ids| crate::reports::values::of_versions(&this.db, &ids)
 );
 loader!(
+    /// The principal's own uploads for a task, not yet submitted.
+    MyPendingUploads(i64) => Vec<entity::attachments::Model>,
+    |this, ids| crate::attachments::service::pending_of_tasks(
+        &this.db,
+        this.actor.as_ref().and_then(|a| a.user_id),
+        &ids,
+    )
+);
+loader!(
     /// The attachments submitted with a report version. The version has passed the report's
     /// access check.
     AttachmentsOfVersion(i64) => Vec<entity::attachments::Model>,

@@ -5,13 +5,14 @@ use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{task_leaders, task_units, tasks};
 
+use crate::attachments::schema::Attachment;
 use crate::deadline::today_in_china;
 use crate::documents::schema::{Category, Document};
 use crate::graphql::context::ContextExt;
 use crate::graphql::enums::{Comparator, LeaderRole, TaskStatus, UnitRole};
 use crate::graphql::loaders::{
-    CategoryById, DocumentById, IndicatorsOfTask, LeaderOf, LeadersOfTask, ObligationFactsOfTask,
-    ProposalOfTask, UnitById, UnitsOfTask, VisibleTaskById,
+    CategoryById, DocumentById, IndicatorsOfTask, LeaderOf, LeadersOfTask, MyPendingUploads,
+    ObligationFactsOfTask, ProposalOfTask, UnitById, UnitsOfTask, VisibleTaskById,
 };
 use crate::graphql::relay::{self, Kind};
 use crate::leaders::schema::Leader;
@@ -114,6 +115,19 @@ impl Task {
             .load_one(ProposalOfTask(self.row_id))
             .await?
             .map(Into::into))
+    }
+
+    /// Your uploads for this task that are not submitted yet (name them in `submitReport`, or
+    /// discard them). Empty for everyone else.
+    async fn my_pending_uploads(&self, ctx: &Context<'_>) -> Result<Vec<Attachment>> {
+        Ok(ctx
+            .loader()
+            .load_one(MyPendingUploads(self.row_id))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 
     /// The task's measurable targets; reports give their actual values.

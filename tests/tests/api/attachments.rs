@@ -316,6 +316,19 @@ async fn an_unsubmitted_upload_can_be_discarded_by_its_uploader_only() {
     let wrong = id(&upload(&app, &w.unit_a_token, task, "错传.pdf", pdf(1000)).await);
     let kept = id(&upload(&app, &w.unit_a_token, task, "佐证.pdf", pdf(1000)).await);
     assert_eq!(stored_files(&app), 2);
+    // The uploader finds them again on the task (a phone app resuming); nobody else does.
+    let pending = "query($id: ID!) { task(id: $id) { myPendingUploads { fileName } } }";
+    let mine = app
+        .gql(Some(&w.unit_a_token), pending, json!({ "id": task }))
+        .await;
+    assert_eq!(
+        mine.data("/task/myPendingUploads"),
+        &json!([{ "fileName": "错传.pdf" }, { "fileName": "佐证.pdf" }])
+    );
+    for token in [&w.bureau, &w.unit_b_token, &w.liu_token, &w.service_token] {
+        let theirs = app.gql(Some(token), pending, json!({ "id": task })).await;
+        assert_eq!(theirs.data("/task/myPendingUploads"), &json!([]));
+    }
     // Nobody else may discard it, not even the bureau, which cannot read it yet.
     for token in [&w.bureau, &w.unit_b_token] {
         app.gql(Some(token), DISCARD, json!({ "i": { "id": wrong } }))
