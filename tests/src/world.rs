@@ -237,6 +237,23 @@ impl World {
         }
     }
 
+    /// Generates the document's quarterly periods (2026-Q1 … Q4, due the 28th of March, June,
+    /// September and December) and returns their ids in order.
+    pub async fn generate_periods(&self, app: &TestApp) -> Vec<Value> {
+        app.gql(
+            Some(&self.bureau),
+            "mutation($i: GenerateReportingPeriodsInput!) { generateReportingPeriods(input: $i) { periods { id } } }",
+            json!({ "i": { "documentId": self.document } }),
+        )
+        .await
+        .data("/generateReportingPeriods/periods")
+        .as_array()
+        .expect("a list of periods")
+        .iter()
+        .map(|p| p["id"].clone())
+        .collect()
+    }
+
     /// One token per role: the bureau, leader 刘震, unit A and the service account.
     pub fn roles(&self) -> Roles<'_> {
         Roles {

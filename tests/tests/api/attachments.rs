@@ -35,14 +35,7 @@ async fn download(app: &TestApp, token: Option<&str>, path: &str) -> reqwest::Re
 }
 
 async fn first_period(app: &TestApp, w: &World) -> Value {
-    app.gql(
-        Some(&w.bureau),
-        "mutation($i: GenerateReportingPeriodsInput!) { generateReportingPeriods(input: $i) { periods { id } } }",
-        json!({ "i": { "documentId": w.document } }),
-    )
-    .await
-    .data("/generateReportingPeriods/periods/0/id")
-    .clone()
+    w.generate_periods(app).await[0].clone()
 }
 
 fn stored_files(app: &TestApp) -> usize {

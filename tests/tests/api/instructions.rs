@@ -142,15 +142,7 @@ async fn who_may_start_a_thread_and_who_may_reply() {
 async fn an_instruction_on_a_report_stays_with_those_who_read_the_report() {
     let app = TestApp::spawn().await;
     let w = World::build(&app).await;
-    let q1 = app
-        .gql(
-            Some(&w.bureau),
-            "mutation($i: GenerateReportingPeriodsInput!) { generateReportingPeriods(input: $i) { periods { id } } }",
-            json!({ "i": { "documentId": w.document } }),
-        )
-        .await
-        .data("/generateReportingPeriods/periods/0/id")
-        .clone();
+    let q1 = w.generate_periods(&app).await[0].clone();
     let report = app
         .gql(
             Some(&w.unit_a_token),

@@ -100,15 +100,7 @@ fn expect(list: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
 async fn each_subscriber_hears_what_it_may_read_from_any_instance() {
     let app = TestApp::spawn().await;
     let w = World::build(&app).await;
-    let q1 = app
-        .gql(
-            Some(&w.bureau),
-            "mutation($i: GenerateReportingPeriodsInput!) { generateReportingPeriods(input: $i) { periods { id } } }",
-            json!({ "i": { "documentId": w.document } }),
-        )
-        .await
-        .data("/generateReportingPeriods/periods/0/id")
-        .clone();
+    let q1 = w.generate_periods(&app).await[0].clone();
     let other = app.spawn_second_instance().await;
     let after = newest_sequence(&app).await;
 

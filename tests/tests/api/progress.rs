@@ -11,15 +11,7 @@ const STATE: &str = "query($id: ID!) { task(id: $id) { status warningLevel } }";
 async fn setup() -> (TestApp, World, Value) {
     let app = TestApp::spawn().await;
     let w = World::build(&app).await;
-    let q1 = app
-        .gql(
-            Some(&w.bureau),
-            "mutation($i: GenerateReportingPeriodsInput!) { generateReportingPeriods(input: $i) { periods { id } } }",
-            json!({ "i": { "documentId": w.document } }),
-        )
-        .await
-        .data("/generateReportingPeriods/periods/0/id")
-        .clone();
+    let q1 = w.generate_periods(&app).await[0].clone();
     (app, w, q1)
 }
 

@@ -87,19 +87,7 @@ async fn a_year_of_supervision_ends_with_the_expected_figures() {
     let app = TestApp::spawn().await;
     let w = World::build(&app).await;
     // 1 March: the bureau generates the quarterly periods of the 2026 work-report breakdown.
-    let periods: Vec<Value> = app
-        .gql(
-            Some(&w.bureau),
-            "mutation($i: GenerateReportingPeriodsInput!) { generateReportingPeriods(input: $i) { periods { id label dueOn } } }",
-            json!({ "i": { "documentId": w.document } }),
-        )
-        .await
-        .data("/generateReportingPeriods/periods")
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].clone())
-        .collect();
+    let periods = w.generate_periods(&app).await;
     assert_eq!(periods.len(), 4);
     let year = Year {
         app: &app,
