@@ -150,6 +150,9 @@ impl Wake {
                             tracing::warn!(error = %err, "event notifications interrupted");
                             tokio::time::sleep(Duration::from_millis(200)).await;
                         }
+                        // A change that wrote many events sent as many notifications: one read
+                        // serves them all.
+                        while listener.next_buffered().is_some() {}
                     }
                     _ = interval.tick() => {}
                 }
