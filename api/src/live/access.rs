@@ -9,6 +9,26 @@ use sea_orm::ConnectionTrait;
 use crate::auth::Principal;
 use crate::error::AppResult;
 
+/// The subscriber as the users table says now: `None` once the account is gone or deactivated.
+/// A subscription outlives the access token it started with, so it is checked again from time
+/// to time (see `schema`), and a changed role, unit or post applies to what it hears next.
+pub async fn current(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Principal,
+) -> AppResult<Option<Principal>> {
+    use sea_orm::EntityTrait;
+
+    let Some(user_id) = actor.user_id else {
+        return Ok(Some(actor.clone()));
+    };
+    match entity::users::Entity::find_by_id(user_id).one(db).await? {
+        Some(user) if user.is_active => {
+            Ok(Some(crate::auth::principal::principal_for(db, user).await?))
+        }
+        _ => Ok(None),
+    }
+}
+
 /// Whether `actor` may hear `event`.
 pub async fn may_hear(
     actor: &Principal,

@@ -12,7 +12,7 @@ use crate::auth::Principal;
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{UnitById, VisibleTaskById};
 use crate::graphql::relay::{Kind, expect_id};
-use crate::live::access::may_hear;
+use crate::live::access::{current, may_hear};
 use crate::live::relay::EventBus;
 use crate::tasks::schema::Task;
 use crate::units::schema::Unit;
@@ -92,12 +92,17 @@ impl Filter {
 /// How many missed events a reconnecting subscriber is sent at most.
 const REPLAY_MAX: u64 = 1000;
 
+/// How often a subscription re-reads its subscriber's account.
+const RECHECK: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+
 /// A subscriber's position: the backlog still to send, then the broadcast.
 struct Tail {
     receiver: tokio::sync::broadcast::Receiver<Arc<entity::events::Model>>,
     backlog: VecDeque<Arc<entity::events::Model>>,
     last: i64,
     actor: Principal,
+    checked_at: DateTime<Utc>,
+    clock: crate::clock::SharedClock,
     db: sea_orm::DatabaseConnection,
     filter: Arc<Filter>,
 }
@@ -146,6 +151,8 @@ impl LiveSubscription {
             backlog,
             last: after.unwrap_or(0),
             actor,
+            checked_at: ctx.now(),
+            clock: ctx.app().clock.clone(),
             db,
             filter: Arc::new(filter),
         };
@@ -166,6 +173,15 @@ impl LiveSubscription {
                     continue;
                 }
                 tail.last = event.id;
+                if tail.clock.now() - tail.checked_at >= RECHECK {
+                    match current(&tail.db, &tail.actor).await {
+                        // A deactivated account hears nothing more: the stream ends.
+                        Ok(None) => return None,
+                        Ok(Some(actor)) => tail.actor = actor,
+                        Err(err) => tracing::warn!(error = %err, "cannot re-read a subscriber"),
+                    }
+                    tail.checked_at = tail.clock.now();
+                }
                 match may_hear(&tail.actor, &tail.db, &event).await {
                     Ok(true) => {
                         let live = LiveEvent::from(event.as_ref());

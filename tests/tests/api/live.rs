@@ -262,3 +262,48 @@ async fn registry_changes_reach_the_bureau_only() {
         expect(&[("reminder.sent", "1", renamed)])
     );
 }
+
+#[tokio::test]
+async fn a_deactivated_account_stops_hearing() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let after = newest_sequence(&app).await;
+    let mut unit_a = subscribe(&app, &w.unit_a_token, json!({ "after": after })).await;
+    let remind = json!({ "i": { "taskId": w.tasks[0], "unitId": w.unit_a, "message": "请报送" } });
+    let send = "mutation($i: SendReminderInput!) { sendReminder(input: $i) { reminder { id } } }";
+    app.gql(Some(&w.bureau), send, remind.clone())
+        .await
+        .data("/sendReminder");
+    assert_eq!(heard(&mut unit_a, 1).await[0].0, "reminder.sent");
+
+    let users = app
+        .gql(
+            Some(&w.bureau),
+            "{ users(first: 100) { nodes { id username } } }",
+            json!({}),
+        )
+        .await;
+    let fgw = users
+        .data("/users/nodes")
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "fgw")
+        .unwrap()["id"]
+        .clone();
+    app.gql(
+        Some(&w.bureau),
+        "mutation($i: UpdateUserInput!) { updateUser(input: $i) { user { isActive } } }",
+        json!({ "i": { "id": fgw, "isActive": false } }),
+    )
+    .await
+    .data("/updateUser");
+    // A subscription re-reads its account every minute: two minutes on, the next event ends it.
+    app.clock.advance(chrono::Duration::minutes(2));
+    let bureau = app.admin_token().await;
+    app.gql(Some(&bureau), send, remind)
+        .await
+        .data("/sendReminder");
+    let message = next_message(&mut unit_a).await;
+    assert_eq!(message["type"], "complete", "{message:#}");
+}
