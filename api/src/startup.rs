@@ -85,6 +85,7 @@ impl Application {
             tokio::spawn(crate::reminders::rules::schedule(
                 db.clone(),
                 clock.clone(),
+                storage.clone(),
                 std::time::Duration::from_secs(config.reminder_interval_secs),
             ));
         }

@@ -161,6 +161,50 @@ pub async fn discard(
     Ok(())
 }
 
+/// How long an upload may wait for its submission before the deadline job removes it.
+pub const ABANDONED_AFTER_DAYS: i64 = 30;
+
+/// Removes the uploads nobody submitted within `ABANDONED_AFTER_DAYS` (a report started on a
+/// phone and never finished), rows first in one transaction with their audit rows, then files.
+/// Returns how many went. Submitted attachments are never touched.
+pub async fn purge_abandoned(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    storage: &Storage,
+    now: DateTime<Utc>,
+) -> AppResult<u32> {
+    let cutoff = now - chrono::TimeDelta::days(ABANDONED_AFTER_DAYS);
+    let txn = db.begin().await?;
+    let stale = attachments::Entity::find()
+        .filter(attachments::Column::VersionId.is_null())
+        .filter(attachments::Column::CreatedAt.lt(cutoff))
+        .all(&txn)
+        .await?;
+    let mut removed = Vec::new();
+    for row in stale {
+        // Conditional on still being unsubmitted: a submission racing the purge keeps its file.
+        let deleted = attachments::Entity::delete_many()
+            .filter(attachments::Column::Id.eq(row.id))
+            .filter(attachments::Column::VersionId.is_null())
+            .exec(&txn)
+            .await?;
+        if deleted.rows_affected == 1 {
+            audit::record(
+                &txn,
+                &Principal::system(),
+                now,
+                Change::diff("attachment.purge", "attachment", Some(row.id), &row, &()),
+            )
+            .await?;
+            removed.push(row.storage_key);
+        }
+    }
+    txn.commit().await?;
+    for key in &removed {
+        storage.remove(key);
+    }
+    Ok(u32::try_from(removed.len()).unwrap_or(u32::MAX))
+}
+
 /// Fixes the given uploads to a submitted version. Call it in the submission's transaction.
 pub async fn attach_to_version(
     actor: &Principal,

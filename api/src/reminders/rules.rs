@@ -97,11 +97,13 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u32> 
     Ok(created)
 }
 
-/// Runs the rules every `interval` until the process ends. Errors are logged, not fatal: the
+/// The deadline job: runs the rules every `interval` until the process ends, and on the same
+/// tick refreshes task statuses and removes abandoned uploads. Errors are logged, not fatal: the
 /// next run catches up, and nothing is sent twice.
 pub async fn schedule(
     db: DatabaseConnection,
     clock: crate::clock::SharedClock,
+    storage: crate::attachments::storage::Storage,
     interval: std::time::Duration,
 ) {
     let mut ticker = tokio::time::interval(interval);
@@ -114,6 +116,13 @@ pub async fn schedule(
             Ok(created) => tracing::info!(created, "automatic reminders sent"),
             Err(err) => {
                 tracing::warn!(error = %err, "automatic reminders failed; retrying at the next run");
+            }
+        }
+        match crate::attachments::service::purge_abandoned(&db, &storage, now).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "abandoned uploads removed"),
+            Err(err) => {
+                tracing::warn!(error = %err, "removing abandoned uploads failed; retrying at the next run");
             }
         }
         // The same passing of time moves task statuses (an obligation becomes overdue).

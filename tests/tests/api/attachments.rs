@@ -411,3 +411,55 @@ async fn a_draft_keeps_its_indicator_values_until_submitted() {
         "210"
     );
 }
+
+#[tokio::test]
+async fn uploads_never_submitted_are_removed_after_thirty_days() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let q1 = first_period(&app, &w).await;
+    let task = w.tasks[0].as_str();
+    let id = |response: &Value| response["data"]["uploadAttachment"]["attachment"]["id"].clone();
+    let abandoned = id(&upload(&app, &w.unit_a_token, task, "旧稿.pdf", pdf(500)).await);
+    let submitted = id(&upload(&app, &w.unit_a_token, task, "定稿.pdf", pdf(500)).await);
+    app.gql(
+        Some(&w.unit_a_token),
+        SUBMIT,
+        json!({ "i": { "taskId": task, "periodId": q1, "progress": "进展", "idempotencyKey": "purge-0001",
+                       "attachmentIds": [submitted] } }),
+    )
+    .await
+    .data("/submitReport");
+    // Twenty days on, a fresh upload; ten more days, and only the first one is old enough.
+    app.clock.advance(chrono::Duration::days(20));
+    let unit = app.login("fgw", tests::world::PASSWORD).await.0;
+    let recent = id(&upload(&app, &unit, task, "新稿.pdf", pdf(500)).await);
+    app.clock
+        .advance(chrono::Duration::days(10) + chrono::Duration::seconds(1));
+    let purged = api::attachments::service::purge_abandoned(
+        &app.db,
+        &api::attachments::storage::Storage::new(app.data_dir.path(), 1 << 20),
+        api::clock::Clock::now(&app.clock),
+    )
+    .await
+    .unwrap();
+    assert_eq!(purged, 1);
+    assert_eq!(stored_files(&app), 2);
+    let unit = app.login("fgw", tests::world::PASSWORD).await.0;
+    let pending = app
+        .gql(
+            Some(&unit),
+            "query($id: ID!) { task(id: $id) { myPendingUploads { id fileName } } }",
+            json!({ "id": task }),
+        )
+        .await;
+    assert_eq!(
+        pending.data("/task/myPendingUploads"),
+        &json!([{ "id": recent, "fileName": "新稿.pdf" }])
+    );
+    assert_ne!(abandoned, recent);
+    assert_eq!(
+        app.count_rows("audit_log WHERE action = 'attachment.purge' AND actor = 'system'")
+            .await,
+        1
+    );
+}
