@@ -63,10 +63,15 @@ pub async fn prepare(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Res
             crate::import::service::commit(&system, db, now, text, &Overrides::default(), false)
                 .await
                 .map_err(fail)?;
+        // With its reporting periods, so that obligations, reminders and figures have content.
+        let periods = crate::periods::service::generate(&system, db, now, outcome.document.id)
+            .await
+            .map_err(fail)?;
         tracing::info!(
             file = name,
             document = outcome.document.id,
             tasks = outcome.counts.tasks_created,
+            periods = periods.len(),
             "demo notice imported"
         );
     }
