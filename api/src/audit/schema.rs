@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::audit_log;
 
 use crate::audit::service::{self, AuditFilter};
-use crate::graphql::context::ContextExt;
+use crate::graphql::context::{ContextExt, load};
 use crate::graphql::loaders::UserById;
 use crate::graphql::relay::{self, Conn, Kind, expect_optional_id};
 use crate::users::schema::User;
@@ -50,7 +50,7 @@ impl AuditEntry {
         let Some(id) = self.actor_user_id else {
             return Ok(None);
         };
-        Ok(ctx.loader().load_one(UserById(id)).await?.map(Into::into))
+        load(ctx, UserById(id)).await
     }
 }
 

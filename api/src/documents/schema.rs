@@ -9,7 +9,7 @@ use entity::{categories, documents};
 use crate::documents::categories::{NewCategory, create_category};
 use crate::documents::schedule::{ReportingSchedule, ScheduleKind};
 use crate::documents::service::{self, DocumentChanges, DocumentSearch, NewDocument};
-use crate::graphql::context::ContextExt;
+use crate::graphql::context::{ContextExt, load};
 use crate::graphql::enums::{DocumentKind, ObligationRule};
 use crate::graphql::loaders::{
     CategoryById, ChildCategoriesOf, DocumentById, RootCategoriesOf, VisibleTasksOfDocument,
@@ -213,19 +213,11 @@ impl Category {
         let Some(parent_id) = self.parent_id else {
             return Ok(None);
         };
-        Ok(ctx
-            .loader()
-            .load_one(CategoryById(parent_id))
-            .await?
-            .map(Into::into))
+        load(ctx, CategoryById(parent_id)).await
     }
 
     async fn document(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
-        Ok(ctx
-            .loader()
-            .load_one(DocumentById(self.document_id))
-            .await?
-            .map(Into::into))
+        load(ctx, DocumentById(self.document_id)).await
     }
 }
 

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::extension_requests;
 
 use crate::extensions::service;
-use crate::graphql::context::ContextExt;
+use crate::graphql::context::{ContextExt, load};
 use crate::graphql::enums::ExtensionState;
 use crate::graphql::loaders::{PeriodById, UnitById, VisibleTaskById};
 use crate::graphql::relay::{self, Conn, Kind, expect_id};
@@ -50,26 +50,18 @@ impl From<extension_requests::Model> for ExtensionRequest {
 #[ComplexObject]
 impl ExtensionRequest {
     async fn task(&self, ctx: &Context<'_>) -> Result<Option<Task>> {
-        Ok(ctx
-            .loader()
-            .load_one(VisibleTaskById(self.row.task_id))
-            .await?
-            .map(Into::into))
+        load(ctx, VisibleTaskById(self.row.task_id)).await
     }
 
     async fn period(&self, ctx: &Context<'_>) -> Result<Option<ReportingPeriod>> {
         let Some(id) = self.row.period_id else {
             return Ok(None);
         };
-        Ok(ctx.loader().load_one(PeriodById(id)).await?.map(Into::into))
+        load(ctx, PeriodById(id)).await
     }
 
     async fn unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
-        Ok(ctx
-            .loader()
-            .load_one(UnitById(self.row.unit_id))
-            .await?
-            .map(Into::into))
+        load(ctx, UnitById(self.row.unit_id)).await
     }
 }
 

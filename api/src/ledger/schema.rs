@@ -4,7 +4,7 @@ use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, Sim
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::ledger_entries;
 
-use crate::graphql::context::ContextExt;
+use crate::graphql::context::{ContextExt, load};
 use crate::graphql::enums::LedgerState;
 use crate::graphql::loaders::UnitById;
 use crate::graphql::relay::{self, Kind, expect_id};
@@ -56,11 +56,7 @@ impl From<ledger_entries::Model> for LedgerEntry {
 #[ComplexObject]
 impl LedgerEntry {
     async fn unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
-        Ok(ctx
-            .loader()
-            .load_one(UnitById(self.unit_id))
-            .await?
-            .map(Into::into))
+        load(ctx, UnitById(self.unit_id)).await
     }
 }
 

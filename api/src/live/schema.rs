@@ -9,7 +9,7 @@ use futures_util::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::Principal;
-use crate::graphql::context::ContextExt;
+use crate::graphql::context::{ContextExt, load};
 use crate::graphql::loaders::{UnitById, VisibleTaskById};
 use crate::graphql::relay::{Kind, expect_id};
 use crate::live::access::{current, may_hear};
@@ -60,11 +60,7 @@ impl LiveEvent {
         let Some(id) = self.task_id else {
             return Ok(None);
         };
-        Ok(ctx
-            .loader()
-            .load_one(VisibleTaskById(id))
-            .await?
-            .map(Into::into))
+        load(ctx, VisibleTaskById(id)).await
     }
 
     /// The unit it is addressed to or comes from, if any.
@@ -72,7 +68,7 @@ impl LiveEvent {
         let Some(id) = self.unit_id else {
             return Ok(None);
         };
-        Ok(ctx.loader().load_one(UnitById(id)).await?.map(Into::into))
+        load(ctx, UnitById(id)).await
     }
 }
 

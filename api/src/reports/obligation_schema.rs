@@ -7,7 +7,7 @@ use entity::enums::Role;
 
 use crate::deadline::due_end;
 use crate::error::AppError;
-use crate::graphql::context::ContextExt;
+use crate::graphql::context::{ContextExt, load};
 use crate::graphql::loaders::UnitById;
 use crate::graphql::relay::{self, Conn, Kind, expect_optional_id};
 use crate::periods::schema::ReportingPeriod;
@@ -51,11 +51,7 @@ impl ObligationOutput {
     }
 
     async fn unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
-        Ok(ctx
-            .loader()
-            .load_one(UnitById(self.unit_id))
-            .await?
-            .map(Into::into))
+        load(ctx, UnitById(self.unit_id)).await
     }
 }
 

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use entity::enums::Role;
 use entity::progress_reports;
 
-use crate::graphql::context::ContextExt;
+use crate::graphql::context::{ContextExt, load};
 use crate::graphql::enums::ReportState;
 use crate::graphql::loaders::{PeriodById, UnitById, VersionsOfReport, VisibleTaskById};
 use crate::graphql::relay::{self, Kind, expect_id, expect_ids};
@@ -65,27 +65,15 @@ pub struct DraftIndicatorValue {
 #[ComplexObject]
 impl ProgressReport {
     async fn task(&self, ctx: &Context<'_>) -> Result<Option<Task>> {
-        Ok(ctx
-            .loader()
-            .load_one(VisibleTaskById(self.row.task_id))
-            .await?
-            .map(Into::into))
+        load(ctx, VisibleTaskById(self.row.task_id)).await
     }
 
     async fn period(&self, ctx: &Context<'_>) -> Result<Option<ReportingPeriod>> {
-        Ok(ctx
-            .loader()
-            .load_one(PeriodById(self.row.period_id))
-            .await?
-            .map(Into::into))
+        load(ctx, PeriodById(self.row.period_id)).await
     }
 
     async fn unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
-        Ok(ctx
-            .loader()
-            .load_one(UnitById(self.row.unit_id))
-            .await?
-            .map(Into::into))
+        load(ctx, UnitById(self.row.unit_id)).await
     }
 
     /// The unsubmitted draft: only the reporting unit sees it.

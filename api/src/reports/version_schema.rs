@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::{report_reviews, report_versions};
 
 use crate::attachments::schema::Attachment;
-use crate::graphql::context::ContextExt;
+use crate::graphql::context::{ContextExt, load, load_all};
 use crate::graphql::enums::ReviewDecision;
 use crate::graphql::loaders::{AttachmentsOfVersion, ReviewOfVersion, ValuesOfVersion};
 use crate::tasks::types::Indicator;
@@ -72,23 +72,12 @@ impl ReportVersion {
 
     /// The files submitted with this version.
     async fn attachments(&self, ctx: &Context<'_>) -> Result<Vec<Attachment>> {
-        Ok(ctx
-            .loader()
-            .load_one(AttachmentsOfVersion(self.row_id))
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        load_all(ctx, AttachmentsOfVersion(self.row_id)).await
     }
 
     /// The bureau's decision on this version, once made.
     async fn review(&self, ctx: &Context<'_>) -> Result<Option<ReportReview>> {
-        Ok(ctx
-            .loader()
-            .load_one(ReviewOfVersion(self.row_id))
-            .await?
-            .map(Into::into))
+        load(ctx, ReviewOfVersion(self.row_id)).await
     }
 }
 

@@ -8,7 +8,7 @@ use entity::{task_leaders, task_units, tasks};
 use crate::attachments::schema::Attachment;
 use crate::deadline::today_in_china;
 use crate::documents::schema::{Category, Document};
-use crate::graphql::context::ContextExt;
+use crate::graphql::context::{ContextExt, load, load_all};
 use crate::graphql::enums::{Comparator, LeaderRole, TaskStatus, UnitRole};
 use crate::graphql::loaders::{
     CategoryById, DocumentById, IndicatorsOfTask, LeaderOf, LeadersOfTask, MyPendingUploads,
@@ -110,36 +110,18 @@ impl From<entity::indicators::Model> for Indicator {
 impl Task {
     /// The People's Congress motion this task answers (tasks of PROPOSAL documents).
     async fn proposal(&self, ctx: &Context<'_>) -> Result<Option<Proposal>> {
-        Ok(ctx
-            .loader()
-            .load_one(ProposalOfTask(self.row_id))
-            .await?
-            .map(Into::into))
+        load(ctx, ProposalOfTask(self.row_id)).await
     }
 
     /// Your uploads for this task that are not submitted yet (name them in `submitReport`, or
     /// discard them). Empty for everyone else.
     async fn my_pending_uploads(&self, ctx: &Context<'_>) -> Result<Vec<Attachment>> {
-        Ok(ctx
-            .loader()
-            .load_one(MyPendingUploads(self.row_id))
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        load_all(ctx, MyPendingUploads(self.row_id)).await
     }
 
     /// The task's measurable targets; reports give their actual values.
     async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
-        Ok(ctx
-            .loader()
-            .load_one(IndicatorsOfTask(self.row_id))
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        load_all(ctx, IndicatorsOfTask(self.row_id)).await
     }
 
     /// How urgently the task needs attention now: RED when an open obligation (nothing
@@ -160,22 +142,14 @@ impl Task {
     }
 
     async fn document(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
-        Ok(ctx
-            .loader()
-            .load_one(DocumentById(self.document_id))
-            .await?
-            .map(Into::into))
+        load(ctx, DocumentById(self.document_id)).await
     }
 
     async fn category(&self, ctx: &Context<'_>) -> Result<Option<Category>> {
         let Some(id) = self.category_id else {
             return Ok(None);
         };
-        Ok(ctx
-            .loader()
-            .load_one(CategoryById(id))
-            .await?
-            .map(Into::into))
+        load(ctx, CategoryById(id)).await
     }
 
     /// The item this task is a sub-point of (一是 … 二是 …), if any.
@@ -183,11 +157,7 @@ impl Task {
         let Some(id) = self.parent_task_id else {
             return Ok(None);
         };
-        Ok(ctx
-            .loader()
-            .load_one(VisibleTaskById(id))
-            .await?
-            .map(Into::into))
+        load(ctx, VisibleTaskById(id)).await
     }
 
     /// The progress reports on this task the caller may read (a unit: its own unit's only).
@@ -313,11 +283,7 @@ impl TaskLeader {
             (None, Some(post)) => LeaderRef::Post(post.clone()),
             (None, None) => return Ok(None),
         };
-        Ok(ctx
-            .loader()
-            .load_one(LeaderOf(reference))
-            .await?
-            .map(Into::into))
+        load(ctx, LeaderOf(reference)).await
     }
 }
 
@@ -350,10 +316,6 @@ impl From<task_units::Model> for TaskUnit {
 #[ComplexObject]
 impl TaskUnit {
     async fn unit(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
-        Ok(ctx
-            .loader()
-            .load_one(UnitById(self.unit_id))
-            .await?
-            .map(Into::into))
+        load(ctx, UnitById(self.unit_id)).await
     }
 }

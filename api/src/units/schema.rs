@@ -7,7 +7,7 @@ use async_graphql::{
 use chrono::{DateTime, Utc};
 use entity::{unit_aliases, units};
 
-use crate::graphql::context::ContextExt;
+use crate::graphql::context::{ContextExt, load};
 use crate::graphql::enums::{AliasSource, UnitKind, UnitRole};
 use crate::graphql::loaders::{AliasesOfUnit, UnitById, VisibleTasksOfUnit};
 use crate::graphql::relay::{self, Conn, Kind, expect_id, expect_optional_id};
@@ -133,7 +133,7 @@ impl Unit {
 
 async fn load_unit(ctx: &Context<'_>, id: Option<i64>) -> Result<Option<Unit>> {
     let Some(id) = id else { return Ok(None) };
-    Ok(ctx.loader().load_one(UnitById(id)).await?.map(Into::into))
+    load(ctx, UnitById(id)).await
 }
 
 #[derive(Default)]

@@ -6,7 +6,7 @@ use async_graphql::{
 use chrono::{DateTime, Utc};
 use entity::users;
 
-use crate::graphql::context::ContextExt;
+use crate::graphql::context::{ContextExt, load};
 use crate::graphql::enums::Role;
 use crate::graphql::loaders::{LeaderById, UnitById};
 use crate::graphql::relay::{self, Conn, Kind, expect_id, expect_optional_id};
@@ -60,7 +60,7 @@ impl User {
         let Some(id) = self.unit_id else {
             return Ok(None);
         };
-        Ok(ctx.loader().load_one(UnitById(id)).await?.map(Into::into))
+        load(ctx, UnitById(id)).await
     }
 
     /// The leader a LEADER user is.
@@ -68,7 +68,7 @@ impl User {
         let Some(id) = self.leader_id else {
             return Ok(None);
         };
-        Ok(ctx.loader().load_one(LeaderById(id)).await?.map(Into::into))
+        load(ctx, LeaderById(id)).await
     }
 }
 
