@@ -72,38 +72,9 @@ pub async fn upload(
             return Err(err);
         }
     };
-    let result = insert(
-        actor,
-        db,
-        now,
-        task.id,
-        user_id,
-        &file_name,
-        content_type,
-        &stored,
-    )
-    .await;
-    if result.is_err() {
-        storage.remove(&stored.key);
-    }
-    result
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn insert(
-    actor: &Principal,
-    db: &(impl ConnectionTrait + TransactionTrait),
-    now: DateTime<Utc>,
-    task_id: i64,
-    user_id: i64,
-    file_name: &str,
-    content_type: &str,
-    stored: &crate::attachments::storage::Stored,
-) -> AppResult<attachments::Model> {
-    let txn = db.begin().await?;
     let row = attachments::ActiveModel {
-        task_id: Set(task_id),
-        file_name: Set(file_name.to_owned()),
+        task_id: Set(task.id),
+        file_name: Set(file_name),
         content_type: Set(content_type.to_owned()),
         size_bytes: Set(i64::try_from(stored.size).unwrap_or(i64::MAX)),
         sha256: Set(stored.sha256.clone()),
@@ -111,9 +82,23 @@ async fn insert(
         uploaded_by: Set(Some(user_id)),
         created_at: Set(now),
         ..Default::default()
+    };
+    let result = insert(actor, db, now, row).await;
+    if result.is_err() {
+        storage.remove(&stored.key);
     }
-    .insert(&txn)
-    .await?;
+    result
+}
+
+/// Stores an upload's row with its audit row, in one transaction.
+async fn insert(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    row: attachments::ActiveModel,
+) -> AppResult<attachments::Model> {
+    let txn = db.begin().await?;
+    let row = row.insert(&txn).await?;
     audit::record(
         &txn,
         actor,

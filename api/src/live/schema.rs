@@ -100,7 +100,7 @@ struct Tail {
     checked_at: DateTime<Utc>,
     clock: crate::clock::SharedClock,
     db: sea_orm::DatabaseConnection,
-    filter: Arc<Filter>,
+    filter: Filter,
 }
 
 #[derive(Default)]
@@ -150,7 +150,7 @@ impl LiveSubscription {
             checked_at: ctx.now(),
             clock: ctx.app().clock.clone(),
             db,
-            filter: Arc::new(filter),
+            filter,
         };
         Ok(futures_util::stream::unfold(state, |mut tail| async move {
             loop {

@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{proposal_replies, task_proposals};
+use entity::proposal_replies;
 
 use crate::graphql::context::ContextExt;
 use crate::graphql::enums::{Rating, ReplyClass};
@@ -104,11 +104,8 @@ pub struct ProposalPayload {
 #[derive(Default)]
 pub struct ProposalMutation;
 
-async fn payload(
-    ctx: &Context<'_>,
-    task_id: i64,
-    _: task_proposals::Model,
-) -> Result<ProposalPayload> {
+/// The task after the change, as the caller reads it (its `proposal` through the loader).
+async fn payload(ctx: &Context<'_>, task_id: i64) -> Result<ProposalPayload> {
     let task = crate::tasks::query::get(ctx.actor()?, ctx.db(), task_id).await?;
     Ok(ProposalPayload { task: task.into() })
 }
@@ -128,8 +125,8 @@ impl ProposalMutation {
             deputy_count: input.deputy_count,
             reply_deadline: input.reply_deadline,
         };
-        let stored = service::set(ctx.actor()?, ctx.db(), ctx.now(), task_id, input_data).await?;
-        payload(ctx, task_id, stored).await
+        service::set(ctx.actor()?, ctx.db(), ctx.now(), task_id, input_data).await?;
+        payload(ctx, task_id).await
     }
 
     /// Writes the current round's reply (an owing unit of the task, or BUREAU).
@@ -139,7 +136,7 @@ impl ProposalMutation {
         input: ReplyToProposalInput,
     ) -> Result<ProposalPayload> {
         let task_id = expect_id("taskId", &input.task_id, Kind::Task)?;
-        let stored = service::reply(
+        service::reply(
             ctx.actor()?,
             ctx.db(),
             ctx.now(),
@@ -148,7 +145,7 @@ impl ProposalMutation {
             input.reply_class.into(),
         )
         .await?;
-        payload(ctx, task_id, stored).await
+        payload(ctx, task_id).await
     }
 
     /// Records the deputies' rating of the current reply (BUREAU). DISSATISFIED opens the next
@@ -159,7 +156,7 @@ impl ProposalMutation {
         input: RateProposalReplyInput,
     ) -> Result<ProposalPayload> {
         let task_id = expect_id("taskId", &input.task_id, Kind::Task)?;
-        let stored = service::rate(
+        service::rate(
             ctx.actor()?,
             ctx.db(),
             ctx.now(),
@@ -168,6 +165,6 @@ impl ProposalMutation {
             input.next_reply_deadline,
         )
         .await?;
-        payload(ctx, task_id, stored).await
+        payload(ctx, task_id).await
     }
 }

@@ -35,7 +35,8 @@ pub struct Task {
     pub status: TaskStatus,
     /// Percent complete, 0 to 100.
     pub percent: i32,
-    /// Send this back with `updateTask`; it changes with every change of the task.
+    /// Send this back with `updateTask`; it changes with every edit of the task (not when its
+    /// status is derived anew).
     pub version: i32,
     /// The task's id in another government system.
     pub external_id: Option<String>,
@@ -43,15 +44,7 @@ pub struct Task {
     pub completed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    #[graphql(skip)]
-    pub row_id: i64,
-    #[graphql(skip)]
-    pub document_id: i64,
-    #[graphql(skip)]
-    pub category_id: Option<i64>,
-    #[graphql(skip)]
-    pub parent_task_id: Option<i64>,
-    /// The row itself, for the derived fields.
+    /// The row itself, for the relation and derived fields.
     #[graphql(skip)]
     pub model: tasks::Model,
 }
@@ -73,10 +66,6 @@ impl From<tasks::Model> for Task {
             completed_at: t.completed_at,
             created_at: t.created_at,
             updated_at: t.updated_at,
-            row_id: t.id,
-            document_id: t.document_id,
-            category_id: t.category_id,
-            parent_task_id: t.parent_task_id,
         }
     }
 }
@@ -110,18 +99,18 @@ impl From<entity::indicators::Model> for Indicator {
 impl Task {
     /// The People's Congress motion this task answers (tasks of PROPOSAL documents).
     async fn proposal(&self, ctx: &Context<'_>) -> Result<Option<Proposal>> {
-        load(ctx, ProposalOfTask(self.row_id)).await
+        load(ctx, ProposalOfTask(self.model.id)).await
     }
 
     /// Your uploads for this task that are not submitted yet (name them in `submitReport`, or
     /// discard them). Empty for everyone else.
     async fn my_pending_uploads(&self, ctx: &Context<'_>) -> Result<Vec<Attachment>> {
-        load_all(ctx, MyPendingUploads(self.row_id)).await
+        load_all(ctx, MyPendingUploads(self.model.id)).await
     }
 
     /// The task's measurable targets; reports give their actual values.
     async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
-        load_all(ctx, IndicatorsOfTask(self.row_id)).await
+        load_all(ctx, IndicatorsOfTask(self.model.id)).await
     }
 
     /// How urgently the task needs attention now: RED when an open obligation (nothing
@@ -130,7 +119,7 @@ impl Task {
     async fn warning_level(&self, ctx: &Context<'_>) -> Result<WarningLevel> {
         let facts = ctx
             .loader()
-            .load_one(ObligationFactsOfTask(self.row_id))
+            .load_one(ObligationFactsOfTask(self.model.id))
             .await?
             .unwrap_or_default();
         Ok(progress::warning_level(
@@ -142,11 +131,11 @@ impl Task {
     }
 
     async fn document(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
-        load(ctx, DocumentById(self.document_id)).await
+        load(ctx, DocumentById(self.model.document_id)).await
     }
 
     async fn category(&self, ctx: &Context<'_>) -> Result<Option<Category>> {
-        let Some(id) = self.category_id else {
+        let Some(id) = self.model.category_id else {
             return Ok(None);
         };
         load(ctx, CategoryById(id)).await
@@ -154,7 +143,7 @@ impl Task {
 
     /// The item this task is a sub-point of (一是 … 二是 …), if any.
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Task>> {
-        let Some(id) = self.parent_task_id else {
+        let Some(id) = self.model.parent_task_id else {
             return Ok(None);
         };
         load(ctx, VisibleTaskById(id)).await
@@ -167,7 +156,7 @@ impl Task {
     ) -> Result<Vec<crate::reports::schema::ProgressReport>> {
         let reports = ctx
             .loader()
-            .load_one(crate::graphql::loaders::ReportsOfTask(self.row_id))
+            .load_one(crate::graphql::loaders::ReportsOfTask(self.model.id))
             .await?;
         Ok(reports
             .unwrap_or_default()
@@ -183,7 +172,7 @@ impl Task {
     ) -> Result<Vec<crate::reminders::schema::Reminder>> {
         let reminders = ctx
             .loader()
-            .load_one(crate::graphql::loaders::RemindersOfTask(self.row_id))
+            .load_one(crate::graphql::loaders::RemindersOfTask(self.model.id))
             .await?;
         Ok(reminders
             .unwrap_or_default()
@@ -199,7 +188,7 @@ impl Task {
     ) -> Result<Vec<crate::instructions::schema::Instruction>> {
         let thread = ctx
             .loader()
-            .load_one(crate::graphql::loaders::InstructionsOfTask(self.row_id))
+            .load_one(crate::graphql::loaders::InstructionsOfTask(self.model.id))
             .await?;
         Ok(thread
             .unwrap_or_default()
@@ -212,7 +201,7 @@ impl Task {
     async fn ledger(&self, ctx: &Context<'_>) -> Result<Vec<crate::ledger::schema::LedgerEntry>> {
         let entries = ctx
             .loader()
-            .load_one(crate::graphql::loaders::LedgerOfTask(self.row_id))
+            .load_one(crate::graphql::loaders::LedgerOfTask(self.model.id))
             .await?;
         Ok(entries
             .unwrap_or_default()
@@ -223,7 +212,7 @@ impl Task {
 
     /// Leaders answerable for the task: lead leaders first, then in written order.
     async fn leaders(&self, ctx: &Context<'_>) -> Result<Vec<TaskLeader>> {
-        let rows = ctx.loader().load_one(LeadersOfTask(self.row_id)).await?;
+        let rows = ctx.loader().load_one(LeadersOfTask(self.model.id)).await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
@@ -233,7 +222,7 @@ impl Task {
 
     /// Units of the task: lead, responsible, cooperating, each in written order.
     async fn units(&self, ctx: &Context<'_>, role: Option<UnitRole>) -> Result<Vec<TaskUnit>> {
-        let rows = ctx.loader().load_one(UnitsOfTask(self.row_id)).await?;
+        let rows = ctx.loader().load_one(UnitsOfTask(self.model.id)).await?;
         let role = role.map(entity::enums::UnitRole::from);
         Ok(rows
             .unwrap_or_default()
