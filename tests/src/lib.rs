@@ -254,14 +254,14 @@ impl TestApp {
         file_name: &str,
         bytes: Vec<u8>,
     ) -> (u16, GqlResponse) {
-        self.upload_with(token, query, json!({}), file_name, bytes)
+        self.upload_with(Some(token), query, json!({}), file_name, bytes)
             .await
     }
 
-    /// Like `upload`, with other fields of `$input` beside the file.
+    /// Like `upload`, with other fields of `$input` beside the file; anonymous without a token.
     pub async fn upload_with(
         &self,
-        token: &str,
+        token: Option<&str>,
         query: &str,
         mut input: Value,
         file_name: &str,
@@ -276,14 +276,14 @@ impl TestApp {
                 "0",
                 reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()),
             );
-        let response = self
+        let mut request = self
             .client
             .post(format!("{}/graphql", self.address))
-            .bearer_auth(token)
-            .multipart(form)
-            .send()
-            .await
-            .expect("request is sent");
+            .multipart(form);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request is sent");
         let status = response.status().as_u16();
         (
             status,

@@ -21,7 +21,7 @@ fn pdf(size: usize) -> Vec<u8> {
 
 async fn upload(app: &TestApp, token: &str, task: &str, name: &str, bytes: Vec<u8>) -> Value {
     let (_, response) = app
-        .upload_with(token, UPLOAD, json!({ "taskId": task }), name, bytes)
+        .upload_with(Some(token), UPLOAD, json!({ "taskId": task }), name, bytes)
         .await;
     response.0
 }
@@ -202,6 +202,10 @@ async fn uploads_are_checked_by_role_type_and_size_and_refusals_leave_no_file() 
     assert_eq!(app.count_rows("attachments").await, 0);
 
     // The cooperating unit and the bureau may upload; anonymous callers may not.
+    let (_, anonymous) = app
+        .upload_with(None, UPLOAD, json!({ "taskId": task }), "a.pdf", pdf(100))
+        .await;
+    anonymous.expect_error("UNAUTHENTICATED");
     for token in [&w.unit_b_token, &w.bureau] {
         let response = upload(
             &app,
@@ -283,6 +287,23 @@ async fn a_report_gives_actual_values_for_its_tasks_indicators() {
     assert_eq!(values[1]["indicator"]["measureUnit"], "万人");
     assert_eq!(values[1]["note"], "一季度");
 
+    // The task's indicators: every role that sees the task reads them.
+    let indicators = "query($id: ID!) { task(id: $id) { indicators { phrase } } }";
+    for token in [&w.bureau, &w.service_token, &w.unit_a_token] {
+        let read = app
+            .gql(Some(token), indicators, json!({ "id": task_id }))
+            .await;
+        assert_eq!(read.data("/task/indicators/0/phrase"), "新建充电桩");
+    }
+    for (token, code) in [
+        (Some(w.liu_token.as_str()), "NOT_FOUND"),
+        (Some(w.unit_c_token.as_str()), "NOT_FOUND"),
+        (None, "UNAUTHENTICATED"),
+    ] {
+        app.gql(token, indicators, json!({ "id": task_id }))
+            .await
+            .expect_error(code);
+    }
     // The bureau reads them; unit B, which is not assigned to the task, cannot see it.
     let read =
         "query($id: ID!) { task(id: $id) { reports { versions { indicatorValues { value } } } } }";
@@ -323,7 +344,10 @@ async fn an_unsubmitted_upload_can_be_discarded_by_its_uploader_only() {
         assert_eq!(theirs.data("/task/myPendingUploads"), &json!([]));
     }
     // Nobody else may discard it, not even the bureau, which cannot read it yet.
-    for token in [&w.bureau, &w.unit_b_token] {
+    app.gql(None, DISCARD, json!({ "i": { "id": wrong } }))
+        .await
+        .expect_error("UNAUTHENTICATED");
+    for token in [&w.bureau, &w.unit_b_token, &w.liu_token, &w.service_token] {
         app.gql(Some(token), DISCARD, json!({ "i": { "id": wrong } }))
             .await
             .expect_error("NOT_FOUND");
@@ -387,6 +411,26 @@ async fn a_draft_keeps_its_indicator_values_until_submitted() {
     assert_eq!(
         saved.data("/saveReportDraft/report/draft/indicatorValues/0"),
         &json!({ "indicatorId": indicator, "value": "210", "note": "截至3月20日" })
+    );
+    // A draft naming an indicator twice is refused and leaves the saved draft as it was.
+    app.gql(
+        Some(&w.unit_a_token),
+        "mutation($i: SaveReportDraftInput!) { saveReportDraft(input: $i) { report { id } } }",
+        json!({ "i": { "taskId": task_id, "periodId": q1, "progress": "改写",
+                       "indicatorValues": [{ "indicatorId": indicator, "value": "1" }, { "indicatorId": indicator, "value": "2" }] } }),
+    )
+    .await
+    .expect_error("BAD_USER_INPUT");
+    let kept = app
+        .gql(
+            Some(&w.unit_a_token),
+            "query($id: ID!) { report(id: $id) { draft { progress indicatorValues { value } } } }",
+            json!({ "id": saved.data("/saveReportDraft/report/id") }),
+        )
+        .await;
+    assert_eq!(
+        kept.data("/report/draft"),
+        &json!({ "progress": "已开工", "indicatorValues": [{ "value": "210" }] })
     );
     // The draft is the unit's own: the bureau sees no draft.
     let report = saved.data("/saveReportDraft/report/id").clone();

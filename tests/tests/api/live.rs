@@ -218,7 +218,7 @@ async fn bad_subscription_arguments_get_coded_errors() {
 }
 
 #[tokio::test]
-async fn registry_changes_reach_the_bureau_only() {
+async fn registry_changes_reach_the_bureau_and_machine_accounts_only() {
     let app = TestApp::spawn().await;
     let w = World::build(&app).await;
     // The world's three units, two leaders and one document were announced as they were made.
@@ -238,6 +238,12 @@ async fn registry_changes_reach_the_bureau_only() {
     )
     .await;
     let mut unit_a = subscribe(&app, &w.unit_a_token, json!({ "after": after })).await;
+    let mut service = subscribe(
+        &app,
+        &w.service_token,
+        json!({ "after": after, "kinds": ["unit.updated"] }),
+    )
+    .await;
     app.gql(
         Some(&w.bureau),
         "mutation($i: UpdateUnitInput!) { updateUnit(input: $i) { unit { name } } }",
@@ -260,6 +266,11 @@ async fn registry_changes_reach_the_bureau_only() {
     assert_eq!(
         heard(&mut unit_a, 1).await,
         expect(&[("reminder.sent", "1", renamed)])
+    );
+    // Machine accounts read the registry, so they hear its changes too.
+    assert_eq!(
+        heard(&mut service, 1).await,
+        expect(&[("unit.updated", "-", "-")])
     );
 }
 

@@ -69,6 +69,19 @@ async fn a_dissatisfied_rating_opens_a_second_round_and_every_reply_is_kept() {
     app.gql(Some(&w.unit_a_token), REPLY, reply("答复", "SOLVED"))
         .await
         .expect_error("BAD_USER_INPUT");
+    // Blank proposers or an impossible deputy count are refused, naming the field; nothing stored.
+    for (bad, field) in [
+        (json!({ "taskId": task, "proposers": "  " }), "proposers"),
+        (
+            json!({ "taskId": task, "proposers": "张三", "deputyCount": 0 }),
+            "deputyCount",
+        ),
+    ] {
+        let refused = app.gql(Some(&w.bureau), SET, json!({ "i": bad })).await;
+        refused.expect_error("BAD_USER_INPUT");
+        assert_eq!(refused.0["errors"][0]["extensions"]["field"], field);
+    }
+    assert_eq!(app.count_rows("task_proposals").await, 0);
     let stored = app.gql(Some(&w.bureau), SET, set).await;
     assert_eq!(
         stored.data("/setProposal/task/proposal"),
@@ -77,6 +90,10 @@ async fn a_dissatisfied_rating_opens_a_second_round_and_every_reply_is_kept() {
 
     // The lead unit replies; the cooperating unit and the leader do not; one reply per round.
     let first = "已将加装电梯纳入年度民生实事，正在分批推进。";
+    app.gql(Some(&w.unit_a_token), REPLY, reply("　", "SOLVED"))
+        .await
+        .expect_error("BAD_USER_INPUT");
+    assert_eq!(app.count_rows("proposal_replies").await, 0);
     for token in [&w.unit_b_token, &w.liu_token, &w.service_token] {
         let response = app
             .gql(Some(token), REPLY, reply(first, "IN_PROGRESS"))

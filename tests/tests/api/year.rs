@@ -257,6 +257,19 @@ async fn a_year_of_supervision_ends_with_the_expected_figures() {
     app.gql(None, "{ reportingFigures { due } }", json!({}))
         .await
         .expect_error("UNAUTHENTICATED");
+    // A filter naming the wrong kind of object is refused, naming the field.
+    let wrong = app
+        .gql(
+            Some(&d.bureau),
+            FIGURES,
+            json!({ "f": { "documentId": w.unit_a }, "b": "CURRENT" }),
+        )
+        .await;
+    wrong.expect_error("BAD_USER_INPUT");
+    assert_eq!(
+        wrong.0["errors"][0]["extensions"]["field"],
+        "filter.documentId"
+    );
     // Each unit and leader sees its own figures only.
     let unit_c = figures(&d.c, json!({}), "CURRENT").await;
     assert_eq!(
