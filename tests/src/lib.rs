@@ -38,7 +38,8 @@ pub struct TestApp {
     statement_log: Arc<Mutex<Option<Vec<String>>>>,
     shutdown: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
     server: Mutex<Option<tokio::task::JoinHandle<anyhow::Result<()>>>>,
-    _dir: Option<tempfile::TempDir>,
+    /// The database this server created, removed when the test ends (none for a second instance).
+    _database: Option<OwnedDatabase>,
     /// Where this server stores attachment files.
     pub data_dir: tempfile::TempDir,
     database_url: String,
@@ -88,9 +89,9 @@ impl GqlResponse {
 impl TestApp {
     /// Boots a server on a fresh database.
     pub async fn spawn() -> Self {
-        let (database_url, dir) = fresh_database().await;
+        let (database_url, database) = fresh_database().await;
         let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 1, 1, 0, 0).unwrap());
-        Self::spawn_on(database_url, dir, clock).await
+        Self::spawn_on(database_url, Some(database), clock).await
     }
 
     /// Boots a second server instance on this one's database, with its own connections and
@@ -101,7 +102,7 @@ impl TestApp {
 
     async fn spawn_on(
         database_url: String,
-        dir: Option<tempfile::TempDir>,
+        database: Option<OwnedDatabase>,
         clock: ManualClock,
     ) -> Self {
         let mut config = Config::from_defaults();
@@ -142,7 +143,7 @@ impl TestApp {
             statement_log,
             shutdown: Mutex::new(Some(shutdown)),
             server: Mutex::new(Some(server)),
-            _dir: dir,
+            _database: database,
             data_dir,
             database_url,
         }
@@ -306,8 +307,50 @@ impl TestApp {
     }
 }
 
+/// A test's own database: a SQLite file in a temporary directory, or a PostgreSQL database on
+/// the cluster `TEST_DATABASE_URL` names. Either is removed when the test ends, so a suite run
+/// does not leave hundreds of databases behind; a failed test keeps its PostgreSQL database,
+/// and says its name, for a look afterwards.
+enum OwnedDatabase {
+    Sqlite { _dir: tempfile::TempDir },
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for OwnedDatabase {
+    fn drop(&mut self) {
+        let OwnedDatabase::Postgres { admin_url, name } = self else {
+            return;
+        };
+        if std::thread::panicking() {
+            eprintln!("the failed test's database is kept: {name}");
+            return;
+        }
+        let (admin_url, name) = (admin_url.clone(), name.clone());
+        // Drop cannot await, and the test's runtime may be a single thread already blocked
+        // here; a short-lived runtime on its own thread does the work. FORCE ends the
+        // server's own connections, which are still open at this point.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let admin = Database::connect(&admin_url).await?;
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await?;
+                admin.close().await?;
+                anyhow::Ok(())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("a test database could not be removed: {dropped:?}");
+        }
+    }
+}
+
 /// Creates the database for one test.
-async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+async fn fresh_database() -> (String, OwnedDatabase) {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(admin_url) if admin_url.starts_with("postgres") => {
             let name = format!("duban_test_{}", uuid::Uuid::new_v4().simple());
@@ -323,12 +366,13 @@ async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
                 .rsplit_once('/')
                 .map(|(base, _)| base)
                 .expect("TEST_DATABASE_URL ends with a database name");
-            (format!("{base}/{name}"), None)
+            let url = format!("{base}/{name}");
+            (url, OwnedDatabase::Postgres { admin_url, name })
         }
         _ => {
             let dir = tempfile::tempdir().expect("temporary directory");
             let url = format!("sqlite://{}/duban.db?mode=rwc", dir.path().display());
-            (url, Some(dir))
+            (url, OwnedDatabase::Sqlite { _dir: dir })
         }
     }
 }
