@@ -104,8 +104,9 @@ pub struct Config {
     #[arg(long, env = "DATALOADER_DELAY_MICROS", default_value_t = 200)]
     pub dataloader_delay_micros: u64,
 
-    /// How often the automatic reminders run, in seconds; 0 turns them off on this instance.
-    /// Several instances may run them: each reminder is sent once.
+    /// How often the deadline job (automatic reminders, task statuses) runs, in seconds, besides
+    /// just after each midnight in Beijing; 0 turns it off on this instance. Several instances
+    /// may run it: each reminder is sent once.
     #[arg(long, env = "REMINDER_INTERVAL_SECS", default_value_t = 600)]
     pub reminder_interval_secs: u64,
 

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use api::clock::ManualClock;
 use api::config::Config;
 use api::startup::Application;
-use chrono::{TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -89,21 +89,32 @@ impl GqlResponse {
 impl TestApp {
     /// Boots a server on a fresh database.
     pub async fn spawn() -> Self {
+        let start = Utc.with_ymd_and_hms(2026, 3, 1, 1, 0, 0).unwrap();
+        Self::spawn_configured(start, |_| {}).await
+    }
+
+    /// Boots a server on a fresh database with its clock at `start` and the test's own changes
+    /// to the configuration, applied over the harness's.
+    pub async fn spawn_configured(
+        start: DateTime<Utc>,
+        configure: impl FnOnce(&mut Config),
+    ) -> Self {
         let (database_url, database) = fresh_database().await;
-        let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 1, 1, 0, 0).unwrap());
-        Self::spawn_on(database_url, Some(database), clock).await
+        let clock = ManualClock::new(start);
+        Self::spawn_on(database_url, Some(database), clock, configure).await
     }
 
     /// Boots a second server instance on this one's database, with its own connections and
     /// the same clock: what a deployment with several instances looks like.
     pub async fn spawn_second_instance(&self) -> Self {
-        Self::spawn_on(self.database_url.clone(), None, self.clock.clone()).await
+        Self::spawn_on(self.database_url.clone(), None, self.clock.clone(), |_| {}).await
     }
 
     async fn spawn_on(
         database_url: String,
         database: Option<OwnedDatabase>,
         clock: ManualClock,
+        configure: impl FnOnce(&mut Config),
     ) -> Self {
         let mut config = Config::from_defaults();
         config.database_url = database_url.clone();
@@ -115,6 +126,7 @@ impl TestApp {
         config.reminder_interval_secs = 0;
         let data_dir = tempfile::tempdir().expect("a temporary data directory");
         config.data_dir = data_dir.path().to_owned();
+        configure(&mut config);
         let mut db = api::db::connect(&config).await.expect("database opens");
         let statements = Arc::new(AtomicUsize::new(0));
         let counter = statements.clone();

@@ -100,16 +100,17 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u32> 
 /// The deadline job: runs the rules every `interval` until the process ends, and on the same
 /// tick refreshes task statuses and removes abandoned uploads. Errors are logged, not fatal: the
 /// next run catches up, and nothing is sent twice.
+///
+/// Every due date ends at midnight in Beijing, so that is when statuses and reminders change
+/// through time alone: the job also runs just after each such midnight, so an obligation that
+/// has just become overdue shows as DELAYED at once, not up to `interval` later.
 pub async fn schedule(
     db: DatabaseConnection,
     clock: crate::clock::SharedClock,
     storage: crate::attachments::storage::Storage,
     interval: std::time::Duration,
 ) {
-    let mut ticker = tokio::time::interval(interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        ticker.tick().await;
         let now = clock.now();
         match run(&db, now).await {
             Ok(0) => {}
@@ -133,5 +134,41 @@ pub async fn schedule(
                 tracing::warn!(error = %err, "refreshing task statuses failed; retrying at the next run");
             }
         }
+        tokio::time::sleep(until_next_run(clock.now(), interval)).await;
+    }
+}
+
+/// How long the job waits after a run at `now`: `interval`, or less when a day ends in Beijing
+/// sooner (plus a second, so the run falls clearly on the new day).
+fn until_next_run(now: DateTime<Utc>, interval: std::time::Duration) -> std::time::Duration {
+    let new_day = crate::deadline::due_end(today_in_china(now)) + chrono::Duration::seconds(1);
+    (new_day - now)
+        .to_std()
+        .map_or(interval, |to_new_day| to_new_day.min(interval))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn the_job_wakes_just_after_midnight_in_beijing() {
+        let ten_minutes = Duration::from_secs(600);
+        // 23:55 in Beijing (15:55 UTC): the next run is at 00:00:01, not at 00:05.
+        let before_midnight = Utc.with_ymd_and_hms(2026, 3, 28, 15, 55, 0).unwrap();
+        assert_eq!(
+            until_next_run(before_midnight, ten_minutes),
+            Duration::from_secs(301)
+        );
+        // Midday: the interval is sooner.
+        let midday = Utc.with_ymd_and_hms(2026, 3, 28, 4, 0, 0).unwrap();
+        assert_eq!(until_next_run(midday, ten_minutes), ten_minutes);
+        // The run at 00:00:01 waits a whole interval: that midnight has been dealt with.
+        let just_after = Utc.with_ymd_and_hms(2026, 3, 28, 16, 0, 1).unwrap();
+        assert_eq!(until_next_run(just_after, ten_minutes), ten_minutes);
     }
 }

@@ -216,3 +216,36 @@ async fn a_cancelled_task_owes_nothing_more_and_only_the_bureau_cancels() {
     let bureau = app.admin_token().await;
     assert_eq!(state(&app, &bureau, task).await, pair("CANCELLED", "GREEN"));
 }
+
+/// The deadline job on its own schedule, as a server runs it: besides its regular interval it
+/// wakes just after each midnight in Beijing, so the end of a due day shows in task statuses and
+/// reminders at once, not up to an interval later.
+#[tokio::test]
+async fn the_deadline_job_wakes_just_after_midnight_in_beijing() {
+    // 23:59:57 on 28 March in Beijing, the day Q1 is due, with an hour between regular runs.
+    let start = Utc.with_ymd_and_hms(2026, 3, 28, 15, 59, 57).unwrap();
+    let app = TestApp::spawn_configured(start, |config| config.reminder_interval_secs = 3600).await;
+    let w = World::build(&app).await;
+    w.generate_periods(&app).await;
+    for task in &w.tasks {
+        assert_eq!(state(&app, &w.bureau, task).await.0, "NOT_STARTED");
+    }
+
+    // 00:00:02 on 29 March. Nobody calls the job: it wakes by itself a few seconds later (real
+    // time). The loop allows a minute, for a slow machine; it is not a timing assertion.
+    app.clock.set(start + chrono::Duration::seconds(5));
+    let mut statuses = Vec::new();
+    for _ in 0..600 {
+        statuses.clear();
+        for task in &w.tasks {
+            statuses.push(state(&app, &w.bureau, task).await.0);
+        }
+        if statuses.iter().all(|s| s == "DELAYED") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(statuses, ["DELAYED", "DELAYED", "DELAYED"]);
+    // The same run sent the overdue reminders, one per obligation of Q1.
+    assert_eq!(app.count_rows("reminders WHERE rule = 'OVERDUE'").await, 3);
+}
