@@ -7,21 +7,24 @@
 //! and so their reports), new ones are added and the ones no longer listed are soft-deleted.
 //!
 //! `names` holds the writes to the registry an import makes: new units and leaders, and the
-//! aliases it learns.
+//! aliases it learns; `children` builds each task's leader, unit and indicator rows.
 
+mod children;
 mod names;
+
+use children::{TaskChild, indicator_rows_of, insert_chunks};
 
 pub use names::guess_kind;
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use entity::enums::{LeaderRole, ObligationRule, TaskStatus, UnitKind, UnitRole};
-use entity::{categories, documents, indicators, task_leaders, task_units, tasks};
+use entity::enums::{ObligationRule, TaskStatus, UnitKind};
+use entity::{categories, documents, tasks};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter, Set, TryIntoModel,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+    Set, TryIntoModel,
 };
 use serde::Serialize;
 
@@ -300,77 +303,9 @@ impl Writer<'_> {
             };
             task_ids.insert(task.seq.clone(), stored.id);
 
-            let mut seen_leaders = HashSet::new();
-            let mut positions: HashMap<LeaderRole, i32> = HashMap::new();
-            for leader in &task.leaders {
-                let leader_id = match (
-                    leader.resolution,
-                    leader.leader_id,
-                    &leader.post,
-                    &leader.collective,
-                ) {
-                    (_, _, Some(_), _) | (_, _, _, Some(_)) => None,
-                    (_, Some(id), _, _) => Some(id),
-                    _ => Some(
-                        self.new_leader(leader.name.as_deref().unwrap_or(&leader.as_written))
-                            .await?,
-                    ),
-                };
-                let key = (
-                    leader_id,
-                    leader.post.clone(),
-                    leader.collective.clone(),
-                    leader.role,
-                );
-                if !seen_leaders.insert(key) {
-                    continue;
-                }
-                let position = positions.entry(leader.role).or_default();
-                *position += 1;
-                leader_rows.push(task_leaders::ActiveModel {
-                    task_id: Set(stored.id),
-                    leader_id: Set(leader_id),
-                    post: Set(leader.post.clone()),
-                    collective: Set(leader.collective.clone()),
-                    name_as_written: Set(leader.as_written.clone()),
-                    role: Set(leader.role),
-                    position: Set(*position),
-                    ..Default::default()
-                });
-            }
-
-            let mut seen_units = HashSet::new();
-            let mut positions: HashMap<UnitRole, i32> = HashMap::new();
-            for unit in &task.units {
-                for (unit_id, is_local) in self.unit_ids(unit, overrides).await? {
-                    if !seen_units.insert((unit_id, unit.role)) {
-                        continue;
-                    }
-                    let position = positions.entry(unit.role).or_default();
-                    *position += 1;
-                    unit_rows.push(task_units::ActiveModel {
-                        task_id: Set(stored.id),
-                        unit_id: Set(unit_id),
-                        role: Set(unit.role),
-                        position: Set(*position),
-                        name_as_written: Set(unit.as_written.clone()),
-                        is_local: Set(is_local),
-                        ..Default::default()
-                    });
-                }
-            }
-
-            for (i, indicator) in task.indicators.iter().enumerate() {
-                indicator_rows.push(indicators::ActiveModel {
-                    task_id: Set(stored.id),
-                    phrase: Set(indicator.phrase.clone()),
-                    value: Set(Some(indicator.value.clone())),
-                    measure_unit: Set(Some(indicator.unit.clone())),
-                    comparator: Set(indicator.comparator),
-                    position: Set(i32::try_from(i + 1).unwrap_or(i32::MAX)),
-                    ..Default::default()
-                });
-            }
+            leader_rows.extend(self.leader_rows(stored.id, task).await?);
+            unit_rows.extend(self.unit_rows(stored.id, task, overrides).await?);
+            indicator_rows.extend(indicator_rows_of(stored.id, task));
         }
         insert_chunks(self.txn, leader_rows).await?;
         insert_chunks(self.txn, unit_rows).await?;
@@ -392,63 +327,4 @@ impl Writer<'_> {
         }
         Ok(())
     }
-}
-
-/// The rows hanging off a task that an in-place update rewrites.
-#[derive(Clone, Copy)]
-enum TaskChild {
-    Leaders,
-    Units,
-    Indicators,
-}
-
-impl TaskChild {
-    async fn clear(self, db: &impl ConnectionTrait, task_id: i64) -> AppResult<()> {
-        match self {
-            Self::Leaders => {
-                task_leaders::Entity::delete_many()
-                    .filter(task_leaders::Column::TaskId.eq(task_id))
-                    .exec(db)
-                    .await?;
-            }
-            Self::Units => {
-                task_units::Entity::delete_many()
-                    .filter(task_units::Column::TaskId.eq(task_id))
-                    .exec(db)
-                    .await?;
-            }
-            Self::Indicators => {
-                // Indicators that reports already measured against stay: a report keeps its
-                // values. Only unmeasured ones are replaced.
-                indicators::Entity::delete_many()
-                    .filter(indicators::Column::TaskId.eq(task_id))
-                    .filter(
-                        indicators::Column::Id.not_in_subquery(
-                            sea_orm::sea_query::Query::select()
-                                .column(entity::report_indicator_values::Column::IndicatorId)
-                                .from(entity::report_indicator_values::Entity)
-                                .to_owned(),
-                        ),
-                    )
-                    .exec(db)
-                    .await?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Inserts rows in chunks that stay under the bind-parameter limits of both backends.
-async fn insert_chunks<A>(db: &impl ConnectionTrait, rows: Vec<A>) -> AppResult<()>
-where
-    A: ActiveModelTrait + Send,
-{
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<A> = rows.by_ref().take(200).collect();
-        <A::Entity as EntityTrait>::insert_many(chunk)
-            .exec(db)
-            .await?;
-    }
-    Ok(())
 }
