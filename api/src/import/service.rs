@@ -57,6 +57,11 @@ pub async fn commit(
         replace,
     };
     let outcome = commit::store(actor, &txn, now, &registry, import).await?;
+    if outcome.counts.replaced {
+        // The rewritten tasks may owe other reports now (their units changed, or new tasks
+        // joined periods already past their due day).
+        crate::tasks::progress::refresh_document(&txn, now, outcome.document.id).await?;
+    }
     audit::record(
         &txn,
         actor,

@@ -111,6 +111,8 @@ pub async fn set_units(
     )
     .await?;
     changed(&txn, now, "task.units_changed", id, &after).await?;
+    // Who owes reports follows the units' roles: a new lead unit may owe an overdue one.
+    let task = crate::tasks::progress::refreshed(&txn, now, task).await?;
     txn.commit().await?;
     Ok(task)
 }

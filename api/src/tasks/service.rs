@@ -225,6 +225,8 @@ pub async fn create(
     )
     .await?;
     changed(&txn, now, "task.created", task.id, &task).await?;
+    // Added after a period's due day, it may owe an overdue report from the start.
+    let task = crate::tasks::progress::refreshed(&txn, now, task).await?;
     txn.commit().await?;
     Ok(task)
 }
@@ -344,6 +346,8 @@ pub async fn update(
     )
     .await?;
     changed(&txn, now, "task.updated", id, &after).await?;
+    // A new deadline can make the task late, or no longer late.
+    let after = crate::tasks::progress::refreshed(&txn, now, after).await?;
     txn.commit().await?;
     Ok(after)
 }

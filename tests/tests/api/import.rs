@@ -301,6 +301,13 @@ async fn a_second_import_of_a_number_conflicts_unless_it_replaces_in_place() {
         app.count_rows("tasks WHERE deleted_at IS NOT NULL").await,
         1
     );
+    // The period inserted above was due in 2022 and nothing was submitted: the replacement
+    // refreshed the statuses of the 62 tasks it wrote, in its own transaction.
+    assert_eq!(
+        app.count_rows("tasks WHERE status = 'DELAYED' AND deleted_at IS NULL")
+            .await,
+        62
+    );
 }
 
 #[tokio::test]

@@ -249,3 +249,85 @@ async fn the_deadline_job_wakes_just_after_midnight_in_beijing() {
     // The same run sent the overdue reminders, one per obligation of Q1.
     assert_eq!(app.count_rows("reminders WHERE rule = 'OVERDUE'").await, 3);
 }
+
+/// Edits that change what a task owes or when it ends move its status in their own transaction:
+/// a new deadline, a new lead unit, a task added after a period's due day.
+#[tokio::test]
+async fn edits_that_change_what_a_task_owes_move_its_status_at_once() {
+    let (app, w, q1) = setup().await;
+    let task = w.tasks[0].as_str();
+    let update =
+        "mutation($i: UpdateTaskInput!) { updateTask(input: $i) { task { status version } } }";
+
+    // 1 March: a deadline set in the past makes the task DELAYED, a later one undoes it.
+    let past = app
+        .gql(
+            Some(&w.bureau),
+            update,
+            json!({ "i": { "id": task, "version": 1, "deadline": "2026-02-28" } }),
+        )
+        .await;
+    assert_eq!(past.data("/updateTask/task/status"), "DELAYED");
+    let later = app
+        .gql(
+            Some(&w.bureau),
+            update,
+            json!({ "i": { "id": task, "version": 2, "deadline": "2026-12-31" } }),
+        )
+        .await;
+    assert_eq!(later.data("/updateTask/task/status"), "NOT_STARTED");
+
+    // Unit A reports Q1 on time; at 00:30 on 29 March the task is IN_PROGRESS.
+    app.gql(
+        Some(&w.unit_a_token),
+        "mutation($i: SubmitReportInput!) { submitReport(input: $i) { report { id } } }",
+        json!({ "i": { "taskId": task, "periodId": q1, "progress": "按计划推进", "idempotencyKey": "q1-on-time-0001" } }),
+    )
+    .await
+    .data("/submitReport/report/id");
+    let at = Utc.with_ymd_and_hms(2026, 3, 28, 16, 30, 0).unwrap();
+    app.clock.set(at);
+    api::tasks::progress::sweep(&app.db, at).await.unwrap();
+    let bureau = app.admin_token().await;
+    assert_eq!(state(&app, &bureau, task).await.0, "IN_PROGRESS");
+
+    // Unit C joins as a second lead unit: it owes Q1, already overdue.
+    let set_units =
+        "mutation($i: SetTaskUnitsInput!) { setTaskUnits(input: $i) { task { status } } }";
+    let joined = app
+        .gql(
+            Some(&bureau),
+            set_units,
+            json!({ "i": { "taskId": task, "units": [
+                { "unitId": w.unit_a, "role": "LEAD" }, { "unitId": w.unit_c, "role": "LEAD" } ] } }),
+        )
+        .await;
+    assert_eq!(joined.data("/setTaskUnits/task/status"), "DELAYED");
+    let left = app
+        .gql(
+            Some(&bureau),
+            set_units,
+            json!({ "i": { "taskId": task, "units": [ { "unitId": w.unit_a, "role": "LEAD" } ] } }),
+        )
+        .await;
+    assert_eq!(left.data("/setTaskUnits/task/status"), "IN_PROGRESS");
+
+    // A task added now to the quarterly document owes Q1 already: DELAYED from the start.
+    let created = app
+        .gql(
+            Some(&bureau),
+            "mutation($i: CreateTaskInput!) { createTask(input: $i) { task { status } } }",
+            json!({ "i": { "documentId": w.document, "seq": "4", "text": "新增任务。",
+                           "units": [{ "unitId": w.unit_b, "role": "LEAD" }] } }),
+        )
+        .await;
+    assert_eq!(created.data("/createTask/task/status"), "DELAYED");
+    // Each derived change is audited as the system's, beside the bureau's own edits.
+    assert_eq!(
+        app.count_rows("audit_log WHERE action = 'task.status' AND actor = 'system'")
+            .await,
+        // Task 1: 2 deadline edits, the submission, 2 unit edits; the sweep moved tasks 2 and
+        // 3; the new task.
+        8
+    );
+}

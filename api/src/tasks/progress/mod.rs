@@ -1,6 +1,6 @@
 //! Where a task stands: its status follows from its reports and deadlines, its warning level from
 //! how close or past a due date its open obligations are. Completion (办结) and cancellation are
-//! the bureau's decisions; everything else is derived.
+//! the bureau's decisions; everything else is derived. `refresh` stores what is derived here.
 //!
 //! Rules:
 //! - NOT_STARTED until some owing unit has submitted a report; IN_PROGRESS after; DELAYED while
@@ -8,7 +8,8 @@
 //!   was not resubmitted in time) or the task's own deadline has passed. COMPLETED and CANCELLED
 //!   are set only by the bureau (`close`) and stay until it reopens the task.
 //! - The stored status is refreshed in the transaction of every change that can move it (a
-//!   submission, a review, an extension decision, a reopening) and by the deadline job, which
+//!   submission, a review, an extension decision, a reopening, a period moved, a task created
+//!   or its deadline or units changed, a re-import) and by the deadline job, which
 //!   catches the passing of time. A derived change does not bump the task's `version`: it is not
 //!   an edit, and must not make a clerk's concurrent edit fail.
 //! - The warning level is computed on read, so it is always current: RED when an open obligation
@@ -16,20 +17,18 @@
 //!   deadline has passed; YELLOW when one is due within `yellow_days`; GREEN otherwise, and for
 //!   closed tasks.
 
+mod refresh;
+
+pub use refresh::{refresh, refresh_document, refreshed, sweep};
+
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::TaskStatus;
 use entity::tasks;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
-use serde::Serialize;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
-use crate::audit::service::{self as audit, Change};
-use crate::auth::Principal;
-use crate::deadline::today_in_china;
 use crate::error::AppResult;
-use crate::events::{self, Event};
 use crate::reports::obligations::{self, Obligation, ObligationState};
 
 /// The thresholds of the warning level, from configuration.
@@ -181,102 +180,6 @@ pub async fn facts_of_ids(
         .all(db)
         .await?;
     facts_of(db, &tasks, now).await
-}
-
-/// A derived change of status, for the audit log and the event.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StatusChange {
-    from: TaskStatus,
-    to: TaskStatus,
-}
-
-/// Recomputes and stores the status of the given live tasks; returns how many changed. Call it
-/// with the transaction of the change that may move them.
-pub async fn refresh(
-    db: &impl ConnectionTrait,
-    now: DateTime<Utc>,
-    task_ids: &[i64],
-) -> AppResult<u32> {
-    let tasks = tasks::Entity::find()
-        .filter(tasks::Column::Id.is_in(task_ids.to_vec()))
-        .filter(tasks::Column::DeletedAt.is_null())
-        .all(db)
-        .await?;
-    let facts = facts_of(db, &tasks, now).await?;
-    let today = today_in_china(now);
-    let mut changed = 0;
-    for task in &tasks {
-        let status = derive_status(
-            task,
-            facts.get(&task.id).map_or(&[][..], Vec::as_slice),
-            today,
-        );
-        if status == task.status {
-            continue;
-        }
-        // Conditional on the status read, so a bureau decision made meanwhile is never undone.
-        let updated = tasks::Entity::update_many()
-            .col_expr(tasks::Column::Status, Expr::value(status))
-            .col_expr(tasks::Column::UpdatedAt, Expr::value(now))
-            .filter(tasks::Column::Id.eq(task.id))
-            .filter(tasks::Column::Status.eq(task.status))
-            .exec(db)
-            .await?;
-        if updated.rows_affected == 0 {
-            continue;
-        }
-        let change = StatusChange {
-            from: task.status,
-            to: status,
-        };
-        audit::record(
-            db,
-            &Principal::system(),
-            now,
-            Change::after("task.status", "task", Some(task.id), &change),
-        )
-        .await?;
-        events::record(
-            db,
-            now,
-            Event {
-                kind: "task.status_changed",
-                entity_type: "task",
-                entity_id: task.id,
-                task_id: Some(task.id),
-                unit_id: None,
-                payload: &change,
-            },
-        )
-        .await?;
-        changed += 1;
-    }
-    Ok(changed)
-}
-
-/// Recomputes the status of every open task, for the passing of time. Run by the deadline job;
-/// safe to run on several instances at once (each change is conditional on the status read).
-pub async fn sweep(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    now: DateTime<Utc>,
-) -> AppResult<u32> {
-    let open: Vec<i64> = tasks::Entity::find()
-        .filter(tasks::Column::DeletedAt.is_null())
-        .filter(tasks::Column::Status.is_not_in([TaskStatus::Completed, TaskStatus::Cancelled]))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
-    let mut changed = 0;
-    // In slices, so that one transaction never holds the whole city's tasks.
-    for chunk in open.chunks(200) {
-        let txn = db.begin().await?;
-        changed += refresh(&txn, now, chunk).await?;
-        txn.commit().await?;
-    }
-    Ok(changed)
 }
 
 #[cfg(test)]
