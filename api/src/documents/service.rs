@@ -287,6 +287,10 @@ pub async fn update(
     )
     .await?;
     crate::events::registry(&txn, now, "document.updated", ("document", id), &after).await?;
+    if after.obligation_rule != before.obligation_rule {
+        // Who owes reports for every task of the document changed with the rule.
+        crate::tasks::progress::refresh_document(&txn, now, id).await?;
+    }
     txn.commit().await?;
     Ok(after)
 }

@@ -251,7 +251,7 @@ async fn the_deadline_job_wakes_just_after_midnight_in_beijing() {
 }
 
 /// Edits that change what a task owes or when it ends move its status in their own transaction:
-/// a new deadline, a new lead unit, a task added after a period's due day.
+/// a new deadline, a new lead unit, a new obligation rule, a task added after a period's due day.
 #[tokio::test]
 async fn edits_that_change_what_a_task_owes_move_its_status_at_once() {
     let (app, w, q1) = setup().await;
@@ -291,7 +291,7 @@ async fn edits_that_change_what_a_task_owes_move_its_status_at_once() {
     let bureau = app.admin_token().await;
     assert_eq!(state(&app, &bureau, task).await.0, "IN_PROGRESS");
 
-    // Unit C joins as a second lead unit: it owes Q1, already overdue.
+    // Unit C joins as a second lead unit: it owes Q1, already overdue. Then it leaves again.
     let set_units =
         "mutation($i: SetTaskUnitsInput!) { setTaskUnits(input: $i) { task { status } } }";
     let joined = app
@@ -307,10 +307,21 @@ async fn edits_that_change_what_a_task_owes_move_its_status_at_once() {
         .gql(
             Some(&bureau),
             set_units,
-            json!({ "i": { "taskId": task, "units": [ { "unitId": w.unit_a, "role": "LEAD" } ] } }),
+            json!({ "i": { "taskId": task, "units": [
+                { "unitId": w.unit_a, "role": "LEAD" }, { "unitId": w.unit_b, "role": "COOPERATING" } ] } }),
         )
         .await;
     assert_eq!(left.data("/setTaskUnits/task/status"), "IN_PROGRESS");
+
+    // The document's rule changes to make cooperating units owe too: unit B owes Q1 for task 1.
+    app.gql(
+        Some(&bureau),
+        "mutation($i: UpdateDocumentInput!) { updateDocument(input: $i) { document { id } } }",
+        json!({ "i": { "id": w.document, "obligationRule": "ALL_ASSIGNED" } }),
+    )
+    .await
+    .data("/updateDocument/document/id");
+    assert_eq!(state(&app, &bureau, task).await.0, "DELAYED");
 
     // A task added now to the quarterly document owes Q1 already: DELAYED from the start.
     let created = app
@@ -326,8 +337,8 @@ async fn edits_that_change_what_a_task_owes_move_its_status_at_once() {
     assert_eq!(
         app.count_rows("audit_log WHERE action = 'task.status' AND actor = 'system'")
             .await,
-        // Task 1: 2 deadline edits, the submission, 2 unit edits; the sweep moved tasks 2 and
-        // 3; the new task.
-        8
+        // Task 1: 2 deadline edits, the submission, 2 unit edits, the rule; the sweep moved
+        // tasks 2 and 3; the new task.
+        9
     );
 }
