@@ -9,6 +9,7 @@ use entity::{task_leaders, task_units, tasks};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
+use serde::Serialize;
 
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
@@ -48,33 +49,7 @@ pub async fn set_leaders(
     version: Option<i32>,
     leaders: Vec<NewTaskLeader>,
 ) -> AppResult<tasks::Model> {
-    actor.require_bureau()?;
-    let txn = db.begin().await?;
-    let task = crate::tasks::query::get(actor, &txn, id).await?;
-    let before = crate::tasks::query::leaders_of(&txn, &[id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
-    let after = replace_leaders(&txn, id, &leaders).await?;
-    // The assignments are part of the task: changing them bumps its version too.
-    let task = write_versioned(
-        &txn,
-        id,
-        version.unwrap_or(task.version),
-        <tasks::ActiveModel as Default>::default(),
-        now,
-    )
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        now,
-        Change::diff("task.set_leaders", "task", Some(id), &before, &after),
-    )
-    .await?;
-    changed(&txn, now, "task.leaders_changed", id, &after).await?;
-    txn.commit().await?;
-    Ok(task)
+    reassign(actor, db, now, id, version, leaders.as_slice()).await
 }
 
 /// Replaces a task's units. Bureau only.
@@ -86,14 +61,67 @@ pub async fn set_units(
     version: Option<i32>,
     units: Vec<NewTaskUnit>,
 ) -> AppResult<tasks::Model> {
+    reassign(actor, db, now, id, version, units.as_slice()).await
+}
+
+/// A complete list of one kind of assignee, which replaces the task's current one.
+trait Assignees {
+    /// The stored row, as the audit log and the event show it.
+    type Row: Serialize + Send + Sync;
+    /// The audit action.
+    const ACTION: &'static str;
+    /// The event kind.
+    const EVENT: &'static str;
+
+    async fn current(db: &impl ConnectionTrait, task_id: i64) -> AppResult<Vec<Self::Row>>;
+    async fn replace(&self, db: &impl ConnectionTrait, task_id: i64) -> AppResult<Vec<Self::Row>>;
+}
+
+impl Assignees for [NewTaskLeader] {
+    type Row = task_leaders::Model;
+    const ACTION: &'static str = "task.set_leaders";
+    const EVENT: &'static str = "task.leaders_changed";
+
+    async fn current(db: &impl ConnectionTrait, task_id: i64) -> AppResult<Vec<Self::Row>> {
+        let mut by_task = crate::tasks::query::leaders_of(db, &[task_id]).await?;
+        Ok(by_task.remove(&task_id).unwrap_or_default())
+    }
+
+    async fn replace(&self, db: &impl ConnectionTrait, task_id: i64) -> AppResult<Vec<Self::Row>> {
+        replace_leaders(db, task_id, self).await
+    }
+}
+
+impl Assignees for [NewTaskUnit] {
+    type Row = task_units::Model;
+    const ACTION: &'static str = "task.set_units";
+    const EVENT: &'static str = "task.units_changed";
+
+    async fn current(db: &impl ConnectionTrait, task_id: i64) -> AppResult<Vec<Self::Row>> {
+        let mut by_task = crate::tasks::query::units_of(db, &[task_id]).await?;
+        Ok(by_task.remove(&task_id).unwrap_or_default())
+    }
+
+    async fn replace(&self, db: &impl ConnectionTrait, task_id: i64) -> AppResult<Vec<Self::Row>> {
+        replace_units(db, task_id, self).await
+    }
+}
+
+/// Replaces one list of a task's assignees in one transaction, with the audit row (before and
+/// after), the event and the task's new version. Bureau only.
+async fn reassign<A: Assignees + ?Sized>(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    id: i64,
+    version: Option<i32>,
+    assignees: &A,
+) -> AppResult<tasks::Model> {
     actor.require_bureau()?;
     let txn = db.begin().await?;
     let task = crate::tasks::query::get(actor, &txn, id).await?;
-    let before = crate::tasks::query::units_of(&txn, &[id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
-    let after = replace_units(&txn, id, &units).await?;
+    let before = A::current(&txn, id).await?;
+    let after = assignees.replace(&txn, id).await?;
     // The assignments are part of the task: changing them bumps its version too.
     let task = write_versioned(
         &txn,
@@ -107,10 +135,10 @@ pub async fn set_units(
         &txn,
         actor,
         now,
-        Change::diff("task.set_units", "task", Some(id), &before, &after),
+        Change::diff(A::ACTION, "task", Some(id), &before, &after),
     )
     .await?;
-    changed(&txn, now, "task.units_changed", id, &after).await?;
+    changed(&txn, now, A::EVENT, id, &after).await?;
     // Who owes reports follows the units' roles: a new lead unit may owe an overdue one.
     let task = crate::tasks::progress::refreshed(&txn, now, task).await?;
     txn.commit().await?;
