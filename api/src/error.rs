@@ -28,6 +28,10 @@ pub enum AppError {
     /// The request collides with the current state: a stale version, a duplicate name.
     #[error("{0}")]
     Conflict(String),
+    /// A unique index refused a row: another request stored the same thing first. Shown as
+    /// CONFLICT; services that expect the race match it to retry or to say what collided.
+    #[error("a record with the same unique value already exists")]
+    Duplicate,
     /// Anything else. Logged in full, shown as "internal error".
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -70,7 +74,7 @@ impl AppError {
             Self::Unauthenticated(_) => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
             Self::NotFound(_) => "NOT_FOUND",
-            Self::Conflict(_) => "CONFLICT",
+            Self::Conflict(_) | Self::Duplicate => "CONFLICT",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -81,9 +85,7 @@ impl From<DbErr> for AppError {
     /// create the same name) is a conflict, not a crash; everything else is internal.
     fn from(err: DbErr) -> Self {
         match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => {
-                Self::Conflict("a record with the same unique value already exists".to_owned())
-            }
+            Some(SqlErr::UniqueConstraintViolation(_)) => Self::Duplicate,
             _ => Self::Internal(anyhow::Error::new(err)),
         }
     }
@@ -172,7 +174,7 @@ pub fn http_response(err: AppError) -> axum::response::Response {
         AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
-        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Conflict(_) | AppError::Duplicate => StatusCode::CONFLICT,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
     let error = to_client(async_graphql::Error::from(err).into_server_error(Default::default()));

@@ -65,7 +65,7 @@ pub async fn review(
     .insert(&txn)
     .await
     .map_err(|err| match AppError::from(err) {
-        AppError::Conflict(_) => {
+        AppError::Duplicate => {
             AppError::conflict("this version has just been reviewed by someone else")
         }
         other => other,

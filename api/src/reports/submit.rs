@@ -56,7 +56,6 @@ pub async fn submit(
     let content = content.as_ref().map(validated).transpose()?;
     // Racing retries meet at the unique indexes; the losers try again and find the winner's
     // version. Three rounds are more than enough: each round either stores or finds.
-    let mut last_conflict = None;
     for _ in 0..3 {
         match submit_once(
             actor,
@@ -69,15 +68,11 @@ pub async fn submit(
         )
         .await
         {
-            Err(AppError::Conflict(message))
-                if message.starts_with("a record with the same unique value") =>
-            {
-                last_conflict = Some(message);
-            }
+            Err(AppError::Duplicate) => {}
             other => return other,
         }
     }
-    Err(AppError::Conflict(last_conflict.unwrap_or_default()))
+    Err(AppError::Duplicate)
 }
 
 async fn submit_once(

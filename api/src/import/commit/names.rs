@@ -94,7 +94,7 @@ impl Writer<'_> {
         .insert(self.txn)
         .await
         .map_err(|err| match AppError::from(err) {
-            AppError::Conflict(_) => {
+            AppError::Duplicate => {
                 AppError::conflict(format!("a unit named {name} already exists"))
             }
             other => other,
