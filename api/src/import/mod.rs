@@ -8,7 +8,8 @@
 //! - `normalize` and `resolve`: matching written names against the registry.
 //! - `preview`: the parse with every name's resolution; `commit`: storing it.
 //! - `seed`: the default registry of the bundled notices.
-//! - `service`: the use cases (preview, commit) with authorization and audit; `schema`: GraphQL.
+//! - `service`: the use cases (preview, commit) with authorization and audit; `schema`: GraphQL
+//!   (inputs and mutations), `types`: its output types.
 
 pub mod commit;
 pub mod extract;
@@ -19,3 +20,4 @@ pub mod resolve;
 pub mod schema;
 pub mod seed;
 pub mod service;
+pub mod types;

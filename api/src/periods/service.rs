@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::{documents, progress_reports, reporting_periods};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
@@ -16,8 +16,9 @@ use sea_orm::{
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::deadline::today_in_china;
-use crate::documents::schedule::{ReportingSchedule, ScheduleKind};
+use crate::documents::schedule::ReportingSchedule;
 use crate::error::{AppError, AppResult};
+use crate::periods::calendar::periods_of;
 use crate::validation::required_text;
 
 /// A period to add by hand.
@@ -34,44 +35,6 @@ pub struct NewPeriod {
 pub struct PeriodChanges {
     pub label: Option<String>,
     pub due_on: Option<NaiveDate>,
-}
-
-/// The periods a schedule produces for a year: (label, starts on, due on).
-pub fn periods_of(
-    schedule: &ReportingSchedule,
-    year: i32,
-) -> Vec<(String, Option<NaiveDate>, NaiveDate)> {
-    match schedule.kind {
-        ScheduleKind::Monthly => {
-            let day = schedule.day_of_month.unwrap_or(28);
-            (1..=12)
-                .filter_map(|month| {
-                    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
-                    // "By the 31st" in a 30-day month means its last day.
-                    let last = first
-                        .checked_add_months(chrono::Months::new(1))?
-                        .pred_opt()?;
-                    let due = NaiveDate::from_ymd_opt(year, month, day.clamp(1, last.day()))?;
-                    Some((format!("{year}-{month:02}"), Some(first), due))
-                })
-                .collect()
-        }
-        ScheduleKind::Quarterly => schedule
-            .dates
-            .iter()
-            .map(|due| {
-                let quarter = (due.month() - 1) / 3 + 1;
-                let first = NaiveDate::from_ymd_opt(due.year(), (quarter - 1) * 3 + 1, 1);
-                (format!("{}-Q{quarter}", due.year()), first, *due)
-            })
-            .collect(),
-        ScheduleKind::Dates | ScheduleKind::Once => schedule
-            .dates
-            .iter()
-            .enumerate()
-            .map(|(i, due)| (format!("节点{}", i + 1), None, *due))
-            .collect(),
-    }
 }
 
 /// Creates the periods of a document's schedule that do not exist yet. Bureau only.
@@ -344,59 +307,4 @@ async fn changed<P: serde::Serialize>(
         .collect();
     crate::tasks::progress::refresh(db, now, &task_ids).await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap()
-    }
-
-    #[test]
-    fn schedules_produce_labelled_periods() {
-        let monthly = ReportingSchedule {
-            kind: ScheduleKind::Monthly,
-            day_of_month: Some(31),
-            dates: vec![],
-            as_written: None,
-        };
-        let periods = periods_of(&monthly, 2022);
-        assert_eq!(periods.len(), 12);
-        assert_eq!(
-            periods[1],
-            (
-                "2022-02".to_owned(),
-                Some(date(2022, 2, 1)),
-                date(2022, 2, 28)
-            )
-        );
-        assert_eq!(periods[3].2, date(2022, 4, 30));
-
-        let quarterly = ReportingSchedule {
-            kind: ScheduleKind::Quarterly,
-            day_of_month: None,
-            dates: vec![
-                date(2024, 3, 28),
-                date(2024, 6, 28),
-                date(2024, 9, 28),
-                date(2024, 12, 28),
-            ],
-            as_written: None,
-        };
-        let labels: Vec<String> = periods_of(&quarterly, 2024)
-            .into_iter()
-            .map(|p| p.0)
-            .collect();
-        assert_eq!(labels, ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]);
-
-        let nodes = ReportingSchedule {
-            kind: ScheduleKind::Dates,
-            day_of_month: None,
-            dates: vec![date(2023, 8, 31), date(2023, 9, 30)],
-            as_written: None,
-        };
-        assert_eq!(periods_of(&nodes, 2023)[1].0, "节点2");
-    }
 }
