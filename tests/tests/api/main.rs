@@ -21,4 +21,6 @@ mod reminders;
 mod reports;
 mod schema;
 mod tasks;
+mod values;
+mod visibility;
 mod year;
