@@ -5,10 +5,15 @@
 //! moment: each reminder carries a key (`rule:task:period:unit`) under a unique index and is
 //! inserted with `ON CONFLICT DO NOTHING`, so the database, not a lock, decides who wrote it.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use entity::reminders;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
+    Set, TransactionTrait,
+};
 
 use crate::auth::Principal;
 use crate::deadline::today_in_china;
@@ -19,39 +24,88 @@ use crate::reports::obligations::{self, ObligationFilter, ObligationState};
 /// How many days before a due date the first automatic reminder goes out.
 pub const DUE_SOON_DAYS: i64 = 3;
 
+/// One automatic reminder the rules call for.
+struct Due {
+    key: String,
+    row: reminders::ActiveModel,
+}
+
 /// Creates the automatic reminders that are due at `now`; returns how many this run created.
+///
+/// Most runs find every reminder already sent, so the keys already stored are read first, in
+/// a few queries, and only the missing ones are inserted: a run then costs a handful of
+/// statements instead of a transaction per obligation. The unique index still decides races
+/// between instances.
 pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u32> {
+    let due = due_at(db, now).await?;
+    let mut sent = HashSet::new();
+    for chunk in due.chunks(KEYS_PER_QUERY) {
+        let keys: Vec<&str> = chunk.iter().map(|d| d.key.as_str()).collect();
+        let stored: Vec<Option<String>> = reminders::Entity::find()
+            .select_only()
+            .column(reminders::Column::DedupKey)
+            .filter(reminders::Column::DedupKey.is_in(keys))
+            .into_tuple()
+            .all(db)
+            .await?;
+        sent.extend(stored.into_iter().flatten());
+    }
+    let mut missing: Vec<Due> = due.into_iter().filter(|d| !sent.contains(&d.key)).collect();
+    // In key order, so that instances racing through the same keys take their locks in the same
+    // order and never deadlock.
+    missing.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    let mut created = 0;
+    // A first run after a large import may send thousands: a transaction per slice, not per
+    // reminder, and each reminder with its event in the same one.
+    for chunk in missing.chunks(KEYS_PER_QUERY) {
+        let txn = db.begin().await?;
+        for reminder in chunk {
+            if send(&txn, now, reminder).await? {
+                created += 1;
+            }
+        }
+        txn.commit().await?;
+    }
+    Ok(created)
+}
+
+/// How many keys one lookup or one transaction takes: well under both backends' limits.
+const KEYS_PER_QUERY: usize = 500;
+
+/// The reminders the rules call for at `now`, sent or not.
+async fn due_at(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<Vec<Due>> {
     let today = today_in_china(now);
     let owed =
         obligations::list(&Principal::system(), db, now, ObligationFilter::default()).await?;
-    let mut created = 0;
+    let mut due = Vec::new();
     for obligation in owed {
         let days_left = (obligation.due_on - today).num_days();
-        let rule = match obligation.state {
-            ObligationState::Overdue => "OVERDUE",
+        let (rule, message) = match obligation.state {
+            ObligationState::Overdue => (
+                "OVERDUE",
+                format!(
+                    "【自动提醒】第{}项 {} 的进展报告已于{}到期，尚未报送，请尽快报送。",
+                    obligation.task.seq, obligation.period.label, obligation.due_on
+                ),
+            ),
             ObligationState::NotStarted | ObligationState::Draft
                 if (0..=DUE_SOON_DAYS).contains(&days_left) =>
             {
-                "DUE_SOON"
+                (
+                    "DUE_SOON",
+                    format!(
+                        "【自动提醒】第{}项 {} 的进展报告将于{}到期，请按时报送。",
+                        obligation.task.seq, obligation.period.label, obligation.due_on
+                    ),
+                )
             }
             _ => continue,
-        };
-        let message = match rule {
-            "OVERDUE" => format!(
-                "【自动提醒】第{}项 {} 的进展报告已于{}到期，尚未报送，请尽快报送。",
-                obligation.task.seq, obligation.period.label, obligation.due_on
-            ),
-            _ => format!(
-                "【自动提醒】第{}项 {} 的进展报告将于{}到期，请按时报送。",
-                obligation.task.seq, obligation.period.label, obligation.due_on
-            ),
         };
         let key = format!(
             "{rule}:{}:{}:{}",
             obligation.task.id, obligation.period.id, obligation.unit_id
         );
-        let txn = db.begin().await?;
-        let inserted = reminders::Entity::insert(reminders::ActiveModel {
+        let row = reminders::ActiveModel {
             task_id: Set(obligation.task.id),
             period_id: Set(Some(obligation.period.id)),
             unit_id: Set(obligation.unit_id),
@@ -63,38 +117,45 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u32> 
             acknowledged_at: Set(None),
             acknowledged_by: Set(None),
             ..Default::default()
-        })
+        };
+        due.push(Due { key, row });
+    }
+    Ok(due)
+}
+
+/// Inserts one reminder unless another instance just did, with its event; true if this one
+/// stored it.
+async fn send(txn: &DatabaseTransaction, now: DateTime<Utc>, reminder: &Due) -> AppResult<bool> {
+    let inserted = reminders::Entity::insert(reminder.row.clone())
         .on_conflict(
             OnConflict::column(reminders::Column::DedupKey)
                 .do_nothing()
                 .to_owned(),
         )
-        .exec_without_returning(&txn)
+        .exec_without_returning(txn)
         .await?;
-        if inserted == 1 {
-            let stored = reminders::Entity::find()
-                .filter(reminders::Column::DedupKey.eq(key.as_str()))
-                .one(&txn)
-                .await?
-                .ok_or_else(|| crate::error::AppError::not_found("reminder"))?;
-            events::record(
-                &txn,
-                now,
-                Event {
-                    kind: "reminder.sent",
-                    entity_type: "reminder",
-                    entity_id: stored.id,
-                    task_id: Some(stored.task_id),
-                    unit_id: Some(stored.unit_id),
-                    payload: &stored,
-                },
-            )
-            .await?;
-            created += 1;
-        }
-        txn.commit().await?;
+    if inserted == 0 {
+        return Ok(false);
     }
-    Ok(created)
+    let stored = reminders::Entity::find()
+        .filter(reminders::Column::DedupKey.eq(reminder.key.as_str()))
+        .one(txn)
+        .await?
+        .ok_or_else(|| crate::error::AppError::not_found("reminder"))?;
+    events::record(
+        txn,
+        now,
+        Event {
+            kind: "reminder.sent",
+            entity_type: "reminder",
+            entity_id: stored.id,
+            task_id: Some(stored.task_id),
+            unit_id: Some(stored.unit_id),
+            payload: &stored,
+        },
+    )
+    .await?;
+    Ok(true)
 }
 
 /// The deadline job: runs the rules every `interval` until the process ends, and on the same

@@ -190,10 +190,19 @@ async fn automatic_reminders_go_out_once_per_obligation_and_rule_whatever_runs_t
         api::reminders::rules::run(&app.db, now)
     );
     assert_eq!(one.unwrap() + two.unwrap(), 3);
+    // A later run sends nothing again, and since it finds every key already stored, it reads
+    // and writes nothing: no transaction, no insert (it ran one per obligation before).
+    app.log_statements();
     assert_eq!(
         api::reminders::rules::run(&app.db, now).await.unwrap(),
         0,
         "a later run sends nothing again"
+    );
+    let statements = app.take_statement_log();
+    assert!(!statements.is_empty(), "the run was recorded");
+    assert!(
+        statements.iter().all(|sql| sql.trim_start().starts_with("SELECT")),
+        "a run with nothing to send only reads: {statements:#?}"
     );
     assert_eq!(app.count_rows("reminders WHERE rule = 'DUE_SOON'").await, 3);
 
