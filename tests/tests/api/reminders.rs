@@ -201,7 +201,9 @@ async fn automatic_reminders_go_out_once_per_obligation_and_rule_whatever_runs_t
     let statements = app.take_statement_log();
     assert!(!statements.is_empty(), "the run was recorded");
     assert!(
-        statements.iter().all(|sql| sql.trim_start().starts_with("SELECT")),
+        statements
+            .iter()
+            .all(|sql| sql.trim_start().starts_with("SELECT")),
         "a run with nothing to send only reads: {statements:#?}"
     );
     assert_eq!(app.count_rows("reminders WHERE rule = 'DUE_SOON'").await, 3);
