@@ -6,8 +6,11 @@
 //!   event commits, whichever instance wrote it); on SQLite it polls. Either way the table is
 //!   the single source: what subscribers hear is exactly what was committed, in id order.
 //! - `access`: which events a principal may hear; the same rules as reading the rows.
+//! - `tail`: one subscriber's stream: its backlog, then the broadcast, filtered, caught up
+//!   from the database when it falls behind.
 //! - `schema`: the `events` subscription.
 
 pub mod access;
 pub mod relay;
 pub mod schema;
+mod tail;

@@ -1,7 +1,16 @@
 //! The relay from the `events` table to the subscribers of this instance.
+//!
+//! Events are broadcast in sequence order with none missed. On PostgreSQL a transaction takes
+//! its event's sequence number when it inserts the row, not when it commits, so a later number
+//! can become visible first. The relay therefore keeps a *horizon*: every event up to it has
+//! been broadcast, and it moves only over consecutive numbers. A missing number holds back the
+//! events after it until its transaction commits (its notification wakes the relay) or, if it
+//! never does (rolled back), for `GAP_TIMEOUT`. Subscribers read their backlog from the
+//! database only up to the horizon, so what they read and what they hear join without a seam.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, Instant};
 
 use entity::events;
 use sea_orm::{
@@ -15,26 +24,55 @@ use crate::error::AppResult;
 /// The PostgreSQL channel the `events_notify` trigger sends on.
 pub const CHANNEL: &str = "duban_events";
 
-/// How many events a slow subscriber may fall behind before it skips ahead.
+/// How many events a slow subscriber may fall behind the broadcast before it catches up from
+/// the database instead.
 const BUFFER: usize = 1024;
+
+/// How long a missing sequence number holds back the events after it. Transactions here last
+/// milliseconds to a second or two (a slice of the deadline job's reminders), so a number still
+/// missing after this was rolled back: it is given up, with a warning.
+pub const GAP_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The broadcast of committed events to this instance's subscribers.
 #[derive(Clone, Debug)]
 pub struct EventBus {
     sender: broadcast::Sender<Arc<events::Model>>,
+    /// Every event up to this sequence has been broadcast (or given up as never committed).
+    horizon: Arc<AtomicI64>,
 }
 
 impl Default for EventBus {
     fn default() -> Self {
         Self {
             sender: broadcast::channel(BUFFER).0,
+            horizon: Arc::new(AtomicI64::new(0)),
         }
     }
 }
 
 impl EventBus {
+    /// Subscribe first, then read the horizon: every event is then either at or below the
+    /// horizon read (in the database) or heard from the receiver, or both.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<events::Model>> {
         self.sender.subscribe()
+    }
+
+    pub fn horizon(&self) -> i64 {
+        self.horizon.load(Ordering::Acquire)
+    }
+
+    /// Moves the horizon to `event`, then broadcasts it: in this order, a subscriber that reads
+    /// the horizon before the move hears the event, and one that reads it after finds it in
+    /// the database.
+    fn publish(&self, event: events::Model) {
+        self.horizon.store(event.id, Ordering::Release);
+        // No receiver is fine: nobody is subscribed right now.
+        let _ = self.sender.send(Arc::new(event));
+    }
+
+    /// Moves the horizon over numbers given up as never committed.
+    fn skip_to(&self, id: i64) {
+        self.horizon.store(id, Ordering::Release);
     }
 }
 
@@ -42,19 +80,19 @@ impl EventBus {
 /// SQLite is polled, and how often PostgreSQL is checked even without a notification (a missed
 /// notification, during a reconnect, is then late but never lost).
 pub async fn run(db: DatabaseConnection, bus: EventBus, poll: Duration) {
-    let mut last = match newest(&db).await {
-        Ok(id) => id,
+    match newest(&db).await {
+        Ok(id) => bus.skip_to(id),
         Err(err) => {
             tracing::error!(error = %err, "live updates are off: cannot read the events table");
             return;
         }
-    };
+    }
     let mut wake = Wake::new(&db, poll).await;
+    let mut gap = Gap::default();
     loop {
         wake.wait().await;
-        match forward(&db, &bus, last).await {
-            Ok(id) => last = id,
-            Err(err) => tracing::warn!(error = %err, "cannot read new events; retrying"),
+        if let Err(err) = forward(&db, &bus, &mut gap).await {
+            tracing::warn!(error = %err, "cannot read new events; retrying");
         }
     }
 }
@@ -70,37 +108,77 @@ async fn newest(db: &DatabaseConnection) -> AppResult<i64> {
     Ok(id.unwrap_or(0))
 }
 
-/// The events committed after `after`, oldest first, at most `limit`.
+/// The events after `after` and up to `upto` (a horizon), oldest first, at most `limit`.
 pub async fn since(
     db: &DatabaseConnection,
     after: i64,
+    upto: i64,
     limit: u64,
 ) -> AppResult<Vec<events::Model>> {
     Ok(events::Entity::find()
         .filter(events::Column::Id.gt(after))
+        .filter(events::Column::Id.lte(upto))
         .order_by_asc(events::Column::Id)
         .limit(limit)
         .all(db)
         .await?)
 }
 
-/// Broadcasts the events after `last`, in id order; returns the last id sent.
-async fn forward(db: &DatabaseConnection, bus: &EventBus, mut last: i64) -> AppResult<i64> {
+/// Since when the number after the horizon has been missing, if it is.
+#[derive(Debug, Default)]
+struct Gap {
+    since: Option<Instant>,
+}
+
+/// What the relay does with the next event it read.
+#[derive(Debug, PartialEq, Eq)]
+enum Step {
+    /// It follows the horizon: broadcast it.
+    Send,
+    /// A number before it is missing, but not for long: wait for it.
+    Wait,
+    /// A number before it has been missing for `GAP_TIMEOUT`: give the numbers up, then send it.
+    GiveUp,
+}
+
+fn step(horizon: i64, id: i64, gap: &mut Gap, now: Instant) -> Step {
+    if id == horizon + 1 {
+        gap.since = None;
+        return Step::Send;
+    }
+    let since = *gap.since.get_or_insert(now);
+    if now.duration_since(since) < GAP_TIMEOUT {
+        Step::Wait
+    } else {
+        gap.since = None;
+        Step::GiveUp
+    }
+}
+
+/// Broadcasts the events after the horizon, in sequence order, as far as they run without a gap.
+async fn forward(db: &DatabaseConnection, bus: &EventBus, gap: &mut Gap) -> AppResult<()> {
     loop {
         let batch = events::Entity::find()
-            .filter(events::Column::Id.gt(last))
+            .filter(events::Column::Id.gt(bus.horizon()))
             .order_by_asc(events::Column::Id)
             .limit(500)
             .all(db)
             .await?;
         let done = batch.len() < 500;
         for event in batch {
-            last = event.id;
-            // No receiver is fine: nobody is subscribed right now.
-            let _ = bus.sender.send(Arc::new(event));
+            match step(bus.horizon(), event.id, gap, Instant::now()) {
+                Step::Send => {}
+                Step::Wait => return Ok(()),
+                Step::GiveUp => tracing::warn!(
+                    from = bus.horizon() + 1,
+                    to = event.id - 1,
+                    "event sequence numbers never committed; given up"
+                ),
+            }
+            bus.publish(event);
         }
         if done {
-            return Ok(last);
+            return Ok(());
         }
     }
 }
@@ -158,5 +236,32 @@ impl Wake {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_number_holds_back_the_events_after_it_until_it_commits_or_times_out() {
+        let start = Instant::now();
+        let mut gap = Gap::default();
+        assert_eq!(step(9, 10, &mut gap, start), Step::Send);
+        // 11 is not committed yet; 12 waits for it.
+        assert_eq!(step(10, 12, &mut gap, start), Step::Wait);
+        let later = start + Duration::from_secs(2);
+        assert_eq!(step(10, 12, &mut gap, later), Step::Wait);
+        // 11 commits: both go, in order, and the gap is forgotten.
+        assert_eq!(step(10, 11, &mut gap, later), Step::Send);
+        assert_eq!(step(11, 12, &mut gap, later), Step::Send);
+        assert_eq!(gap.since, None);
+        // 13 never commits (rolled back): 14 waits GAP_TIMEOUT from when the gap was first
+        // seen, then 13 is given up.
+        assert_eq!(step(12, 14, &mut gap, later), Step::Wait);
+        let almost = later + GAP_TIMEOUT - Duration::from_millis(1);
+        assert_eq!(step(12, 14, &mut gap, almost), Step::Wait);
+        assert_eq!(step(12, 14, &mut gap, later + GAP_TIMEOUT), Step::GiveUp);
+        assert_eq!(gap.since, None);
     }
 }

@@ -5,15 +5,14 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, Json, Result, SimpleObject, Subscription};
 use chrono::{DateTime, Utc};
-use futures_util::Stream;
-use tokio::sync::broadcast::error::RecvError;
+use futures_util::{Stream, StreamExt};
 
 use crate::auth::Principal;
 use crate::graphql::context::{ContextExt, load};
 use crate::graphql::loaders::{UnitById, VisibleTaskById};
 use crate::graphql::relay::{Kind, expect_id};
-use crate::live::access::{current, may_hear};
 use crate::live::relay::EventBus;
+use crate::live::tail::{self, Filter, REPLAY_MAX, Tail};
 use crate::tasks::schema::Task;
 use crate::units::schema::Unit;
 
@@ -72,37 +71,6 @@ impl LiveEvent {
     }
 }
 
-/// What a subscriber listens for; all given conditions hold.
-struct Filter {
-    kinds: Vec<String>,
-    task_id: Option<i64>,
-}
-
-impl Filter {
-    fn matches(&self, event: &entity::events::Model) -> bool {
-        (self.kinds.is_empty() || self.kinds.iter().any(|k| k == &event.kind))
-            && self.task_id.is_none_or(|t| event.task_id == Some(t))
-    }
-}
-
-/// How many missed events a reconnecting subscriber is sent at most.
-const REPLAY_MAX: u64 = 1000;
-
-/// How often a subscription re-reads its subscriber's account.
-const RECHECK: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
-
-/// A subscriber's position: the backlog still to send, then the broadcast.
-struct Tail {
-    receiver: tokio::sync::broadcast::Receiver<Arc<entity::events::Model>>,
-    backlog: VecDeque<Arc<entity::events::Model>>,
-    last: i64,
-    actor: Principal,
-    checked_at: DateTime<Utc>,
-    clock: crate::clock::SharedClock,
-    db: sea_orm::DatabaseConnection,
-    filter: Filter,
-}
-
 #[derive(Default)]
 pub struct LiveSubscription;
 
@@ -133,9 +101,10 @@ impl LiveSubscription {
         let db = ctx.db().clone();
         // Subscribe before reading the backlog, so that nothing committed in between is lost;
         // what arrives twice is dropped by its sequence.
-        let receiver = ctx.data_unchecked::<EventBus>().subscribe();
+        let bus = ctx.data_unchecked::<EventBus>().clone();
+        let receiver = bus.subscribe();
         let backlog: VecDeque<Arc<entity::events::Model>> = match after {
-            Some(after) => crate::live::relay::since(&db, after, REPLAY_MAX)
+            Some(after) => crate::live::relay::since(&db, after, bus.horizon(), REPLAY_MAX)
                 .await?
                 .into_iter()
                 .map(Arc::new)
@@ -144,51 +113,16 @@ impl LiveSubscription {
         };
         let state = Tail {
             receiver,
+            bus,
             backlog,
             last: after.unwrap_or(0),
+            catching_up: false,
             actor,
             checked_at: ctx.now(),
             clock: ctx.app().clock.clone(),
             db,
             filter,
         };
-        Ok(futures_util::stream::unfold(state, |mut tail| async move {
-            loop {
-                let event = match tail.backlog.pop_front() {
-                    Some(event) => event,
-                    None => match tail.receiver.recv().await {
-                        Ok(event) => event,
-                        Err(RecvError::Lagged(skipped)) => {
-                            tracing::warn!(skipped, "a slow subscriber skipped events");
-                            continue;
-                        }
-                        Err(RecvError::Closed) => return None,
-                    },
-                };
-                if event.id <= tail.last || !tail.filter.matches(&event) {
-                    continue;
-                }
-                tail.last = event.id;
-                if tail.clock.now() - tail.checked_at >= RECHECK {
-                    match current(&tail.db, &tail.actor).await {
-                        // A deactivated account hears nothing more: the stream ends.
-                        Ok(None) => return None,
-                        Ok(Some(actor)) => tail.actor = actor,
-                        Err(err) => tracing::warn!(error = %err, "cannot re-read a subscriber"),
-                    }
-                    tail.checked_at = tail.clock.now();
-                }
-                match may_hear(&tail.actor, &tail.db, &event).await {
-                    Ok(true) => {
-                        let live = LiveEvent::from(event.as_ref());
-                        return Some((live, tail));
-                    }
-                    Ok(false) => {}
-                    Err(err) => {
-                        tracing::warn!(error = %err, "cannot check an event's readers; skipped");
-                    }
-                }
-            }
-        }))
+        Ok(tail::events(state).map(|event| LiveEvent::from(event.as_ref())))
     }
 }

@@ -318,3 +318,46 @@ async fn a_deactivated_account_stops_hearing() {
     let message = next_message(&mut unit_a).await;
     assert_eq!(message["type"], "complete", "{message:#}");
 }
+
+/// Stores an event with the given sequence number, as a transaction that took that number would
+/// when it commits.
+async fn commit_event(app: &TestApp, id: i64, kind: &str) {
+    use sea_orm::{ActiveModelTrait, Set};
+    entity::events::ActiveModel {
+        id: Set(id),
+        kind: Set(kind.to_owned()),
+        entity_type: Set("document".to_owned()),
+        entity_id: Set(None),
+        task_id: Set(None),
+        unit_id: Set(None),
+        payload: Set(json!({})),
+        created_at: Set(chrono::Utc::now()),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+}
+
+/// On PostgreSQL a transaction takes its event's sequence number when it inserts the row, and
+/// may commit after a transaction that took a later one. The relay holds the later event back
+/// while the earlier number is missing, so subscribers hear both, in order, and a client that
+/// reconnects with `after` misses neither.
+#[tokio::test]
+async fn an_event_committed_late_is_heard_in_its_place() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let after = newest_sequence(&app).await;
+    let mut bureau = subscribe(&app, &w.bureau, json!({ "after": after })).await;
+
+    // The later number commits first. The relay looks several times (every 250 ms) while the
+    // earlier one is missing; the sleep only gives it the chance to send too early.
+    commit_event(&app, after + 2, "test.second").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    commit_event(&app, after + 1, "test.first").await;
+    let both = expect(&[("test.first", "-", "-"), ("test.second", "-", "-")]);
+    assert_eq!(heard(&mut bureau, 2).await, both);
+
+    // A client that reconnects with the sequence it saw before them gets both, in order.
+    let mut again = subscribe(&app, &w.bureau, json!({ "after": after })).await;
+    assert_eq!(heard(&mut again, 2).await, both);
+}
