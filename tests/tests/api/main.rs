@@ -8,6 +8,7 @@ mod auth;
 mod extensions;
 mod http;
 mod import;
+mod import_files;
 mod instructions;
 mod ledger;
 mod live;
