@@ -76,11 +76,12 @@ impl Application {
         })
         .data(bus.clone())
         .finish();
-        tokio::spawn(crate::live::relay::run(
+        crate::live::relay::start(
             crate::db::connect_for_relay(&config).await?,
             bus,
             std::time::Duration::from_millis(config.live_poll_millis),
-        ));
+        )
+        .await;
         if config.reminder_interval_secs > 0 {
             tokio::spawn(crate::reminders::rules::schedule(
                 db.clone(),

@@ -76,10 +76,12 @@ impl EventBus {
     }
 }
 
-/// Tails the table from the newest event at start until the process ends. `poll` is how often
-/// SQLite is polled, and how often PostgreSQL is checked even without a notification (a missed
-/// notification, during a reconnect, is then late but never lost).
-pub async fn run(db: DatabaseConnection, bus: EventBus, poll: Duration) {
+/// Starts the relay: sets the horizon at the newest event, before the server accepts its first
+/// subscriber (whose backlog stops at the horizon), then tails the table in a task of its own
+/// until the process ends. `poll` is how often SQLite is polled, and how often PostgreSQL is
+/// checked even without a notification (a missed notification, during a reconnect, is then
+/// late but never lost).
+pub async fn start(db: DatabaseConnection, bus: EventBus, poll: Duration) {
     match newest(&db).await {
         Ok(id) => bus.skip_to(id),
         Err(err) => {
@@ -87,6 +89,10 @@ pub async fn run(db: DatabaseConnection, bus: EventBus, poll: Duration) {
             return;
         }
     }
+    tokio::spawn(run(db, bus, poll));
+}
+
+async fn run(db: DatabaseConnection, bus: EventBus, poll: Duration) {
     let mut wake = Wake::new(&db, poll).await;
     let mut gap = Gap::default();
     loop {

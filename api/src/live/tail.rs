@@ -145,11 +145,7 @@ mod tests {
                 task_id: None,
             },
         };
-        tokio::spawn(crate::live::relay::run(
-            db.clone(),
-            bus.clone(),
-            Duration::from_millis(10),
-        ));
+        crate::live::relay::start(db.clone(), bus.clone(), Duration::from_millis(10)).await;
 
         const EVENTS: i64 = 1500;
         let rows: Vec<entity::events::ActiveModel> = (1..=EVENTS)
