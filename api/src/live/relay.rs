@@ -70,7 +70,7 @@ impl EventBus {
         let _ = self.sender.send(Arc::new(event));
     }
 
-    /// Moves the horizon over numbers given up as never committed.
+    /// Sets the horizon without broadcasting: at start, over the events already stored.
     fn skip_to(&self, id: i64) {
         self.horizon.store(id, Ordering::Release);
     }

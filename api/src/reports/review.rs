@@ -86,15 +86,13 @@ pub async fn review(
         .filter(progress_reports::Column::CurrentVersion.eq(version))
         .exec(&txn)
         .await?;
-    if updated.rows_affected == 0 {
-        return Err(AppError::conflict(
-            "this version has just been reviewed by someone else",
-        ));
-    }
-    let after = progress_reports::Entity::find_by_id(report_id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("report"))?;
+    let after = crate::reports::service::updated_or_conflict(
+        &txn,
+        report_id,
+        updated,
+        "this version has just been reviewed by someone else",
+    )
+    .await?;
     audit::record(
         &txn,
         actor,

@@ -21,7 +21,7 @@ use entity::{
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set, TransactionTrait, UpdateResult,
 };
 
 use crate::audit::service::{self as audit, Change};
@@ -209,15 +209,13 @@ pub async fn save_draft(
         .filter(progress_reports::Column::Version.eq(report.version))
         .exec(&txn)
         .await?;
-    if updated.rows_affected == 0 {
-        return Err(AppError::conflict(
-            "the report changed meanwhile; reload it",
-        ));
-    }
-    let after = progress_reports::Entity::find_by_id(report.id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("report"))?;
+    let after = updated_or_conflict(
+        &txn,
+        report.id,
+        updated,
+        "the report changed meanwhile; reload it",
+    )
+    .await?;
     audit::record(
         &txn,
         actor,
@@ -236,6 +234,23 @@ pub async fn save_draft(
 }
 
 /// The condition for the reports `actor` may read: a unit only its own unit's.
+/// The report as stored after a conditional update, or CONFLICT with `message` when its
+/// condition no longer held: someone changed the report first.
+pub(crate) async fn updated_or_conflict(
+    db: &impl ConnectionTrait,
+    id: i64,
+    updated: UpdateResult,
+    message: &str,
+) -> AppResult<progress_reports::Model> {
+    if updated.rows_affected == 0 {
+        return Err(AppError::conflict(message));
+    }
+    progress_reports::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("report"))
+}
+
 fn readable(actor: &Principal) -> Condition {
     match (actor.role, actor.unit_id) {
         (Role::Unit, Some(unit_id)) => {

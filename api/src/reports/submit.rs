@@ -168,15 +168,13 @@ async fn submit_once(
         .filter(progress_reports::Column::CurrentVersion.eq(report.current_version))
         .exec(&txn)
         .await?;
-    if updated.rows_affected == 0 {
-        return Err(AppError::conflict(
-            "the report changed meanwhile; reload it",
-        ));
-    }
-    let after = progress_reports::Entity::find_by_id(report.id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("report"))?;
+    let after = crate::reports::service::updated_or_conflict(
+        &txn,
+        report.id,
+        updated,
+        "the report changed meanwhile; reload it",
+    )
+    .await?;
     let summary = Submitted {
         version: number,
         late_seconds: late,

@@ -72,6 +72,8 @@ trait Assignees {
     const ACTION: &'static str;
     /// The event kind.
     const EVENT: &'static str;
+    /// Whether the list decides who owes reports, and so the task's status.
+    const OWES_REPORTS: bool;
 
     async fn current(db: &impl ConnectionTrait, task_id: i64) -> AppResult<Vec<Self::Row>>;
     async fn replace(&self, db: &impl ConnectionTrait, task_id: i64) -> AppResult<Vec<Self::Row>>;
@@ -81,6 +83,7 @@ impl Assignees for [NewTaskLeader] {
     type Row = task_leaders::Model;
     const ACTION: &'static str = "task.set_leaders";
     const EVENT: &'static str = "task.leaders_changed";
+    const OWES_REPORTS: bool = false;
 
     async fn current(db: &impl ConnectionTrait, task_id: i64) -> AppResult<Vec<Self::Row>> {
         let mut by_task = crate::tasks::query::leaders_of(db, &[task_id]).await?;
@@ -96,6 +99,7 @@ impl Assignees for [NewTaskUnit] {
     type Row = task_units::Model;
     const ACTION: &'static str = "task.set_units";
     const EVENT: &'static str = "task.units_changed";
+    const OWES_REPORTS: bool = true;
 
     async fn current(db: &impl ConnectionTrait, task_id: i64) -> AppResult<Vec<Self::Row>> {
         let mut by_task = crate::tasks::query::units_of(db, &[task_id]).await?;
@@ -140,7 +144,11 @@ async fn reassign<A: Assignees + ?Sized>(
     .await?;
     changed(&txn, now, A::EVENT, id, &after).await?;
     // Who owes reports follows the units' roles: a new lead unit may owe an overdue one.
-    let task = crate::tasks::progress::refreshed(&txn, now, task).await?;
+    let task = if A::OWES_REPORTS {
+        crate::tasks::progress::refreshed(&txn, now, task).await?
+    } else {
+        task
+    };
     txn.commit().await?;
     Ok(task)
 }

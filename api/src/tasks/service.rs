@@ -347,7 +347,11 @@ pub async fn update(
     .await?;
     changed(&txn, now, "task.updated", id, &after).await?;
     // A new deadline can make the task late, or no longer late.
-    let after = crate::tasks::progress::refreshed(&txn, now, after).await?;
+    let after = if changes.deadline.is_some() {
+        crate::tasks::progress::refreshed(&txn, now, after).await?
+    } else {
+        after
+    };
     txn.commit().await?;
     Ok(after)
 }

@@ -6,7 +6,7 @@
 //! - NOT_STARTED until some owing unit has submitted a report; IN_PROGRESS after; DELAYED while
 //!   an obligation is overdue (its due day has ended with nothing submitted, or a returned report
 //!   was not resubmitted in time) or the task's own deadline has passed. COMPLETED and CANCELLED
-//!   are set only by the bureau (`close`) and stay until it reopens the task.
+//!   are set only by the bureau (`tasks::decisions`) and stay until it reopens the task.
 //! - The stored status is refreshed in the transaction of every change that can move it (a
 //!   submission, a review, an extension decision, a reopening, a period moved, a task created
 //!   or its deadline or units changed, a re-import) and by the deadline job, which
