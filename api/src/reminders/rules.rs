@@ -15,6 +15,7 @@ use sea_orm::{
     Set, TransactionTrait,
 };
 
+use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::deadline::today_in_china;
 use crate::error::AppResult;
@@ -123,8 +124,8 @@ async fn due_at(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<Vec<Du
     Ok(due)
 }
 
-/// Inserts one reminder unless another instance just did, with its event; true if this one
-/// stored it.
+/// Inserts one reminder unless another instance just did, with its audit row (as the system)
+/// and its event; true if this one stored it.
 async fn send(txn: &DatabaseTransaction, now: DateTime<Utc>, reminder: &Due) -> AppResult<bool> {
     let inserted = reminders::Entity::insert(reminder.row.clone())
         .on_conflict(
@@ -142,6 +143,13 @@ async fn send(txn: &DatabaseTransaction, now: DateTime<Utc>, reminder: &Due) -> 
         .one(txn)
         .await?
         .ok_or_else(|| crate::error::AppError::not_found("reminder"))?;
+    audit::record(
+        txn,
+        &Principal::system(),
+        now,
+        Change::after("reminder.send", "reminder", Some(stored.id), &stored),
+    )
+    .await?;
     events::record(
         txn,
         now,

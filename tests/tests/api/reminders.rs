@@ -230,6 +230,12 @@ async fn automatic_reminders_go_out_once_per_obligation_and_rule_whatever_runs_t
         app.count_rows("events WHERE kind = 'reminder.sent'").await,
         5
     );
+    // Each is audited as the system's, like the manual ones are as their sender's.
+    assert_eq!(
+        app.count_rows("audit_log WHERE action = 'reminder.send' AND actor = 'system'")
+            .await,
+        5
+    );
     let unit_b = app.login("czj", tests::world::PASSWORD).await.0;
     let seen = app.gql(Some(&unit_b), LIST, json!({})).await;
     assert_eq!(
