@@ -304,6 +304,19 @@ impl TestApp {
         )
     }
 
+    /// Whether this server runs on PostgreSQL (the suite runs on both backends).
+    pub fn is_postgres(&self) -> bool {
+        self.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres
+    }
+
+    /// A connection of the test's own to the server's database, outside the server's pool:
+    /// for holding a transaction open while the server works (races, locks).
+    pub async fn separate_connection(&self) -> DatabaseConnection {
+        Database::connect(&self.database_url)
+            .await
+            .expect("a second connection opens")
+    }
+
     /// Counts the rows of a table, straight from the database.
     pub async fn count_rows(&self, table: &str) -> i64 {
         let row = self

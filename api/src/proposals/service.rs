@@ -344,7 +344,7 @@ async fn reopen(
         completed_at: Set(None),
         ..Default::default()
     };
-    crate::tasks::service::write_versioned(db, task.id, task.version, active, now).await?;
+    crate::tasks::store::write_versioned(db, task.id, task.version, active, now).await?;
     crate::tasks::progress::refresh(db, now, &[task.id]).await?;
     Ok(())
 }

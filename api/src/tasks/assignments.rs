@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
-use crate::tasks::service::{changed, write_versioned};
+use crate::tasks::store::{changed, write_versioned};
 use crate::validation::{NAME_MAX, optional_text};
 
 /// One leader of a task. Exactly one of `leader_id`, `post` and `collective` is given.

@@ -80,7 +80,7 @@ pub async fn decide(
         completed_at: sea_orm::Set(is_closed(target).then_some(now)),
         ..Default::default()
     };
-    crate::tasks::service::write_versioned(&txn, id, version, active, now).await?;
+    crate::tasks::store::write_versioned(&txn, id, version, active, now).await?;
     if decision == Decision::Reopen {
         refresh(&txn, now, &[id]).await?;
     }

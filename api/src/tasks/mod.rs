@@ -4,6 +4,7 @@
 //! - `query`: listing, filtering, ordering and the batch reads behind the DataLoaders.
 //! - `service`: creating, changing and soft-deleting tasks, with optimistic locking.
 //! - `assignments`: replacing a task's leaders and units.
+//! - `store`: the versioned write every change of a task goes through (invariant 8).
 //! - `progress`: the derived status and warning level; `decisions`: completing, cancelling and
 //!   reopening a task (the bureau's).
 //! - `types`: the GraphQL output types; `schema`: the queries; `mutations`: the mutations.
@@ -16,4 +17,5 @@ pub mod progress;
 pub mod query;
 pub mod schema;
 pub mod service;
+pub mod store;
 pub mod types;

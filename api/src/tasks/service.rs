@@ -5,10 +5,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::TaskStatus;
 use entity::{categories, task_leaders, task_units, tasks};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
 };
 use serde::Serialize;
 
@@ -17,6 +16,7 @@ use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::tasks::assignments::{NewTaskLeader, NewTaskUnit, replace_leaders, replace_units};
 use crate::tasks::query;
+use crate::tasks::store::{changed, stale, write_versioned};
 use crate::validation::{NAME_MAX, TEXT_MAX, in_range, optional_text, required_text};
 
 /// Longest sequence number as written (`52`, `（三）`, `12之一`).
@@ -229,66 +229,6 @@ pub async fn create(
     let task = crate::tasks::progress::refreshed(&txn, now, task).await?;
     txn.commit().await?;
     Ok(task)
-}
-
-/// Writes `active` if the task is still at `expected` version, bumping the version. Returns the
-/// task as stored, or CONFLICT when someone else changed it since the client read it.
-pub(crate) async fn write_versioned(
-    db: &impl ConnectionTrait,
-    id: i64,
-    expected: i32,
-    mut active: tasks::ActiveModel,
-    now: DateTime<Utc>,
-) -> AppResult<tasks::Model> {
-    active.version = ActiveValue::NotSet;
-    active.updated_at = Set(now);
-    let updated = tasks::Entity::update_many()
-        .set(active)
-        .col_expr(
-            tasks::Column::Version,
-            Expr::col(tasks::Column::Version).add(1),
-        )
-        .filter(tasks::Column::Id.eq(id))
-        .filter(tasks::Column::Version.eq(expected))
-        .exec(db)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(stale(expected));
-    }
-    tasks::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("task"))
-}
-
-/// Records the event of a change to a task, in the change's transaction: the task's leaders and
-/// units hear of it.
-pub(crate) async fn changed<P: Serialize>(
-    db: &impl ConnectionTrait,
-    now: DateTime<Utc>,
-    kind: &str,
-    task_id: i64,
-    payload: &P,
-) -> AppResult<()> {
-    crate::events::record(
-        db,
-        now,
-        crate::events::Event {
-            kind,
-            entity_type: "task",
-            entity_id: task_id,
-            task_id: Some(task_id),
-            unit_id: None,
-            payload,
-        },
-    )
-    .await
-}
-
-fn stale(expected: i32) -> AppError {
-    AppError::conflict(format!(
-        "the task has changed since version {expected} was read; reload it and try again"
-    ))
 }
 
 /// Changes a task. Bureau only.

@@ -9,6 +9,7 @@ mod extensions;
 mod http;
 mod import;
 mod import_files;
+mod import_races;
 mod instructions;
 mod ledger;
 mod live;

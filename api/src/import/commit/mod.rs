@@ -21,7 +21,6 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use entity::enums::{ObligationRule, TaskStatus, UnitKind};
 use entity::{categories, documents, tasks};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
     Set, TryIntoModel,
@@ -32,6 +31,7 @@ use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::import::preview::Preview;
 use crate::import::resolve::Registry;
+use crate::tasks::store::{soft_delete_versioned, write_versioned};
 
 /// The clerk's choice for one written unit name.
 #[derive(Debug, Clone)]
@@ -267,15 +267,26 @@ impl Writer<'_> {
                     for table in [TaskChild::Leaders, TaskChild::Units, TaskChild::Indicators] {
                         table.clear(self.txn, old.id).await?;
                     }
-                    let mut active = old.into_active_model();
-                    active.text = Set(task.text.clone());
-                    active.category_id = Set(category_id);
-                    active.parent_task_id = Set(parent_task_id);
-                    active.sort_order = Set(sort_order);
-                    active.version = Set(active.version.as_ref() + 1);
-                    active.updated_at = Set(self.now);
+                    // At the version read above: a clerk's edit since then is a CONFLICT
+                    // for the whole import, never overwritten (invariant 8).
+                    let active = tasks::ActiveModel {
+                        text: Set(task.text.clone()),
+                        category_id: Set(category_id),
+                        parent_task_id: Set(parent_task_id),
+                        sort_order: Set(sort_order),
+                        ..Default::default()
+                    };
                     self.outcome.tasks_updated += 1;
-                    active.update(self.txn).await?
+                    write_versioned(self.txn, old.id, old.version, active, self.now)
+                        .await
+                        .map_err(|err| match err {
+                            AppError::Conflict(_) => AppError::conflict(format!(
+                                "task {} was changed while this import ran; nothing was \
+                                 stored: import again to replace it as it is now",
+                                task.seq
+                            )),
+                            other => other,
+                        })?
                 }
                 None => {
                     self.outcome.tasks_created += 1;
@@ -312,19 +323,10 @@ impl Writer<'_> {
         insert_chunks(self.txn, indicator_rows).await?;
 
         // Tasks the new text no longer lists: soft-deleted, their reports kept.
-        if !existing.is_empty() {
-            let gone: Vec<i64> = existing.values().map(|t| t.id).collect();
-            self.outcome.tasks_removed = u32::try_from(gone.len()).unwrap_or(u32::MAX);
-            tasks::Entity::update_many()
-                .col_expr(tasks::Column::DeletedAt, Expr::value(self.now))
-                .col_expr(
-                    tasks::Column::Version,
-                    Expr::col(tasks::Column::Version).add(1),
-                )
-                .filter(tasks::Column::Id.is_in(gone))
-                .exec(self.txn)
-                .await?;
-        }
+        // At the versions read, like the updates above.
+        let gone: Vec<(i64, i32)> = existing.values().map(|t| (t.id, t.version)).collect();
+        self.outcome.tasks_removed = u32::try_from(gone.len()).unwrap_or(u32::MAX);
+        soft_delete_versioned(self.txn, &gone, self.now).await?;
         Ok(())
     }
 }
