@@ -11,7 +11,7 @@
 use std::hint::black_box;
 
 use api::auth::Principal;
-use api::reports::obligations::{self, ObligationFilter};
+use api::obligations::{self, ObligationFilter};
 use api::stats::service::{self as stats, DueDateBasis};
 use chrono::{TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};

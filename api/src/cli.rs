@@ -134,7 +134,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::CreateUser(args) => create_user(&cli.config, args).await,
         Command::PrintSchema => {
-            print!("{}", crate::graphql::sdl());
+            print!("{}", crate::schema::sdl());
             Ok(())
         }
     }

@@ -139,8 +139,8 @@ impl Config {
         Duration::from_secs(self.refresh_token_ttl_secs)
     }
 
-    pub fn warning_thresholds(&self) -> crate::tasks::progress::Thresholds {
-        crate::tasks::progress::Thresholds {
+    pub fn warning_thresholds(&self) -> crate::deadline::Thresholds {
+        crate::deadline::Thresholds {
             yellow_days: i64::from(self.warning_yellow_days),
             red_days: i64::from(self.warning_red_days),
         }

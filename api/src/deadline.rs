@@ -33,6 +33,25 @@ pub fn lateness(date: NaiveDate, at: DateTime<Utc>) -> Option<Duration> {
     (at >= end).then(|| at - end)
 }
 
+/// The thresholds of the warning level, from configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct Thresholds {
+    /// YELLOW when an open obligation is due within this many days (today counts as 0).
+    pub yellow_days: i64,
+    /// RED when an open obligation is more than this many days past its due day (0: as soon as
+    /// the due day has ended).
+    pub red_days: i64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            yellow_days: 3,
+            red_days: 0,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;

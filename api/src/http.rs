@@ -1,10 +1,12 @@
-//! The HTTP surface: routes, the GraphQL handlers, health probes and the request log.
+//! The HTTP surface: routes, the GraphQL handlers, health probes and the request log. Every
+//! route learns who calls from the extractors of `auth::extract`.
 //!
 //! | route              | what                                                     |
 //! |--------------------|----------------------------------------------------------|
 //! | `POST /graphql`    | GraphQL queries and mutations                            |
 //! | `GET /graphql`     | GraphiQL, to explore the API in a browser                |
 //! | `GET /graphql/ws`  | subscriptions over WebSocket (graphql-transport-ws)      |
+//! | `GET /attachments/{id}` | an attachment's bytes (`attachments::download`)       |
 //! | `GET /healthz`     | the process is up                                        |
 //! | `GET /readyz`      | the database answers                                     |
 
@@ -15,32 +17,36 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
 use async_graphql::{Data, ServerError};
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
-use axum::extract::{Request, State, WebSocketUpgrade};
-use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{FromRef, Request, State, WebSocketUpgrade};
+use axum::http::StatusCode;
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use sea_orm::DatabaseConnection;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use crate::auth::{AuthState, TokenKeys};
-use crate::clock::SharedClock;
+use crate::auth::AuthState;
 use crate::error::{AppError, to_client};
-use crate::graphql::AppSchema;
 use crate::graphql::batching::Batches;
 use crate::graphql::loaders::DbLoader;
+use crate::schema::AppSchema;
+use crate::state::AppData;
 
-/// Everything the handlers need, cloned cheaply into each request.
+/// Everything the handlers need, cloned cheaply into each request: the schema, and the same
+/// shared services the schema holds.
 #[derive(Clone)]
 pub struct AppState {
     pub schema: AppSchema,
-    pub db: DatabaseConnection,
-    pub keys: Arc<TokenKeys>,
-    pub clock: SharedClock,
+    pub app: Arc<AppData>,
     pub loader_delay: Duration,
-    pub storage: crate::attachments::storage::Storage,
+}
+
+/// Handlers that need only the shared services take `State<Arc<AppData>>`.
+impl FromRef<AppState> for Arc<AppData> {
+    fn from_ref(state: &AppState) -> Self {
+        state.app.clone()
+    }
 }
 
 /// The largest request bodies accepted: JSON, and multipart (file uploads).
@@ -107,27 +113,19 @@ struct GraphqlOutcome {
 }
 
 impl AppState {
-    /// Resolves the request's bearer token.
-    pub(crate) async fn authenticate(
-        &self,
-        authorization: Option<&str>,
-    ) -> Result<AuthState, AppError> {
-        AuthState::from_header(authorization, &self.keys, &self.db, self.clock.now()).await
-    }
-
     /// The loader of one request or connection, carrying its principal.
     fn db_loader(&self, auth: &AuthState) -> DbLoader {
         let principal = match auth {
             AuthState::Authenticated(principal) => Some(principal.clone()),
             _ => None,
         };
-        DbLoader::new(self.db.clone(), principal, self.clock.clone())
+        DbLoader::new(self.app.db.clone(), principal, self.app.clock.clone())
     }
 }
 
 async fn graphql(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    auth: AuthState,
     request: GraphQLRequest,
 ) -> Response {
     let request = request.into_inner();
@@ -135,22 +133,11 @@ async fn graphql(
         .operation_name
         .clone()
         .unwrap_or_else(|| "-".to_owned());
-    let authorization = headers
-        .get(AUTHORIZATION)
-        .and_then(|value| value.to_str().ok());
-    let mut response = match state.authenticate(authorization).await {
-        Ok(auth) => {
-            // Batches are cut when the request is idle, not after a delay: see `batching`.
-            let batches = Batches::default();
-            let loader =
-                DataLoader::new(state.db_loader(&auth), batches.spawner()).delay(Duration::ZERO);
-            let execution = state.schema.execute(request.data(auth).data(loader));
-            batches.drive(execution).await
-        }
-        Err(err) => async_graphql::Response::from_errors(vec![
-            async_graphql::Error::from(err).into_server_error(Default::default()),
-        ]),
-    };
+    // Batches are cut when the request is idle, not after a delay: see `batching`.
+    let batches = Batches::default();
+    let loader = DataLoader::new(state.db_loader(&auth), batches.spawner()).delay(Duration::ZERO);
+    let execution = state.schema.execute(request.data(auth).data(loader));
+    let mut response = batches.drive(execution).await;
     response.errors = response.errors.into_iter().map(to_client).collect();
     let error_codes = response.errors.iter().map(error_code).collect();
     let mut http = GraphQLResponse::from(response).into_response();
@@ -204,10 +191,15 @@ async fn graphql_ws(
                                 .and_then(|v| v.as_str())
                                 .map(|t| format!("Bearer {t}"))
                         });
-                    let auth = state
-                        .authenticate(token.as_deref())
-                        .await
-                        .map_err(async_graphql::Error::from)?;
+                    let app = &state.app;
+                    let auth = AuthState::from_header(
+                        token.as_deref(),
+                        &app.keys,
+                        &app.db,
+                        app.clock.now(),
+                    )
+                    .await
+                    .map_err(async_graphql::Error::from)?;
                     // Operations on a socket run on the socket's own tasks, so this loader
                     // batches by time, with the configured window.
                     let loader = DataLoader::new(state.db_loader(&auth), tokio::spawn)
@@ -253,7 +245,7 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
-    if crate::db::ping(&state.db).await {
+    if crate::db::ping(&state.app.db).await {
         (
             StatusCode::OK,
             Json(serde_json::json!({ "database": "ok" })),

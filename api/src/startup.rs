@@ -10,14 +10,14 @@ use sea_orm::DatabaseConnection;
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
-use crate::attachments::storage::Storage;
 use crate::auth::TokenKeys;
 use crate::auth::tokens::{MIN_SECRET_BYTES, random_secret};
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::{Config, Environment};
-use crate::graphql::context::AppData;
-use crate::graphql::{self, Limits};
 use crate::http::{self, AppState};
+use crate::schema::{self, Limits};
+use crate::state::AppData;
+use crate::storage::Storage;
 
 /// A server bound to its port, ready to run.
 pub struct Application {
@@ -63,17 +63,18 @@ impl Application {
         }
         let storage = Storage::new(&config.data_dir, config.max_attachment_bytes);
         let bus = crate::live::relay::EventBus::default();
-        let schema = graphql::builder(Limits {
-            max_depth: config.graphql_max_depth,
-            max_complexity: config.graphql_max_complexity,
-        })
-        .data(AppData {
+        let app = Arc::new(AppData {
             db: db.clone(),
-            keys: keys.clone(),
+            keys,
             clock: clock.clone(),
             warnings: config.warning_thresholds(),
             storage: storage.clone(),
+        });
+        let schema = schema::builder(Limits {
+            max_depth: config.graphql_max_depth,
+            max_complexity: config.graphql_max_complexity,
         })
+        .data(app.clone())
         .data(bus.clone())
         .finish();
         crate::live::relay::start(
@@ -92,11 +93,8 @@ impl Application {
         }
         let state = AppState {
             schema,
-            db: db.clone(),
-            keys,
-            clock,
+            app,
             loader_delay: config.dataloader_delay(),
-            storage,
         };
         let router = http::router(
             state,

@@ -2,45 +2,35 @@
 //! bearer token as for GraphQL). Streamed from disk; served as a download with the original
 //! name, never rendered inline, so an uploaded file cannot run as a page of this origin.
 
+use std::sync::Arc;
+
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use tokio_util::io::ReaderStream;
 
-use crate::auth::AuthState;
+use crate::auth::{Principal, SignedIn};
 use crate::error::AppError;
 use crate::graphql::relay::{Kind, expect_id};
-use crate::http::AppState;
+use crate::state::AppData;
 
 pub async fn download(
-    State(state): State<AppState>,
+    State(app): State<Arc<AppData>>,
+    SignedIn(actor): SignedIn,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> Response {
-    match serve(&state, &id, &headers).await {
+    match serve(&app, &actor, &id).await {
         Ok(response) => response,
         Err(err) => crate::error::http_response(err),
     }
 }
 
-async fn serve(state: &AppState, id: &str, headers: &HeaderMap) -> Result<Response, AppError> {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok());
-    let actor = match state.authenticate(authorization).await? {
-        AuthState::Authenticated(principal) => principal,
-        AuthState::Invalid(reason) => return Err(AppError::Unauthenticated(reason)),
-        AuthState::Anonymous => {
-            return Err(AppError::Unauthenticated(
-                "send the access token in the Authorization header".to_owned(),
-            ));
-        }
-    };
+async fn serve(app: &AppData, actor: &Principal, id: &str) -> Result<Response, AppError> {
     let id = expect_id("id", &async_graphql::ID(id.to_owned()), Kind::Attachment)?;
-    let row = crate::attachments::service::get(&actor, &state.db, id).await?;
-    let file = tokio::fs::File::open(state.storage.path_of(&row.storage_key))
+    let row = crate::attachments::service::get(actor, &app.db, id).await?;
+    let file = tokio::fs::File::open(app.storage.path_of(&row.storage_key))
         .await
         .map_err(|err| AppError::Internal(err.into()))?;
     let disposition = format!(

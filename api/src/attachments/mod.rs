@@ -1,8 +1,7 @@
 //! Attachments (附件) of progress reports: files stored on disk under `DATA_DIR`, their metadata
 //! (name, type, size, SHA-256) in the `attachments` table.
 //!
-//! - `storage`: the bytes on disk: written to a temporary file while hashing, then renamed into
-//!   place, so a half-written file never carries a storage key.
+//! - The bytes on disk are `crate::storage`'s.
 //! - `policy`: which files are accepted (size limit, types checked by name and by content).
 //! - `service`: who may upload and read; linking uploads to the version they are submitted with.
 //! - `schema`: `uploadAttachment` and the `Attachment` type; `download`: the HTTP route.
@@ -11,7 +10,7 @@
 //! is readable by whoever may read that report, and never changes again.
 
 pub mod download;
+pub mod loaders;
 pub mod policy;
 pub mod schema;
 pub mod service;
-pub mod storage;

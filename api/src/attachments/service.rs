@@ -10,8 +10,9 @@ use std::collections::HashMap;
 use std::io::Read;
 
 use chrono::{DateTime, Datelike, Utc};
+use entity::attachments;
 use entity::enums::Role;
-use entity::{attachments, task_units};
+use itertools::Itertools;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -19,10 +20,11 @@ use sea_orm::{
 };
 
 use crate::attachments::policy;
-use crate::attachments::storage::Storage;
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::obligations::assigned_unit;
+use crate::storage::Storage;
 use crate::tasks::query as tasks;
 
 /// Stores an uploaded file for a task. The bytes go to disk first; if the database then refuses
@@ -40,25 +42,16 @@ pub async fn upload(
         .user_id
         .ok_or_else(|| AppError::forbidden("machine accounts do not upload attachments"))?;
     let task = tasks::get(actor, db, task_id).await?;
-    match (actor.role, actor.unit_id) {
-        (Role::Bureau, _) => {}
-        (Role::Unit, Some(unit_id)) => {
-            let assigned = task_units::Entity::find()
-                .filter(task_units::Column::TaskId.eq(task.id))
-                .filter(task_units::Column::UnitId.eq(unit_id))
-                .one(db)
-                .await?;
-            if assigned.is_none() {
-                return Err(AppError::forbidden(
-                    "your unit is not assigned to this task",
-                ));
-            }
-        }
-        _ => {
-            return Err(AppError::forbidden(
-                "attachments are uploaded by the task's units and the bureau",
-            ));
-        }
+    // The bureau, or a unit of the task.
+    if !actor.is_bureau() {
+        assigned_unit(actor, db, &task)
+            .await
+            .map_err(|err| match err {
+                AppError::Forbidden(_) if actor.role != Role::Unit => AppError::forbidden(
+                    "attachments are uploaded by the task's units and the bureau",
+                ),
+                other => other,
+            })?;
     }
     let file_name = policy::clean_name(file_name)?;
     let owned = storage.clone();
@@ -257,18 +250,15 @@ pub async fn pending_of_tasks(
     let Some(user_id) = user_id else {
         return Ok(HashMap::new());
     };
-    let mut by_task: HashMap<i64, Vec<_>> = HashMap::new();
-    for row in attachments::Entity::find()
+    Ok(attachments::Entity::find()
         .filter(attachments::Column::TaskId.is_in(task_ids.to_vec()))
         .filter(attachments::Column::UploadedBy.eq(user_id))
         .filter(attachments::Column::VersionId.is_null())
         .order_by_asc(attachments::Column::Id)
         .all(db)
         .await?
-    {
-        by_task.entry(row.task_id).or_default().push(row);
-    }
-    Ok(by_task)
+        .into_iter()
+        .into_group_map_by(|row| row.task_id))
 }
 
 /// The attachments of each version, oldest first. The versions have passed the access check.
@@ -276,16 +266,12 @@ pub async fn of_versions(
     db: &impl ConnectionTrait,
     version_ids: &[i64],
 ) -> AppResult<HashMap<i64, Vec<attachments::Model>>> {
-    let mut by_version: HashMap<i64, Vec<_>> = HashMap::new();
-    for row in attachments::Entity::find()
+    Ok(attachments::Entity::find()
         .filter(attachments::Column::VersionId.is_in(version_ids.to_vec()))
         .order_by_asc(attachments::Column::Id)
         .all(db)
         .await?
-    {
-        if let Some(version_id) = row.version_id {
-            by_version.entry(version_id).or_default().push(row);
-        }
-    }
-    Ok(by_version)
+        .into_iter()
+        .filter_map(|row| Some((row.version_id?, row)))
+        .into_group_map())
 }

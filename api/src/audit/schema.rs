@@ -6,8 +6,8 @@ use entity::audit_log;
 
 use crate::audit::service::{self, AuditFilter};
 use crate::graphql::context::{ContextExt, load};
-use crate::graphql::loaders::UserById;
 use crate::graphql::relay::{self, Conn, Kind, expect_optional_id};
+use crate::users::loaders::UserById;
 use crate::users::schema::User;
 
 /// One recorded change.

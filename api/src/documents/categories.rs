@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::categories;
+use itertools::Itertools;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, Set, TransactionTrait,
@@ -120,17 +121,14 @@ pub async fn root_categories_of(
     db: &impl ConnectionTrait,
     document_ids: &[i64],
 ) -> AppResult<HashMap<i64, Vec<categories::Model>>> {
-    let mut map: HashMap<i64, Vec<categories::Model>> = HashMap::new();
-    for category in categories::Entity::find()
+    Ok(categories::Entity::find()
         .filter(categories::Column::DocumentId.is_in(document_ids.iter().copied()))
         .filter(categories::Column::ParentId.is_null())
         .order_by_asc(categories::Column::Position)
         .all(db)
         .await?
-    {
-        map.entry(category.document_id).or_default().push(category);
-    }
-    Ok(map)
+        .into_iter()
+        .into_group_map_by(|category| category.document_id))
 }
 
 /// The sub-categories of each category, in order, for DataLoaders.
@@ -138,16 +136,12 @@ pub async fn child_categories_of(
     db: &impl ConnectionTrait,
     parent_ids: &[i64],
 ) -> AppResult<HashMap<i64, Vec<categories::Model>>> {
-    let mut map: HashMap<i64, Vec<categories::Model>> = HashMap::new();
-    for category in categories::Entity::find()
+    Ok(categories::Entity::find()
         .filter(categories::Column::ParentId.is_in(parent_ids.iter().copied()))
         .order_by_asc(categories::Column::Position)
         .all(db)
         .await?
-    {
-        if let Some(parent_id) = category.parent_id {
-            map.entry(parent_id).or_default().push(category);
-        }
-    }
-    Ok(map)
+        .into_iter()
+        .filter_map(|category| Some((category.parent_id?, category)))
+        .into_group_map())
 }

@@ -2,6 +2,7 @@
 //! reporting schedule.
 
 pub mod categories;
+pub mod loaders;
 pub mod schedule;
 pub mod schema;
 pub mod service;

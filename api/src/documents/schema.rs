@@ -7,14 +7,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::{categories, documents};
 
 use crate::documents::categories::{NewCategory, create_category};
+use crate::documents::loaders::{CategoryById, ChildCategoriesOf, DocumentById, RootCategoriesOf};
 use crate::documents::schedule::{ReportingSchedule, ScheduleKind};
 use crate::documents::service::{self, DocumentChanges, DocumentSearch, NewDocument};
 use crate::graphql::context::{ContextExt, load};
 use crate::graphql::enums::{DocumentKind, ObligationRule};
-use crate::graphql::loaders::{
-    CategoryById, ChildCategoriesOf, DocumentById, RootCategoriesOf, VisibleTasksOfDocument,
-};
 use crate::graphql::relay::{self, Conn, Kind, expect_id, expect_optional_id};
+use crate::tasks::loaders::VisibleTasksOfDocument;
 use crate::tasks::schema::Task;
 
 /// When progress reports are due.
@@ -130,7 +129,7 @@ impl Document {
     ) -> Result<Vec<crate::periods::schema::ReportingPeriod>> {
         let periods = ctx
             .loader()
-            .load_one(crate::graphql::loaders::PeriodsOfDocument(self.row_id))
+            .load_one(crate::periods::loaders::PeriodsOfDocument(self.row_id))
             .await?;
         Ok(periods
             .unwrap_or_default()

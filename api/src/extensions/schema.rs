@@ -7,11 +7,13 @@ use entity::extension_requests;
 use crate::extensions::service;
 use crate::graphql::context::{ContextExt, load};
 use crate::graphql::enums::ExtensionState;
-use crate::graphql::loaders::{PeriodById, UnitById, VisibleTaskById};
 use crate::graphql::relay::{self, Conn, Kind, expect_id};
+use crate::obligations::ReportKey;
+use crate::periods::loaders::PeriodById;
 use crate::periods::schema::ReportingPeriod;
-use crate::reports::service::ReportKey;
+use crate::tasks::loaders::VisibleTaskById;
 use crate::tasks::schema::Task;
+use crate::units::loaders::UnitById;
 use crate::units::schema::Unit;
 
 /// A unit's request (延期申请) for a later due date, with the bureau's decision.

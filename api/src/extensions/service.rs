@@ -1,10 +1,8 @@
 //! Business rules of extension requests.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{ExtensionState, Role};
-use entity::{extension_requests, reporting_periods};
+use entity::extension_requests;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
@@ -16,47 +14,9 @@ use crate::auth::Principal;
 use crate::deadline::today_in_china;
 use crate::error::{AppError, AppResult};
 use crate::events::{self, Event};
+use crate::obligations::{ReportKey, effective_due, owing_unit};
 use crate::pagination::{Page, PageRequest};
-use crate::reports::service::{ReportKey, owing_unit};
 use crate::validation::{TEXT_MAX, optional_text, required_text};
-
-/// The due date of one unit's obligation: the latest approved extension, else the period's.
-pub async fn effective_due(
-    db: &impl ConnectionTrait,
-    key: ReportKey,
-    unit_id: i64,
-    period: &reporting_periods::Model,
-) -> AppResult<NaiveDate> {
-    let approved = approved_dues(db, &[key.task_id]).await?;
-    Ok(approved
-        .get(&(key.task_id, period.id, unit_id))
-        .copied()
-        .unwrap_or(period.due_on))
-}
-
-/// The approved due dates by (task, period, unit), the latest decision winning.
-pub async fn approved_dues(
-    db: &impl ConnectionTrait,
-    task_ids: &[i64],
-) -> AppResult<HashMap<(i64, i64, i64), NaiveDate>> {
-    let mut map = HashMap::new();
-    for request in extension_requests::Entity::find()
-        .filter(extension_requests::Column::TaskId.is_in(task_ids.iter().copied()))
-        .filter(extension_requests::Column::State.eq(ExtensionState::Approved))
-        .order_by_asc(extension_requests::Column::DecidedAt)
-        .order_by_asc(extension_requests::Column::Id)
-        .all(db)
-        .await?
-    {
-        if let Some(period_id) = request.period_id {
-            map.insert(
-                (request.task_id, period_id, request.unit_id),
-                request.requested_due_on,
-            );
-        }
-    }
-    Ok(map)
-}
 
 /// Asks for a later due date (UNIT that owes the report), before the current one has passed.
 pub async fn request(

@@ -1,6 +1,5 @@
-//! What resolvers take from the GraphQL context: shared services (database, token keys, clock)
-//! placed once in the schema, and per-request data (the principal, the DataLoader) placed by
-//! the HTTP handler.
+//! What resolvers take from the GraphQL context: the shared `AppData` placed once in the
+//! schema, and per-request data (the principal, the DataLoader) placed by the HTTP handler.
 
 use std::hash::Hash;
 use std::sync::Arc;
@@ -10,22 +9,10 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
-use crate::auth::{AuthState, Principal, TokenKeys};
-use crate::clock::SharedClock;
+use crate::auth::{AuthState, Principal};
 use crate::error::AppResult;
 use crate::graphql::loaders::{DbLoader, LoadError};
-
-/// Services shared by all requests.
-#[derive(Clone, Debug)]
-pub struct AppData {
-    pub db: DatabaseConnection,
-    pub keys: Arc<TokenKeys>,
-    pub clock: SharedClock,
-    /// When a task turns YELLOW or RED.
-    pub warnings: crate::tasks::progress::Thresholds,
-    /// Where attachment files are stored.
-    pub storage: crate::attachments::storage::Storage,
-}
+use crate::state::AppData;
 
 /// Typed access to the context, so resolvers never handle `Any` lookups themselves.
 pub trait ContextExt {
@@ -43,7 +30,7 @@ pub trait ContextExt {
 
 impl ContextExt for Context<'_> {
     fn app(&self) -> &AppData {
-        self.data_unchecked::<AppData>()
+        self.data_unchecked::<Arc<AppData>>()
     }
 
     fn actor(&self) -> AppResult<&Principal> {

@@ -9,64 +9,44 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageRequest};
 
-/// The object types that have global IDs. The string is the GraphQL type name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    User,
-    Unit,
-    Leader,
-    Document,
-    Category,
-    Task,
-    AuditEntry,
-    Period,
-    Report,
-    Reminder,
-    Extension,
-    Instruction,
-    LedgerEntry,
-    Indicator,
-    Attachment,
+/// Declares `Kind` from one list: each variant with the GraphQL type name its IDs carry.
+macro_rules! kinds {
+    ($($kind:ident => $name:literal,)*) => {
+        /// The object types that have global IDs.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Kind {
+            $($kind,)*
+        }
+
+        impl Kind {
+            const ALL: &[Kind] = &[$(Kind::$kind,)*];
+
+            /// The GraphQL type name, which global IDs spell out.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Kind::$kind => $name,)*
+                }
+            }
+        }
+    };
 }
 
-impl Kind {
-    const ALL: [Kind; 15] = [
-        Kind::User,
-        Kind::Unit,
-        Kind::Leader,
-        Kind::Document,
-        Kind::Category,
-        Kind::Task,
-        Kind::AuditEntry,
-        Kind::Period,
-        Kind::Report,
-        Kind::Reminder,
-        Kind::Extension,
-        Kind::Instruction,
-        Kind::LedgerEntry,
-        Kind::Indicator,
-        Kind::Attachment,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::User => "User",
-            Kind::Unit => "Unit",
-            Kind::Leader => "Leader",
-            Kind::Document => "Document",
-            Kind::Category => "Category",
-            Kind::Task => "Task",
-            Kind::AuditEntry => "AuditEntry",
-            Kind::Period => "ReportingPeriod",
-            Kind::Report => "ProgressReport",
-            Kind::Reminder => "Reminder",
-            Kind::Extension => "ExtensionRequest",
-            Kind::Instruction => "Instruction",
-            Kind::LedgerEntry => "LedgerEntry",
-            Kind::Indicator => "Indicator",
-            Kind::Attachment => "Attachment",
-        }
-    }
+kinds! {
+    User => "User",
+    Unit => "Unit",
+    Leader => "Leader",
+    Document => "Document",
+    Category => "Category",
+    Task => "Task",
+    AuditEntry => "AuditEntry",
+    Period => "ReportingPeriod",
+    Report => "ProgressReport",
+    Reminder => "Reminder",
+    Extension => "ExtensionRequest",
+    Instruction => "Instruction",
+    LedgerEntry => "LedgerEntry",
+    Indicator => "Indicator",
+    Attachment => "Attachment",
 }
 
 /// The global ID of a row.
@@ -79,7 +59,7 @@ pub fn parse_global_id(id: &ID) -> Option<(Kind, i64)> {
     let decoded = URL_SAFE_NO_PAD.decode(id.as_str()).ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (name, raw) = text.split_once(':')?;
-    let kind = Kind::ALL.into_iter().find(|kind| kind.name() == name)?;
+    let kind = Kind::ALL.iter().copied().find(|kind| kind.name() == name)?;
     Some((kind, raw.parse().ok()?))
 }
 

@@ -6,9 +6,9 @@ use entity::instructions;
 
 use crate::graphql::context::ContextExt;
 use crate::graphql::enums::{InstructionKind, Role};
-use crate::graphql::loaders::UserById;
 use crate::graphql::relay::{self, Kind, expect_id, expect_optional_id};
 use crate::instructions::service::{self, NewInstruction};
+use crate::users::loaders::UserById;
 
 /// An instruction (批示) or a reply in a task's thread.
 #[derive(SimpleObject, Debug, Clone)]

@@ -7,9 +7,10 @@ use chrono::{DateTime, Utc};
 use entity::leaders;
 
 use crate::graphql::context::ContextExt;
-use crate::graphql::loaders::{SupervisedUnitsOf, VisibleTasksOfLeader};
 use crate::graphql::relay::{self, Conn, Kind, expect_id, expect_ids};
+use crate::leaders::loaders::SupervisedUnitsOf;
 use crate::leaders::service::{self, LeaderChanges, LeaderSearch, NewLeader};
+use crate::tasks::loaders::VisibleTasksOfLeader;
 use crate::tasks::schema::Task;
 use crate::units::schema::Unit;
 

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{leader_units, leaders, units};
+use itertools::Itertools;
 use sea_orm::sea_query::{Expr, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
@@ -170,13 +171,10 @@ pub async fn supervised_units_of(
         &links.iter().map(|link| link.unit_id).collect::<Vec<_>>(),
     )
     .await?;
-    let mut map: HashMap<i64, Vec<units::Model>> = HashMap::new();
-    for link in links {
-        if let Some(unit) = units.get(&link.unit_id) {
-            map.entry(link.leader_id).or_default().push(unit.clone());
-        }
-    }
-    Ok(map)
+    Ok(links
+        .into_iter()
+        .filter_map(|link| Some((link.leader_id, units.get(&link.unit_id)?.clone())))
+        .into_group_map())
 }
 
 async fn set_supervised_units(

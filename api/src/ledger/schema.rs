@@ -6,9 +6,9 @@ use entity::ledger_entries;
 
 use crate::graphql::context::{ContextExt, load};
 use crate::graphql::enums::LedgerState;
-use crate::graphql::loaders::UnitById;
 use crate::graphql::relay::{self, Kind, expect_id};
 use crate::ledger::service::{self, EntryFields};
+use crate::units::loaders::UnitById;
 use crate::units::schema::Unit;
 
 /// One line of a unit's ledger (工作台账) for a task.

@@ -8,7 +8,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{LedgerState, Role};
-use entity::{ledger_entries, task_units};
+use entity::ledger_entries;
+use itertools::Itertools;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -19,6 +20,7 @@ use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::events::{self, Event};
+use crate::obligations::assigned_unit;
 use crate::tasks::query as tasks;
 use crate::validation::{NAME_MAX, TEXT_MAX, optional_text, required_text};
 
@@ -51,24 +53,8 @@ fn validate_phone(phone: Option<&str>) -> AppResult<Option<String>> {
 
 /// The actor's unit, if it has a part in the task.
 async fn own_unit(actor: &Principal, db: &impl ConnectionTrait, task_id: i64) -> AppResult<i64> {
-    let unit_id = match (actor.role, actor.unit_id) {
-        (Role::Unit, Some(unit_id)) => unit_id,
-        _ => {
-            return Err(AppError::forbidden(
-                "a ledger is kept by a unit of the task",
-            ));
-        }
-    };
-    tasks::get(actor, db, task_id).await?;
-    let assigned = task_units::Entity::find()
-        .filter(task_units::Column::TaskId.eq(task_id))
-        .filter(task_units::Column::UnitId.eq(unit_id))
-        .count(db)
-        .await?;
-    if assigned == 0 {
-        return Err(AppError::forbidden("your unit has no part in this task"));
-    }
-    Ok(unit_id)
+    let task = tasks::get(actor, db, task_id).await?;
+    Ok(assigned_unit(actor, db, &task).await?.unit_id)
 }
 
 /// Adds an entry to the actor's unit's ledger for a task.
@@ -269,14 +255,11 @@ pub async fn readable_of_tasks(
     if actor.role == Role::Unit {
         query = query.filter(ledger_entries::Column::UnitId.eq(actor.unit_id.unwrap_or(-1)));
     }
-    let mut map: HashMap<i64, Vec<ledger_entries::Model>> = HashMap::new();
-    for entry in query
+    Ok(query
         .order_by_asc(ledger_entries::Column::UnitId)
         .order_by_asc(ledger_entries::Column::Position)
         .all(db)
         .await?
-    {
-        map.entry(entry.task_id).or_default().push(entry);
-    }
-    Ok(map)
+        .into_iter()
+        .into_group_map_by(|entry| entry.task_id))
 }

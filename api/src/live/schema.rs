@@ -9,11 +9,12 @@ use futures_util::{Stream, StreamExt};
 
 use crate::auth::Principal;
 use crate::graphql::context::{ContextExt, load};
-use crate::graphql::loaders::{UnitById, VisibleTaskById};
 use crate::graphql::relay::{Kind, expect_id};
 use crate::live::relay::EventBus;
 use crate::live::tail::{self, Filter, REPLAY_MAX, Tail};
+use crate::tasks::loaders::VisibleTaskById;
 use crate::tasks::schema::Task;
+use crate::units::loaders::UnitById;
 use crate::units::schema::Unit;
 
 /// Something that happened: a report submitted or returned, a reminder sent, a task's status

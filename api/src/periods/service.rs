@@ -4,13 +4,11 @@
 //! again after changing the schedule. A period can be moved or removed only while it is not yet
 //! due (in China time); `original_due_on` keeps its first due date, for on-time figures.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{documents, progress_reports, reporting_periods};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    QueryFilter, Set, TransactionTrait,
 };
 
 use crate::audit::service::{self as audit, Change};
@@ -19,6 +17,7 @@ use crate::deadline::today_in_china;
 use crate::documents::schedule::ReportingSchedule;
 use crate::error::{AppError, AppResult};
 use crate::periods::calendar::periods_of;
+use crate::periods::query::of_documents;
 use crate::validation::required_text;
 
 /// A period to add by hand.
@@ -255,24 +254,6 @@ pub async fn delete(
     .await?;
     txn.commit().await?;
     Ok(())
-}
-
-/// The periods of each document, in order, for DataLoaders and services.
-pub async fn of_documents(
-    db: &impl ConnectionTrait,
-    document_ids: &[i64],
-) -> AppResult<HashMap<i64, Vec<reporting_periods::Model>>> {
-    let mut map: HashMap<i64, Vec<reporting_periods::Model>> = HashMap::new();
-    for period in reporting_periods::Entity::find()
-        .filter(reporting_periods::Column::DocumentId.is_in(document_ids.iter().copied()))
-        .order_by_asc(reporting_periods::Column::DueOn)
-        .order_by_asc(reporting_periods::Column::Position)
-        .all(db)
-        .await?
-    {
-        map.entry(period.document_id).or_default().push(period);
-    }
-    Ok(map)
 }
 
 /// Records the event of a change to a document's periods and refreshes the status of its tasks

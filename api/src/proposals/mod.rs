@@ -10,5 +10,6 @@
 //! - The bureau records the deputies' rating. 不满意 opens the next round: the task is worked and
 //!   answered again (a completed task is reopened); earlier replies and ratings are kept.
 
+pub mod loaders;
 pub mod schema;
 pub mod service;

@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::enums::{DocumentKind, Rating, ReplyClass, Role, TaskStatus};
-use entity::{documents, proposal_replies, task_proposals, task_units, tasks};
+use entity::enums::{DocumentKind, Rating, ReplyClass, TaskStatus};
+use entity::{documents, proposal_replies, task_proposals, tasks};
+use itertools::Itertools;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
@@ -17,7 +18,7 @@ use crate::auth::Principal;
 use crate::deadline::today_in_china;
 use crate::error::{AppError, AppResult};
 use crate::events::{self, Event};
-use crate::reports::obligations::owing_units;
+use crate::obligations::assigned_unit;
 use crate::tasks::query as task_query;
 use crate::validation::{NAME_MAX, TEXT_MAX, required_text};
 
@@ -187,24 +188,14 @@ pub async fn reply(
         .ok_or_else(|| AppError::forbidden("replies are written by people"))?;
     let text = required_text("text", text, TEXT_MAX)?;
     let txn = db.begin().await?;
-    let (task, document) = proposal_task(actor, &txn, task_id).await?;
-    match (actor.role, actor.unit_id) {
-        (Role::Bureau, _) => {}
-        (Role::Unit, Some(unit_id)) => {
-            let assignments = task_units::Entity::find()
-                .filter(task_units::Column::TaskId.eq(task.id))
-                .all(&txn)
-                .await?;
-            if !owing_units(document.obligation_rule, &assignments).contains(&unit_id) {
-                return Err(AppError::forbidden(
-                    "the reply is written by the units that handle the motion",
-                ));
-            }
-        }
-        _ => {
-            return Err(AppError::forbidden(
-                "the reply is written by the units that handle the motion",
-            ));
+    let (task, _) = proposal_task(actor, &txn, task_id).await?;
+    if !actor.is_bureau() {
+        let refusal = "the reply is written by the units that handle the motion";
+        let part = assigned_unit(actor, &txn, &task)
+            .await
+            .map_err(|_| AppError::forbidden(refusal))?;
+        if !part.owes(&txn).await? {
+            return Err(AppError::forbidden(refusal));
         }
     }
     let before = current(&txn, task_id).await?;
@@ -354,15 +345,13 @@ pub async fn of_tasks(
     db: &impl ConnectionTrait,
     task_ids: &[i64],
 ) -> AppResult<HashMap<i64, ProposalWithReplies>> {
-    let mut replies: HashMap<i64, Vec<proposal_replies::Model>> = HashMap::new();
-    for reply in proposal_replies::Entity::find()
+    let mut replies = proposal_replies::Entity::find()
         .filter(proposal_replies::Column::TaskId.is_in(task_ids.to_vec()))
         .order_by_asc(proposal_replies::Column::Round)
         .all(db)
         .await?
-    {
-        replies.entry(reply.task_id).or_default().push(reply);
-    }
+        .into_iter()
+        .into_group_map_by(|reply| reply.task_id);
     Ok(task_proposals::Entity::find()
         .filter(task_proposals::Column::TaskId.is_in(task_ids.to_vec()))
         .all(db)

@@ -20,7 +20,7 @@ use crate::auth::Principal;
 use crate::deadline::today_in_china;
 use crate::error::AppResult;
 use crate::events::{self, Event};
-use crate::reports::obligations::{self, ObligationFilter, ObligationState};
+use crate::obligations::{self, ObligationFilter, ObligationState};
 
 /// How many days before a due date the first automatic reminder goes out.
 pub const DUE_SOON_DAYS: i64 = 3;
@@ -176,7 +176,7 @@ async fn send(txn: &DatabaseTransaction, now: DateTime<Utc>, reminder: &Due) -> 
 pub async fn schedule(
     db: DatabaseConnection,
     clock: crate::clock::SharedClock,
-    storage: crate::attachments::storage::Storage,
+    storage: crate::storage::Storage,
     interval: std::time::Duration,
 ) {
     loop {

@@ -6,11 +6,13 @@ use chrono::{DateTime, Utc};
 use entity::reminders;
 
 use crate::graphql::context::{ContextExt, load};
-use crate::graphql::loaders::{PeriodById, UnitById, VisibleTaskById};
 use crate::graphql::relay::{self, Conn, Kind, expect_id, expect_optional_id};
+use crate::periods::loaders::PeriodById;
 use crate::periods::schema::ReportingPeriod;
 use crate::reminders::service::{self, NewReminder};
+use crate::tasks::loaders::VisibleTaskById;
 use crate::tasks::schema::Task;
+use crate::units::loaders::UnitById;
 use crate::units::schema::Unit;
 
 /// A prompt (催办) to a unit about a task and period.

@@ -9,7 +9,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::enums::Role;
-use entity::{reminders, reporting_periods, task_units};
+use entity::{reminders, reporting_periods};
+use itertools::Itertools;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
@@ -19,6 +20,7 @@ use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::events::{self, Event};
+use crate::obligations::part_of;
 use crate::pagination::{Page, PageRequest};
 use crate::tasks::query as tasks;
 use crate::validation::{TEXT_MAX, required_text};
@@ -45,12 +47,7 @@ pub async fn send(
     let task = tasks::get(actor, &txn, input.task_id)
         .await
         .map_err(|_| AppError::bad_field("taskId", "no such task"))?;
-    let assigned = task_units::Entity::find()
-        .filter(task_units::Column::TaskId.eq(task.id))
-        .filter(task_units::Column::UnitId.eq(input.unit_id))
-        .count(&txn)
-        .await?;
-    if assigned == 0 {
+    if part_of(&txn, &task, input.unit_id).await?.is_none() {
         return Err(AppError::bad_field(
             "unitId",
             "the unit has no part in this task",
@@ -210,15 +207,12 @@ pub async fn readable_of_tasks(
     db: &impl ConnectionTrait,
     task_ids: &[i64],
 ) -> AppResult<HashMap<i64, Vec<reminders::Model>>> {
-    let mut map: HashMap<i64, Vec<reminders::Model>> = HashMap::new();
-    for reminder in reminders::Entity::find()
+    Ok(reminders::Entity::find()
         .filter(reminders::Column::TaskId.is_in(task_ids.iter().copied()))
         .filter(readable(actor))
         .order_by_asc(reminders::Column::Id)
         .all(db)
         .await?
-    {
-        map.entry(reminder.task_id).or_default().push(reminder);
-    }
-    Ok(map)
+        .into_iter()
+        .into_group_map_by(|reminder| reminder.task_id))
 }

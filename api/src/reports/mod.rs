@@ -1,12 +1,11 @@
-//! Progress reports (进展报告): one unit's report on one task for one period.
+//! Progress reports (进展报告): one unit's report on one task for one period. Who owes which
+//! report, by when, is `crate::obligations`'.
 //!
-//! - `obligations`: who owes a report for a task and period.
 //! - `service`: access, drafts and reads; `submit`: idempotent, versioned, late-aware
 //!   submission; `review`: the bureau's decision; `values`: indicator values of a version.
-//! - `schema`, `version_schema` and `obligation_schema`: the GraphQL face.
+//! - `schema` and `version_schema`: the GraphQL face; `loaders`: its DataLoader keys.
 
-pub mod obligation_schema;
-pub mod obligations;
+pub mod loaders;
 pub mod review;
 pub mod schema;
 pub mod service;

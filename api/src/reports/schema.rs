@@ -8,14 +8,18 @@ use entity::progress_reports;
 
 use crate::graphql::context::{ContextExt, load};
 use crate::graphql::enums::ReportState;
-use crate::graphql::loaders::{PeriodById, UnitById, VersionsOfReport, VisibleTaskById};
 use crate::graphql::relay::{self, Kind, expect_id, expect_ids};
+use crate::obligations::ReportKey;
+use crate::periods::loaders::PeriodById;
 use crate::periods::schema::ReportingPeriod;
-use crate::reports::service::{self, ReportContent, ReportKey};
+use crate::reports::loaders::VersionsOfReport;
+use crate::reports::service::{self, ReportContent};
 use crate::reports::submit::Extras;
 use crate::reports::values::IndicatorValue;
 pub use crate::reports::version_schema::{IndicatorActual, ReportReview, ReportVersion};
+use crate::tasks::loaders::VisibleTaskById;
 use crate::tasks::schema::Task;
+use crate::units::loaders::UnitById;
 use crate::units::schema::Unit;
 
 /// One unit's report on one task for one period.

@@ -15,9 +15,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::enums::{ReportState, Role};
-use entity::{
-    documents, progress_reports, report_reviews, report_versions, reporting_periods, task_units,
-};
+use entity::{progress_reports, report_reviews, report_versions};
+use itertools::Itertools;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
@@ -27,7 +26,7 @@ use sea_orm::{
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
-use crate::reports::obligations::owing_units;
+use crate::obligations::{ReportKey, owing_unit};
 use crate::reports::values::IndicatorValue;
 use crate::tasks::query as tasks;
 use crate::validation::{TEXT_MAX, in_range, optional_text};
@@ -48,54 +47,6 @@ pub fn draft_values(report: &progress_reports::Model) -> Vec<IndicatorValue> {
         .clone()
         .and_then(|json| serde_json::from_value(json).ok())
         .unwrap_or_default()
-}
-
-/// Which report: a unit's report on a task for a period.
-#[derive(Debug, Clone, Copy)]
-pub struct ReportKey {
-    pub task_id: i64,
-    pub period_id: i64,
-}
-
-/// The unit the actor reports for, after checking it owes this report.
-pub(crate) async fn owing_unit(
-    actor: &Principal,
-    db: &impl ConnectionTrait,
-    key: ReportKey,
-) -> AppResult<(i64, reporting_periods::Model)> {
-    let unit_id = match (actor.role, actor.unit_id) {
-        (Role::Unit, Some(unit_id)) => unit_id,
-        _ => {
-            return Err(AppError::forbidden(
-                "only the unit that owes a report writes it",
-            ));
-        }
-    };
-    let task = tasks::get(actor, db, key.task_id).await?;
-    let period = reporting_periods::Entity::find_by_id(key.period_id)
-        .one(db)
-        .await?
-        .filter(|p| p.document_id == task.document_id)
-        .ok_or_else(|| {
-            AppError::bad_field(
-                "periodId",
-                "no such reporting period of the task's document",
-            )
-        })?;
-    let document = documents::Entity::find_by_id(task.document_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("document"))?;
-    let assignments = task_units::Entity::find()
-        .filter(task_units::Column::TaskId.eq(task.id))
-        .all(db)
-        .await?;
-    if !owing_units(document.obligation_rule, &assignments).contains(&unit_id) {
-        return Err(AppError::forbidden(
-            "your unit does not owe a report on this task",
-        ));
-    }
-    Ok((unit_id, period))
 }
 
 pub(crate) fn validated(content: &ReportContent) -> AppResult<ReportContent> {
@@ -285,18 +236,15 @@ pub async fn readable_of_tasks(
     db: &impl ConnectionTrait,
     task_ids: &[i64],
 ) -> AppResult<HashMap<i64, Vec<progress_reports::Model>>> {
-    let mut map: HashMap<i64, Vec<progress_reports::Model>> = HashMap::new();
-    for report in progress_reports::Entity::find()
+    Ok(progress_reports::Entity::find()
         .filter(progress_reports::Column::TaskId.is_in(task_ids.iter().copied()))
         .filter(readable(actor))
         .order_by_asc(progress_reports::Column::PeriodId)
         .order_by_asc(progress_reports::Column::UnitId)
         .all(db)
         .await?
-    {
-        map.entry(report.task_id).or_default().push(report);
-    }
-    Ok(map)
+        .into_iter()
+        .into_group_map_by(|report| report.task_id))
 }
 
 /// The submitted versions of each report, oldest first, for DataLoaders.
@@ -304,16 +252,13 @@ pub async fn versions_of(
     db: &impl ConnectionTrait,
     report_ids: &[i64],
 ) -> AppResult<HashMap<i64, Vec<report_versions::Model>>> {
-    let mut map: HashMap<i64, Vec<report_versions::Model>> = HashMap::new();
-    for version in report_versions::Entity::find()
+    Ok(report_versions::Entity::find()
         .filter(report_versions::Column::ReportId.is_in(report_ids.iter().copied()))
         .order_by_asc(report_versions::Column::Version)
         .all(db)
         .await?
-    {
-        map.entry(version.report_id).or_default().push(version);
-    }
-    Ok(map)
+        .into_iter()
+        .into_group_map_by(|version| version.report_id))
 }
 
 /// The review of each version, for DataLoaders.
@@ -327,19 +272,5 @@ pub async fn reviews_of(
         .await?
         .into_iter()
         .map(|review| (review.version_id, review))
-        .collect())
-}
-
-/// Reporting periods by id, for DataLoaders.
-pub async fn periods_by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[i64],
-) -> AppResult<HashMap<i64, reporting_periods::Model>> {
-    Ok(reporting_periods::Entity::find()
-        .filter(reporting_periods::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
         .collect())
 }

@@ -15,7 +15,8 @@ use crate::auth::Principal;
 use crate::deadline::lateness;
 use crate::error::{AppError, AppResult};
 use crate::events::{self, Event};
-use crate::reports::service::{ReportContent, ReportKey, owing_unit, report_row, validated};
+use crate::obligations::{ReportKey, effective_due, owing_unit};
+use crate::reports::service::{ReportContent, report_row, validated};
 use crate::reports::values::{self, IndicatorValue};
 use crate::validation::required_text;
 
@@ -117,7 +118,7 @@ async fn submit_once(
     };
     let number = report.current_version + 1;
     // Measured against the unit's due date: the period's, or an approved extension's.
-    let due_on = crate::extensions::service::effective_due(&txn, key, unit_id, &period).await?;
+    let due_on = effective_due(&txn, key, unit_id, &period).await?;
     let late = lateness(due_on, now).map(|d| d.num_seconds());
     let version = report_versions::ActiveModel {
         report_id: Set(report.id),

@@ -5,10 +5,11 @@ use async_graphql::{ComplexObject, Context, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{report_reviews, report_versions};
 
+use crate::attachments::loaders::AttachmentsOfVersion;
 use crate::attachments::schema::Attachment;
 use crate::graphql::context::{ContextExt, load, load_all};
 use crate::graphql::enums::ReviewDecision;
-use crate::graphql::loaders::{AttachmentsOfVersion, ReviewOfVersion, ValuesOfVersion};
+use crate::reports::loaders::{ReviewOfVersion, ValuesOfVersion};
 use crate::tasks::types::Indicator;
 
 /// A submitted version of a report.

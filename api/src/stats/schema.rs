@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use crate::graphql::context::ContextExt;
 use crate::graphql::enums::TaskStatus;
 use crate::graphql::relay::{Kind, expect_optional_id};
-use crate::reports::obligations::ObligationFilter;
+use crate::obligations::ObligationFilter;
 use crate::stats::service::{self, DueDateBasis, Figures};
 
 /// Which obligations to count; all given conditions hold.

@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use crate::auth::Principal;
 use crate::deadline::{lateness, today_in_china};
 use crate::error::AppResult;
-use crate::reports::obligations::{self, ObligationFilter};
+use crate::obligations::{self, ObligationFilter};
 
 /// Which due date on-time figures are measured against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, async_graphql::Enum)]

@@ -76,7 +76,7 @@ pub async fn decide(
     };
     let active = tasks::ActiveModel {
         status: sea_orm::Set(target),
-        // The day a task was closed ends its obligations (see `reports::obligations`).
+        // The day a task was closed ends its obligations (see `obligations::list`).
         completed_at: sea_orm::Set(is_closed(target).then_some(now)),
         ..Default::default()
     };

@@ -12,6 +12,7 @@
 pub mod access;
 pub mod assignments;
 pub mod decisions;
+pub mod loaders;
 pub mod mutations;
 pub mod progress;
 pub mod query;

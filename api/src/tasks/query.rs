@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use entity::enums::{TaskStatus, UnitRole};
 use entity::{categories, leaders, task_leaders, task_units, tasks};
+use itertools::Itertools;
 use sea_orm::sea_query::{Expr, LikeExpr, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -224,16 +225,14 @@ pub async fn leaders_of(
     db: &impl ConnectionTrait,
     task_ids: &[i64],
 ) -> AppResult<HashMap<i64, Vec<task_leaders::Model>>> {
-    let mut map: HashMap<i64, Vec<task_leaders::Model>> = HashMap::new();
-    for row in task_leaders::Entity::find()
+    let mut map = task_leaders::Entity::find()
         .filter(task_leaders::Column::TaskId.is_in(task_ids.iter().copied()))
         .order_by_asc(task_leaders::Column::Position)
         .order_by_asc(task_leaders::Column::Id)
         .all(db)
         .await?
-    {
-        map.entry(row.task_id).or_default().push(row);
-    }
+        .into_iter()
+        .into_group_map_by(|row| row.task_id);
     for rows in map.values_mut() {
         rows.sort_by_key(|row| (row.role != entity::enums::LeaderRole::Lead, row.position));
     }
@@ -254,16 +253,14 @@ pub async fn units_of(
     db: &impl ConnectionTrait,
     task_ids: &[i64],
 ) -> AppResult<HashMap<i64, Vec<task_units::Model>>> {
-    let mut map: HashMap<i64, Vec<task_units::Model>> = HashMap::new();
-    for row in task_units::Entity::find()
+    let mut map = task_units::Entity::find()
         .filter(task_units::Column::TaskId.is_in(task_ids.iter().copied()))
         .order_by_asc(task_units::Column::Position)
         .order_by_asc(task_units::Column::Id)
         .all(db)
         .await?
-    {
-        map.entry(row.task_id).or_default().push(row);
-    }
+        .into_iter()
+        .into_group_map_by(|row| row.task_id);
     for rows in map.values_mut() {
         rows.sort_by_key(|row| (role_rank(row.role), row.position));
     }
@@ -350,18 +347,15 @@ pub async fn visible_of_documents(
     db: &impl ConnectionTrait,
     document_ids: &[i64],
 ) -> AppResult<HashMap<i64, Vec<tasks::Model>>> {
-    let mut map: HashMap<i64, Vec<tasks::Model>> = HashMap::new();
-    for task in tasks::Entity::find()
+    Ok(tasks::Entity::find()
         .filter(access::visible(actor))
         .filter(tasks::Column::DocumentId.is_in(document_ids.iter().copied()))
         .order_by_asc(tasks::Column::SortOrder)
         .order_by_asc(tasks::Column::Id)
         .all(db)
         .await?
-    {
-        map.entry(task.document_id).or_default().push(task);
-    }
-    Ok(map)
+        .into_iter()
+        .into_group_map_by(|task| task.document_id))
 }
 
 /// `SELECT id FROM tasks WHERE <visible to actor>`, for use inside other queries: whatever

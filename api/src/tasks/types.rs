@@ -5,20 +5,23 @@ use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{task_leaders, task_units, tasks};
 
+use crate::attachments::loaders::MyPendingUploads;
 use crate::attachments::schema::Attachment;
 use crate::deadline::today_in_china;
+use crate::documents::loaders::{CategoryById, DocumentById};
 use crate::documents::schema::{Category, Document};
 use crate::graphql::context::{ContextExt, load, load_all};
 use crate::graphql::enums::{Comparator, LeaderRole, TaskStatus, UnitRole};
-use crate::graphql::loaders::{
-    CategoryById, DocumentById, IndicatorsOfTask, LeaderOf, LeadersOfTask, MyPendingUploads,
-    ObligationFactsOfTask, ProposalOfTask, UnitById, UnitsOfTask, VisibleTaskById,
-};
 use crate::graphql::relay::{self, Kind};
+use crate::leaders::loaders::LeaderOf;
 use crate::leaders::schema::Leader;
 use crate::leaders::service::LeaderRef;
+use crate::proposals::loaders::ProposalOfTask;
 use crate::proposals::schema::Proposal;
+use crate::reports::loaders::IndicatorsOfTask;
+use crate::tasks::loaders::{LeadersOfTask, ObligationFactsOfTask, UnitsOfTask, VisibleTaskById};
 use crate::tasks::progress::{self, WarningLevel};
+use crate::units::loaders::UnitById;
 use crate::units::schema::Unit;
 
 /// One numbered item of a document.
@@ -156,7 +159,7 @@ impl Task {
     ) -> Result<Vec<crate::reports::schema::ProgressReport>> {
         let reports = ctx
             .loader()
-            .load_one(crate::graphql::loaders::ReportsOfTask(self.model.id))
+            .load_one(crate::reports::loaders::ReportsOfTask(self.model.id))
             .await?;
         Ok(reports
             .unwrap_or_default()
@@ -172,7 +175,7 @@ impl Task {
     ) -> Result<Vec<crate::reminders::schema::Reminder>> {
         let reminders = ctx
             .loader()
-            .load_one(crate::graphql::loaders::RemindersOfTask(self.model.id))
+            .load_one(crate::reminders::loaders::RemindersOfTask(self.model.id))
             .await?;
         Ok(reminders
             .unwrap_or_default()
@@ -188,7 +191,9 @@ impl Task {
     ) -> Result<Vec<crate::instructions::schema::Instruction>> {
         let thread = ctx
             .loader()
-            .load_one(crate::graphql::loaders::InstructionsOfTask(self.model.id))
+            .load_one(crate::instructions::loaders::InstructionsOfTask(
+                self.model.id,
+            ))
             .await?;
         Ok(thread
             .unwrap_or_default()
@@ -201,7 +206,7 @@ impl Task {
     async fn ledger(&self, ctx: &Context<'_>) -> Result<Vec<crate::ledger::schema::LedgerEntry>> {
         let entries = ctx
             .loader()
-            .load_one(crate::graphql::loaders::LedgerOfTask(self.model.id))
+            .load_one(crate::ledger::loaders::LedgerOfTask(self.model.id))
             .await?;
         Ok(entries
             .unwrap_or_default()

@@ -9,9 +9,10 @@ use entity::{unit_aliases, units};
 
 use crate::graphql::context::{ContextExt, load};
 use crate::graphql::enums::{AliasSource, UnitKind, UnitRole};
-use crate::graphql::loaders::{AliasesOfUnit, UnitById, VisibleTasksOfUnit};
 use crate::graphql::relay::{self, Conn, Kind, expect_id, expect_optional_id};
+use crate::tasks::loaders::VisibleTasksOfUnit;
 use crate::tasks::schema::Task;
+use crate::units::loaders::{AliasesOfUnit, UnitById};
 use crate::units::merge::{self, MergeCounts};
 use crate::units::service::{self, NewUnit, UnitChanges, UnitSearch};
 

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use entity::enums::{AliasSource, UnitKind};
 use entity::{unit_aliases, units};
+use itertools::Itertools;
 use sea_orm::sea_query::{Expr, LikeExpr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
@@ -134,16 +135,13 @@ pub async fn aliases_of(
     db: &impl ConnectionTrait,
     unit_ids: &[i64],
 ) -> AppResult<HashMap<i64, Vec<unit_aliases::Model>>> {
-    let mut map: HashMap<i64, Vec<unit_aliases::Model>> = HashMap::new();
-    for alias in unit_aliases::Entity::find()
+    Ok(unit_aliases::Entity::find()
         .filter(unit_aliases::Column::UnitId.is_in(unit_ids.iter().copied()))
         .order_by_asc(unit_aliases::Column::Id)
         .all(db)
         .await?
-    {
-        map.entry(alias.unit_id).or_default().push(alias);
-    }
-    Ok(map)
+        .into_iter()
+        .into_group_map_by(|alias| alias.unit_id))
 }
 
 /// Fails with CONFLICT if `name` is already a unit's name or alias (other than `except`'s).

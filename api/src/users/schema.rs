@@ -8,9 +8,10 @@ use entity::users;
 
 use crate::graphql::context::{ContextExt, load};
 use crate::graphql::enums::Role;
-use crate::graphql::loaders::{LeaderById, UnitById};
 use crate::graphql::relay::{self, Conn, Kind, expect_id, expect_optional_id};
+use crate::leaders::loaders::LeaderById;
 use crate::leaders::schema::Leader;
+use crate::units::loaders::UnitById;
 use crate::units::schema::Unit;
 use crate::users::service::{self, NewUser, UserChanges, UserSearch};
 

@@ -318,7 +318,7 @@ async fn uploads_never_submitted_are_removed_after_thirty_days() {
         .advance(chrono::Duration::days(10) + chrono::Duration::seconds(1));
     let purged = api::attachments::service::purge_abandoned(
         &app.db,
-        &api::attachments::storage::Storage::new(app.data_dir.path(), 1 << 20),
+        &api::storage::Storage::new(app.data_dir.path(), 1 << 20),
         api::clock::Clock::now(&app.clock),
     )
     .await

@@ -6,7 +6,7 @@
 #[test]
 fn sdl_matches_the_checked_in_schema() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.graphql");
-    let actual = api::graphql::sdl();
+    let actual = api::schema::sdl();
     if std::env::var_os("UPDATE_SCHEMA").is_some() {
         std::fs::write(path, &actual).expect("schema.graphql is writable");
     }

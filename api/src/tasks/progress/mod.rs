@@ -29,26 +29,9 @@ use entity::tasks;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::error::AppResult;
-use crate::reports::obligations::{self, Obligation, ObligationState};
+use crate::obligations::{self, Obligation, ObligationState};
 
-/// The thresholds of the warning level, from configuration.
-#[derive(Debug, Clone, Copy)]
-pub struct Thresholds {
-    /// YELLOW when an open obligation is due within this many days (today counts as 0).
-    pub yellow_days: i64,
-    /// RED when an open obligation is more than this many days past its due day (0: as soon as
-    /// the due day has ended).
-    pub red_days: i64,
-}
-
-impl Default for Thresholds {
-    fn default() -> Self {
-        Self {
-            yellow_days: 3,
-            red_days: 0,
-        }
-    }
-}
+pub use crate::deadline::Thresholds;
 
 /// How urgently a task needs attention.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, async_graphql::Enum)]

@@ -3,10 +3,10 @@
 
 use async_graphql::{Context, ID, Interface, Object, Result};
 
+use crate::documents::loaders::CategoryById;
 use crate::documents::schema::{Category, Document};
 use crate::error::AppError;
 use crate::graphql::context::ContextExt;
-use crate::graphql::loaders::CategoryById;
 use crate::graphql::relay::{Kind, parse_global_id};
 use crate::leaders::schema::Leader;
 use crate::tasks::schema::Task;

@@ -1,143 +1,9 @@
-//! Who owes a report. By default every LEAD unit of a task, or, where the task has none, every
-//! RESPONSIBLE unit; cooperating units may contribute but owe nothing. A document can choose
-//! another rule (`ObligationRule`).
+//! Listing obligations: those a principal may see, computed from tasks, their owing units, the
+//! documents' periods, the reports and the approved extensions in a few statements whatever the
+//! number of tasks.
 
-use entity::enums::{ObligationRule, UnitRole};
-use entity::task_units;
-
-/// The units that owe a report for a task with these assignments.
-pub fn owing_units(rule: ObligationRule, assignments: &[task_units::Model]) -> Vec<i64> {
-    let with = |roles: &[UnitRole]| -> Vec<i64> {
-        let mut ids: Vec<i64> = assignments
-            .iter()
-            .filter(|a| roles.contains(&a.role))
-            .map(|a| a.unit_id)
-            .collect();
-        ids.dedup();
-        ids
-    };
-    match rule {
-        ObligationRule::LeadElseResponsible => {
-            let leads = with(&[UnitRole::Lead]);
-            if leads.is_empty() {
-                with(&[UnitRole::Responsible])
-            } else {
-                leads
-            }
-        }
-        ObligationRule::LeadAndResponsible => with(&[UnitRole::Lead, UnitRole::Responsible]),
-        ObligationRule::AllAssigned => {
-            with(&[UnitRole::Lead, UnitRole::Responsible, UnitRole::Cooperating])
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn assignment(unit_id: i64, role: UnitRole) -> task_units::Model {
-        task_units::Model {
-            id: unit_id,
-            task_id: 1,
-            unit_id,
-            role,
-            position: 1,
-            name_as_written: String::new(),
-            is_local: false,
-        }
-    }
-
-    #[test]
-    fn lead_units_owe_else_responsible_ones() {
-        let with_lead = [
-            assignment(1, UnitRole::Lead),
-            assignment(2, UnitRole::Responsible),
-            assignment(3, UnitRole::Cooperating),
-        ];
-        assert_eq!(
-            owing_units(ObligationRule::LeadElseResponsible, &with_lead),
-            [1]
-        );
-        assert_eq!(
-            owing_units(ObligationRule::LeadAndResponsible, &with_lead),
-            [1, 2]
-        );
-        assert_eq!(
-            owing_units(ObligationRule::AllAssigned, &with_lead),
-            [1, 2, 3]
-        );
-        let without = [
-            assignment(2, UnitRole::Responsible),
-            assignment(4, UnitRole::Responsible),
-            assignment(3, UnitRole::Cooperating),
-        ];
-        assert_eq!(
-            owing_units(ObligationRule::LeadElseResponsible, &without),
-            [2, 4]
-        );
-    }
-}
-
-/// Where an obligation stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
-pub enum ObligationState {
-    /// Nothing written yet, and the due day has not ended.
-    NotStarted,
-    /// A draft is saved but not submitted.
-    Draft,
-    /// Submitted on time, awaiting review.
-    Submitted,
-    /// Submitted after the due day, awaiting review.
-    Late,
-    /// Returned by the bureau: to be revised and resubmitted.
-    Returned,
-    Accepted,
-    /// The due day has ended and nothing was submitted.
-    Overdue,
-}
-
-/// One report a unit owes.
-#[derive(Debug, Clone)]
-pub struct Obligation {
-    pub task: entity::tasks::Model,
-    pub period: entity::reporting_periods::Model,
-    /// The period's due date, or the unit's approved extension.
-    pub due_on: chrono::NaiveDate,
-    pub unit_id: i64,
-    pub state: ObligationState,
-    pub report: Option<entity::progress_reports::Model>,
-}
-
-/// Which obligations to list; all given conditions hold.
-#[derive(Debug, Default)]
-pub struct ObligationFilter {
-    pub document_id: Option<i64>,
-    pub period_id: Option<i64>,
-    pub unit_id: Option<i64>,
-    pub leader_id: Option<i64>,
-    pub states: Vec<ObligationState>,
-}
-
-/// The state of an obligation from its report (if any), the latest version's lateness and the
-/// date in China.
-pub fn state_of(
-    report: Option<&entity::progress_reports::Model>,
-    latest_is_late: bool,
-    due_on: chrono::NaiveDate,
-    today: chrono::NaiveDate,
-) -> ObligationState {
-    use entity::enums::ReportState;
-    match report.map(|r| (r.state, r.current_version)) {
-        Some((ReportState::Submitted, _)) if latest_is_late => ObligationState::Late,
-        Some((ReportState::Submitted, _)) => ObligationState::Submitted,
-        Some((ReportState::Returned, _)) => ObligationState::Returned,
-        Some((ReportState::Accepted, _)) => ObligationState::Accepted,
-        _ if today > due_on => ObligationState::Overdue,
-        Some((ReportState::Draft, _)) => ObligationState::Draft,
-        None => ObligationState::NotStarted,
-    }
-}
+use super::{Obligation, ObligationFilter, owing_units, state_of};
+use entity::enums::ObligationRule;
 
 /// The obligations `actor` may see: a unit its own; a leader those of their tasks; the bureau
 /// and machine accounts all. Ordered by due date, then by the tasks' written order.
@@ -205,7 +71,7 @@ pub async fn of_tasks(
         .into_iter()
         .map(|d| (d.id, d.obligation_rule))
         .collect();
-    let periods = crate::periods::service::of_documents(db, &document_ids).await?;
+    let periods = crate::periods::query::of_documents(db, &document_ids).await?;
     let assignments = crate::tasks::query::units_of(db, &task_ids).await?;
     let reports: HashMap<(i64, i64, i64), progress_reports::Model> =
         progress_reports::Entity::find()
@@ -226,7 +92,7 @@ pub async fn of_tasks(
         .into_iter()
         .map(|v| (v.report_id, v.version))
         .collect();
-    let extended = crate::extensions::service::approved_dues(db, &task_ids).await?;
+    let extended = super::approved_dues(db, &task_ids).await?;
     let today = crate::deadline::today_in_china(now);
     let mut obligations = Vec::new();
     for task in tasks {

@@ -8,12 +8,12 @@ use entity::enums::Role;
 use crate::deadline::due_end;
 use crate::error::AppError;
 use crate::graphql::context::{ContextExt, load};
-use crate::graphql::loaders::UnitById;
 use crate::graphql::relay::{self, Conn, Kind, expect_optional_id};
+use crate::obligations::{self, Obligation, ObligationFilter, ObligationState};
 use crate::periods::schema::ReportingPeriod;
-use crate::reports::obligations::{self, Obligation, ObligationFilter, ObligationState};
 use crate::reports::schema::ProgressReport;
 use crate::tasks::schema::Task;
+use crate::units::loaders::UnitById;
 use crate::units::schema::Unit;
 
 /// A report a unit owes for a task and period.

@@ -1,0 +1,9 @@
+//! DataLoader keys of instructions.
+
+use crate::graphql::loaders::loader;
+
+loader!(
+    /// The instructions of a task the principal may read (a unit: not other units' reports').
+    InstructionsOfTask(i64) => Vec<entity::instructions::Model>,
+    signed in |this, actor, ids| super::service::readable_of_tasks(actor, &this.db, &ids)
+);

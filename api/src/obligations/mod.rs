@@ -1,0 +1,82 @@
+//! Obligations: who owes which report, by when. One layer below everything that works with
+//! them (reports, extensions, motions, ledgers, attachments, reminders, `tasks::progress`,
+//! stats): it reads tasks, their units, the documents' rules, periods, reports and approved
+//! extensions, and imports none of those modules' rules.
+//!
+//! - `rule` (pure): which units of a task owe reports under a document's `ObligationRule`.
+//! - `parts`: a unit's part in a task: `assigned_unit` (the acting unit, on the task, or
+//!   FORBIDDEN), `owing_unit` (and owing the report, for a period of the task's document).
+//! - `dues`: the due date of one obligation: the period's, or the unit's approved extension.
+//! - `list`: the obligations a principal may see, with their states.
+//! - `schema`: `myObligations` and `obligations(filter:)`.
+
+pub mod dues;
+pub mod list;
+pub mod parts;
+pub mod rule;
+pub mod schema;
+
+pub use dues::{approved_dues, effective_due};
+pub use list::{list, of_tasks};
+pub use parts::{Part, ReportKey, assigned_unit, owing_unit, part_of};
+pub use rule::owing_units;
+
+/// Where an obligation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+pub enum ObligationState {
+    /// Nothing written yet, and the due day has not ended.
+    NotStarted,
+    /// A draft is saved but not submitted.
+    Draft,
+    /// Submitted on time, awaiting review.
+    Submitted,
+    /// Submitted after the due day, awaiting review.
+    Late,
+    /// Returned by the bureau: to be revised and resubmitted.
+    Returned,
+    Accepted,
+    /// The due day has ended and nothing was submitted.
+    Overdue,
+}
+
+/// One report a unit owes.
+#[derive(Debug, Clone)]
+pub struct Obligation {
+    pub task: entity::tasks::Model,
+    pub period: entity::reporting_periods::Model,
+    /// The period's due date, or the unit's approved extension.
+    pub due_on: chrono::NaiveDate,
+    pub unit_id: i64,
+    pub state: ObligationState,
+    pub report: Option<entity::progress_reports::Model>,
+}
+
+/// Which obligations to list; all given conditions hold.
+#[derive(Debug, Default)]
+pub struct ObligationFilter {
+    pub document_id: Option<i64>,
+    pub period_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub leader_id: Option<i64>,
+    pub states: Vec<ObligationState>,
+}
+
+/// The state of an obligation from its report (if any), the latest version's lateness and the
+/// date in China.
+pub fn state_of(
+    report: Option<&entity::progress_reports::Model>,
+    latest_is_late: bool,
+    due_on: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> ObligationState {
+    use entity::enums::ReportState;
+    match report.map(|r| (r.state, r.current_version)) {
+        Some((ReportState::Submitted, _)) if latest_is_late => ObligationState::Late,
+        Some((ReportState::Submitted, _)) => ObligationState::Submitted,
+        Some((ReportState::Returned, _)) => ObligationState::Returned,
+        Some((ReportState::Accepted, _)) => ObligationState::Accepted,
+        _ if today > due_on => ObligationState::Overdue,
+        Some((ReportState::Draft, _)) => ObligationState::Draft,
+        None => ObligationState::NotStarted,
+    }
+}

@@ -1,0 +1,108 @@
+//! A unit's part in a task: the one answer to "is this unit on this task, and does it owe the
+//! reports", which reports, extensions, motions, ledgers, attachments and reminders all ask.
+
+use entity::enums::{Role, UnitRole};
+use entity::{documents, reporting_periods, task_units, tasks};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use crate::obligations::owing_units;
+
+/// Which report: a unit's report on a task for a period.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportKey {
+    pub task_id: i64,
+    pub period_id: i64,
+}
+
+/// A unit assigned to a task, with the task's assignments (to tell whether it owes reports).
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub unit_id: i64,
+    /// The unit's role in the task (the first, if it was listed twice).
+    pub role: UnitRole,
+    task: tasks::Model,
+    assignments: Vec<task_units::Model>,
+}
+
+impl Part {
+    /// Whether the unit owes reports on the task under its document's rule.
+    pub async fn owes(&self, db: &impl ConnectionTrait) -> AppResult<bool> {
+        let document = documents::Entity::find_by_id(self.task.document_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::not_found("document"))?;
+        Ok(owing_units(document.obligation_rule, &self.assignments).contains(&self.unit_id))
+    }
+}
+
+/// `unit_id`'s part in `task`, if it has one. One statement.
+pub async fn part_of(
+    db: &impl ConnectionTrait,
+    task: &tasks::Model,
+    unit_id: i64,
+) -> AppResult<Option<Part>> {
+    let assignments = task_units::Entity::find()
+        .filter(task_units::Column::TaskId.eq(task.id))
+        .all(db)
+        .await?;
+    let role = assignments
+        .iter()
+        .find(|a| a.unit_id == unit_id)
+        .map(|a| a.role);
+    Ok(role.map(|role| Part {
+        unit_id,
+        role,
+        task: task.clone(),
+        assignments,
+    }))
+}
+
+/// The acting unit's part in `task` (which the actor has already been allowed to see), or
+/// FORBIDDEN: for other roles, and for a unit with no part in the task.
+pub async fn assigned_unit(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    task: &tasks::Model,
+) -> AppResult<Part> {
+    let unit_id = match (actor.role, actor.unit_id) {
+        (Role::Unit, Some(unit_id)) => unit_id,
+        _ => return Err(AppError::forbidden("only a unit of the task may do this")),
+    };
+    part_of(db, task, unit_id)
+        .await?
+        .ok_or_else(|| AppError::forbidden("your unit has no part in this task"))
+}
+
+/// The unit the actor reports for and the period, after checking the period belongs to the
+/// task's document and the unit owes the report.
+pub async fn owing_unit(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    key: ReportKey,
+) -> AppResult<(i64, reporting_periods::Model)> {
+    if actor.role != Role::Unit {
+        return Err(AppError::forbidden(
+            "only the unit that owes a report writes it",
+        ));
+    }
+    let task = crate::tasks::query::get(actor, db, key.task_id).await?;
+    let period = reporting_periods::Entity::find_by_id(key.period_id)
+        .one(db)
+        .await?
+        .filter(|p| p.document_id == task.document_id)
+        .ok_or_else(|| {
+            AppError::bad_field(
+                "periodId",
+                "no such reporting period of the task's document",
+            )
+        })?;
+    let part = assigned_unit(actor, db, &task).await?;
+    if !part.owes(db).await? {
+        return Err(AppError::forbidden(
+            "your unit does not owe a report on this task",
+        ));
+    }
+    Ok((part.unit_id, period))
+}

@@ -1,0 +1,80 @@
+//! Who owes a report. By default every LEAD unit of a task, or, where the task has none, every
+//! RESPONSIBLE unit; cooperating units may contribute but owe nothing. A document can choose
+//! another rule (`ObligationRule`). Pure: no database.
+
+use entity::enums::{ObligationRule, UnitRole};
+use entity::task_units;
+
+/// The units that owe a report for a task with these assignments.
+pub fn owing_units(rule: ObligationRule, assignments: &[task_units::Model]) -> Vec<i64> {
+    let with = |roles: &[UnitRole]| -> Vec<i64> {
+        let mut ids: Vec<i64> = assignments
+            .iter()
+            .filter(|a| roles.contains(&a.role))
+            .map(|a| a.unit_id)
+            .collect();
+        ids.dedup();
+        ids
+    };
+    match rule {
+        ObligationRule::LeadElseResponsible => {
+            let leads = with(&[UnitRole::Lead]);
+            if leads.is_empty() {
+                with(&[UnitRole::Responsible])
+            } else {
+                leads
+            }
+        }
+        ObligationRule::LeadAndResponsible => with(&[UnitRole::Lead, UnitRole::Responsible]),
+        ObligationRule::AllAssigned => {
+            with(&[UnitRole::Lead, UnitRole::Responsible, UnitRole::Cooperating])
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assignment(unit_id: i64, role: UnitRole) -> task_units::Model {
+        task_units::Model {
+            id: unit_id,
+            task_id: 1,
+            unit_id,
+            role,
+            position: 1,
+            name_as_written: String::new(),
+            is_local: false,
+        }
+    }
+
+    #[test]
+    fn lead_units_owe_else_responsible_ones() {
+        let with_lead = [
+            assignment(1, UnitRole::Lead),
+            assignment(2, UnitRole::Responsible),
+            assignment(3, UnitRole::Cooperating),
+        ];
+        assert_eq!(
+            owing_units(ObligationRule::LeadElseResponsible, &with_lead),
+            [1]
+        );
+        assert_eq!(
+            owing_units(ObligationRule::LeadAndResponsible, &with_lead),
+            [1, 2]
+        );
+        assert_eq!(
+            owing_units(ObligationRule::AllAssigned, &with_lead),
+            [1, 2, 3]
+        );
+        let without = [
+            assignment(2, UnitRole::Responsible),
+            assignment(4, UnitRole::Responsible),
+            assignment(3, UnitRole::Cooperating),
+        ];
+        assert_eq!(
+            owing_units(ObligationRule::LeadElseResponsible, &without),
+            [2, 4]
+        );
+    }
+}

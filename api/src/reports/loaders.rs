@@ -1,0 +1,33 @@
+//! DataLoader keys of progress reports, their versions, reviews and indicator values.
+
+use entity::{
+    indicators, progress_reports, report_indicator_values, report_reviews, report_versions,
+};
+
+use crate::graphql::loaders::loader;
+
+loader!(
+    /// The indicators of a task, in written order.
+    IndicatorsOfTask(i64) => Vec<indicators::Model>,
+    |this, ids| super::values::indicators_of(&this.db, &ids)
+);
+loader!(
+    /// The indicator values of a report version, with their indicators.
+    ValuesOfVersion(i64) => Vec<(report_indicator_values::Model, indicators::Model)>,
+    |this, ids| super::values::of_versions(&this.db, &ids)
+);
+loader!(
+    /// The reports of a task the principal may read (a unit: its own unit's only).
+    ReportsOfTask(i64) => Vec<progress_reports::Model>,
+    signed in |this, actor, ids| super::service::readable_of_tasks(actor, &this.db, &ids)
+);
+loader!(
+    /// The submitted versions of a report (the report has passed the access check).
+    VersionsOfReport(i64) => Vec<report_versions::Model>,
+    |this, ids| super::service::versions_of(&this.db, &ids)
+);
+loader!(
+    /// The review of a report version.
+    ReviewOfVersion(i64) => report_reviews::Model,
+    |this, ids| super::service::reviews_of(&this.db, &ids)
+);
