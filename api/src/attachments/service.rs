@@ -20,6 +20,7 @@ use sea_orm::{
 };
 
 use crate::attachments::policy;
+use crate::audit::service::Private;
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
@@ -96,7 +97,7 @@ async fn insert(
         &txn,
         actor,
         now,
-        Change::after("attachment.upload", "attachment", Some(row.id), &row),
+        Change::after(Private::AttachmentUpload, "attachment", Some(row.id), &row),
     )
     .await?;
     txn.commit().await?;
@@ -130,7 +131,13 @@ pub async fn discard(
         &txn,
         actor,
         now,
-        Change::diff("attachment.discard", "attachment", Some(id), &row, &()),
+        Change::diff(
+            Private::AttachmentDiscard,
+            "attachment",
+            Some(id),
+            &row,
+            &(),
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -170,7 +177,13 @@ pub async fn purge_abandoned(
                 &txn,
                 &Principal::system(),
                 now,
-                Change::diff("attachment.purge", "attachment", Some(row.id), &row, &()),
+                Change::diff(
+                    Private::AttachmentPurge,
+                    "attachment",
+                    Some(row.id),
+                    &row,
+                    &(),
+                ),
             )
             .await?;
             removed.push(row.storage_key);

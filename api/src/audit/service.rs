@@ -3,11 +3,12 @@
 use chrono::{DateTime, Utc};
 use entity::audit_log;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
 
+pub use crate::audit::action::{Action, Private};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageRequest};
@@ -15,7 +16,7 @@ use crate::pagination::{Page, PageRequest};
 /// One change to record. `before` is `None` for a creation, `after` for a deletion.
 #[derive(Debug)]
 pub struct Change<'a, B: Serialize, A: Serialize> {
-    pub action: &'a str,
+    pub action: Action,
     pub entity_type: &'a str,
     pub entity_id: Option<i64>,
     pub before: Option<&'a B>,
@@ -24,9 +25,9 @@ pub struct Change<'a, B: Serialize, A: Serialize> {
 
 impl<'a> Change<'a, (), ()> {
     /// Something happened (a sign-in); no state to record.
-    pub fn event(action: &'a str, entity_type: &'a str, entity_id: Option<i64>) -> Self {
+    pub fn event(action: impl Into<Action>, entity_type: &'a str, entity_id: Option<i64>) -> Self {
         Self {
-            action,
+            action: action.into(),
             entity_type,
             entity_id,
             before: None,
@@ -38,13 +39,13 @@ impl<'a> Change<'a, (), ()> {
 impl<'a, A: Serialize> Change<'a, (), A> {
     /// A creation, or an event with details: only the state after.
     pub fn after(
-        action: &'a str,
+        action: impl Into<Action>,
         entity_type: &'a str,
         entity_id: Option<i64>,
         after: &'a A,
     ) -> Self {
         Self {
-            action,
+            action: action.into(),
             entity_type,
             entity_id,
             before: None,
@@ -56,14 +57,14 @@ impl<'a, A: Serialize> Change<'a, (), A> {
 impl<'a, B: Serialize, A: Serialize> Change<'a, B, A> {
     /// A change: the state before and after.
     pub fn diff(
-        action: &'a str,
+        action: impl Into<Action>,
         entity_type: &'a str,
         entity_id: Option<i64>,
         before: &'a B,
         after: &'a A,
     ) -> Self {
         Self {
-            action,
+            action: action.into(),
             entity_type,
             entity_id,
             before: Some(before),
@@ -75,7 +76,7 @@ impl<'a, B: Serialize, A: Serialize> Change<'a, B, A> {
 /// Writes one audit row. Call it with the transaction of the change, never with the pool, so the
 /// row and the change commit or roll back together.
 pub async fn record<B: Serialize, A: Serialize>(
-    db: &impl ConnectionTrait,
+    txn: &DatabaseTransaction,
     actor: &Principal,
     now: DateTime<Utc>,
     change: Change<'_, B, A>,
@@ -96,7 +97,7 @@ pub async fn record<B: Serialize, A: Serialize>(
     audit_log::ActiveModel {
         actor_user_id: Set(actor.user_id),
         actor: Set(actor.username.clone()),
-        action: Set(change.action.to_owned()),
+        action: Set(change.action.as_str().to_owned()),
         entity_type: Set(change.entity_type.to_owned()),
         entity_id: Set(change.entity_id),
         before: Set(before),
@@ -104,7 +105,7 @@ pub async fn record<B: Serialize, A: Serialize>(
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(db)
+    .insert(txn)
     .await?;
     Ok(())
 }

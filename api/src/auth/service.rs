@@ -14,6 +14,7 @@ use sea_orm::{
     IntoActiveModel, QueryFilter, Set, TransactionTrait,
 };
 
+use crate::audit::service::Private;
 use crate::audit::service::{self as audit, Change};
 use crate::auth::password;
 use crate::auth::principal::Principal;
@@ -81,7 +82,7 @@ pub async fn login(
         &txn,
         &Principal::of_user(&session.user),
         now,
-        Change::event("auth.login", "user", Some(session.user.id)),
+        Change::event(Private::AuthLogin, "user", Some(session.user.id)),
     )
     .await?;
     txn.commit().await?;
@@ -119,7 +120,7 @@ async fn record_failed_login(
             &Principal::of_user(user),
             now,
             Change::after(
-                "auth.lockout",
+                Private::AuthLockout,
                 "user",
                 Some(user.id),
                 &serde_json::json!({ "lockedUntil": until }),
@@ -202,7 +203,7 @@ pub async fn refresh(
             &Principal::system(),
             now,
             Change::after(
-                "auth.refresh_reuse",
+                Private::AuthRefreshReuse,
                 "user",
                 Some(stored.user_id),
                 &serde_json::json!({ "family": stored.family_id, "revoked": revoked }),
@@ -287,7 +288,7 @@ pub async fn logout(
         actor,
         now,
         Change::after(
-            "auth.logout",
+            Private::AuthLogout,
             "user",
             Some(user_id),
             &serde_json::json!({ "allSessions": all_sessions, "revoked": revoked }),
@@ -342,7 +343,7 @@ pub async fn change_password(
         &txn,
         actor,
         now,
-        Change::event("user.change_password", "user", Some(user_id)),
+        Change::event(Private::UserChangePassword, "user", Some(user_id)),
     )
     .await?;
     txn.commit().await?;

@@ -16,6 +16,7 @@ use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::documents::service::{get, validate_declared};
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 use crate::validation::{TEXT_MAX, required_text};
 
 /// A new category under a document or another category.
@@ -87,13 +88,18 @@ pub async fn create_category(
         &txn,
         actor,
         now,
-        Change::after("category.create", "category", Some(category.id), &category),
+        Change::after(
+            EventKind::CategoryCreated,
+            "category",
+            Some(category.id),
+            &category,
+        ),
     )
     .await?;
     crate::events::registry(
         &txn,
         now,
-        "category.created",
+        EventKind::CategoryCreated,
         ("category", category.id),
         &category,
     )

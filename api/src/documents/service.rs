@@ -15,6 +15,7 @@ use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::documents::schedule::ReportingSchedule;
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 use crate::pagination::{Page, PageRequest};
 use crate::validation::{
     NAME_MAX, TITLE_MAX, in_range, like_pattern, optional_text, required_text,
@@ -218,13 +219,18 @@ pub async fn create(
         &txn,
         actor,
         now,
-        Change::after("document.create", "document", Some(document.id), &document),
+        Change::after(
+            EventKind::DocumentCreated,
+            "document",
+            Some(document.id),
+            &document,
+        ),
     )
     .await?;
     crate::events::registry(
         &txn,
         now,
-        "document.created",
+        EventKind::DocumentCreated,
         ("document", document.id),
         &document,
     )
@@ -283,10 +289,23 @@ pub async fn update(
         &txn,
         actor,
         now,
-        Change::diff("document.update", "document", Some(id), &before, &after),
+        Change::diff(
+            EventKind::DocumentUpdated,
+            "document",
+            Some(id),
+            &before,
+            &after,
+        ),
     )
     .await?;
-    crate::events::registry(&txn, now, "document.updated", ("document", id), &after).await?;
+    crate::events::registry(
+        &txn,
+        now,
+        EventKind::DocumentUpdated,
+        ("document", id),
+        &after,
+    )
+    .await?;
     if after.obligation_rule != before.obligation_rule {
         // Who owes reports for every task of the document changed with the rule.
         crate::tasks::progress::refresh_document(&txn, now, id).await?;

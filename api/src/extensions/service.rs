@@ -13,6 +13,7 @@ use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::deadline::today_in_china;
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 use crate::events::{self, Event};
 use crate::obligations::{ReportKey, effective_due, owing_unit};
 use crate::pagination::{Page, PageRequest};
@@ -77,14 +78,19 @@ pub async fn request(
         &txn,
         actor,
         now,
-        Change::after("extension.request", "extension", Some(stored.id), &stored),
+        Change::after(
+            EventKind::ExtensionRequested,
+            "extension",
+            Some(stored.id),
+            &stored,
+        ),
     )
     .await?;
     events::record(
         &txn,
         now,
         Event {
-            kind: "extension.requested",
+            kind: EventKind::ExtensionRequested,
             entity_type: "extension",
             entity_id: stored.id,
             task_id: Some(stored.task_id),
@@ -150,18 +156,18 @@ pub async fn decide(
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::not_found("extension request"))?;
+    let kind = if approve {
+        EventKind::ExtensionApproved
+    } else {
+        EventKind::ExtensionRejected
+    };
     audit::record(
         &txn,
         actor,
         now,
-        Change::diff("extension.decide", "extension", Some(id), &before, &after),
+        Change::diff(kind, "extension", Some(id), &before, &after),
     )
     .await?;
-    let kind = if approve {
-        "extension.approved"
-    } else {
-        "extension.rejected"
-    };
     events::record(
         &txn,
         now,

@@ -13,6 +13,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
+use crate::audit::service::Private;
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::AppResult;
@@ -270,7 +271,7 @@ pub async fn seed_registry(
         &txn,
         actor,
         now,
-        Change::after("registry.seed", "unit", None, &outcome),
+        Change::after(Private::RegistrySeed, "unit", None, &outcome),
     )
     .await?;
     txn.commit().await?;

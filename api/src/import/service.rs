@@ -8,6 +8,7 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 use crate::import::commit::{self, CommitOutcome, Overrides};
 use crate::import::parse::{self, ParsedDocument};
 use crate::import::preview::{self, Preview};
@@ -67,7 +68,7 @@ pub async fn commit(
         actor,
         now,
         Change::after(
-            "document.import",
+            EventKind::DocumentImported,
             "document",
             Some(outcome.document.id),
             &serde_json::json!({
@@ -81,7 +82,7 @@ pub async fn commit(
     crate::events::registry(
         &txn,
         now,
-        "document.imported",
+        EventKind::DocumentImported,
         ("document", outcome.document.id),
         &serde_json::json!({ "counts": outcome.counts, "replaced": replace }),
     )

@@ -18,6 +18,7 @@ use sea_orm::{
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 use crate::events::{self, Event};
 use crate::tasks::query as tasks;
 use crate::validation::{TEXT_MAX, required_text};
@@ -92,7 +93,12 @@ pub async fn write(
         &txn,
         actor,
         now,
-        Change::after("instruction.write", "instruction", Some(stored.id), &stored),
+        Change::after(
+            EventKind::InstructionWritten,
+            "instruction",
+            Some(stored.id),
+            &stored,
+        ),
     )
     .await?;
     // A thread on a report is that report's unit's business: its event is addressed to it, so
@@ -108,7 +114,7 @@ pub async fn write(
         &txn,
         now,
         Event {
-            kind: "instruction.written",
+            kind: EventKind::InstructionWritten,
             entity_type: "instruction",
             entity_id: stored.id,
             task_id: Some(task.id),

@@ -14,6 +14,7 @@ use sea_orm::{
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 use crate::pagination::{Page, PageRequest};
 use crate::validation::{NAME_MAX, like_pattern, optional_text, required_text};
 
@@ -239,14 +240,21 @@ pub async fn create(
         actor,
         now,
         Change::after(
-            "leader.create",
+            EventKind::LeaderCreated,
             "leader",
             Some(leader.id),
             &serde_json::json!({ "leader": leader, "supervisedUnitIds": supervised }),
         ),
     )
     .await?;
-    crate::events::registry(&txn, now, "leader.created", ("leader", leader.id), &leader).await?;
+    crate::events::registry(
+        &txn,
+        now,
+        EventKind::LeaderCreated,
+        ("leader", leader.id),
+        &leader,
+    )
+    .await?;
     txn.commit().await?;
     Ok(leader)
 }
@@ -286,7 +294,7 @@ pub async fn update(
         actor,
         now,
         Change::diff(
-            "leader.update",
+            EventKind::LeaderUpdated,
             "leader",
             Some(id),
             &before,
@@ -294,7 +302,7 @@ pub async fn update(
         ),
     )
     .await?;
-    crate::events::registry(&txn, now, "leader.updated", ("leader", id), &after).await?;
+    crate::events::registry(&txn, now, EventKind::LeaderUpdated, ("leader", id), &after).await?;
     txn.commit().await?;
     Ok(after)
 }

@@ -141,8 +141,7 @@ impl LedgerMutation {
             phone: input.phone,
             state: input.state.map(Into::into),
         };
-        let entry =
-            service::change(actor, ctx.db(), ctx.now(), id, input.version, fields, false).await?;
+        let entry = service::update(actor, ctx.db(), ctx.now(), id, input.version, fields).await?;
         Ok(LedgerEntryPayload {
             entry: entry.into(),
         })
@@ -156,16 +155,7 @@ impl LedgerMutation {
     ) -> Result<LedgerEntryPayload> {
         let actor = ctx.actor()?;
         let id = expect_id("id", &input.id, Kind::LedgerEntry)?;
-        let entry = service::change(
-            actor,
-            ctx.db(),
-            ctx.now(),
-            id,
-            input.version,
-            EntryFields::default(),
-            true,
-        )
-        .await?;
+        let entry = service::delete(actor, ctx.db(), ctx.now(), id, input.version).await?;
         Ok(LedgerEntryPayload {
             entry: entry.into(),
         })

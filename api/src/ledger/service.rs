@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{LedgerState, Role};
 use entity::ledger_entries;
 use itertools::Itertools;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, Set, TransactionTrait,
@@ -19,6 +19,7 @@ use sea_orm::{
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 use crate::events::{self, Event};
 use crate::obligations::assigned_unit;
 use crate::tasks::query as tasks;
@@ -109,14 +110,19 @@ pub async fn add(
         &txn,
         actor,
         now,
-        Change::after("ledger.add", "ledger_entry", Some(entry.id), &entry),
+        Change::after(
+            EventKind::LedgerEntryAdded,
+            "ledger_entry",
+            Some(entry.id),
+            &entry,
+        ),
     )
     .await?;
     events::record(
         &txn,
         now,
         Event {
-            kind: "ledger.changed",
+            kind: EventKind::LedgerEntryAdded,
             entity_type: "ledger_entry",
             entity_id: entry.id,
             task_id: Some(task_id),
@@ -129,15 +135,96 @@ pub async fn add(
     Ok(entry)
 }
 
-/// Changes (or, with `delete`, soft-deletes) one of the actor's unit's entries at `version`.
-pub async fn change(
+/// Changes one of the actor's unit's entries at `version`.
+pub async fn update(
     actor: &Principal,
     db: &(impl ConnectionTrait + TransactionTrait),
     now: DateTime<Utc>,
     id: i64,
     version: i32,
     fields: EntryFields,
-    delete: bool,
+) -> AppResult<ledger_entries::Model> {
+    let mut changes: Vec<(ledger_entries::Column, SimpleExpr)> = Vec::new();
+    if let Some(title) = &fields.title {
+        changes.push((
+            ledger_entries::Column::Title,
+            Expr::value(required_text("title", title, TEXT_MAX)?),
+        ));
+    }
+    if let Some(detail) = &fields.detail {
+        changes.push((
+            ledger_entries::Column::Detail,
+            Expr::value(optional_text("detail", Some(detail), TEXT_MAX)?),
+        ));
+    }
+    if let Some(time_node) = fields.time_node {
+        changes.push((
+            ledger_entries::Column::TimeNode,
+            Expr::value(Some(time_node)),
+        ));
+    }
+    if let Some(leader) = &fields.responsible_leader {
+        changes.push((
+            ledger_entries::Column::ResponsibleLeader,
+            Expr::value(optional_text("responsibleLeader", Some(leader), NAME_MAX)?),
+        ));
+    }
+    if let Some(person) = &fields.responsible_person {
+        changes.push((
+            ledger_entries::Column::ResponsiblePerson,
+            Expr::value(optional_text("responsiblePerson", Some(person), NAME_MAX)?),
+        ));
+    }
+    if let Some(phone) = &fields.phone {
+        changes.push((
+            ledger_entries::Column::Phone,
+            Expr::value(validate_phone(Some(phone))?),
+        ));
+    }
+    if let Some(state) = fields.state {
+        changes.push((ledger_entries::Column::State, Expr::value(state)));
+    }
+    write(
+        actor,
+        db,
+        now,
+        (id, version),
+        EventKind::LedgerEntryUpdated,
+        changes,
+    )
+    .await
+}
+
+/// Soft-deletes one of the actor's unit's entries at `version`: it leaves every listing and
+/// stays in the database.
+pub async fn delete(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    id: i64,
+    version: i32,
+) -> AppResult<ledger_entries::Model> {
+    let changes = vec![(ledger_entries::Column::DeletedAt, Expr::value(Some(now)))];
+    write(
+        actor,
+        db,
+        now,
+        (id, version),
+        EventKind::LedgerEntryDeleted,
+        changes,
+    )
+    .await
+}
+
+/// Writes `changes` to the entry if it is the actor's unit's and still at `version`, bumping the
+/// version, with its audit row and event.
+async fn write(
+    actor: &Principal,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    (id, version): (i64, i32),
+    kind: EventKind,
+    changes: Vec<(ledger_entries::Column, SimpleExpr)>,
 ) -> AppResult<ledger_entries::Model> {
     let txn = db.begin().await?;
     let before = ledger_entries::Entity::find_by_id(id)
@@ -151,54 +238,15 @@ pub async fn change(
     if unit_id != before.unit_id {
         return Err(AppError::not_found("ledger entry"));
     }
-    let mut update = ledger_entries::Entity::update_many()
-        .col_expr(
-            ledger_entries::Column::Version,
-            Expr::col(ledger_entries::Column::Version).add(1),
-        )
-        .col_expr(ledger_entries::Column::UpdatedAt, Expr::value(now));
-    if delete {
-        update = update.col_expr(ledger_entries::Column::DeletedAt, Expr::value(Some(now)));
-    }
-    if let Some(title) = &fields.title {
-        update = update.col_expr(
-            ledger_entries::Column::Title,
-            Expr::value(required_text("title", title, TEXT_MAX)?),
-        );
-    }
-    if let Some(detail) = &fields.detail {
-        update = update.col_expr(
-            ledger_entries::Column::Detail,
-            Expr::value(optional_text("detail", Some(detail), TEXT_MAX)?),
-        );
-    }
-    if let Some(time_node) = fields.time_node {
-        update = update.col_expr(
-            ledger_entries::Column::TimeNode,
-            Expr::value(Some(time_node)),
-        );
-    }
-    if let Some(leader) = &fields.responsible_leader {
-        update = update.col_expr(
-            ledger_entries::Column::ResponsibleLeader,
-            Expr::value(optional_text("responsibleLeader", Some(leader), NAME_MAX)?),
-        );
-    }
-    if let Some(person) = &fields.responsible_person {
-        update = update.col_expr(
-            ledger_entries::Column::ResponsiblePerson,
-            Expr::value(optional_text("responsiblePerson", Some(person), NAME_MAX)?),
-        );
-    }
-    if let Some(phone) = &fields.phone {
-        update = update.col_expr(
-            ledger_entries::Column::Phone,
-            Expr::value(validate_phone(Some(phone))?),
-        );
-    }
-    if let Some(state) = fields.state {
-        update = update.col_expr(ledger_entries::Column::State, Expr::value(state));
-    }
+    let update = changes.into_iter().fold(
+        ledger_entries::Entity::update_many()
+            .col_expr(
+                ledger_entries::Column::Version,
+                Expr::col(ledger_entries::Column::Version).add(1),
+            )
+            .col_expr(ledger_entries::Column::UpdatedAt, Expr::value(now)),
+        |update, (column, value)| update.col_expr(column, value),
+    );
     let updated = update
         .filter(ledger_entries::Column::Id.eq(id))
         .filter(ledger_entries::Column::Version.eq(version))
@@ -213,23 +261,18 @@ pub async fn change(
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::not_found("ledger entry"))?;
-    let action = if delete {
-        "ledger.delete"
-    } else {
-        "ledger.update"
-    };
     audit::record(
         &txn,
         actor,
         now,
-        Change::diff(action, "ledger_entry", Some(id), &before, &after),
+        Change::diff(kind, "ledger_entry", Some(id), &before, &after),
     )
     .await?;
     events::record(
         &txn,
         now,
         Event {
-            kind: "ledger.changed",
+            kind,
             entity_type: "ledger_entry",
             entity_id: id,
             task_id: Some(after.task_id),

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 
 use crate::auth::Principal;
+use crate::events::EventKind;
 use crate::graphql::context::{ContextExt, load};
 use crate::graphql::relay::{Kind, expect_id};
 use crate::live::relay::EventBus;
@@ -18,14 +19,14 @@ use crate::units::loaders::UnitById;
 use crate::units::schema::Unit;
 
 /// Something that happened: a report submitted or returned, a reminder sent, a task's status
-/// changed, … `kind` names it (`report.submitted`, `report.returned`, `reminder.sent`,
-/// `task.status_changed`, `task.completed`, `extension.approved`, `instruction.written`, …).
+/// changed, … `kind` names it (`REPORT_SUBMITTED`, `REPORT_RETURNED`, `REMINDER_SENT`,
+/// `TASK_STATUS_CHANGED`, `TASK_COMPLETED`, `EXTENSION_APPROVED`, `INSTRUCTION_WRITTEN`, …).
 #[derive(SimpleObject, Debug, Clone)]
 #[graphql(complex)]
 pub struct LiveEvent {
     /// Increases with every event; a client that reconnects can tell what it has seen.
     pub sequence: i64,
-    pub kind: String,
+    pub kind: EventKind,
     /// The kind of row it concerns (`report`, `reminder`, `task`, …) and its row id.
     pub entity_type: String,
     pub entity_id: Option<i64>,
@@ -38,18 +39,24 @@ pub struct LiveEvent {
     pub unit_id: Option<i64>,
 }
 
-impl From<&entity::events::Model> for LiveEvent {
-    fn from(e: &entity::events::Model) -> Self {
-        Self {
+impl LiveEvent {
+    /// The event of a stored row, unless its kind is one this version does not know (written by
+    /// a newer instance during a rolling upgrade): that one is skipped, and logged.
+    fn read(e: &entity::events::Model) -> Option<Self> {
+        let Some(kind) = EventKind::parse(&e.kind) else {
+            tracing::warn!(sequence = e.id, kind = %e.kind, "skipped an event of an unknown kind");
+            return None;
+        };
+        Some(Self {
             sequence: e.id,
-            kind: e.kind.clone(),
+            kind,
             entity_type: e.entity_type.clone(),
             entity_id: e.entity_id,
             payload: Json(e.payload.clone()),
             occurred_at: e.created_at,
             task_id: e.task_id,
             unit_id: e.unit_id,
-        }
+        })
     }
 }
 
@@ -88,7 +95,7 @@ impl LiveSubscription {
     async fn events(
         &self,
         ctx: &Context<'_>,
-        kinds: Option<Vec<String>>,
+        kinds: Option<Vec<EventKind>>,
         task_id: Option<ID>,
         after: Option<i64>,
     ) -> Result<impl Stream<Item = LiveEvent> + use<>> {
@@ -124,6 +131,7 @@ impl LiveSubscription {
             db,
             filter,
         };
-        Ok(tail::events(state).map(|event| LiveEvent::from(event.as_ref())))
+        Ok(tail::events(state)
+            .filter_map(|event| std::future::ready(LiveEvent::read(event.as_ref()))))
     }
 }

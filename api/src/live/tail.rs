@@ -11,18 +11,20 @@ use futures_util::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::Principal;
+use crate::events::EventKind;
 use crate::live::access::{current, may_hear};
 use crate::live::relay::EventBus;
 
 /// What a subscriber listens for; all given conditions hold.
 pub(super) struct Filter {
-    pub kinds: Vec<String>,
+    pub kinds: Vec<EventKind>,
     pub task_id: Option<i64>,
 }
 
 impl Filter {
     fn matches(&self, event: &entity::events::Model) -> bool {
-        (self.kinds.is_empty() || self.kinds.iter().any(|k| k == &event.kind))
+        (self.kinds.is_empty()
+            || EventKind::parse(&event.kind).is_some_and(|kind| self.kinds.contains(&kind)))
             && self.task_id.is_none_or(|t| event.task_id == Some(t))
     }
 }

@@ -7,8 +7,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{documents, progress_reports, reporting_periods};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, Set, TransactionTrait,
 };
 
 use crate::audit::service::{self as audit, Change};
@@ -16,6 +16,7 @@ use crate::auth::Principal;
 use crate::deadline::today_in_china;
 use crate::documents::schedule::ReportingSchedule;
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 use crate::periods::calendar::periods_of;
 use crate::periods::query::of_documents;
 use crate::validation::required_text;
@@ -88,13 +89,18 @@ pub async fn generate(
         &txn,
         actor,
         now,
-        Change::after("period.generate", "document", Some(document_id), &created),
+        Change::after(
+            EventKind::PeriodsGenerated,
+            "document",
+            Some(document_id),
+            &created,
+        ),
     )
     .await?;
     changed(
         &txn,
         now,
-        ("period.generated", document_id),
+        (EventKind::PeriodsGenerated, document_id),
         document_id,
         &created,
     )
@@ -147,13 +153,13 @@ pub async fn add(
         &txn,
         actor,
         now,
-        Change::after("period.add", "period", Some(period.id), &period),
+        Change::after(EventKind::PeriodAdded, "period", Some(period.id), &period),
     )
     .await?;
     changed(
         &txn,
         now,
-        ("period.added", period.id),
+        (EventKind::PeriodAdded, period.id),
         period.document_id,
         &period,
     )
@@ -206,10 +212,17 @@ pub async fn update(
         &txn,
         actor,
         now,
-        Change::diff("period.update", "period", Some(id), &before, &after),
+        Change::diff(EventKind::PeriodMoved, "period", Some(id), &before, &after),
     )
     .await?;
-    changed(&txn, now, ("period.moved", id), after.document_id, &after).await?;
+    changed(
+        &txn,
+        now,
+        (EventKind::PeriodMoved, id),
+        after.document_id,
+        &after,
+    )
+    .await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -241,13 +254,13 @@ pub async fn delete(
         &txn,
         actor,
         now,
-        Change::diff("period.delete", "period", Some(id), &before, &()),
+        Change::diff(EventKind::PeriodRemoved, "period", Some(id), &before, &()),
     )
     .await?;
     changed(
         &txn,
         now,
-        ("period.removed", id),
+        (EventKind::PeriodRemoved, id),
         before.document_id,
         &before,
     )
@@ -259,9 +272,9 @@ pub async fn delete(
 /// Records the event of a change to a document's periods and refreshes the status of its tasks
 /// (a moved due date can make a task delayed, or no longer), in the change's transaction.
 async fn changed<P: serde::Serialize>(
-    db: &impl ConnectionTrait,
+    db: &DatabaseTransaction,
     now: DateTime<Utc>,
-    (kind, entity_id): (&str, i64),
+    (kind, entity_id): (EventKind, i64),
     document_id: i64,
     payload: &P,
 ) -> AppResult<()> {

@@ -8,8 +8,8 @@ use entity::enums::{DocumentKind, Rating, ReplyClass, TaskStatus};
 use entity::{documents, proposal_replies, task_proposals, tasks};
 use itertools::Itertools;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
 };
 use serde::Serialize;
 
@@ -17,6 +17,7 @@ use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::deadline::today_in_china;
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 use crate::events::{self, Event};
 use crate::obligations::assigned_unit;
 use crate::tasks::query as task_query;
@@ -61,38 +62,36 @@ async fn current(db: &impl ConnectionTrait, task_id: i64) -> AppResult<task_prop
         .ok_or_else(|| AppError::bad_field("taskId", "the motion's proposers are not recorded yet"))
 }
 
-/// What a change is called in the audit log and in the event stream, and whom it concerns.
-struct Names<'a> {
-    action: &'a str,
-    kind: &'a str,
+/// What a change is (its event kind, and so its audit action), and whom it concerns.
+struct Names {
+    kind: EventKind,
     task_id: i64,
     unit_id: Option<i64>,
 }
 
 async fn record_change<B: Serialize, A: Serialize>(
-    db: &impl ConnectionTrait,
+    txn: &DatabaseTransaction,
     actor: &Principal,
     now: DateTime<Utc>,
-    names: Names<'_>,
+    names: Names,
     before: Option<&B>,
     after: &A,
 ) -> AppResult<()> {
     let Names {
-        action,
         kind,
         task_id,
         unit_id,
     } = names;
     let change = Change {
-        action,
+        action: kind.into(),
         entity_type: "task",
         entity_id: Some(task_id),
         before,
         after: Some(after),
     };
-    audit::record(db, actor, now, change).await?;
+    audit::record(txn, actor, now, change).await?;
     events::record(
-        db,
+        txn,
         now,
         Event {
             kind,
@@ -161,8 +160,7 @@ pub async fn set(
         actor,
         now,
         Names {
-            action: "proposal.set",
-            kind: "proposal.updated",
+            kind: EventKind::ProposalUpdated,
             task_id,
             unit_id: None,
         },
@@ -233,8 +231,7 @@ pub async fn reply(
         actor,
         now,
         Names {
-            action: "proposal.reply",
-            kind: "proposal.replied",
+            kind: EventKind::ProposalReplied,
             task_id,
             unit_id: actor.unit_id,
         },
@@ -300,10 +297,10 @@ pub async fn rate(
         if matches!(task.status, TaskStatus::Completed) {
             reopen(&txn, now, &task).await?;
         }
-        "proposal.reopened"
+        EventKind::ProposalReopened
     } else {
         active.rating = Set(Some(rating));
-        "proposal.rated"
+        EventKind::ProposalRated
     };
     let after = active.update(&txn).await?;
     record_change(
@@ -311,7 +308,6 @@ pub async fn rate(
         actor,
         now,
         Names {
-            action: "proposal.rate",
             kind,
             task_id,
             unit_id: None,
@@ -326,7 +322,7 @@ pub async fn rate(
 
 /// Opens a completed task again after a 不满意 rating; its status is then derived anew.
 async fn reopen(
-    db: &impl ConnectionTrait,
+    db: &DatabaseTransaction,
     now: DateTime<Utc>,
     task: &tasks::Model,
 ) -> AppResult<()> {

@@ -19,6 +19,7 @@ use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::deadline::today_in_china;
 use crate::error::AppResult;
+use crate::events::EventKind;
 use crate::events::{self, Event};
 use crate::obligations::{self, ObligationFilter, ObligationState};
 
@@ -147,14 +148,19 @@ async fn send(txn: &DatabaseTransaction, now: DateTime<Utc>, reminder: &Due) -> 
         txn,
         &Principal::system(),
         now,
-        Change::after("reminder.send", "reminder", Some(stored.id), &stored),
+        Change::after(
+            EventKind::ReminderSent,
+            "reminder",
+            Some(stored.id),
+            &stored,
+        ),
     )
     .await?;
     events::record(
         txn,
         now,
         Event {
-            kind: "reminder.sent",
+            kind: EventKind::ReminderSent,
             entity_type: "reminder",
             entity_id: stored.id,
             task_id: Some(stored.task_id),

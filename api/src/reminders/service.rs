@@ -19,6 +19,7 @@ use sea_orm::{
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 use crate::events::{self, Event};
 use crate::obligations::part_of;
 use crate::pagination::{Page, PageRequest};
@@ -84,14 +85,19 @@ pub async fn send(
         &txn,
         actor,
         now,
-        Change::after("reminder.send", "reminder", Some(reminder.id), &reminder),
+        Change::after(
+            EventKind::ReminderSent,
+            "reminder",
+            Some(reminder.id),
+            &reminder,
+        ),
     )
     .await?;
     events::record(
         &txn,
         now,
         Event {
-            kind: "reminder.sent",
+            kind: EventKind::ReminderSent,
             entity_type: "reminder",
             entity_id: reminder.id,
             task_id: Some(reminder.task_id),
@@ -131,7 +137,7 @@ pub async fn acknowledge(
         actor,
         now,
         Change::diff(
-            "reminder.acknowledge",
+            EventKind::ReminderAcknowledged,
             "reminder",
             Some(id),
             &reminder,
@@ -143,7 +149,7 @@ pub async fn acknowledge(
         &txn,
         now,
         Event {
-            kind: "reminder.acknowledged",
+            kind: EventKind::ReminderAcknowledged,
             entity_type: "reminder",
             entity_id: id,
             task_id: Some(after.task_id),

@@ -12,6 +12,7 @@ use sea_orm::{
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 use crate::events::{self, Event};
 use crate::validation::{TEXT_MAX, optional_text};
 
@@ -93,18 +94,18 @@ pub async fn review(
         "this version has just been reviewed by someone else",
     )
     .await?;
+    let kind = if decision == ReviewDecision::Accepted {
+        EventKind::ReportAccepted
+    } else {
+        EventKind::ReportReturned
+    };
     audit::record(
         &txn,
         actor,
         now,
-        Change::diff("report.review", "report", Some(report_id), &report, &stored),
+        Change::diff(kind, "report", Some(report_id), &report, &stored),
     )
     .await?;
-    let kind = if decision == ReviewDecision::Accepted {
-        "report.accepted"
-    } else {
-        "report.returned"
-    };
     events::record(
         &txn,
         now,

@@ -23,6 +23,7 @@ use sea_orm::{
     QueryOrder, Set, TransactionTrait, UpdateResult,
 };
 
+use crate::audit::service::Private;
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
@@ -172,7 +173,7 @@ pub async fn save_draft(
         actor,
         now,
         Change::diff(
-            "report.save_draft",
+            Private::ReportSaveDraft,
             "report",
             Some(report.id),
             &report,

@@ -14,6 +14,7 @@ use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::deadline::lateness;
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 use crate::events::{self, Event};
 use crate::obligations::{ReportKey, effective_due, owing_unit};
 use crate::reports::service::{ReportContent, report_row, validated};
@@ -185,7 +186,7 @@ async fn submit_once(
         actor,
         now,
         Change::diff(
-            "report.submit",
+            EventKind::ReportSubmitted,
             "report",
             Some(report.id),
             &report,
@@ -197,7 +198,7 @@ async fn submit_once(
         &txn,
         now,
         Event {
-            kind: "report.submitted",
+            kind: EventKind::ReportSubmitted,
             entity_type: "report",
             entity_id: report.id,
             task_id: Some(key.task_id),

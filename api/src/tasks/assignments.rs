@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 use crate::tasks::store::{changed, write_versioned};
 use crate::validation::{NAME_MAX, optional_text};
 
@@ -68,10 +69,8 @@ pub async fn set_units(
 trait Assignees {
     /// The stored row, as the audit log and the event show it.
     type Row: Serialize + Send + Sync;
-    /// The audit action.
-    const ACTION: &'static str;
-    /// The event kind.
-    const EVENT: &'static str;
+    /// What a replacement is (its event kind, and so its audit action).
+    const EVENT: EventKind;
     /// Whether the list decides who owes reports, and so the task's status.
     const OWES_REPORTS: bool;
 
@@ -81,8 +80,7 @@ trait Assignees {
 
 impl Assignees for [NewTaskLeader] {
     type Row = task_leaders::Model;
-    const ACTION: &'static str = "task.set_leaders";
-    const EVENT: &'static str = "task.leaders_changed";
+    const EVENT: EventKind = EventKind::TaskLeadersChanged;
     const OWES_REPORTS: bool = false;
 
     async fn current(db: &impl ConnectionTrait, task_id: i64) -> AppResult<Vec<Self::Row>> {
@@ -97,8 +95,7 @@ impl Assignees for [NewTaskLeader] {
 
 impl Assignees for [NewTaskUnit] {
     type Row = task_units::Model;
-    const ACTION: &'static str = "task.set_units";
-    const EVENT: &'static str = "task.units_changed";
+    const EVENT: EventKind = EventKind::TaskUnitsChanged;
     const OWES_REPORTS: bool = true;
 
     async fn current(db: &impl ConnectionTrait, task_id: i64) -> AppResult<Vec<Self::Row>> {
@@ -139,7 +136,7 @@ async fn reassign<A: Assignees + ?Sized>(
         &txn,
         actor,
         now,
-        Change::diff(A::ACTION, "task", Some(id), &before, &after),
+        Change::diff(A::EVENT, "task", Some(id), &before, &after),
     )
     .await?;
     changed(&txn, now, A::EVENT, id, &after).await?;

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 use crate::events::{self, Event};
 use crate::tasks::progress::{is_closed, refresh};
 
@@ -89,9 +90,9 @@ pub async fn decide(
         .await?
         .ok_or_else(|| AppError::not_found("task"))?;
     let (action, kind) = match decision {
-        Decision::Complete => ("task.complete", "task.completed"),
-        Decision::Cancel => ("task.cancel", "task.cancelled"),
-        Decision::Reopen => ("task.reopen", "task.reopened"),
+        Decision::Complete => (EventKind::TaskCompleted, EventKind::TaskCompleted),
+        Decision::Cancel => (EventKind::TaskCancelled, EventKind::TaskCancelled),
+        Decision::Reopen => (EventKind::TaskReopened, EventKind::TaskReopened),
     };
     let summary = Decided {
         from: before.status,

@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 use crate::tasks::assignments::{NewTaskLeader, NewTaskUnit, replace_leaders, replace_units};
 use crate::tasks::query;
 use crate::tasks::store::{changed, stale, write_versioned};
@@ -213,7 +214,7 @@ pub async fn create(
         actor,
         now,
         Change::after(
-            "task.create",
+            EventKind::TaskCreated,
             "task",
             Some(task.id),
             &Snapshot {
@@ -224,7 +225,7 @@ pub async fn create(
         ),
     )
     .await?;
-    changed(&txn, now, "task.created", task.id, &task).await?;
+    changed(&txn, now, EventKind::TaskCreated, task.id, &task).await?;
     // Added after a period's due day, it may owe an overdue report from the start.
     let task = crate::tasks::progress::refreshed(&txn, now, task).await?;
     txn.commit().await?;
@@ -282,10 +283,10 @@ pub async fn update(
         &txn,
         actor,
         now,
-        Change::diff("task.update", "task", Some(id), &before, &after),
+        Change::diff(EventKind::TaskUpdated, "task", Some(id), &before, &after),
     )
     .await?;
-    changed(&txn, now, "task.updated", id, &after).await?;
+    changed(&txn, now, EventKind::TaskUpdated, id, &after).await?;
     // A new deadline can make the task late, or no longer late.
     let after = if changes.deadline.is_some() {
         crate::tasks::progress::refreshed(&txn, now, after).await?
@@ -318,10 +319,10 @@ pub async fn delete(
         &txn,
         actor,
         now,
-        Change::diff("task.delete", "task", Some(id), &before, &after),
+        Change::diff(EventKind::TaskDeleted, "task", Some(id), &before, &after),
     )
     .await?;
-    changed(&txn, now, "task.deleted", id, &after).await?;
+    changed(&txn, now, EventKind::TaskDeleted, id, &after).await?;
     txn.commit().await?;
     Ok(after)
 }

@@ -14,6 +14,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 
 /// Writes `active` if the task is still at `expected` version, bumping the version. Returns the
 /// task as stored, or CONFLICT when someone else changed it since the client read it.
@@ -85,14 +86,14 @@ pub(crate) async fn soft_delete_versioned(
 /// Records the event of a change to a task, in the change's transaction: the task's leaders and
 /// units hear of it.
 pub(crate) async fn changed<P: Serialize>(
-    db: &impl ConnectionTrait,
+    txn: &DatabaseTransaction,
     now: DateTime<Utc>,
-    kind: &str,
+    kind: EventKind,
     task_id: i64,
     payload: &P,
 ) -> AppResult<()> {
     crate::events::record(
-        db,
+        txn,
         now,
         crate::events::Event {
             kind,

@@ -19,6 +19,7 @@ use serde::Serialize;
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 use crate::units::service::{get, insert_alias};
 
 /// What a merge moved, for the client and the audit row.
@@ -218,7 +219,7 @@ pub async fn merge(
         actor,
         now,
         Change::diff(
-            "unit.merge",
+            EventKind::UnitMerged,
             "unit",
             Some(source_id),
             &source,
@@ -229,7 +230,7 @@ pub async fn merge(
     crate::events::registry(
         &txn,
         now,
-        "unit.merged",
+        EventKind::UnitMerged,
         ("unit", source_id),
         &serde_json::json!({ "mergedInto": target_id }),
     )

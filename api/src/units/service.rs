@@ -18,6 +18,7 @@ use sea_orm::{
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 use crate::pagination::{Page, PageRequest};
 use crate::validation::{NAME_MAX, like_pattern, required_text};
 
@@ -248,14 +249,14 @@ pub async fn create(
         actor,
         now,
         Change::after(
-            "unit.create",
+            EventKind::UnitCreated,
             "unit",
             Some(unit.id),
             &serde_json::json!({ "unit": unit, "aliases": stored_aliases }),
         ),
     )
     .await?;
-    crate::events::registry(&txn, now, "unit.created", ("unit", unit.id), &unit).await?;
+    crate::events::registry(&txn, now, EventKind::UnitCreated, ("unit", unit.id), &unit).await?;
     txn.commit().await?;
     Ok(unit)
 }
@@ -333,10 +334,10 @@ pub async fn update(
         &txn,
         actor,
         now,
-        Change::diff("unit.update", "unit", Some(id), &before, &after),
+        Change::diff(EventKind::UnitUpdated, "unit", Some(id), &before, &after),
     )
     .await?;
-    crate::events::registry(&txn, now, "unit.updated", ("unit", id), &after).await?;
+    crate::events::registry(&txn, now, EventKind::UnitUpdated, ("unit", id), &after).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -365,10 +366,17 @@ pub async fn add_alias(
             &txn,
             actor,
             now,
-            Change::after("unit.add_alias", "unit", Some(unit_id), &stored),
+            Change::after(EventKind::UnitAliasAdded, "unit", Some(unit_id), &stored),
         )
         .await?;
-        crate::events::registry(&txn, now, "unit.alias_added", ("unit", unit_id), &stored).await?;
+        crate::events::registry(
+            &txn,
+            now,
+            EventKind::UnitAliasAdded,
+            ("unit", unit_id),
+            &stored,
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(unit)

@@ -16,6 +16,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
+use crate::audit::service::Private;
 use crate::audit::service::{self as audit, Change};
 use crate::auth::{Principal, password};
 use crate::error::{AppError, AppResult};
@@ -247,7 +248,7 @@ pub async fn create(
         &txn,
         actor,
         now,
-        Change::after("user.create", "user", Some(user.id), &user),
+        Change::after(Private::UserCreate, "user", Some(user.id), &user),
     )
     .await?;
     txn.commit().await?;
@@ -324,7 +325,7 @@ pub async fn update(
         actor,
         now,
         Change::diff(
-            "user.update",
+            Private::UserUpdate,
             "user",
             Some(id),
             &before,

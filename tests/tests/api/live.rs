@@ -13,7 +13,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-const EVENTS: &str = "subscription($after: Int, $kinds: [String!]) {
+const EVENTS: &str = "subscription($after: Int, $kinds: [EventKind!]) {
     events(after: $after, kinds: $kinds) { sequence kind entityType task { seq } unit { name } payload } }";
 
 /// The newest event's sequence: subscribing after it makes the test independent of when the
@@ -108,7 +108,7 @@ async fn each_subscriber_hears_what_it_may_read_from_any_instance() {
     let mut bureau = subscribe(
         &other,
         &w.bureau,
-        json!({ "after": after, "kinds": ["report.submitted"] }),
+        json!({ "after": after, "kinds": ["REPORT_SUBMITTED"] }),
     )
     .await;
     let mut unit_a = subscribe(&other, &w.unit_a_token, json!({ "after": after })).await;
@@ -164,11 +164,11 @@ async fn each_subscriber_hears_what_it_may_read_from_any_instance() {
     assert_eq!(
         heard(&mut unit_a, 5).await,
         expect(&[
-            ("reminder.sent", "1", a),
-            ("report.submitted", "1", a),
-            ("task.status_changed", "1", "-"),
-            ("report.returned", "1", a),
-            ("reminder.sent", "1", a),
+            ("REMINDER_SENT", "1", a),
+            ("REPORT_SUBMITTED", "1", a),
+            ("TASK_STATUS_CHANGED", "1", "-"),
+            ("REPORT_RETURNED", "1", a),
+            ("REMINDER_SENT", "1", a),
         ])
     );
     let b_name = "市财政局";
@@ -177,18 +177,18 @@ async fn each_subscriber_hears_what_it_may_read_from_any_instance() {
         expect(&[
             // Task 1 is unit B's too (it cooperates): it hears the task change, not unit A's
             // reminder, report or return.
-            ("task.status_changed", "1", "-"),
-            ("reminder.sent", "2", b_name),
-            ("reminder.sent", "2", b_name),
+            ("TASK_STATUS_CHANGED", "1", "-"),
+            ("REMINDER_SENT", "2", b_name),
+            ("REMINDER_SENT", "2", b_name),
         ])
     );
     let c = "尉氏县人民政府";
     assert_eq!(
         heard(&mut wang, 2).await,
-        expect(&[("reminder.sent", "3", c), ("reminder.sent", "3", c)])
+        expect(&[("REMINDER_SENT", "3", c), ("REMINDER_SENT", "3", c)])
     );
     let submitted = heard(&mut bureau, 1).await;
-    assert_eq!(submitted, expect(&[("report.submitted", "1", a)]));
+    assert_eq!(submitted, expect(&[("REPORT_SUBMITTED", "1", a)]));
 }
 
 #[tokio::test]
@@ -234,14 +234,14 @@ async fn registry_changes_reach_the_bureau_and_machine_accounts_only() {
     let mut bureau = subscribe(
         &app,
         &w.bureau,
-        json!({ "after": after, "kinds": ["unit.updated", "reminder.sent"] }),
+        json!({ "after": after, "kinds": ["UNIT_UPDATED", "REMINDER_SENT"] }),
     )
     .await;
     let mut unit_a = subscribe(&app, &w.unit_a_token, json!({ "after": after })).await;
     let mut service = subscribe(
         &app,
         &w.service_token,
-        json!({ "after": after, "kinds": ["unit.updated"] }),
+        json!({ "after": after, "kinds": ["UNIT_UPDATED"] }),
     )
     .await;
     app.gql(
@@ -261,16 +261,16 @@ async fn registry_changes_reach_the_bureau_and_machine_accounts_only() {
     let renamed = "市发展改革委员会";
     assert_eq!(
         heard(&mut bureau, 2).await,
-        expect(&[("unit.updated", "-", "-"), ("reminder.sent", "1", renamed)])
+        expect(&[("UNIT_UPDATED", "-", "-"), ("REMINDER_SENT", "1", renamed)])
     );
     assert_eq!(
         heard(&mut unit_a, 1).await,
-        expect(&[("reminder.sent", "1", renamed)])
+        expect(&[("REMINDER_SENT", "1", renamed)])
     );
     // Machine accounts read the registry, so they hear its changes too.
     assert_eq!(
         heard(&mut service, 1).await,
-        expect(&[("unit.updated", "-", "-")])
+        expect(&[("UNIT_UPDATED", "-", "-")])
     );
 }
 
@@ -285,7 +285,7 @@ async fn a_deactivated_account_stops_hearing() {
     app.gql(Some(&w.bureau), send, remind.clone())
         .await
         .data("/sendReminder");
-    assert_eq!(heard(&mut unit_a, 1).await[0].0, "reminder.sent");
+    assert_eq!(heard(&mut unit_a, 1).await[0].0, "REMINDER_SENT");
 
     let users = app
         .gql(
@@ -351,13 +351,25 @@ async fn an_event_committed_late_is_heard_in_its_place() {
 
     // The later number commits first. The relay looks several times (every 250 ms) while the
     // earlier one is missing; the sleep only gives it the chance to send too early.
-    commit_event(&app, after + 2, "test.second").await;
+    commit_event(&app, after + 2, "unit.updated").await;
     tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
-    commit_event(&app, after + 1, "test.first").await;
-    let both = expect(&[("test.first", "-", "-"), ("test.second", "-", "-")]);
+    commit_event(&app, after + 1, "unit.created").await;
+    let both = expect(&[("UNIT_CREATED", "-", "-"), ("UNIT_UPDATED", "-", "-")]);
     assert_eq!(heard(&mut bureau, 2).await, both);
 
     // A client that reconnects with the sequence it saw before them gets both, in order.
     let mut again = subscribe(&app, &w.bureau, json!({ "after": after })).await;
     assert_eq!(heard(&mut again, 2).await, both);
+}
+
+#[tokio::test]
+async fn a_filter_naming_a_kind_that_does_not_exist_is_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    // The stored spelling, which the filter took (and matched nothing) before kinds were typed.
+    let mut socket = subscribe(&app, &admin, json!({ "kinds": ["reminder.sent"] })).await;
+    let refusal = next_message(&mut socket).await;
+    let message = refusal["payload"]["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("EventKind"), "{message}");
+    assert!(refusal["payload"]["data"].is_null(), "{refusal:#}");
 }

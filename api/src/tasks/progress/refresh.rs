@@ -7,7 +7,8 @@ use entity::enums::TaskStatus;
 use entity::tasks;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
+    TransactionTrait,
 };
 use serde::Serialize;
 
@@ -16,6 +17,7 @@ use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::deadline::today_in_china;
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 use crate::events::{self, Event};
 
 /// A derived change of status, for the audit log and the event.
@@ -29,7 +31,7 @@ struct StatusChange {
 /// Recomputes and stores the status of the given live tasks; returns how many changed. Call it
 /// with the transaction of the change that may move them.
 pub async fn refresh(
-    db: &impl ConnectionTrait,
+    db: &DatabaseTransaction,
     now: DateTime<Utc>,
     task_ids: &[i64],
 ) -> AppResult<u32> {
@@ -69,14 +71,14 @@ pub async fn refresh(
             db,
             &Principal::system(),
             now,
-            Change::after("task.status", "task", Some(task.id), &change),
+            Change::after(EventKind::TaskStatusChanged, "task", Some(task.id), &change),
         )
         .await?;
         events::record(
             db,
             now,
             Event {
-                kind: "task.status_changed",
+                kind: EventKind::TaskStatusChanged,
                 entity_type: "task",
                 entity_id: task.id,
                 task_id: Some(task.id),
@@ -93,7 +95,7 @@ pub async fn refresh(
 /// Refreshes one task's status in the caller's transaction and returns the task as stored
 /// afterwards, so that a mutation's payload shows the status its change led to.
 pub async fn refreshed(
-    db: &impl ConnectionTrait,
+    db: &DatabaseTransaction,
     now: DateTime<Utc>,
     task: tasks::Model,
 ) -> AppResult<tasks::Model> {
@@ -109,7 +111,7 @@ pub async fn refreshed(
 /// Refreshes the statuses of a document's live tasks, after a change to the whole document (a
 /// re-import that rewrote their units).
 pub async fn refresh_document(
-    db: &impl ConnectionTrait,
+    db: &DatabaseTransaction,
     now: DateTime<Utc>,
     document_id: i64,
 ) -> AppResult<u32> {

@@ -1,10 +1,15 @@
 //! Domain events: an append-only record of what happened, written in the same transaction as
 //! the change, with the task and unit it concerns so that live updates can be filtered by what
-//! each subscriber may read.
+//! each subscriber may read. `kind` is the list of what can happen (`EventKind`), with the audit
+//! action each is recorded under.
+
+mod kind;
+
+pub use kind::EventKind;
 
 use chrono::{DateTime, Utc};
 use entity::events;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
 use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
@@ -12,8 +17,8 @@ use crate::error::{AppError, AppResult};
 /// One event to record.
 #[derive(Debug)]
 pub struct Event<'a, P: Serialize> {
-    /// What happened, e.g. `report.submitted`.
-    pub kind: &'a str,
+    /// What happened.
+    pub kind: EventKind,
     pub entity_type: &'a str,
     pub entity_id: i64,
     pub task_id: Option<i64>,
@@ -24,14 +29,14 @@ pub struct Event<'a, P: Serialize> {
 /// Appends the event of a change to the registry or to a document (no task, no unit): only the
 /// bureau and machine accounts hear these. Call it with the transaction of the change.
 pub async fn registry<P: Serialize>(
-    db: &impl ConnectionTrait,
+    txn: &DatabaseTransaction,
     now: DateTime<Utc>,
-    kind: &str,
+    kind: EventKind,
     (entity_type, entity_id): (&str, i64),
     payload: &P,
 ) -> AppResult<()> {
     record(
-        db,
+        txn,
         now,
         Event {
             kind,
@@ -47,12 +52,12 @@ pub async fn registry<P: Serialize>(
 
 /// Appends an event. Call it with the transaction of the change.
 pub async fn record<P: Serialize>(
-    db: &impl ConnectionTrait,
+    txn: &DatabaseTransaction,
     now: DateTime<Utc>,
     event: Event<'_, P>,
 ) -> AppResult<()> {
     events::ActiveModel {
-        kind: Set(event.kind.to_owned()),
+        kind: Set(event.kind.as_str().to_owned()),
         entity_type: Set(event.entity_type.to_owned()),
         entity_id: Set(Some(event.entity_id)),
         task_id: Set(event.task_id),
@@ -63,7 +68,7 @@ pub async fn record<P: Serialize>(
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(db)
+    .insert(txn)
     .await?;
     Ok(())
 }

@@ -1,0 +1,150 @@
+//! What can happen, as one list: each `EventKind` with the string stored in `events.kind` and
+//! the audit action it is recorded under (`audit_log.action`). The API exposes the kinds as a
+//! GraphQL enum (`REPORT_SUBMITTED`), so a subscriber's filter cannot name a kind that does not
+//! exist.
+//!
+//! The stored strings are the ones written since the first release (`report.submitted`); some
+//! audit actions cover two kinds (a review accepts or returns: `report.review`).
+
+/// Declares `EventKind` from one table: variant, stored kind, audit action.
+macro_rules! event_kinds {
+    ($($(#[$doc:meta])* $kind:ident => $stored:literal, $action:literal;)*) => {
+        /// Something that happened, as recorded in `events` and heard by subscribers.
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+            async_graphql::Enum,
+        )]
+        pub enum EventKind {
+            $($(#[$doc])* #[serde(rename = $stored)] $kind,)*
+        }
+
+        impl EventKind {
+            /// Every kind, in the order of the table.
+            pub const ALL: &[EventKind] = &[$(EventKind::$kind,)*];
+
+            /// The string stored in `events.kind`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(EventKind::$kind => $stored,)*
+                }
+            }
+
+            /// The action the change is audited under.
+            pub fn audit_action(self) -> &'static str {
+                match self {
+                    $(EventKind::$kind => $action,)*
+                }
+            }
+
+            /// The kind a stored string names, if it names one.
+            pub fn parse(stored: &str) -> Option<Self> {
+                match stored {
+                    $($stored => Some(EventKind::$kind),)*
+                    // Before ledger events were told apart (one kind for all three).
+                    "ledger.changed" => Some(EventKind::LedgerEntryUpdated),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+event_kinds! {
+    /// A unit was added to the registry.
+    UnitCreated => "unit.created", "unit.create";
+    /// A unit was renamed or changed.
+    UnitUpdated => "unit.updated", "unit.update";
+    /// A unit got another name it is known by.
+    UnitAliasAdded => "unit.alias_added", "unit.add_alias";
+    /// A duplicate unit was merged into another.
+    UnitMerged => "unit.merged", "unit.merge";
+    /// A leader was added to the registry.
+    LeaderCreated => "leader.created", "leader.create";
+    /// A leader's name, post or supervised units changed.
+    LeaderUpdated => "leader.updated", "leader.update";
+    /// A document was created by hand.
+    DocumentCreated => "document.created", "document.create";
+    /// A notice was imported, or re-imported in place.
+    DocumentImported => "document.imported", "document.import";
+    /// A document's details or obligation rule changed.
+    DocumentUpdated => "document.updated", "document.update";
+    /// A category was added to a document.
+    CategoryCreated => "category.created", "category.create";
+    /// A document's reporting periods were generated from its schedule.
+    PeriodsGenerated => "period.generated", "period.generate";
+    /// A reporting period was added.
+    PeriodAdded => "period.added", "period.add";
+    /// A reporting period's due date or label changed.
+    PeriodMoved => "period.moved", "period.update";
+    /// A reporting period was removed before it was due.
+    PeriodRemoved => "period.removed", "period.delete";
+    /// A task was created.
+    TaskCreated => "task.created", "task.create";
+    /// A task was edited (a new `version`).
+    TaskUpdated => "task.updated", "task.update";
+    /// A task was removed (soft-deleted).
+    TaskDeleted => "task.deleted", "task.delete";
+    /// A task's leaders were replaced.
+    TaskLeadersChanged => "task.leaders_changed", "task.set_leaders";
+    /// A task's units were replaced.
+    TaskUnitsChanged => "task.units_changed", "task.set_units";
+    /// A task's derived status changed (reports, deadlines, the passing of time).
+    TaskStatusChanged => "task.status_changed", "task.status";
+    /// The bureau confirmed a task complete (办结).
+    TaskCompleted => "task.completed", "task.complete";
+    /// The bureau cancelled a task.
+    TaskCancelled => "task.cancelled", "task.cancel";
+    /// The bureau reopened a completed or cancelled task.
+    TaskReopened => "task.reopened", "task.reopen";
+    /// A unit submitted a version of a progress report.
+    ReportSubmitted => "report.submitted", "report.submit";
+    /// The bureau accepted a submitted version.
+    ReportAccepted => "report.accepted", "report.review";
+    /// The bureau returned a submitted version for revision.
+    ReportReturned => "report.returned", "report.review";
+    /// A reminder (催办) was sent, by the bureau or the deadline job.
+    ReminderSent => "reminder.sent", "reminder.send";
+    /// The unit acknowledged a reminder.
+    ReminderAcknowledged => "reminder.acknowledged", "reminder.acknowledge";
+    /// A unit asked for a later due date (延期申请).
+    ExtensionRequested => "extension.requested", "extension.request";
+    /// The bureau approved an extension.
+    ExtensionApproved => "extension.approved", "extension.decide";
+    /// The bureau rejected an extension.
+    ExtensionRejected => "extension.rejected", "extension.decide";
+    /// An instruction (批示), comment or reply was written in a task's thread.
+    InstructionWritten => "instruction.written", "instruction.write";
+    /// A unit added an entry to its ledger (工作台账) for a task.
+    LedgerEntryAdded => "ledger.added", "ledger.add";
+    /// A unit changed a ledger entry.
+    LedgerEntryUpdated => "ledger.updated", "ledger.update";
+    /// A unit removed a ledger entry.
+    LedgerEntryDeleted => "ledger.deleted", "ledger.delete";
+    /// A motion's proposers or reply deadline were recorded.
+    ProposalUpdated => "proposal.updated", "proposal.set";
+    /// The handling unit replied to a motion.
+    ProposalReplied => "proposal.replied", "proposal.reply";
+    /// The deputies rated a reply (满意 or 基本满意).
+    ProposalRated => "proposal.rated", "proposal.rate";
+    /// The deputies were not satisfied (不满意): the motion is worked and answered again.
+    ProposalReopened => "proposal.reopened", "proposal.rate";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_kinds_are_distinct_and_read_back() {
+        let mut seen = std::collections::HashSet::new();
+        for &kind in EventKind::ALL {
+            assert!(seen.insert(kind.as_str()), "{} twice", kind.as_str());
+            assert_eq!(EventKind::parse(kind.as_str()), Some(kind));
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                serde_json::json!(kind.as_str())
+            );
+        }
+        assert_eq!(EventKind::parse("report.submit"), None);
+    }
+}
