@@ -11,7 +11,6 @@ use std::io::Read;
 
 use chrono::{DateTime, Datelike, Utc};
 use entity::attachments;
-use entity::enums::Role;
 use itertools::Itertools;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -48,7 +47,7 @@ pub async fn upload(
         assigned_unit(actor, db, &task)
             .await
             .map_err(|err| match err {
-                AppError::Forbidden(_) if actor.role != Role::Unit => AppError::forbidden(
+                AppError::Forbidden(_) if actor.unit_id().is_none() => AppError::forbidden(
                     "attachments are uploaded by the task's units and the bureau",
                 ),
                 other => other,

@@ -73,14 +73,41 @@ impl<'a, B: Serialize, A: Serialize> Change<'a, B, A> {
     }
 }
 
+/// Who did it, as an audit row names them: a request's principal, or (for sign-ins, before any
+/// principal exists) the account itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub user_id: Option<i64>,
+    pub username: &'a str,
+}
+
+impl<'a> From<&'a Principal> for Actor<'a> {
+    fn from(principal: &'a Principal) -> Self {
+        Self {
+            user_id: principal.user_id,
+            username: &principal.username,
+        }
+    }
+}
+
+impl<'a> From<&'a entity::users::Model> for Actor<'a> {
+    fn from(user: &'a entity::users::Model) -> Self {
+        Self {
+            user_id: Some(user.id),
+            username: &user.username,
+        }
+    }
+}
+
 /// Writes one audit row. Call it with the transaction of the change, never with the pool, so the
 /// row and the change commit or roll back together.
-pub async fn record<B: Serialize, A: Serialize>(
+pub async fn record<'a, B: Serialize, A: Serialize>(
     txn: &DatabaseTransaction,
-    actor: &Principal,
+    actor: impl Into<Actor<'a>>,
     now: DateTime<Utc>,
     change: Change<'_, B, A>,
 ) -> AppResult<()> {
+    let actor = actor.into();
     let to_json = |value: serde_json::Result<serde_json::Value>| {
         value.map_err(|err| AppError::Internal(err.into()))
     };
@@ -96,7 +123,7 @@ pub async fn record<B: Serialize, A: Serialize>(
         .transpose()?;
     audit_log::ActiveModel {
         actor_user_id: Set(actor.user_id),
-        actor: Set(actor.username.clone()),
+        actor: Set(actor.username.to_owned()),
         action: Set(change.action.as_str().to_owned()),
         entity_type: Set(change.entity_type.to_owned()),
         entity_id: Set(change.entity_id),

@@ -15,13 +15,28 @@ pub struct Principal {
     /// `None` only for the system principal.
     pub user_id: Option<i64>,
     pub username: String,
-    pub role: Role,
-    /// Set for role UNIT: the unit whose tasks this principal works on.
-    pub unit_id: Option<i64>,
-    /// Set for role LEADER: the leader this user is.
-    pub leader_id: Option<i64>,
-    /// The post the leader holds now; tasks naming the post are theirs too.
-    pub leader_post: Option<String>,
+    /// The role, with the unit or leader that decides which rows are theirs.
+    pub scope: Scope,
+}
+
+/// What a principal may see and do: the role, carrying the unit or leader it is scoped to, so
+/// that a UNIT principal without a unit (or a LEADER without a leader) cannot exist. An account
+/// whose link is missing does not sign in (`AuthState::Invalid`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The supervision bureau (and the system itself): reads and changes everything.
+    Bureau,
+    /// A machine account of another system: reads everything, changes nothing.
+    Service,
+    /// A leader: the tasks naming them in person, through the post they hold now, or through a
+    /// collective word that includes that post.
+    Leader {
+        leader_id: i64,
+        /// The post the leader holds now (`None` when they hold none, or are inactive).
+        post: Option<String>,
+    },
+    /// A unit: the tasks where it holds any role.
+    Unit { unit_id: i64 },
 }
 
 impl Principal {
@@ -30,15 +45,30 @@ impl Principal {
         Self {
             user_id: None,
             username: "system".to_owned(),
-            role: Role::Bureau,
-            unit_id: None,
-            leader_id: None,
-            leader_post: None,
+            scope: Scope::Bureau,
+        }
+    }
+
+    /// The role, as stored on the account.
+    pub fn role(&self) -> Role {
+        match self.scope {
+            Scope::Bureau => Role::Bureau,
+            Scope::Service => Role::Service,
+            Scope::Leader { .. } => Role::Leader,
+            Scope::Unit { .. } => Role::Unit,
+        }
+    }
+
+    /// The unit a UNIT principal works for; `None` for every other role.
+    pub fn unit_id(&self) -> Option<i64> {
+        match self.scope {
+            Scope::Unit { unit_id } => Some(unit_id),
+            _ => None,
         }
     }
 
     pub fn is_bureau(&self) -> bool {
-        self.role == Role::Bureau
+        self.scope == Scope::Bureau
     }
 
     /// Only the bureau may change the registry, documents and tasks.
@@ -54,7 +84,7 @@ impl Principal {
 
     /// The bureau and machine accounts read everything; leaders and units are row-scoped.
     pub fn reads_everything(&self) -> bool {
-        matches!(self.role, Role::Bureau | Role::Service)
+        matches!(self.scope, Scope::Bureau | Scope::Service)
     }
 }
 
@@ -109,41 +139,40 @@ impl AuthState {
         if !user.is_active {
             return Ok(Self::Invalid("the account is deactivated".to_owned()));
         }
-        Ok(Self::Authenticated(principal_for(db, user).await?))
+        Ok(match principal_for(db, user).await? {
+            Some(principal) => Self::Authenticated(principal),
+            None => Self::Invalid(
+                "the account is not linked to its unit or leader; ask the bureau to link it"
+                    .to_owned(),
+            ),
+        })
     }
 }
 
-/// Builds the principal of a user, reading the post of their leader if they are one.
-pub async fn principal_for(db: &DatabaseConnection, user: users::Model) -> AppResult<Principal> {
-    let leader_post = match (user.role, user.leader_id) {
-        (Role::Leader, Some(leader_id)) => leaders::Entity::find_by_id(leader_id)
-            .one(db)
-            .await?
-            .filter(|leader| leader.is_active)
-            .and_then(|leader| leader.post),
-        _ => None,
+/// Builds the principal of a user, reading the post of their leader if they are one; `None`
+/// for a UNIT or LEADER account that is not linked to its unit or leader (the link is cleared
+/// when the unit or leader is deleted).
+pub async fn principal_for(
+    db: &DatabaseConnection,
+    user: users::Model,
+) -> AppResult<Option<Principal>> {
+    let scope = match (user.role, user.unit_id, user.leader_id) {
+        (Role::Bureau, _, _) => Scope::Bureau,
+        (Role::Service, _, _) => Scope::Service,
+        (Role::Unit, Some(unit_id), _) => Scope::Unit { unit_id },
+        (Role::Leader, _, Some(leader_id)) => {
+            let post = leaders::Entity::find_by_id(leader_id)
+                .one(db)
+                .await?
+                .filter(|leader| leader.is_active)
+                .and_then(|leader| leader.post);
+            Scope::Leader { leader_id, post }
+        }
+        (Role::Unit | Role::Leader, _, _) => return Ok(None),
     };
-    Ok(Principal {
+    Ok(Some(Principal {
         user_id: Some(user.id),
         username: user.username,
-        role: user.role,
-        unit_id: user.unit_id,
-        leader_id: user.leader_id,
-        leader_post,
-    })
-}
-
-impl Principal {
-    /// The principal of a user as far as the user row tells (without the leader's post). Used
-    /// to attribute audit rows of sign-in events, where no request principal exists yet.
-    pub fn of_user(user: &users::Model) -> Self {
-        Self {
-            user_id: Some(user.id),
-            username: user.username.clone(),
-            role: user.role,
-            unit_id: user.unit_id,
-            leader_id: user.leader_id,
-            leader_post: None,
-        }
-    }
+        scope,
+    }))
 }

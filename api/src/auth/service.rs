@@ -80,7 +80,7 @@ pub async fn login(
     let session = start_session(&txn, keys, now, user, uuid::Uuid::new_v4().to_string()).await?;
     audit::record(
         &txn,
-        &Principal::of_user(&session.user),
+        &session.user,
         now,
         Change::event(Private::AuthLogin, "user", Some(session.user.id)),
     )
@@ -117,7 +117,7 @@ async fn record_failed_login(
         active.update(&txn).await?;
         audit::record(
             &txn,
-            &Principal::of_user(user),
+            user,
             now,
             Change::after(
                 Private::AuthLockout,

@@ -1,7 +1,7 @@
 //! Business rules of extension requests.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::enums::{ExtensionState, Role};
+use entity::enums::ExtensionState;
 use entity::extension_requests;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -197,9 +197,8 @@ pub async fn list(
     let visible_tasks = crate::tasks::query::visible_ids(actor);
     let mut condition =
         Condition::all().add(extension_requests::Column::TaskId.in_subquery(visible_tasks));
-    if actor.role == Role::Unit {
-        condition =
-            condition.add(extension_requests::Column::UnitId.eq(actor.unit_id.unwrap_or(-1)));
+    if let Some(unit_id) = actor.unit_id() {
+        condition = condition.add(extension_requests::Column::UnitId.eq(unit_id));
     }
     if let Some(state) = state {
         condition = condition.add(extension_requests::Column::State.eq(state));

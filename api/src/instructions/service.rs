@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::enums::{InstructionKind, Role};
+use entity::enums::InstructionKind;
 use entity::{instructions, progress_reports};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
@@ -16,7 +16,7 @@ use sea_orm::{
 };
 
 use crate::audit::service::{self as audit, Change};
-use crate::auth::Principal;
+use crate::auth::principal::{Principal, Scope};
 use crate::error::{AppError, AppResult};
 use crate::events::EventKind;
 use crate::events::{self, Event};
@@ -41,7 +41,7 @@ pub async fn write(
 ) -> AppResult<instructions::Model> {
     let author = actor
         .user_id
-        .filter(|_| actor.role != Role::Service)
+        .filter(|_| actor.scope != Scope::Service)
         .ok_or_else(|| AppError::forbidden("machine accounts do not write instructions"))?;
     let body = required_text("body", &input.body, TEXT_MAX)?;
     let txn = db.begin().await?;
@@ -60,7 +60,7 @@ pub async fn write(
             (parent.report_id, InstructionKind::Reply)
         }
         None => {
-            if actor.role == Role::Unit {
+            if actor.unit_id().is_some() {
                 return Err(AppError::forbidden(
                     "a unit replies to instructions; it does not start them",
                 ));
@@ -136,11 +136,11 @@ pub async fn readable_of_tasks(
 ) -> AppResult<HashMap<i64, Vec<instructions::Model>>> {
     let mut condition =
         Condition::all().add(instructions::Column::TaskId.is_in(task_ids.iter().copied()));
-    if actor.role == Role::Unit {
+    if let Some(unit_id) = actor.unit_id() {
         let own_reports = sea_orm::sea_query::Query::select()
             .column(progress_reports::Column::Id)
             .from(progress_reports::Entity)
-            .and_where(progress_reports::Column::UnitId.eq(actor.unit_id.unwrap_or(-1)))
+            .and_where(progress_reports::Column::UnitId.eq(unit_id))
             .to_owned();
         condition = condition.add(
             Condition::any()

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::enums::{LedgerState, Role};
+use entity::enums::LedgerState;
 use entity::ledger_entries;
 use itertools::Itertools;
 use sea_orm::sea_query::{Expr, SimpleExpr};
@@ -295,8 +295,8 @@ pub async fn readable_of_tasks(
     let mut query = ledger_entries::Entity::find()
         .filter(ledger_entries::Column::TaskId.is_in(task_ids.iter().copied()))
         .filter(ledger_entries::Column::DeletedAt.is_null());
-    if actor.role == Role::Unit {
-        query = query.filter(ledger_entries::Column::UnitId.eq(actor.unit_id.unwrap_or(-1)));
+    if let Some(unit_id) = actor.unit_id() {
+        query = query.filter(ledger_entries::Column::UnitId.eq(unit_id));
     }
     Ok(query
         .order_by_asc(ledger_entries::Column::UnitId)

@@ -2,7 +2,6 @@
 //! addressed to it (its reminders, returns, decisions) and task-wide events on tasks it sees,
 //! never another unit's; a leader the events of the tasks they see.
 
-use entity::enums::Role;
 use entity::events;
 use sea_orm::ConnectionTrait;
 
@@ -22,9 +21,7 @@ pub async fn current(
         return Ok(Some(actor.clone()));
     };
     match entity::users::Entity::find_by_id(user_id).one(db).await? {
-        Some(user) if user.is_active => {
-            Ok(Some(crate::auth::principal::principal_for(db, user).await?))
-        }
+        Some(user) if user.is_active => crate::auth::principal::principal_for(db, user).await,
         _ => Ok(None),
     }
 }
@@ -38,12 +35,8 @@ pub async fn may_hear(
     if actor.reads_everything() {
         return Ok(true);
     }
-    if actor.role == Role::Unit {
-        match (event.unit_id, actor.unit_id) {
-            (Some(addressed), Some(mine)) => return Ok(addressed == mine),
-            (Some(_), None) => return Ok(false),
-            (None, _) => {}
-        }
+    if let (Some(mine), Some(addressed)) = (actor.unit_id(), event.unit_id) {
+        return Ok(addressed == mine);
     }
     match event.task_id {
         Some(task_id) => Ok(crate::tasks::query::visible_by_ids(actor, db, &[task_id])

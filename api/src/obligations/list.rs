@@ -13,14 +13,10 @@ pub async fn list(
     now: chrono::DateTime<chrono::Utc>,
     filter: ObligationFilter,
 ) -> crate::error::AppResult<Vec<Obligation>> {
-    use entity::enums::Role;
     use entity::tasks;
 
-    let unit_scope = match (actor.role, actor.unit_id) {
-        (Role::Unit, Some(unit)) => Some(unit),
-        (Role::Unit, None) => return Ok(Vec::new()),
-        _ => filter.unit_id,
-    };
+    // A unit sees its own, whatever the filter says.
+    let unit_scope = actor.unit_id().or(filter.unit_id);
     let task_filter = crate::tasks::query::TaskFilter {
         document_id: filter.document_id,
         unit_id: unit_scope,

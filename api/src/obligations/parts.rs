@@ -1,7 +1,7 @@
 //! A unit's part in a task: the one answer to "is this unit on this task, and does it owe the
 //! reports", which reports, extensions, motions, ledgers, attachments and reminders all ask.
 
-use entity::enums::{Role, UnitRole};
+use entity::enums::UnitRole;
 use entity::{documents, reporting_periods, task_units, tasks};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
@@ -66,9 +66,8 @@ pub async fn assigned_unit(
     db: &impl ConnectionTrait,
     task: &tasks::Model,
 ) -> AppResult<Part> {
-    let unit_id = match (actor.role, actor.unit_id) {
-        (Role::Unit, Some(unit_id)) => unit_id,
-        _ => return Err(AppError::forbidden("only a unit of the task may do this")),
+    let Some(unit_id) = actor.unit_id() else {
+        return Err(AppError::forbidden("only a unit of the task may do this"));
     };
     part_of(db, task, unit_id)
         .await?
@@ -82,7 +81,7 @@ pub async fn owing_unit(
     db: &impl ConnectionTrait,
     key: ReportKey,
 ) -> AppResult<(i64, reporting_periods::Model)> {
-    if actor.role != Role::Unit {
+    if actor.unit_id().is_none() {
         return Err(AppError::forbidden(
             "only the unit that owes a report writes it",
         ));

@@ -3,7 +3,6 @@
 
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::enums::Role;
 
 use crate::deadline::due_end;
 use crate::error::AppError;
@@ -105,7 +104,7 @@ impl ObligationQuery {
         after: Option<String>,
     ) -> Result<Conn<ObligationOutput>> {
         let actor = ctx.actor()?;
-        if actor.role != Role::Unit {
+        if actor.unit_id().is_none() {
             return Err(AppError::forbidden(
                 "myObligations is a unit's view; use obligations(filter:)",
             )
@@ -133,7 +132,7 @@ impl ObligationQuery {
         after: Option<String>,
     ) -> Result<Conn<ObligationOutput>> {
         let actor = ctx.actor()?;
-        if actor.role == Role::Unit {
+        if actor.unit_id().is_some() {
             return Err(
                 AppError::forbidden("a unit reads its own obligations with myObligations").into(),
             );

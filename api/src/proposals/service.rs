@@ -233,7 +233,7 @@ pub async fn reply(
         Names {
             kind: EventKind::ProposalReplied,
             task_id,
-            unit_id: actor.unit_id,
+            unit_id: actor.unit_id(),
         },
         Some(&before),
         &after,

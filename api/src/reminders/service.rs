@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::enums::Role;
 use entity::{reminders, reporting_periods};
 use itertools::Itertools;
 use sea_orm::{
@@ -119,7 +118,7 @@ pub async fn acknowledge(
 ) -> AppResult<reminders::Model> {
     let txn = db.begin().await?;
     let reminder = get(actor, &txn, id).await?;
-    if actor.role != Role::Unit || actor.unit_id != Some(reminder.unit_id) {
+    if actor.unit_id() != Some(reminder.unit_id) {
         return Err(AppError::forbidden(
             "only the unit the reminder is addressed to acknowledges it",
         ));
@@ -166,8 +165,8 @@ pub async fn acknowledge(
 fn readable(actor: &Principal) -> Condition {
     let visible_tasks = crate::tasks::query::visible_ids(actor);
     let mut condition = Condition::all().add(reminders::Column::TaskId.in_subquery(visible_tasks));
-    if actor.role == Role::Unit {
-        condition = condition.add(reminders::Column::UnitId.eq(actor.unit_id.unwrap_or(-1)));
+    if let Some(unit_id) = actor.unit_id() {
+        condition = condition.add(reminders::Column::UnitId.eq(unit_id));
     }
     condition
 }

@@ -3,7 +3,6 @@
 
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::enums::Role;
 use entity::progress_reports;
 
 use crate::graphql::context::{ContextExt, load};
@@ -83,7 +82,7 @@ impl ProgressReport {
     /// The unsubmitted draft: only the reporting unit sees it.
     async fn draft(&self, ctx: &Context<'_>) -> Result<Option<ReportDraft>> {
         let actor = ctx.actor()?;
-        if actor.role != Role::Unit || actor.unit_id != Some(self.row.unit_id) {
+        if actor.unit_id() != Some(self.row.unit_id) {
             return Ok(None);
         }
         Ok(Some(ReportDraft {

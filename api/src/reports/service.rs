@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::enums::{ReportState, Role};
+use entity::enums::ReportState;
 use entity::{progress_reports, report_reviews, report_versions};
 use itertools::Itertools;
 use sea_orm::sea_query::Expr;
@@ -204,12 +204,9 @@ pub(crate) async fn updated_or_conflict(
 }
 
 fn readable(actor: &Principal) -> Condition {
-    match (actor.role, actor.unit_id) {
-        (Role::Unit, Some(unit_id)) => {
-            Condition::all().add(progress_reports::Column::UnitId.eq(unit_id))
-        }
-        (Role::Unit, None) => Condition::all().add(progress_reports::Column::Id.eq(-1)),
-        _ => Condition::all(),
+    match actor.unit_id() {
+        Some(unit_id) => Condition::all().add(progress_reports::Column::UnitId.eq(unit_id)),
+        None => Condition::all(),
     }
 }
 

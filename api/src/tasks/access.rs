@@ -9,46 +9,34 @@
 //! Soft-deleted tasks are invisible to everyone. Everything hanging off a task (its leaders,
 //! units, and later its reports) is reachable only through a task that passed this check.
 
-use entity::enums::Role;
 use entity::{task_leaders, task_units, tasks};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition};
 
-use crate::auth::Principal;
+use crate::auth::principal::{Principal, Scope};
 
 /// The condition a `tasks` query must carry for `actor`.
 pub fn visible(actor: &Principal) -> Condition {
     let live = Condition::all().add(tasks::Column::DeletedAt.is_null());
-    match actor.role {
-        Role::Bureau | Role::Service => live,
-        Role::Unit => match actor.unit_id {
-            Some(unit_id) => live.add(
-                tasks::Column::Id.in_subquery(
-                    Query::select()
-                        .column(task_units::Column::TaskId)
-                        .from(task_units::Entity)
-                        .and_where(task_units::Column::UnitId.eq(unit_id))
-                        .to_owned(),
-                ),
+    match &actor.scope {
+        Scope::Bureau | Scope::Service => live,
+        Scope::Unit { unit_id } => live.add(
+            tasks::Column::Id.in_subquery(
+                Query::select()
+                    .column(task_units::Column::TaskId)
+                    .from(task_units::Entity)
+                    .and_where(task_units::Column::UnitId.eq(*unit_id))
+                    .to_owned(),
             ),
-            None => live.add(nothing()),
-        },
-        Role::Leader => {
-            let mut named = Condition::any();
-            if let Some(leader_id) = actor.leader_id {
-                named = named.add(task_leaders::Column::LeaderId.eq(leader_id));
-            }
-            if let Some(post) = &actor.leader_post {
-                named = named.add(task_leaders::Column::Post.eq(post.clone()));
-            }
-            if actor.leader_id.is_some() || actor.leader_post.is_some() {
-                named = named.add(
-                    task_leaders::Column::Collective
-                        .is_in(collectives_including(actor.leader_post.as_deref())),
+        ),
+        Scope::Leader { leader_id, post } => {
+            let mut named = Condition::any()
+                .add(task_leaders::Column::LeaderId.eq(*leader_id))
+                .add(
+                    task_leaders::Column::Collective.is_in(collectives_including(post.as_deref())),
                 );
-            }
-            if named.is_empty() {
-                return live.add(nothing());
+            if let Some(post) = post {
+                named = named.add(task_leaders::Column::Post.eq(post.clone()));
             }
             live.add(
                 tasks::Column::Id.in_subquery(
@@ -79,11 +67,6 @@ pub fn collectives_including(post: Option<&str>) -> Vec<String> {
         }
     }
     words
-}
-
-/// A condition no row meets.
-fn nothing() -> Condition {
-    Condition::all().add(Expr::val(1).eq(0))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Duration;
 use jsonwebtoken::{EncodingKey, Header};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 use tests::world::{PASSWORD, World};
 use tests::{JWT_SECRET, TestApp};
@@ -358,4 +359,39 @@ async fn change_password_checks_the_current_one_and_signs_out_other_sessions() {
     app.gql(None, REFRESH, json!({ "t": refresh }))
         .await
         .expect_error("UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn an_account_that_lost_its_unit_or_leader_is_refused_not_shown_nothing() {
+    let app = TestApp::spawn().await;
+    let world = World::build(&app).await;
+    // What a deleted unit or leader leaves behind: the foreign key clears the account's link.
+    for (column, username) in [("unit_id", "fgw"), ("leader_id", "liuzhen")] {
+        app.db
+            .execute_unprepared(&format!(
+                "UPDATE users SET {column} = NULL WHERE username = '{username}'"
+            ))
+            .await
+            .unwrap();
+    }
+    for token in [&world.unit_a_token, &world.liu_token] {
+        let message = app
+            .gql(
+                Some(token),
+                "{ me { username } tasks { totalCount } }",
+                json!({}),
+            )
+            .await
+            .expect_error("UNAUTHENTICATED");
+        assert!(message.contains("not linked"), "{message}");
+    }
+    // Accounts with their links keep working.
+    let tasks = app
+        .gql(
+            Some(&world.unit_b_token),
+            "{ tasks { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert!(tasks.data("/tasks/totalCount").as_i64().unwrap() > 0);
 }
