@@ -1,9 +1,14 @@
 //! Duban: the GraphQL API service of government task supervision (督查督办).
 //!
 //! See `ARCHITECTURE.md` at the repository root for the map of this crate and its invariants.
-//! In short: `http` receives requests, `graphql` merges the domain schemas, each domain module
-//! (`units`, `leaders`, `documents`, `tasks`, `users`, `auth`, `audit`) has a `service` with the
-//! business rules and a `schema` with the GraphQL face, and `error` decides what clients see.
+//! In short, from the top down: `http` receives requests (the caller from `auth::extract`) and
+//! runs them against `schema`, which merges the domains' schema parts; each domain (`units`,
+//! `leaders`, `documents`, `tasks`, `import`, `periods`, `reports`, `obligations`,
+//! `extensions`, `reminders`, `instructions`, `ledger`, `attachments`, `proposals`, `stats`,
+//! `live`, `users`, `auth`, `audit`) has a `service` with the business rules, a `schema` with
+//! its GraphQL face and `loaders` with its DataLoader keys; at the bottom, `graphql` is the
+//! GraphQL toolkit, `events` and `audit` record changes, `state` holds the shared services, and
+//! `error` decides what clients see.
 
 pub mod attachments;
 pub mod audit;

@@ -4,7 +4,7 @@
 //! that drives the loader (`batching`), and the GraphQL mirrors of stored enums (`enums`).
 //!
 //! This is the bottom of the GraphQL side: it imports no domain. The schema as served is
-//! composed above every domain, in `crate::schema`.
+//! composed above every domain, in the top-level `schema` module.
 
 pub mod batching;
 pub mod context;

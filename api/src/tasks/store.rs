@@ -8,8 +8,7 @@ use chrono::{DateTime, Utc};
 use entity::tasks;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    QueryFilter, Set,
+    ActiveValue, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter, Set,
 };
 use serde::Serialize;
 
@@ -17,9 +16,10 @@ use crate::error::{AppError, AppResult};
 use crate::events::EventKind;
 
 /// Writes `active` if the task is still at `expected` version, bumping the version. Returns the
-/// task as stored, or CONFLICT when someone else changed it since the client read it.
+/// task as stored, or CONFLICT when someone else changed it since the client read it. In the
+/// transaction of the change, which also writes its audit row and event.
 pub(crate) async fn write_versioned(
-    db: &impl ConnectionTrait,
+    db: &DatabaseTransaction,
     id: i64,
     expected: i32,
     mut active: tasks::ActiveModel,
