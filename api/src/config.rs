@@ -74,6 +74,11 @@ pub struct Config {
     #[arg(long, env = "DUBAN_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<SecretString>,
 
+    /// How long a request waits for a database connection before it is told
+    /// `SERVICE_UNAVAILABLE`, in seconds: an outage fails fast instead of hanging requests.
+    #[arg(long, env = "DATABASE_ACQUIRE_TIMEOUT_SECS", default_value_t = 5)]
+    pub database_acquire_timeout_secs: u64,
+
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024)]
     pub max_body_bytes: usize,
@@ -98,6 +103,28 @@ pub struct Config {
     /// Highest GraphQL query complexity accepted (list fields count once per requested item).
     #[arg(long, env = "GRAPHQL_MAX_COMPLEXITY", default_value_t = 10_000)]
     pub graphql_max_complexity: usize,
+
+    /// Longest a GraphQL request may run, in milliseconds; past it the work is stopped and the
+    /// client told `SERVICE_UNAVAILABLE`. Subscriptions are not bounded by it.
+    #[arg(long, env = "REQUEST_TIMEOUT_MILLIS", default_value_t = 30_000)]
+    pub request_timeout_millis: u64,
+
+    /// Largest GraphQL response sent, in bytes; a larger one is replaced by an error asking for
+    /// less.
+    #[arg(long, env = "MAX_RESPONSE_BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub max_response_bytes: usize,
+
+    /// Most fields one GraphQL operation may ask for, counted after its fragments are expanded.
+    #[arg(long, env = "GRAPHQL_MAX_FIELDS", default_value_t = 2_000)]
+    pub graphql_max_fields: usize,
+
+    /// Most aliased fields in one GraphQL operation.
+    #[arg(long, env = "GRAPHQL_MAX_ALIASES", default_value_t = 100)]
+    pub graphql_max_aliases: usize,
+
+    /// Most root fields in one GraphQL operation.
+    #[arg(long, env = "GRAPHQL_MAX_ROOT_FIELDS", default_value_t = 30)]
+    pub graphql_max_root_fields: usize,
 
     /// How long a DataLoader of a WebSocket connection waits to batch the keys of one level, in
     /// microseconds. HTTP requests batch deterministically and do not wait.

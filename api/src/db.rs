@@ -33,7 +33,7 @@ pub async fn connect_for_relay(config: &Config) -> anyhow::Result<DatabaseConnec
 async fn open(config: &Config, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(config.database_url.clone());
     options
-        .acquire_timeout(Duration::from_secs(30))
+        .acquire_timeout(Duration::from_secs(config.database_acquire_timeout_secs))
         .sqlx_logging(false);
     if config.database_url.starts_with("sqlite:") {
         options
@@ -64,9 +64,13 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
         .context("database migration failed")
 }
 
-/// Answers whether the database responds, for `/readyz`.
+/// Answers whether the database responds within a second, for `/readyz`: a load balancer
+/// asking during an outage is told at once, not after the pool's acquire timeout.
 pub async fn ping(db: &DatabaseConnection) -> bool {
-    db.ping().await.is_ok()
+    matches!(
+        tokio::time::timeout(Duration::from_secs(1), db.ping()).await,
+        Ok(Ok(()))
+    )
 }
 
 /// The database URL without its password, for log lines and error messages.

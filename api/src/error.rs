@@ -32,6 +32,14 @@ pub enum AppError {
     /// CONFLICT; services that expect the race match it to retry or to say what collided.
     #[error("a record with the same unique value already exists")]
     Duplicate,
+    /// Too much at once: a limit on the rate or the concurrency of some work was reached. The
+    /// client may try again later.
+    #[error("{0}")]
+    RateLimited(String),
+    /// The server cannot serve the request now: the database does not answer, or the request
+    /// ran past its time. The client may try again.
+    #[error("{0}")]
+    Unavailable(String),
     /// Anything else. Logged in full, shown as "internal error".
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -75,6 +83,8 @@ impl AppError {
             Self::Forbidden(_) => "FORBIDDEN",
             Self::NotFound(_) => "NOT_FOUND",
             Self::Conflict(_) | Self::Duplicate => "CONFLICT",
+            Self::RateLimited(_) => "RATE_LIMITED",
+            Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -83,7 +93,13 @@ impl AppError {
 impl From<DbErr> for AppError {
     /// A unique-constraint violation that a service did not foresee (two requests racing to
     /// create the same name) is a conflict, not a crash; everything else is internal.
+    /// A database that does not answer (no connection within the acquire timeout, or none can
+    /// be opened) is `SERVICE_UNAVAILABLE`: the client may retry, and learns it at once.
     fn from(err: DbErr) -> Self {
+        if let DbErr::ConnectionAcquire(_) | DbErr::Conn(_) = err {
+            tracing::warn!(error = %err, "the database does not answer");
+            return Self::Unavailable("the database does not answer; try again shortly".to_owned());
+        }
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => Self::Duplicate,
             _ => Self::Internal(anyhow::Error::new(err)),
@@ -175,6 +191,8 @@ pub fn http_response(err: AppError) -> axum::response::Response {
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Conflict(_) | AppError::Duplicate => StatusCode::CONFLICT,
+        AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
     let error = to_client(async_graphql::Error::from(err).into_server_error(Default::default()));

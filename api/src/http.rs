@@ -29,6 +29,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::auth::AuthState;
 use crate::error::{AppError, to_client};
 use crate::graphql::batching::Batches;
+use crate::graphql::context::UploadsTaken;
 use crate::graphql::loaders::DbLoader;
 use crate::schema::AppSchema;
 use crate::state::AppData;
@@ -40,6 +41,20 @@ pub struct AppState {
     pub schema: AppSchema,
     pub app: Arc<AppData>,
     pub loader_delay: Duration,
+    pub limits: RequestLimits,
+}
+
+/// What one GraphQL request over HTTP may take and give.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestLimits {
+    /// The operation (query and variables), whether sent as JSON or as the `operations` part
+    /// of a multipart request: the JSON body limit, so a file upload cannot carry a larger
+    /// query than a plain request.
+    pub operation_bytes: usize,
+    /// The serialized response.
+    pub response_bytes: usize,
+    /// Wall-clock time; the work is dropped (and its transaction rolled back) past it.
+    pub timeout: Duration,
 }
 
 /// Handlers that need only the shared services take `State<Arc<AppData>>`.
@@ -133,18 +148,74 @@ async fn graphql(
         .operation_name
         .clone()
         .unwrap_or_else(|| "-".to_owned());
-    // Batches are cut when the request is idle, not after a delay: see `batching`.
-    let batches = Batches::default();
-    let loader = DataLoader::new(state.db_loader(&auth), batches.spawner()).delay(Duration::ZERO);
-    let execution = state.schema.execute(request.data(auth).data(loader));
-    let mut response = batches.drive(execution).await;
+    let limits = state.limits;
+    let mut response = match operation_size(&request) {
+        size if size > limits.operation_bytes => refusal(AppError::bad_input(format!(
+            "the operation (query and variables) is {size} bytes; at most {} are accepted",
+            limits.operation_bytes
+        ))),
+        _ => {
+            // Batches are cut when the request is idle, not after a delay: see `batching`.
+            let batches = Batches::default();
+            let loader =
+                DataLoader::new(state.db_loader(&auth), batches.spawner()).delay(Duration::ZERO);
+            let request = request
+                .data(auth)
+                .data(loader)
+                .data(UploadsTaken::default());
+            let execution = batches.drive(state.schema.execute(request));
+            match tokio::time::timeout(limits.timeout, execution).await {
+                Ok(response) => response,
+                Err(_) => refusal(AppError::Unavailable(format!(
+                    "the request ran longer than {} ms and was stopped; ask for less",
+                    limits.timeout.as_millis()
+                ))),
+            }
+        }
+    };
     response.errors = response.errors.into_iter().map(to_client).collect();
     let error_codes = response.errors.iter().map(error_code).collect();
-    let mut http = GraphQLResponse::from(response).into_response();
+    let mut http = sized(response, limits.response_bytes);
     http.extensions_mut().insert(GraphqlOutcome {
         operation,
         error_codes,
     });
+    http
+}
+
+/// The bytes of a request's query and variables as JSON.
+fn operation_size(request: &async_graphql::Request) -> usize {
+    let variables = serde_json::to_vec(&request.variables).map_or(usize::MAX, |json| json.len());
+    request.query.len().saturating_add(variables)
+}
+
+/// A response with only this error, before anything ran.
+fn refusal(err: AppError) -> async_graphql::Response {
+    async_graphql::Response::from_errors(vec![
+        async_graphql::Error::from(err).into_server_error(Default::default()),
+    ])
+}
+
+/// The HTTP response of a GraphQL response, or an error in its place when it would be larger
+/// than `limit` bytes. Serialized once.
+fn sized(response: async_graphql::Response, limit: usize) -> Response {
+    let Ok(body) = serde_json::to_vec(&response) else {
+        return GraphQLResponse::from(refusal(AppError::Internal(anyhow::anyhow!(
+            "a response could not be serialized"
+        ))))
+        .into_response();
+    };
+    if body.len() > limit {
+        let mut too_large = refusal(AppError::bad_input(format!(
+            "the response would be {} bytes, above the limit of {limit}; ask for fewer fields \
+             or smaller pages",
+            body.len()
+        )));
+        too_large.errors = too_large.errors.into_iter().map(to_client).collect();
+        return GraphQLResponse::from(too_large).into_response();
+    }
+    let mut http = GraphQLResponse::from(response).into_response();
+    *http.body_mut() = axum::body::Body::from(body);
     http
 }
 

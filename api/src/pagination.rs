@@ -7,6 +7,9 @@ use crate::error::{AppError, AppResult};
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 /// Largest page a client may ask for.
 pub const MAX_PAGE_SIZE: u64 = 100;
+/// No list is this long; a cursor past it was not made by this API. It keeps offsets far inside
+/// the signed 64-bit range in which databases bind OFFSET (a larger one made the driver panic).
+pub const MAX_OFFSET: u64 = 1 << 40;
 
 /// Which slice of a list to return.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,6 +32,12 @@ impl PageRequest {
             }
             Some(n) => n as u64,
         };
+        if after_offset.is_some_and(|after| after >= MAX_OFFSET) {
+            return Err(AppError::bad_field(
+                "after",
+                "is not a cursor returned by this API",
+            ));
+        }
         Ok(Self {
             offset: after_offset.map_or(0, |after| after + 1),
             limit,

@@ -73,6 +73,9 @@ impl Application {
         let schema = schema::builder(Limits {
             max_depth: config.graphql_max_depth,
             max_complexity: config.graphql_max_complexity,
+            max_fields: config.graphql_max_fields,
+            max_aliases: config.graphql_max_aliases,
+            max_root_fields: config.graphql_max_root_fields,
         })
         .data(app.clone())
         .data(bus.clone())
@@ -95,6 +98,11 @@ impl Application {
             schema,
             app,
             loader_delay: config.dataloader_delay(),
+            limits: http::RequestLimits {
+                operation_bytes: config.max_body_bytes,
+                response_bytes: config.max_response_bytes,
+                timeout: std::time::Duration::from_millis(config.request_timeout_millis),
+            },
         };
         let router = http::router(
             state,

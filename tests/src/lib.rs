@@ -304,6 +304,39 @@ impl TestApp {
         )
     }
 
+    /// Posts a GraphQL multipart request: `operations` as given, `map` from part names to the
+    /// variables they fill, and the file parts.
+    pub async fn multipart(
+        &self,
+        token: Option<&str>,
+        operations: Value,
+        map: Value,
+        files: Vec<(&str, &str, Vec<u8>)>,
+    ) -> (u16, GqlResponse) {
+        let mut form = reqwest::multipart::Form::new()
+            .text("operations", operations.to_string())
+            .text("map", map.to_string());
+        for (part, file_name, bytes) in files {
+            form = form.part(
+                part.to_owned(),
+                reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()),
+            );
+        }
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .multipart(form);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request is sent");
+        let status = response.status().as_u16();
+        (
+            status,
+            GqlResponse(response.json().await.unwrap_or(Value::Null)),
+        )
+    }
+
     /// Whether this server runs on PostgreSQL (the suite runs on both backends).
     pub fn is_postgres(&self) -> bool {
         self.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres

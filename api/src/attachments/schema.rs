@@ -5,8 +5,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject, Uplo
 use chrono::{DateTime, Utc};
 use entity::attachments;
 
-use crate::error::AppError;
-use crate::graphql::context::ContextExt;
+use crate::graphql::context::{ContextExt, take_upload};
 use crate::graphql::relay::{self, Kind, expect_id};
 
 /// A file uploaded for a task, submitted with a report version or waiting to be.
@@ -79,10 +78,7 @@ impl AttachmentMutation {
     ) -> Result<UploadAttachmentPayload> {
         let actor = ctx.actor()?;
         let task_id = expect_id("taskId", &input.task_id, Kind::Task)?;
-        let value = input
-            .file
-            .value(ctx)
-            .map_err(|_| AppError::bad_field("file", "the upload could not be read"))?;
+        let value = take_upload(ctx, "file", &input.file)?;
         let name = value.filename.clone();
         let attachment = crate::attachments::service::upload(
             actor,

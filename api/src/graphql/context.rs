@@ -73,3 +73,37 @@ where
         .map(Into::into)
         .collect())
 }
+
+/// The file parts of one request that a field has already read. A part is read once: one
+/// 20 MiB part named by a hundred aliased `uploadAttachment` fields would otherwise be stored a
+/// hundred times. (async-graphql gives each variable a part fills its own `Upload` index, each
+/// a view of the part's one buffer; the buffer is what identifies the part.) The HTTP handler
+/// puts an empty set into each request.
+#[derive(Debug, Default)]
+pub struct UploadsTaken(std::sync::Mutex<std::collections::HashSet<(usize, usize)>>);
+
+/// The file behind an `Upload` input, if no other field of the request has read that part yet.
+pub fn take_upload(
+    ctx: &Context<'_>,
+    field: &str,
+    upload: &async_graphql::Upload,
+) -> AppResult<async_graphql::UploadValue> {
+    let unreadable = || crate::error::AppError::bad_field(field, "the upload could not be read");
+    let value = upload.value(ctx).map_err(|_| unreadable())?;
+    if let Some(taken) = ctx.data_opt::<UploadsTaken>() {
+        let part = (value.content.as_ptr() as usize, value.content.len());
+        let fresh = taken
+            .0
+            .lock()
+            .map_err(|_| crate::error::AppError::Internal(anyhow::anyhow!("upload set poisoned")))?
+            .insert(part);
+        if !fresh {
+            return Err(crate::error::AppError::bad_field(
+                field,
+                "this file part is already used by another field of the request; send a file \
+                 once for each use",
+            ));
+        }
+    }
+    Ok(value)
+}

@@ -1,5 +1,5 @@
 //! The GraphQL toolkit every domain's schema part builds on: global IDs, cursors and
-//! connections (`relay`), typed access to the context (`context`), the request's DataLoader and
+//! connections (`relay`), the request budget checked before anything runs (`budget`), typed access to the context (`context`), the request's DataLoader and
 //! the `loader!` macro with which each domain declares its own keys (`loaders`), the batching
 //! that drives the loader (`batching`), and the GraphQL mirrors of stored enums (`enums`).
 //!
@@ -7,6 +7,7 @@
 //! composed above every domain, in the top-level `schema` module.
 
 pub mod batching;
+pub mod budget;
 pub mod context;
 pub mod enums;
 pub mod loaders;

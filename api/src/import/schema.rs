@@ -9,7 +9,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject, Uplo
 
 use crate::documents::schema::{Document, ScheduleInput};
 use crate::error::{AppError, AppResult};
-use crate::graphql::context::ContextExt;
+use crate::graphql::context::{ContextExt, take_upload};
 use crate::graphql::enums::{DocumentKind, UnitKind};
 use crate::graphql::relay::{Kind, expect_id};
 use crate::import::commit::{Overrides, UnitChoice};
@@ -75,9 +75,7 @@ fn input_text(ctx: &Context<'_>, text: Option<String>, file: Option<Upload>) -> 
     match (text, file) {
         (Some(text), None) => Ok(text),
         (None, Some(upload)) => {
-            let value = upload
-                .value(ctx)
-                .map_err(|_| AppError::bad_field("file", "the upload could not be read"))?;
+            let value = take_upload(ctx, "file", &upload)?;
             let name = value.filename.clone();
             let mut bytes = Vec::new();
             value

@@ -95,7 +95,7 @@ pub struct ObligationQuery;
 #[Object]
 impl ObligationQuery {
     /// What my unit owes, soonest due first (UNIT).
-    #[graphql(complexity = "relay::connection_complexity(first, child_complexity)")]
+    #[graphql(complexity = "1000 + relay::connection_complexity(first, child_complexity)")]
     async fn my_obligations(
         &self,
         ctx: &Context<'_>,
@@ -123,7 +123,7 @@ impl ObligationQuery {
 
     /// Obligations by unit, leader, document, period or state (BUREAU, LEADER for their tasks,
     /// SERVICE).
-    #[graphql(complexity = "relay::connection_complexity(first, child_complexity)")]
+    #[graphql(complexity = "1000 + relay::connection_complexity(first, child_complexity)")]
     async fn obligations(
         &self,
         ctx: &Context<'_>,

@@ -5,6 +5,8 @@
 
 pub mod node;
 
+use std::sync::Arc;
+
 use async_graphql::extensions::Tracing;
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
@@ -13,6 +15,7 @@ use crate::audit::schema::AuditQuery;
 use crate::auth::schema::AuthMutation;
 use crate::documents::schema::{DocumentMutation, DocumentQuery};
 use crate::extensions::schema::{ExtensionMutation, ExtensionQuery};
+use crate::graphql::budget::{Budget, RequestBudget};
 use crate::import::schema::ImportMutation;
 use crate::instructions::schema::InstructionMutation;
 use crate::leaders::schema::{LeaderMutation, LeaderQuery};
@@ -74,7 +77,44 @@ pub type AppSchema = Schema<Query, Mutation, Subscription>;
 pub struct Limits {
     pub max_depth: usize,
     pub max_complexity: usize,
+    /// Fields of an operation once its fragments are expanded (`graphql::budget`).
+    pub max_fields: usize,
+    pub max_aliases: usize,
+    pub max_root_fields: usize,
 }
+
+impl Limits {
+    /// No limit at all: for printing the SDL.
+    pub fn none() -> Self {
+        Self {
+            max_depth: usize::MAX,
+            max_complexity: usize::MAX,
+            max_fields: usize::MAX,
+            max_aliases: usize::MAX,
+            max_root_fields: usize::MAX,
+        }
+    }
+}
+
+/// Root fields that act on the world or cost much more than a field, and how often each may
+/// appear in one request (aliases and fragments included). One sign-in, refresh or password
+/// change per request: each is a password guess or a session. A few uploads, imports,
+/// submissions and figures: each is disk, a transaction or a pass over every obligation.
+pub const PER_REQUEST: &[(&str, usize)] = &[
+    ("login", 1),
+    ("refreshToken", 1),
+    ("logout", 1),
+    ("changePassword", 1),
+    ("createUser", 5),
+    ("uploadAttachment", 5),
+    ("previewImport", 1),
+    ("commitImport", 1),
+    ("submitReport", 5),
+    ("saveReportDraft", 5),
+    ("reportingFigures", 3),
+    ("obligations", 3),
+    ("myObligations", 3),
+];
 
 /// The schema without data, for printing the SDL and as the base of `build`.
 pub fn builder(limits: Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
@@ -85,16 +125,17 @@ pub fn builder(limits: Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
     )
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
+    .extension(RequestBudget(Arc::new(Budget {
+        max_fields: limits.max_fields,
+        max_aliases: limits.max_aliases,
+        max_root_fields: limits.max_root_fields,
+        per_root_field: PER_REQUEST,
+    })))
     .extension(Tracing)
     .extension(crate::error::SubscriptionErrors)
 }
 
 /// The SDL of the schema, as checked into `schema.graphql`.
 pub fn sdl() -> String {
-    builder(Limits {
-        max_depth: usize::MAX,
-        max_complexity: usize::MAX,
-    })
-    .finish()
-    .sdl()
+    builder(Limits::none()).finish().sdl()
 }

@@ -6,6 +6,7 @@ mod attachments;
 mod audit;
 mod auth;
 mod extensions;
+mod hostile;
 mod http;
 mod import;
 mod import_files;

@@ -1,0 +1,481 @@
+//! The request budget: what one GraphQL document may ask for, checked right after parsing and
+//! before anything else runs (async-graphql's own checks, validation, complexity, execution).
+//!
+//! A document is small on the wire but can be enormous once its fragments are expanded: ten
+//! fragments that each spread the previous one twice are a thousand fields, twenty-six are
+//! sixty-seven million, and async-graphql's own validation (complexity, depth, overlapping
+//! fields) walks the expanded form. So the size is computed here first, in one pass over the
+//! document with each fragment's size memoised (linear in the text, whatever it expands to), with
+//! saturating arithmetic, and the request is refused above the limit before anything expensive
+//! happens. The same pass counts aliases, root fields, and each root field by name, so that
+//! side-effecting or costly fields (`login`, `uploadAttachment`, `reportingFigures`…) run at
+//! most a few times per request whatever the aliases say.
+//!
+//! Every operation of the document is checked, not only the one the request names: the
+//! conservative choice, and it needs no operation name.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
+};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, FragmentDefinition, Selection, SelectionSet,
+};
+use async_graphql::{Positioned, Request, ServerError, ServerResult};
+
+/// The limits of one document.
+#[derive(Clone, Debug)]
+pub struct Budget {
+    /// Fields in an operation once its fragments are expanded.
+    pub max_fields: usize,
+    /// Aliased fields in an operation, once its fragments are expanded.
+    pub max_aliases: usize,
+    /// Fields at the root of an operation.
+    pub max_root_fields: usize,
+    /// How many times a root field may appear in one operation, by name; fields not named here
+    /// may appear up to `max_root_fields` times.
+    pub per_root_field: &'static [(&'static str, usize)],
+}
+
+/// What a document asks for, counted over its expanded form.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Cost {
+    pub fields: usize,
+    pub aliases: usize,
+    pub root_fields: usize,
+    /// Root fields by name.
+    pub roots: HashMap<String, usize>,
+}
+
+impl Budget {
+    /// Checks every operation of `document`, returning the first excess found.
+    pub fn check(&self, document: &ExecutableDocument) -> Result<(), String> {
+        let mut sizes = Sizes::new(document);
+        for (_, operation) in operations(document) {
+            let cost = sizes.cost(&operation.node.selection_set.node);
+            self.within(&cost)?;
+        }
+        Ok(())
+    }
+
+    fn within(&self, cost: &Cost) -> Result<(), String> {
+        if cost.fields > self.max_fields {
+            return Err(format!(
+                "the operation asks for {} fields once its fragments are expanded; at most {} \
+                 are served in one request",
+                shown(cost.fields),
+                self.max_fields
+            ));
+        }
+        for (name, limit) in self.per_root_field {
+            let count = cost.roots.get(*name).copied().unwrap_or(0);
+            if count > *limit {
+                return Err(format!(
+                    "`{name}` appears {} times in the operation; at most {limit} in one request",
+                    shown(count)
+                ));
+            }
+        }
+        if cost.aliases > self.max_aliases {
+            return Err(format!(
+                "the operation has {} aliased fields; at most {} are served in one request",
+                shown(cost.aliases),
+                self.max_aliases
+            ));
+        }
+        if cost.root_fields > self.max_root_fields {
+            return Err(format!(
+                "the operation has {} root fields; at most {} are served in one request",
+                shown(cost.root_fields),
+                self.max_root_fields
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A count as a message shows it: a saturated one is "more than …".
+fn shown(count: usize) -> String {
+    if count == usize::MAX {
+        format!("more than {}", usize::MAX - 1)
+    } else {
+        count.to_string()
+    }
+}
+
+fn operations(
+    document: &ExecutableDocument,
+) -> Vec<(
+    Option<&str>,
+    &Positioned<async_graphql::parser::types::OperationDefinition>,
+)> {
+    match &document.operations {
+        DocumentOperations::Single(operation) => vec![(None, operation)],
+        DocumentOperations::Multiple(operations) => operations
+            .iter()
+            .map(|(name, operation)| (Some(name.as_str()), operation))
+            .collect(),
+    }
+}
+
+/// The expanded sizes of a document's fragments, each computed once.
+struct Sizes<'a> {
+    fragments: &'a HashMap<async_graphql::Name, Positioned<FragmentDefinition>>,
+    /// `None` while a fragment is being computed: a spread of it inside itself is a cycle,
+    /// which validation refuses later; here it counts as nothing.
+    memo: HashMap<&'a str, Option<Cost>>,
+}
+
+impl<'a> Sizes<'a> {
+    fn new(document: &'a ExecutableDocument) -> Self {
+        Self {
+            fragments: &document.fragments,
+            memo: HashMap::new(),
+        }
+    }
+
+    /// The cost of a selection set, expanded: its fields and aliases at every level, and its
+    /// own level's fields by name (`roots`, `root_fields`), through fragments and inline
+    /// fragments. For an operation's selection set, that level is the root.
+    fn cost(&mut self, set: &'a SelectionSet) -> Cost {
+        let mut cost = Cost::default();
+        for selection in &set.items {
+            let part = match &selection.node {
+                Selection::Field(field) => {
+                    let inner = self.cost(&field.node.selection_set.node);
+                    Cost {
+                        fields: inner.fields.saturating_add(1),
+                        aliases: inner
+                            .aliases
+                            .saturating_add(usize::from(field.node.alias.is_some())),
+                        root_fields: 1,
+                        roots: HashMap::from([(field.node.name.node.to_string(), 1)]),
+                    }
+                }
+                Selection::InlineFragment(fragment) => self.cost(&fragment.node.selection_set.node),
+                Selection::FragmentSpread(spread) => {
+                    self.fragment(spread.node.fragment_name.node.as_str())
+                }
+            };
+            cost.add(part);
+        }
+        cost
+    }
+
+    fn fragment(&mut self, name: &'a str) -> Cost {
+        match self.memo.get(name) {
+            Some(Some(cost)) => return cost.clone(),
+            Some(None) => return Cost::default(),
+            None => {}
+        }
+        let Some(definition) = self.fragments.get(name) else {
+            // An unknown fragment is refused by validation.
+            return Cost::default();
+        };
+        self.memo.insert(name, None);
+        let cost = self.cost(&definition.node.selection_set.node);
+        self.memo.insert(name, Some(cost.clone()));
+        cost
+    }
+}
+
+impl Cost {
+    /// Adds another part of the same selection set, saturating.
+    fn add(&mut self, part: Cost) {
+        self.fields = self.fields.saturating_add(part.fields);
+        self.aliases = self.aliases.saturating_add(part.aliases);
+        self.root_fields = self.root_fields.saturating_add(part.root_fields);
+        for (name, count) in part.roots {
+            let total = self.roots.entry(name).or_default();
+            *total = total.saturating_add(count);
+        }
+    }
+}
+
+/// The extension that enforces a `Budget` on every request, after parsing.
+pub struct RequestBudget(pub Arc<Budget>);
+
+impl ExtensionFactory for RequestBudget {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(BudgetCheck(self.0.clone()))
+    }
+}
+
+struct BudgetCheck(Arc<Budget>);
+
+/// The check runs when the request is prepared, on the document parsed there (and kept for
+/// execution): async-graphql's own first pass over a parsed document, its recursion-depth
+/// check, already expands fragments, so it must not see a document the budget refuses.
+#[async_graphql::async_trait::async_trait]
+impl Extension for BudgetCheck {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        let document = request.parsed_query()?;
+        self.0
+            .check(document)
+            .map_err(|message| ServerError::new(message, None))?;
+        next.run(ctx, request).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::parser::parse_query;
+
+    fn budget() -> Budget {
+        Budget {
+            max_fields: 1_000,
+            max_aliases: 50,
+            max_root_fields: 20,
+            per_root_field: &[("login", 1)],
+        }
+    }
+
+    fn cost(query: &str) -> Cost {
+        let document = parse_query(query).unwrap();
+        let mut sizes = Sizes::new(&document);
+        let (_, operation) = operations(&document)[0];
+        sizes.cost(&operation.node.selection_set.node)
+    }
+
+    /// `query { ...F<n> }` where each fragment spreads the previous one twice.
+    fn doubling(levels: usize) -> String {
+        let mut query = format!("query {{ ...F{levels} }} fragment F0 on Query {{ __typename }}");
+        for level in 1..=levels {
+            let below = level - 1;
+            query.push_str(&format!(
+                " fragment F{level} on Query {{ ...F{below} ...F{below} }}"
+            ));
+        }
+        query
+    }
+
+    #[test]
+    fn fragments_count_as_often_as_they_are_spread() {
+        assert_eq!(cost("{ me { id username } }").fields, 3);
+        assert_eq!(
+            cost("{ a: me { id } b: me { ...U } } fragment U on User { id username }").fields,
+            5
+        );
+        assert_eq!(cost(&doubling(10)).fields, 1024);
+        assert_eq!(cost(&doubling(10)).root_fields, 1024);
+        assert_eq!(cost(&doubling(10)).roots["__typename"], 1024);
+    }
+
+    #[test]
+    fn an_exploding_document_is_measured_at_once_and_refused() {
+        let document = parse_query(doubling(200)).unwrap();
+        let error = budget().check(&document).unwrap_err();
+        assert!(error.contains("fields"), "{error}");
+        assert_eq!(cost(&doubling(200)).fields, usize::MAX);
+    }
+
+    #[test]
+    fn aliases_root_fields_and_named_roots_have_limits() {
+        let aliased: String = (0..60).map(|i| format!("a{i}: me {{ id }} ")).collect();
+        let document = parse_query(format!("{{ {aliased} }}")).unwrap();
+        assert!(budget().check(&document).unwrap_err().contains("aliased"));
+
+        let logins = "mutation { a: login(input: {username: \"x\", password: \"y\"}) { accessToken } \
+                      b: login(input: {username: \"x\", password: \"z\"}) { accessToken } }";
+        let error = budget().check(&parse_query(logins).unwrap()).unwrap_err();
+        assert!(error.contains("`login` appears 2 times"), "{error}");
+
+        let through_fragments = "mutation { ...L ...L } fragment L on Mutation { login(input: {username: \"x\", password: \"y\"}) { accessToken } }";
+        assert!(
+            budget()
+                .check(&parse_query(through_fragments).unwrap())
+                .is_err()
+        );
+        assert!(
+            budget()
+                .check(&parse_query("{ me { id } }").unwrap())
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_fragment_cycle_is_left_to_validation() {
+        let cyclic = "{ ...A } fragment A on Query { me { id } ...B } fragment B on Query { ...A }";
+        assert!(budget().check(&parse_query(cyclic).unwrap()).is_ok());
+    }
+
+    mod generated {
+        //! The budget's counts equal a naive expansion of the document, for generated documents
+        //! of fields, aliases, nested selections, inline fragments and spreads (cycles
+        //! included), so no accepted document costs more than the budget says.
+
+        use super::*;
+        use proptest::prelude::*;
+
+        /// One selection: a field (alias?, children), a spread of fragment `n`, or an inline
+        /// fragment.
+        #[derive(Debug, Clone)]
+        enum Item {
+            Field(Option<u8>, Vec<Item>),
+            Spread(u8),
+            Inline(Vec<Item>),
+        }
+
+        fn items(depth: u32) -> impl Strategy<Value = Vec<Item>> {
+            let leaf = prop_oneof![
+                (proptest::option::of(0u8..4)).prop_map(|alias| Item::Field(alias, vec![])),
+                (0u8..5).prop_map(Item::Spread),
+            ];
+            leaf.prop_recursive(depth, 48, 4, |inner| {
+                prop_oneof![
+                    (
+                        proptest::option::of(0u8..4),
+                        prop::collection::vec(inner.clone(), 1..4)
+                    )
+                        .prop_map(|(alias, children)| Item::Field(alias, children)),
+                    prop::collection::vec(inner, 1..4).prop_map(Item::Inline),
+                ]
+            })
+            .prop_map(|item| vec![item])
+            .prop_flat_map(move |first| {
+                prop::collection::vec(items_flat(), 0..3).prop_map(move |rest| {
+                    let mut all = first.clone();
+                    all.extend(rest);
+                    all
+                })
+            })
+        }
+
+        fn items_flat() -> impl Strategy<Value = Item> {
+            prop_oneof![
+                (proptest::option::of(0u8..4)).prop_map(|alias| Item::Field(alias, vec![])),
+                (0u8..5).prop_map(Item::Spread),
+            ]
+        }
+
+        fn text(items: &[Item], out: &mut String, counter: &mut usize) {
+            out.push_str("{ ");
+            for item in items {
+                match item {
+                    Item::Field(alias, children) => {
+                        *counter += 1;
+                        if let Some(alias) = alias {
+                            out.push_str(&format!("a{alias}_{counter}: "));
+                        }
+                        out.push_str(&format!("f{} ", *counter % 3));
+                        if !children.is_empty() {
+                            text(children, out, counter);
+                        }
+                    }
+                    Item::Spread(n) => out.push_str(&format!("...F{n} ")),
+                    Item::Inline(children) => {
+                        out.push_str("... on T ");
+                        text(children, out, counter);
+                    }
+                }
+            }
+            out.push_str("} ");
+        }
+
+        /// Fields and aliases of `items` expanded naively, giving up past `cap`.
+        fn naive(
+            items: &[Item],
+            fragments: &[Vec<Item>],
+            path: &mut Vec<u8>,
+            cap: usize,
+        ) -> (usize, usize) {
+            let (mut fields, mut aliases) = (0usize, 0usize);
+            for item in items {
+                let (f, a) = match item {
+                    Item::Field(alias, children) => {
+                        let (f, a) = naive(children, fragments, path, cap);
+                        (f + 1, a + usize::from(alias.is_some()))
+                    }
+                    Item::Inline(children) => naive(children, fragments, path, cap),
+                    Item::Spread(n) => {
+                        // Like the budget: a spread inside itself counts as nothing (it is a
+                        // cycle, which validation refuses).
+                        if path.contains(n) || usize::from(*n) >= fragments.len() {
+                            (0, 0)
+                        } else {
+                            path.push(*n);
+                            let cost = naive(&fragments[usize::from(*n)], fragments, path, cap);
+                            path.pop();
+                            cost
+                        }
+                    }
+                };
+                fields = fields.saturating_add(f).min(cap);
+                aliases = aliases.saturating_add(a).min(cap);
+            }
+            (fields, aliases)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn counts_match_a_naive_expansion(
+                operation in items(3),
+                fragments in prop::collection::vec(items(2), 0..5),
+            ) {
+                let mut query = String::from("query ");
+                let mut counter = 0;
+                text(&operation, &mut query, &mut counter);
+                for (n, fragment) in fragments.iter().enumerate() {
+                    query.push_str(&format!("fragment F{n} on T "));
+                    text(fragment, &mut query, &mut counter);
+                }
+                let document = parse_query(&query).unwrap();
+                let mut sizes = Sizes::new(&document);
+                let (_, op) = operations(&document)[0];
+                let cost = sizes.cost(&op.node.selection_set.node);
+                let cap = 1_000_000;
+                let (fields, aliases) = naive(&operation, &fragments, &mut Vec::new(), cap);
+                // With a cycle the document is refused by validation anyway (and the budget
+                // counts the cycle as nothing); without one the counts are exact.
+                let acyclic = !has_cycle(&fragments);
+                if acyclic && fields < cap {
+                    prop_assert_eq!(cost.fields, fields, "{}", query);
+                    prop_assert_eq!(cost.aliases, aliases, "{}", query);
+                }
+                let limit = budget();
+                if limit.check(&document).is_ok() && acyclic {
+                    prop_assert!(fields <= limit.max_fields);
+                    prop_assert!(aliases <= limit.max_aliases);
+                }
+            }
+        }
+
+        fn has_cycle(fragments: &[Vec<Item>]) -> bool {
+            fn spreads(items: &[Item], out: &mut Vec<u8>) {
+                for item in items {
+                    match item {
+                        Item::Field(_, children) | Item::Inline(children) => spreads(children, out),
+                        Item::Spread(n) => out.push(*n),
+                    }
+                }
+            }
+            fn visit(n: usize, fragments: &[Vec<Item>], path: &mut Vec<usize>) -> bool {
+                if path.contains(&n) {
+                    return true;
+                }
+                let Some(items) = fragments.get(n) else {
+                    return false;
+                };
+                let mut next = Vec::new();
+                spreads(items, &mut next);
+                path.push(n);
+                let cyclic = next
+                    .into_iter()
+                    .any(|m| visit(usize::from(m), fragments, path));
+                path.pop();
+                cyclic
+            }
+            (0..fragments.len()).any(|n| visit(n, fragments, &mut Vec::new()))
+        }
+    }
+}

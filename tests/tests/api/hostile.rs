@@ -1,0 +1,251 @@
+//! Hostile requests: each costs no more than its budget, is refused before it runs when it
+//! asks for too much, and never stores something twice or panics.
+
+use serde_json::{Value, json};
+use tests::TestApp;
+use tests::world::World;
+
+/// `query { ...F<n> }` where each fragment spreads the previous one twice: `2^n` fields once
+/// expanded, about 60 bytes a level.
+fn doubling(levels: usize, leaf: &str) -> String {
+    let mut query = format!("query {{ ...F{levels} }} fragment F0 on Query {{ {leaf} }}");
+    for level in 1..=levels {
+        let below = level - 1;
+        query.push_str(&format!(
+            " fragment F{level} on Query {{ ...F{below} ...F{below} }}"
+        ));
+    }
+    query
+}
+
+#[tokio::test]
+async fn a_fragment_explosion_is_refused_before_it_runs() {
+    let app = TestApp::spawn().await;
+    // Anonymous, 26 levels: 67 million fields. It used to run for a minute and take gigabytes.
+    for leaf in ["__typename", "me { id }"] {
+        let query = doubling(26, leaf);
+        assert!(query.len() < 2_000);
+        let message = app
+            .gql(None, &query, json!({}))
+            .await
+            .expect_error("BAD_USER_INPUT");
+        assert!(
+            message.contains("fields once its fragments are expanded"),
+            "{message}"
+        );
+    }
+    // Four levels are sixteen fields, well within the budget.
+    let fine = app.gql(None, &doubling(4, "__typename"), json!({})).await;
+    assert_eq!(fine.data("/__typename"), "Query");
+}
+
+#[tokio::test]
+async fn aliases_and_root_fields_are_counted() {
+    let app = TestApp::spawn().await;
+    let aliases: String = (0..101).map(|i| format!("a{i}: __typename ")).collect();
+    let message = app
+        .gql(None, &format!("{{ {aliases} }}"), json!({}))
+        .await
+        .expect_error("BAD_USER_INPUT");
+    assert!(message.contains("aliased fields"), "{message}");
+}
+
+#[tokio::test]
+async fn one_request_is_one_password_guess() {
+    let app = TestApp::spawn().await;
+    let guesses: String = (0..5)
+        .map(|i| {
+            format!("g{i}: login(input: {{username: \"admin\", password: \"guess-{i}\"}}) {{ accessToken }} ")
+        })
+        .collect();
+    let message = app
+        .gql(None, &format!("mutation {{ {guesses} }}"), json!({}))
+        .await
+        .expect_error("BAD_USER_INPUT");
+    assert!(message.contains("`login` appears 5 times"), "{message}");
+    // Refused before anything ran: not one failure was counted against the account.
+    assert_eq!(
+        app.count_rows("users WHERE username = 'admin' AND failed_login_count = 0")
+            .await,
+        1
+    );
+    app.admin_token().await;
+}
+
+#[tokio::test]
+async fn aliased_figures_are_refused_by_cost() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let figures = |n: usize| -> String {
+        let aliases: String = (0..n)
+            .map(|i| format!("f{i}: reportingFigures {{ due onTime late missing }} "))
+            .collect();
+        format!("{{ {aliases} }}")
+    };
+    let message = app
+        .gql(Some(&admin), &figures(50), json!({}))
+        .await
+        .expect_error("BAD_USER_INPUT");
+    assert!(
+        message.contains("`reportingFigures` appears 50 times"),
+        "{message}"
+    );
+    // A few are fine.
+    let three = app.gql(Some(&admin), &figures(3), json!({})).await;
+    assert_eq!(three.data("/f2/due"), 0);
+}
+
+#[tokio::test]
+async fn one_upload_part_is_stored_once_whatever_the_aliases() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    pdf.resize(64 * 1024, b'x');
+    let mutation = |n: usize| -> (Value, Value) {
+        let params: Vec<String> = (0..n)
+            .map(|i| format!("$i{i}: UploadAttachmentInput!"))
+            .collect();
+        let fields: String = (0..n)
+            .map(|i| format!("u{i}: uploadAttachment(input: $i{i}) {{ attachment {{ id }} }} "))
+            .collect();
+        let query = format!("mutation({}) {{ {fields} }}", params.join(", "));
+        let variables: serde_json::Map<String, Value> = (0..n)
+            .map(|i| {
+                (
+                    format!("i{i}"),
+                    json!({ "taskId": w.tasks[0], "file": null }),
+                )
+            })
+            .collect();
+        let map: Vec<String> = (0..n).map(|i| format!("variables.i{i}.file")).collect();
+        (
+            json!({ "query": query, "variables": variables }),
+            json!({ "0": map }),
+        )
+    };
+
+    // A hundred aliases of one part: refused whole, before anything is stored.
+    let (operations, map) = mutation(100);
+    let (_, response) = app
+        .multipart(
+            Some(&w.unit_a_token),
+            operations,
+            map,
+            vec![("0", "a.pdf", pdf.clone())],
+        )
+        .await;
+    let message = response.expect_error("BAD_USER_INPUT");
+    assert!(
+        message.contains("`uploadAttachment` appears 100 times"),
+        "{message}"
+    );
+    assert_eq!(app.count_rows("attachments").await, 0);
+
+    // Two aliases within the budget naming the same part: the part is read once.
+    let (operations, map) = mutation(2);
+    let (_, response) = app
+        .multipart(
+            Some(&w.unit_a_token),
+            operations,
+            map,
+            vec![("0", "a.pdf", pdf)],
+        )
+        .await;
+    let errors = response.0["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{:#}", response.0);
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already used"),
+        "{:#}",
+        response.0
+    );
+    assert_eq!(app.count_rows("attachments").await, 1);
+}
+
+#[tokio::test]
+async fn a_multipart_request_carries_no_larger_query_than_json() {
+    let app = TestApp::spawn_configured(chrono::Utc::now(), |config| {
+        config.max_body_bytes = 16 * 1024;
+    })
+    .await;
+    // A query of 64 KiB, padded with a comment so that only its size is at stake.
+    let query = format!("{{ __typename }} # {}", "x".repeat(64 * 1024));
+    let (status, _) = {
+        let response = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), ())
+    };
+    assert_eq!(status, 413);
+    let (_, response) = app
+        .multipart(None, json!({ "query": query }), json!({}), vec![])
+        .await;
+    let message = response.expect_error("BAD_USER_INPUT");
+    assert!(message.contains("at most 16384 are accepted"), "{message}");
+}
+
+#[tokio::test]
+async fn a_response_larger_than_its_limit_is_replaced_by_an_error() {
+    let app = TestApp::spawn_configured(chrono::Utc::now(), |config| {
+        config.max_response_bytes = 2_000;
+    })
+    .await;
+    let message = app
+        .gql(
+            None,
+            "{ __schema { types { name description } } }",
+            json!({}),
+        )
+        .await
+        .expect_error("BAD_USER_INPUT");
+    assert!(message.contains("above the limit of 2000"), "{message}");
+    app.gql(None, "{ __typename }", json!({}))
+        .await
+        .data("/__typename");
+}
+
+#[tokio::test]
+async fn a_request_past_its_time_is_stopped() {
+    let app = TestApp::spawn_configured(chrono::Utc::now(), |config| {
+        config.request_timeout_millis = 1;
+    })
+    .await;
+    // A sign-in hashes a password (tens of milliseconds): far past one millisecond.
+    let message = app
+        .try_login("admin", "wrong password")
+        .await
+        .expect_error("SERVICE_UNAVAILABLE");
+    assert!(message.contains("was stopped"), "{message}");
+}
+
+#[tokio::test]
+async fn a_forged_cursor_is_bad_input_not_a_crash() {
+    use base64::Engine;
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    for offset in [
+        "9223372036854775808",
+        "18446744073709551615",
+        "1099511627776",
+    ] {
+        let cursor =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("offset:{offset}"));
+        for query in [
+            "query($a: String) { tasks(after: $a) { totalCount } }",
+            "query($a: String) { users(after: $a) { totalCount } }",
+            "query($a: String) { auditLog(after: $a) { totalCount } }",
+        ] {
+            let message = app
+                .gql(Some(&admin), query, json!({ "a": cursor }))
+                .await
+                .expect_error("BAD_USER_INPUT");
+            assert!(message.contains("not a cursor"), "{offset}: {message}");
+        }
+    }
+}
