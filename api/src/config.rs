@@ -74,6 +74,25 @@ pub struct Config {
     #[arg(long, env = "DUBAN_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<SecretString>,
 
+    /// Sign-in attempts one client address may make a minute (`RATE_LIMITED` past it).
+    #[arg(long, env = "LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 20)]
+    pub login_attempts_per_minute: u32,
+
+    /// Whether the last address of `X-Forwarded-For` is the client's (set it behind a reverse
+    /// proxy that appends it; without one a client could claim any address).
+    #[arg(long, env = "TRUST_FORWARDED_FOR", default_value_t = false)]
+    pub trust_forwarded_for: bool,
+
+    /// How long a connection may take to send a request's headers, and may stay idle between
+    /// requests, in seconds.
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_read_timeout_secs: u64,
+
+    /// How long a shutdown waits for requests in flight, in seconds, before it closes the
+    /// connections that remain.
+    #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 20)]
+    pub shutdown_grace_secs: u64,
+
     /// How long a request waits for a database connection before it is told
     /// `SERVICE_UNAVAILABLE`, in seconds: an outage fails fast instead of hanging requests.
     #[arg(long, env = "DATABASE_ACQUIRE_TIMEOUT_SECS", default_value_t = 5)]

@@ -17,7 +17,7 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
 use async_graphql::{Data, ServerError};
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
-use axum::extract::{FromRef, Request, State, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts, Request, State, WebSocketUpgrade};
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::middleware::{self, Next};
@@ -29,7 +29,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::auth::AuthState;
 use crate::error::{AppError, to_client};
 use crate::graphql::batching::Batches;
-use crate::graphql::context::UploadsTaken;
+use crate::graphql::context::{ClientAddress, UploadsTaken};
 use crate::graphql::loaders::DbLoader;
 use crate::schema::AppSchema;
 use crate::state::AppData;
@@ -42,6 +42,41 @@ pub struct AppState {
     pub app: Arc<AppData>,
     pub loader_delay: Duration,
     pub limits: RequestLimits,
+    /// Whether `X-Forwarded-For` names the client (behind a reverse proxy that sets it).
+    pub trust_forwarded_for: bool,
+}
+
+/// The client's address: the peer's, or with `trust_forwarded_for` the last address of
+/// `X-Forwarded-For` (the one the proxy in front of us appended; earlier ones are the client's
+/// word). Unspecified when the server was not started with connection info.
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip());
+        let forwarded = state
+            .trust_forwarded_for
+            .then(|| {
+                parts
+                    .headers
+                    .get_all("x-forwarded-for")
+                    .iter()
+                    .filter_map(|value| value.to_str().ok())
+                    .flat_map(|value| value.split(','))
+                    .next_back()
+                    .and_then(|last| last.trim().parse::<std::net::IpAddr>().ok())
+            })
+            .flatten();
+        Ok(ClientAddress(forwarded.or(peer).unwrap_or(
+            std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+        )))
+    }
 }
 
 /// What one GraphQL request over HTTP may take and give.
@@ -141,6 +176,7 @@ impl AppState {
 async fn graphql(
     State(state): State<AppState>,
     auth: AuthState,
+    client: ClientAddress,
     request: GraphQLRequest,
 ) -> Response {
     let request = request.into_inner();
@@ -162,7 +198,8 @@ async fn graphql(
             let request = request
                 .data(auth)
                 .data(loader)
-                .data(UploadsTaken::default());
+                .data(UploadsTaken::default())
+                .data(client);
             let execution = batches.drive(state.schema.execute(request));
             match tokio::time::timeout(limits.timeout, execution).await {
                 Ok(response) => response,

@@ -37,6 +37,7 @@ pub mod proposals;
 pub mod reminders;
 pub mod reports;
 pub mod schema;
+pub mod server;
 pub mod startup;
 pub mod state;
 pub mod stats;

@@ -25,6 +25,7 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     address: SocketAddr,
+    timeouts: crate::server::Timeouts,
 }
 
 impl Application {
@@ -69,6 +70,9 @@ impl Application {
             clock: clock.clone(),
             warnings: config.warning_thresholds(),
             storage: storage.clone(),
+            throttle: Arc::new(crate::auth::throttle::Throttle::new(
+                config.login_attempts_per_minute,
+            )),
         });
         let schema = schema::builder(Limits {
             max_depth: config.graphql_max_depth,
@@ -98,6 +102,7 @@ impl Application {
             schema,
             app,
             loader_delay: config.dataloader_delay(),
+            trust_forwarded_for: config.trust_forwarded_for,
             limits: http::RequestLimits {
                 operation_bytes: config.max_body_bytes,
                 response_bytes: config.max_response_bytes,
@@ -120,6 +125,10 @@ impl Application {
             listener,
             router,
             address,
+            timeouts: crate::server::Timeouts {
+                header_read: std::time::Duration::from_secs(config.header_read_timeout_secs),
+                grace: std::time::Duration::from_secs(config.shutdown_grace_secs),
+            },
         })
     }
 
@@ -144,8 +153,7 @@ impl Application {
         signal: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         tracing::info!(address = %self.address, "Duban is listening; GraphiQL at http://{}/graphql", self.address);
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(signal)
+        crate::server::serve(self.listener, self.router, self.timeouts, signal)
             .await
             .context("server error")
     }

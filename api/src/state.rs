@@ -1,5 +1,5 @@
 //! `AppData`: the services every request shares (database, token keys, clock, warning
-//! thresholds, attachment storage), built once by `startup` and held behind one `Arc` by the
+//! thresholds, attachment storage, the sign-in throttle), built once by `startup` and held behind one `Arc` by the
 //! HTTP state and the GraphQL schema alike.
 
 use std::sync::Arc;
@@ -7,6 +7,7 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::TokenKeys;
+use crate::auth::throttle::Throttle;
 use crate::clock::SharedClock;
 use crate::deadline::Thresholds;
 use crate::storage::Storage;
@@ -21,4 +22,6 @@ pub struct AppData {
     pub warnings: Thresholds,
     /// Where attachment files are stored.
     pub storage: Storage,
+    /// Sign-in attempts, per client address and per username and address.
+    pub throttle: Arc<Throttle>,
 }

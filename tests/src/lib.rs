@@ -124,6 +124,9 @@ impl TestApp {
         config.admin_password = Some(SecretString::from(ADMIN_PASSWORD));
         // Tests run the automatic reminders themselves, at the times they choose.
         config.reminder_interval_secs = 0;
+        // Every test client signs in from 127.0.0.1, many times a minute; the throttle's own
+        // tests set a realistic limit.
+        config.login_attempts_per_minute = 100_000;
         let data_dir = tempfile::tempdir().expect("a temporary data directory");
         config.data_dir = data_dir.path().to_owned();
         configure(&mut config);
@@ -205,6 +208,29 @@ impl TestApp {
             .unwrap()
             .to_owned();
         (access, refresh)
+    }
+
+    /// Signs in as a client at `address` would behind a proxy that sets `X-Forwarded-For` (the
+    /// server must trust it: `trust_forwarded_for`).
+    pub async fn try_login_from(
+        &self,
+        address: &str,
+        username: &str,
+        password: &str,
+    ) -> GqlResponse {
+        let body = json!({
+            "query": "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+            "variables": { "i": { "username": username, "password": password } },
+        });
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .header("X-Forwarded-For", format!("10.0.0.1, {address}"))
+            .json(&body)
+            .send()
+            .await
+            .expect("request is sent");
+        GqlResponse(response.json().await.expect("a JSON response"))
     }
 
     pub async fn try_login(&self, username: &str, password: &str) -> GqlResponse {

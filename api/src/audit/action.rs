@@ -29,7 +29,6 @@ private_actions! {
     /// Sign-ins, sign-outs, lockouts and a reused refresh token.
     AuthLogin => "auth.login";
     AuthLogout => "auth.logout";
-    AuthLockout => "auth.lockout";
     AuthRefreshReuse => "auth.refresh_reuse";
     /// User accounts.
     UserCreate => "user.create";

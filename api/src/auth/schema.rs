@@ -74,12 +74,16 @@ pub struct AuthMutation;
 
 #[Object]
 impl AuthMutation {
-    /// Signs in. Five failed attempts in a row lock the account for 15 minutes.
+    /// Signs in. Attempts are limited per client address, and after five failures in a row an
+    /// address waits before it may try the same username again (30 s, doubling, at most 15
+    /// minutes): `RATE_LIMITED`. No account is ever locked.
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<AuthPayload> {
         let app = ctx.app();
         let session = service::login(
             &app.db,
             &app.keys,
+            &app.throttle,
+            ctx.client_address(),
             ctx.now(),
             &input.username,
             &input.password,

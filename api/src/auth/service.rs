@@ -1,12 +1,15 @@
 //! Sign-in, token rotation, sign-out and password change.
 //!
-//! Rules: an unknown user, a wrong password, a locked and a deactivated account all get the same
-//! answer, so the answer does not reveal which accounts exist. Five failed sign-ins in a row lock
-//! the account for fifteen minutes. A refresh token is spent by use; presenting a spent one again
+//! Rules: an unknown user, a wrong password and a deactivated account all get the same answer,
+//! so the answer does not reveal which accounts exist. Sign-ins are throttled per client address
+//! and per username and address (`throttle`); no account is ever locked, so nobody can lock its
+//! owner out. A refresh token is spent by use; presenting a spent one again
 //! means it was copied, so the whole family (every token descended from the same sign-in) is
 //! revoked.
 
-use chrono::{DateTime, Duration, Utc};
+use std::net::IpAddr;
+
+use chrono::{DateTime, Utc};
 use entity::{refresh_tokens, users};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -18,13 +21,9 @@ use crate::audit::service::Private;
 use crate::audit::service::{self as audit, Change};
 use crate::auth::password;
 use crate::auth::principal::Principal;
+use crate::auth::throttle::Throttle;
 use crate::auth::tokens::{TokenKeys, hash_refresh_token, new_refresh_token};
 use crate::error::{AppError, AppResult};
-
-/// Failed sign-ins in a row that lock an account.
-pub const MAX_FAILED_LOGINS: i32 = 5;
-/// How long a locked account stays locked.
-pub const LOCKOUT_MINUTES: i64 = 15;
 
 const INVALID_CREDENTIALS: &str = "invalid username or password";
 
@@ -41,14 +40,18 @@ fn unauthenticated(message: &str) -> AppError {
     AppError::Unauthenticated(message.to_owned())
 }
 
-/// Signs a user in with username and password.
+/// Signs a user in with username and password, from `address` (throttled there: see
+/// `throttle`).
 pub async fn login(
     db: &DatabaseConnection,
     keys: &TokenKeys,
+    throttle: &Throttle,
+    address: IpAddr,
     now: DateTime<Utc>,
     username: &str,
     password_given: &str,
 ) -> AppResult<Session> {
+    throttle.admit(username, address, now)?;
     let user = users::Entity::find()
         .filter(users::Column::Username.eq(username.trim()))
         .one(db)
@@ -59,22 +62,18 @@ pub async fn login(
         user.as_ref().map(|u| u.password_hash.clone()),
     )
     .await?;
-    let Some(user) = user else {
-        return Err(unauthenticated(INVALID_CREDENTIALS));
+    let user = match user {
+        Some(user) if verified && user.is_active => user,
+        // A failure writes nothing to the database, whether or not the account exists.
+        _ => {
+            throttle.failed(username, address, now)?;
+            return Err(unauthenticated(INVALID_CREDENTIALS));
+        }
     };
-    let locked = user.locked_until.is_some_and(|until| until > now);
-    if locked || !user.is_active {
-        return Err(unauthenticated(INVALID_CREDENTIALS));
-    }
-    if !verified {
-        record_failed_login(db, &user, now).await?;
-        return Err(unauthenticated(INVALID_CREDENTIALS));
-    }
+    throttle.succeeded(username, address)?;
 
     let txn = db.begin().await?;
     let mut active = user.clone().into_active_model();
-    active.failed_login_count = Set(0);
-    active.locked_until = Set(None);
     active.last_login_at = Set(Some(now));
     let user = active.update(&txn).await?;
     let session = start_session(&txn, keys, now, user, uuid::Uuid::new_v4().to_string()).await?;
@@ -87,49 +86,6 @@ pub async fn login(
     .await?;
     txn.commit().await?;
     Ok(session)
-}
-
-/// Counts a failed sign-in; the fifth in a row locks the account. The increment is done in SQL
-/// so that concurrent attempts cannot lose a count.
-async fn record_failed_login(
-    db: &DatabaseConnection,
-    user: &users::Model,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    let txn = db.begin().await?;
-    users::Entity::update_many()
-        .col_expr(
-            users::Column::FailedLoginCount,
-            Expr::col(users::Column::FailedLoginCount).add(1),
-        )
-        .filter(users::Column::Id.eq(user.id))
-        .exec(&txn)
-        .await?;
-    let current = users::Entity::find_by_id(user.id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("user"))?;
-    if current.failed_login_count >= MAX_FAILED_LOGINS {
-        let until = now + Duration::minutes(LOCKOUT_MINUTES);
-        let mut active = current.into_active_model();
-        active.failed_login_count = Set(0);
-        active.locked_until = Set(Some(until));
-        active.update(&txn).await?;
-        audit::record(
-            &txn,
-            user,
-            now,
-            Change::after(
-                Private::AuthLockout,
-                "user",
-                Some(user.id),
-                &serde_json::json!({ "lockedUntil": until }),
-            ),
-        )
-        .await?;
-    }
-    txn.commit().await?;
-    Ok(())
 }
 
 /// Stores a new refresh token in `family` and signs an access token.

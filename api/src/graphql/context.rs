@@ -25,6 +25,8 @@ pub trait ContextExt {
     }
     /// The acting principal, or `UNAUTHENTICATED`.
     fn actor(&self) -> AppResult<&Principal>;
+    /// The client's address, as the HTTP handler established it (unspecified over WebSocket).
+    fn client_address(&self) -> std::net::IpAddr;
     fn loader(&self) -> &DataLoader<DbLoader>;
 }
 
@@ -42,6 +44,11 @@ impl ContextExt for Context<'_> {
 
     fn loader(&self) -> &DataLoader<DbLoader> {
         self.data_unchecked::<DataLoader<DbLoader>>()
+    }
+
+    fn client_address(&self) -> std::net::IpAddr {
+        self.data_opt::<ClientAddress>()
+            .map_or(std::net::Ipv4Addr::UNSPECIFIED.into(), |address| address.0)
     }
 }
 
@@ -73,6 +80,11 @@ where
         .map(Into::into)
         .collect())
 }
+
+/// The address a request came from: the peer, or with `TRUST_FORWARDED_FOR` the address the
+/// reverse proxy put last in `X-Forwarded-For`.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub std::net::IpAddr);
 
 /// The file parts of one request that a field has already read. A part is read once: one
 /// 20 MiB part named by a hundred aliased `uploadAttachment` fields would otherwise be stored a

@@ -24,7 +24,9 @@ pub struct User {
     pub display_name: String,
     pub role: Role,
     pub is_active: bool,
-    /// Set while the account is locked after failed sign-ins.
+    /// Always null: accounts are no longer locked after failed sign-ins (attempts are
+    /// throttled per client address instead).
+    #[graphql(deprecation = "accounts are no longer locked; sign-ins are throttled per address")]
     pub locked_until: Option<DateTime<Utc>>,
     pub last_login_at: Option<DateTime<Utc>>,
     /// What a SERVICE account may do.

@@ -69,41 +69,75 @@ async fn unknown_user_and_wrong_password_get_the_same_answer() {
 }
 
 #[tokio::test]
-async fn five_failures_in_a_row_lock_the_account_for_fifteen_minutes() {
-    let app = TestApp::spawn().await;
+async fn failed_sign_ins_slow_down_their_address_and_never_lock_out_the_owner() {
+    let app = TestApp::spawn_configured(chrono::Utc::now(), |config| {
+        config.trust_forwarded_for = true;
+        config.login_attempts_per_minute = 20;
+    })
+    .await;
     World::build(&app).await;
+    let (attacker, owner) = ("203.0.113.7", "198.51.100.2");
 
-    // Four failures and a success reset the counter.
+    // Four failures and a success start the count again.
     for _ in 0..4 {
-        app.try_login("fgw", "wrong-password")
+        app.try_login_from(attacker, "fgw", "wrong-password")
             .await
             .expect_error("UNAUTHENTICATED");
     }
-    app.login("fgw", PASSWORD).await;
+    app.try_login_from(attacker, "fgw", PASSWORD)
+        .await
+        .data("/login/accessToken");
 
     for _ in 0..5 {
-        app.try_login("fgw", "wrong-password")
+        app.try_login_from(attacker, "fgw", "wrong-password")
             .await
             .expect_error("UNAUTHENTICATED");
     }
-    // Locked: even the right password fails, with the same message.
-    let locked = app
-        .try_login("fgw", PASSWORD)
+    // The address that failed waits, even with the right password (which it cannot tell)...
+    let wait = app
+        .try_login_from(attacker, "FGW ", PASSWORD)
         .await
-        .expect_error("UNAUTHENTICATED");
-    assert_eq!(locked, "invalid username or password");
+        .expect_error("RATE_LIMITED");
+    assert!(wait.contains("try again in 30 s"), "{wait}");
+    // ...while the owner, elsewhere, signs in as usual: no account is ever locked.
+    app.try_login_from(owner, "fgw", PASSWORD)
+        .await
+        .data("/login/accessToken");
 
-    app.clock.advance(Duration::minutes(14));
-    app.try_login("fgw", PASSWORD)
+    // After the wait, one more guess; a failure doubles the next wait.
+    app.clock.advance(Duration::seconds(31));
+    app.try_login_from(attacker, "fgw", "wrong-password")
         .await
         .expect_error("UNAUTHENTICATED");
-    app.clock.advance(Duration::minutes(2));
-    app.login("fgw", PASSWORD).await;
+    let wait = app
+        .try_login_from(attacker, "fgw", "wrong-password")
+        .await
+        .expect_error("RATE_LIMITED");
+    assert!(wait.contains("try again in 60 s"), "{wait}");
+
+    // A failed sign-in writes nothing (its timing would tell which accounts exist).
     assert_eq!(
-        app.count_rows("audit_log WHERE action = 'auth.lockout'")
+        app.count_rows("users WHERE failed_login_count > 0 OR locked_until IS NOT NULL")
             .await,
-        1,
-        "the lockout is audited"
+        0
+    );
+
+    // One address may make 20 attempts a minute, whatever the usernames (password spraying).
+    let mut limited = None;
+    for i in 0..25 {
+        let response = app
+            .try_login_from("192.0.2.9", &format!("user{i}"), "guess")
+            .await;
+        if response.error_code() == Some("RATE_LIMITED") {
+            limited = Some(i);
+            break;
+        }
+        response.expect_error("UNAUTHENTICATED");
+    }
+    assert_eq!(
+        limited,
+        Some(20),
+        "the 21st attempt of the minute is refused"
     );
 }
 

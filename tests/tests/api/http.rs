@@ -211,3 +211,37 @@ async fn shutdown_lets_the_request_in_flight_finish() {
         .expect("the server stops once the request is done")
         .unwrap();
 }
+
+#[tokio::test]
+async fn silent_and_half_sent_connections_are_closed_by_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let app = TestApp::spawn_configured(chrono::Utc::now(), |config| {
+        config.header_read_timeout_secs = 1;
+    })
+    .await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    // One connection says nothing; another sends half a request and stops.
+    let mut silent = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let mut half = tokio::net::TcpStream::connect(&address).await.unwrap();
+    half.write_all(b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Ty")
+        .await
+        .unwrap();
+    for stream in [&mut silent, &mut half] {
+        let mut buffer = Vec::new();
+        // The server closes it (end of stream, perhaps after a 408) well within 10 s.
+        let closed = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            stream.read_to_end(&mut buffer),
+        )
+        .await;
+        assert!(
+            matches!(closed, Ok(Ok(_)) | Ok(Err(_))),
+            "still open after 10 s"
+        );
+    }
+    // The server still serves.
+    app.gql(None, "{ __typename }", serde_json::json!({}))
+        .await
+        .data("/__typename");
+}
