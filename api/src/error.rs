@@ -96,7 +96,7 @@ impl From<DbErr> for AppError {
     /// A database that does not answer (no connection within the acquire timeout, or none can
     /// be opened) is `SERVICE_UNAVAILABLE`: the client may retry, and learns it at once.
     fn from(err: DbErr) -> Self {
-        if let DbErr::ConnectionAcquire(_) | DbErr::Conn(_) = err {
+        if unreachable_database(&err) {
             tracing::warn!(error = %err, "the database does not answer");
             return Self::Unavailable("the database does not answer; try again shortly".to_owned());
         }
@@ -104,6 +104,30 @@ impl From<DbErr> for AppError {
             Some(SqlErr::UniqueConstraintViolation(_)) => Self::Duplicate,
             _ => Self::Internal(anyhow::Error::new(err)),
         }
+    }
+}
+
+/// Whether `err` says the database is out of reach (down, restarting, the network gone) rather
+/// than that a statement failed: no connection within the acquire timeout, a connection that
+/// broke, or the server's own "shutting down" and "connection failure" classes (SQLSTATE 57P
+/// and 08).
+fn unreachable_database(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as Sqlx;
+
+    let sqlx = match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(RuntimeErr::SqlxError(sqlx)) | DbErr::Query(RuntimeErr::SqlxError(sqlx)) => {
+            sqlx
+        }
+        _ => return false,
+    };
+    match sqlx {
+        Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
+        Sqlx::Database(db) => db
+            .code()
+            .is_some_and(|code| code.starts_with("57P") || code.starts_with("08")),
+        _ => false,
     }
 }
 

@@ -104,6 +104,16 @@ impl TestApp {
         Self::spawn_on(database_url, Some(database), clock, configure).await
     }
 
+    /// Boots a server on a database the test made itself (and removes itself), with the test's
+    /// changes to the configuration.
+    pub async fn spawn_on_database(
+        database_url: String,
+        configure: impl FnOnce(&mut Config),
+    ) -> Self {
+        let start = Utc.with_ymd_and_hms(2026, 3, 1, 1, 0, 0).unwrap();
+        Self::spawn_on(database_url, None, ManualClock::new(start), configure).await
+    }
+
     /// Boots a second server instance on this one's database, with its own connections and
     /// the same clock: what a deployment with several instances looks like.
     pub async fn spawn_second_instance(&self) -> Self {

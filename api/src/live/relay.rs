@@ -5,7 +5,9 @@
 //! can become visible first. The relay therefore keeps a *horizon*: every event up to it has
 //! been broadcast, and it moves only over consecutive numbers. A missing number holds back the
 //! events after it until its transaction commits (its notification wakes the relay) or, if it
-//! never does (rolled back), for `GAP_TIMEOUT`. Subscribers read their backlog from the
+//! never does (rolled back), for `GAP_TIMEOUT`. The timeout runs once for every number missing
+//! when the gap was first seen: after a database crash, which aborts every transaction in
+//! flight and leaves several gaps, the relay waits one timeout, not one per gap. Subscribers read their backlog from the
 //! database only up to the horizon, so what they read and what they hear join without a seam.
 
 use std::sync::Arc;
@@ -130,10 +132,13 @@ pub async fn since(
         .await?)
 }
 
-/// Since when the number after the horizon has been missing, if it is.
+/// Since when the number after the horizon has been missing, if it is, and the newest event
+/// read at that moment: every number missing up to it had been taken by then, so all of them
+/// are given up together once `GAP_TIMEOUT` has passed.
 #[derive(Debug, Default)]
 struct Gap {
     since: Option<Instant>,
+    upto: i64,
 }
 
 /// What the relay does with the next event it read.
@@ -147,17 +152,25 @@ enum Step {
     GiveUp,
 }
 
-fn step(horizon: i64, id: i64, gap: &mut Gap, now: Instant) -> Step {
+/// What to do with event `id`, the next one read after the horizon; `newest` is the newest
+/// event read so far.
+fn step(horizon: i64, id: i64, newest: i64, gap: &mut Gap, now: Instant) -> Step {
     if id == horizon + 1 {
-        gap.since = None;
+        if id >= gap.upto {
+            gap.since = None;
+        }
         return Step::Send;
     }
-    let since = *gap.since.get_or_insert(now);
-    if now.duration_since(since) < GAP_TIMEOUT {
-        Step::Wait
-    } else {
-        gap.since = None;
-        Step::GiveUp
+    match gap.since {
+        // Numbers missing since before the timeout began, all taken before it began.
+        Some(since) if now.duration_since(since) >= GAP_TIMEOUT && id <= gap.upto => Step::GiveUp,
+        Some(since) if now.duration_since(since) < GAP_TIMEOUT => Step::Wait,
+        // A first gap, or one past the window of an earlier one: its own timeout starts.
+        _ => {
+            gap.since = Some(now);
+            gap.upto = newest;
+            Step::Wait
+        }
     }
 }
 
@@ -171,8 +184,9 @@ async fn forward(db: &DatabaseConnection, bus: &EventBus, gap: &mut Gap) -> AppR
             .all(db)
             .await?;
         let done = batch.len() < 500;
+        let newest = batch.last().map_or(0, |event| event.id);
         for event in batch {
-            match step(bus.horizon(), event.id, gap, Instant::now()) {
+            match step(bus.horizon(), event.id, newest, gap, Instant::now()) {
                 Step::Send => {}
                 Step::Wait => return Ok(()),
                 Step::GiveUp => tracing::warn!(
@@ -253,21 +267,43 @@ mod tests {
     fn a_missing_number_holds_back_the_events_after_it_until_it_commits_or_times_out() {
         let start = Instant::now();
         let mut gap = Gap::default();
-        assert_eq!(step(9, 10, &mut gap, start), Step::Send);
+        assert_eq!(step(9, 10, 10, &mut gap, start), Step::Send);
         // 11 is not committed yet; 12 waits for it.
-        assert_eq!(step(10, 12, &mut gap, start), Step::Wait);
+        assert_eq!(step(10, 12, 12, &mut gap, start), Step::Wait);
         let later = start + Duration::from_secs(2);
-        assert_eq!(step(10, 12, &mut gap, later), Step::Wait);
+        assert_eq!(step(10, 12, 12, &mut gap, later), Step::Wait);
         // 11 commits: both go, in order, and the gap is forgotten.
-        assert_eq!(step(10, 11, &mut gap, later), Step::Send);
-        assert_eq!(step(11, 12, &mut gap, later), Step::Send);
+        assert_eq!(step(10, 11, 12, &mut gap, later), Step::Send);
+        assert_eq!(step(11, 12, 12, &mut gap, later), Step::Send);
         assert_eq!(gap.since, None);
         // 13 never commits (rolled back): 14 waits GAP_TIMEOUT from when the gap was first
         // seen, then 13 is given up.
-        assert_eq!(step(12, 14, &mut gap, later), Step::Wait);
+        assert_eq!(step(12, 14, 14, &mut gap, later), Step::Wait);
         let almost = later + GAP_TIMEOUT - Duration::from_millis(1);
-        assert_eq!(step(12, 14, &mut gap, almost), Step::Wait);
-        assert_eq!(step(12, 14, &mut gap, later + GAP_TIMEOUT), Step::GiveUp);
+        assert_eq!(step(12, 14, 14, &mut gap, almost), Step::Wait);
+        assert_eq!(
+            step(12, 14, 14, &mut gap, later + GAP_TIMEOUT),
+            Step::GiveUp
+        );
+        assert_eq!(step(14, 15, 15, &mut gap, later + GAP_TIMEOUT), Step::Send);
         assert_eq!(gap.since, None);
+    }
+
+    #[test]
+    fn the_gaps_a_crash_leaves_are_given_up_after_one_timeout_not_one_each() {
+        // A crash aborted the transactions holding 21, 23 and 25; 22, 24 and 26 committed.
+        let start = Instant::now();
+        let mut gap = Gap::default();
+        assert_eq!(step(20, 22, 26, &mut gap, start), Step::Wait);
+        let after = start + GAP_TIMEOUT;
+        assert_eq!(step(20, 22, 26, &mut gap, after), Step::GiveUp);
+        assert_eq!(step(22, 24, 26, &mut gap, after), Step::GiveUp);
+        assert_eq!(step(24, 26, 26, &mut gap, after), Step::GiveUp);
+        // A number taken after the gap was first seen gets its own full timeout.
+        assert_eq!(step(26, 28, 28, &mut gap, after), Step::Wait);
+        assert_eq!(
+            step(26, 28, 28, &mut gap, after + Duration::from_secs(1)),
+            Step::Wait
+        );
     }
 }
