@@ -74,6 +74,20 @@ pub struct Config {
     #[arg(long, env = "DUBAN_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<SecretString>,
 
+    /// Whether `GET /graphql` serves GraphiQL. Default: on in development, off in production.
+    #[arg(long, env = "GRAPHIQL")]
+    pub graphiql: Option<bool>,
+
+    /// Whether the schema answers introspection queries (and suggests field names in errors).
+    /// Default: on in development, off in production; `api print-schema` prints it either way.
+    #[arg(long, env = "GRAPHQL_INTROSPECTION")]
+    pub graphql_introspection: Option<bool>,
+
+    /// Whether responses carry `Strict-Transport-Security` (set it when clients reach the
+    /// server over HTTPS, through a proxy that terminates TLS).
+    #[arg(long, env = "HSTS", default_value_t = false)]
+    pub hsts: bool,
+
     /// Sign-in attempts one client address may make a minute (`RATE_LIMITED` past it).
     #[arg(long, env = "LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 20)]
     pub login_attempts_per_minute: u32,
@@ -190,6 +204,18 @@ impl Config {
             yellow_days: i64::from(self.warning_yellow_days),
             red_days: i64::from(self.warning_red_days),
         }
+    }
+
+    /// Whether GraphiQL is served: as configured, else in development only.
+    pub fn graphiql_enabled(&self) -> bool {
+        self.graphiql
+            .unwrap_or(self.environment == Environment::Development)
+    }
+
+    /// Whether introspection is answered: as configured, else in development only.
+    pub fn introspection_enabled(&self) -> bool {
+        self.graphql_introspection
+            .unwrap_or(self.environment == Environment::Development)
     }
 
     pub fn dataloader_delay(&self) -> Duration {

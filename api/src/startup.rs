@@ -80,6 +80,7 @@ impl Application {
             max_fields: config.graphql_max_fields,
             max_aliases: config.graphql_max_aliases,
             max_root_fields: config.graphql_max_root_fields,
+            introspection: config.introspection_enabled(),
         })
         .data(app.clone())
         .data(bus.clone())
@@ -114,6 +115,10 @@ impl Application {
             http::BodyLimits {
                 json: config.max_body_bytes,
                 upload: config.max_upload_bytes,
+            },
+            http::Exposure {
+                graphiql: config.graphiql_enabled(),
+                hsts: config.hsts,
             },
         );
         let listener = TcpListener::bind(config.bind_addr)

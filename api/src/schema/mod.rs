@@ -81,6 +81,9 @@ pub struct Limits {
     pub max_fields: usize,
     pub max_aliases: usize,
     pub max_root_fields: usize,
+    /// Whether introspection is answered, and field names suggested in errors (both tell the
+    /// schema to whoever asks).
+    pub introspection: bool,
 }
 
 impl Limits {
@@ -92,6 +95,7 @@ impl Limits {
             max_fields: usize::MAX,
             max_aliases: usize::MAX,
             max_root_fields: usize::MAX,
+            introspection: true,
         }
     }
 }
@@ -118,7 +122,7 @@ pub const PER_REQUEST: &[(&str, usize)] = &[
 
 /// The schema without data, for printing the SDL and as the base of `build`.
 pub fn builder(limits: Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
-    Schema::build(
+    let builder = Schema::build(
         Query::default(),
         Mutation::default(),
         Subscription::default(),
@@ -132,7 +136,12 @@ pub fn builder(limits: Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
         per_root_field: PER_REQUEST,
     })))
     .extension(Tracing)
-    .extension(crate::error::SubscriptionErrors)
+    .extension(crate::error::SubscriptionErrors);
+    if limits.introspection {
+        builder
+    } else {
+        builder.disable_introspection().disable_suggestions()
+    }
 }
 
 /// The SDL of the schema, as checked into `schema.graphql`.

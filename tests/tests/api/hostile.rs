@@ -249,3 +249,77 @@ async fn a_forged_cursor_is_bad_input_not_a_crash() {
         }
     }
 }
+
+#[tokio::test]
+async fn production_hides_the_schema_and_graphiql() {
+    let app = TestApp::spawn_configured(chrono::Utc::now(), |config| {
+        config.environment = api::config::Environment::Production;
+    })
+    .await;
+    let introspection = app
+        .gql(None, "{ __schema { types { name } } }", json!({}))
+        .await;
+    assert!(
+        introspection.0["data"]["__schema"].is_null(),
+        "{:#}",
+        introspection.0
+    );
+    // No suggestions that would spell the schema out field by field.
+    let message = app
+        .gql(None, "{ documnts { totalCount } }", json!({}))
+        .await
+        .expect_error("BAD_USER_INPUT");
+    assert!(!message.contains("Did you mean"), "{message}");
+    let graphiql = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(graphiql.status().as_u16(), 405);
+    // The API itself works as ever.
+    app.gql(None, "{ __typename }", json!({}))
+        .await
+        .data("/__typename");
+}
+
+#[tokio::test]
+async fn bodies_a_browser_sends_cross_site_without_asking_are_refused() {
+    let app = TestApp::spawn().await;
+    let query = r#"{"query":"{ __typename }"}"#;
+    for content_type in [
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+        Some("application/xml"),
+        None,
+    ] {
+        let mut request = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .body(query);
+        if let Some(content_type) = content_type {
+            request = request.header("Content-Type", content_type);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 415, "{content_type:?}");
+    }
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("Content-Type", "application/json; charset=utf-8")
+        .body(query)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    // Every response carries the security headers.
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("content-security-policy", "frame-ancestors 'none'"),
+        ("referrer-policy", "no-referrer"),
+    ] {
+        assert_eq!(response.headers()[name], value);
+    }
+}

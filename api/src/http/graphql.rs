@@ -1,0 +1,194 @@
+//! The GraphQL handlers: queries and mutations over HTTP (with the request's loader, limits
+//! and error mapping), GraphiQL, and subscriptions over WebSocket.
+
+use std::time::Duration;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
+use async_graphql::{Data, ServerError};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use axum::extract::{State, WebSocketUpgrade};
+use axum::response::{Html, IntoResponse, Response};
+
+use super::AppState;
+use crate::auth::AuthState;
+use crate::error::{AppError, to_client};
+use crate::graphql::batching::Batches;
+use crate::graphql::context::{ClientAddress, UploadsTaken};
+use crate::graphql::loaders::DbLoader;
+
+/// What the GraphQL handler tells the request log about the operation.
+#[derive(Clone, Debug)]
+pub(super) struct GraphqlOutcome {
+    pub(super) operation: String,
+    pub(super) error_codes: Vec<String>,
+}
+
+impl AppState {
+    /// The loader of one request or connection, carrying its principal.
+    fn db_loader(&self, auth: &AuthState) -> DbLoader {
+        let principal = match auth {
+            AuthState::Authenticated(principal) => Some(principal.clone()),
+            _ => None,
+        };
+        DbLoader::new(self.app.db.clone(), principal, self.app.clock.clone())
+    }
+}
+
+pub(super) async fn graphql(
+    State(state): State<AppState>,
+    auth: AuthState,
+    client: ClientAddress,
+    request: GraphQLRequest,
+) -> Response {
+    let request = request.into_inner();
+    let operation = request
+        .operation_name
+        .clone()
+        .unwrap_or_else(|| "-".to_owned());
+    let limits = state.limits;
+    let mut response = match operation_size(&request) {
+        size if size > limits.operation_bytes => refusal(AppError::bad_input(format!(
+            "the operation (query and variables) is {size} bytes; at most {} are accepted",
+            limits.operation_bytes
+        ))),
+        _ => {
+            // Batches are cut when the request is idle, not after a delay: see `batching`.
+            let batches = Batches::default();
+            let loader =
+                DataLoader::new(state.db_loader(&auth), batches.spawner()).delay(Duration::ZERO);
+            let request = request
+                .data(auth)
+                .data(loader)
+                .data(UploadsTaken::default())
+                .data(client);
+            let execution = batches.drive(state.schema.execute(request));
+            match tokio::time::timeout(limits.timeout, execution).await {
+                Ok(response) => response,
+                Err(_) => refusal(AppError::Unavailable(format!(
+                    "the request ran longer than {} ms and was stopped; ask for less",
+                    limits.timeout.as_millis()
+                ))),
+            }
+        }
+    };
+    response.errors = response.errors.into_iter().map(to_client).collect();
+    let error_codes = response.errors.iter().map(error_code).collect();
+    let mut http = sized(response, limits.response_bytes);
+    http.extensions_mut().insert(GraphqlOutcome {
+        operation,
+        error_codes,
+    });
+    http
+}
+
+/// The bytes of a request's query and variables as JSON.
+fn operation_size(request: &async_graphql::Request) -> usize {
+    let variables = serde_json::to_vec(&request.variables).map_or(usize::MAX, |json| json.len());
+    request.query.len().saturating_add(variables)
+}
+
+/// A response with only this error, before anything ran.
+fn refusal(err: AppError) -> async_graphql::Response {
+    async_graphql::Response::from_errors(vec![
+        async_graphql::Error::from(err).into_server_error(Default::default()),
+    ])
+}
+
+/// The HTTP response of a GraphQL response, or an error in its place when it would be larger
+/// than `limit` bytes. Serialized once.
+fn sized(response: async_graphql::Response, limit: usize) -> Response {
+    let Ok(body) = serde_json::to_vec(&response) else {
+        return GraphQLResponse::from(refusal(AppError::Internal(anyhow::anyhow!(
+            "a response could not be serialized"
+        ))))
+        .into_response();
+    };
+    if body.len() > limit {
+        let mut too_large = refusal(AppError::bad_input(format!(
+            "the response would be {} bytes, above the limit of {limit}; ask for fewer fields \
+             or smaller pages",
+            body.len()
+        )));
+        too_large.errors = too_large.errors.into_iter().map(to_client).collect();
+        return GraphQLResponse::from(too_large).into_response();
+    }
+    let mut http = GraphQLResponse::from(response).into_response();
+    *http.body_mut() = axum::body::Body::from(body);
+    http
+}
+
+fn error_code(error: &ServerError) -> String {
+    error
+        .extensions
+        .as_ref()
+        .and_then(|ext| ext.get("code"))
+        .map(|code| code.to_string().trim_matches('"').to_owned())
+        .unwrap_or_default()
+}
+
+pub(super) async fn graphiql() -> Html<String> {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
+            .title("Duban GraphQL")
+            .finish(),
+    )
+}
+
+/// Subscriptions: the access token travels in the `connection_init` payload
+/// (`{"Authorization": "Bearer …"}` or `{"accessToken": "…"}`); a bad token closes the socket.
+pub(super) async fn graphql_ws(
+    State(state): State<AppState>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |stream| {
+            let schema = state.schema.clone();
+            GraphQLWebSocket::new(stream, schema, protocol)
+                .on_connection_init(move |payload| async move {
+                    let token = payload
+                        .get("Authorization")
+                        .or_else(|| payload.get("authorization"))
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned)
+                        .or_else(|| {
+                            payload
+                                .get("accessToken")
+                                .and_then(|v| v.as_str())
+                                .map(|t| format!("Bearer {t}"))
+                        });
+                    let app = &state.app;
+                    let auth = AuthState::from_header(
+                        token.as_deref(),
+                        &app.keys,
+                        &app.db,
+                        app.clock.now(),
+                    )
+                    .await
+                    .map_err(async_graphql::Error::from)?;
+                    // Operations on a socket run on the socket's own tasks, so this loader
+                    // batches by time, with the configured window.
+                    let loader = DataLoader::new(state.db_loader(&auth), tokio::spawn)
+                        .delay(state.loader_delay);
+                    let refusal = match &auth {
+                        AuthState::Authenticated(_) => None,
+                        AuthState::Invalid(reason) => Some(reason.clone()),
+                        AuthState::Anonymous => Some(
+                            "sign in first: send the access token in connection_init".to_owned(),
+                        ),
+                    };
+                    if let Some(reason) = refusal {
+                        return Err(AppError::Unauthenticated(reason).into());
+                    }
+                    let mut data = Data::default();
+                    data.insert(auth);
+                    data.insert(loader);
+                    Ok(data)
+                })
+                .serve()
+        })
+}

@@ -1,0 +1,143 @@
+//! The HTTP surface: the routes, the state the handlers share, health probes and the request
+//! log. `graphql` holds the GraphQL handlers (queries and mutations, GraphiQL, WebSocket);
+//! `guards` what every request passes first (body limits, media types, security headers, the
+//! client's address, panics). Every route learns who calls from the extractors of
+//! `auth::extract`.
+//!
+//! | route                   | what                                                       |
+//! |-------------------------|------------------------------------------------------------|
+//! | `POST /graphql`         | GraphQL queries and mutations (JSON, or multipart uploads) |
+//! | `GET /graphql`          | GraphiQL, to explore the API in a browser (if enabled)     |
+//! | `GET /graphql/ws`       | subscriptions over WebSocket (graphql-transport-ws)        |
+//! | `GET /attachments/{id}` | an attachment's bytes (`attachments::download`)            |
+//! | `GET /healthz`          | the process is up                                          |
+//! | `GET /readyz`           | the database answers                                       |
+
+mod graphql;
+mod guards;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{FromRef, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::schema::AppSchema;
+use crate::state::AppData;
+
+/// Everything the handlers need, cloned cheaply into each request: the schema, and the same
+/// shared services the schema holds.
+#[derive(Clone)]
+pub struct AppState {
+    pub schema: AppSchema,
+    pub app: Arc<AppData>,
+    pub loader_delay: Duration,
+    pub limits: RequestLimits,
+    /// Whether `X-Forwarded-For` names the client (behind a reverse proxy that sets it).
+    pub trust_forwarded_for: bool,
+}
+
+/// What one GraphQL request over HTTP may take and give.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestLimits {
+    /// The operation (query and variables), whether sent as JSON or as the `operations` part
+    /// of a multipart request: the JSON body limit, so a file upload cannot carry a larger
+    /// query than a plain request.
+    pub operation_bytes: usize,
+    /// The serialized response.
+    pub response_bytes: usize,
+    /// Wall-clock time; the work is dropped (and its transaction rolled back) past it.
+    pub timeout: Duration,
+}
+
+/// Handlers that need only the shared services take `State<Arc<AppData>>`.
+impl FromRef<AppState> for Arc<AppData> {
+    fn from_ref(state: &AppState) -> Self {
+        state.app.clone()
+    }
+}
+
+/// The largest request bodies accepted: JSON, and multipart (file uploads).
+#[derive(Clone, Copy, Debug)]
+pub struct BodyLimits {
+    pub json: usize,
+    pub upload: usize,
+}
+
+/// Builds the router with its middleware.
+pub fn router(state: AppState, limits: BodyLimits, exposure: Exposure) -> Router {
+    let graphql_route = if exposure.graphiql {
+        get(graphql::graphiql).post(graphql::graphql)
+    } else {
+        post(graphql::graphql)
+    };
+    let router = Router::new()
+        .route("/graphql", graphql_route)
+        .route("/graphql/ws", get(graphql::graphql_ws))
+        .route(
+            "/attachments/{id}",
+            get(crate::attachments::download::download),
+        )
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .layer(middleware::from_fn_with_state(limits, guards::limit_body))
+        .layer(middleware::from_fn(guards::require_media_type))
+        // A bug must cost one request a 500, never the connection or the process.
+        .layer(CatchPanicLayer::custom(guards::panic_response));
+    guards::security_headers(router, exposure.hsts)
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+/// What the server shows of itself: GraphiQL, and HSTS when it is reached over TLS.
+#[derive(Clone, Copy, Debug)]
+pub struct Exposure {
+    pub graphiql: bool,
+    pub hsts: bool,
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    if crate::db::ping(&state.app.db).await {
+        (
+            StatusCode::OK,
+            Json(serde_json::json!({ "database": "ok" })),
+        )
+            .into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "database": "unavailable" })),
+        )
+            .into_response()
+    }
+}
+
+/// One log line per request: method, path, status, duration and, for GraphQL, the operation
+/// name and the error codes.
+async fn log_request(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let outcome = response.extensions().get::<graphql::GraphqlOutcome>();
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        duration_ms = format!("{duration_ms:.1}"),
+        operation = outcome.map_or("", |o| o.operation.as_str()),
+        errors = outcome.map(|o| o.error_codes.join(",")).unwrap_or_default(),
+        "request"
+    );
+    response
+}
