@@ -33,19 +33,19 @@ pub struct DemoAccount {
 pub const ACCOUNTS: [DemoAccount; 3] = [
     DemoAccount {
         username: "bureau",
-        password: "bureau-demo-1",
+        password: "amber-lantern-river-5",
         role: Role::Bureau,
         note: "督查局: everything",
     },
     DemoAccount {
         username: "liuzhen",
-        password: "leader-demo-1",
+        password: "cedar-window-thunder-8",
         role: Role::Leader,
         note: "leader 刘震: his tasks",
     },
     DemoAccount {
         username: "shangwu",
-        password: "unit-demo-1",
+        password: "saffron-bridge-pillow-3",
         role: Role::Unit,
         note: "unit 市商务局: its tasks",
     },

@@ -46,6 +46,12 @@ impl Application {
     ) -> anyhow::Result<Self> {
         let keys = Arc::new(token_keys(&config)?);
         crate::db::migrate(&db).await?;
+        let keyed = crate::users::service::fill_username_keys(&db)
+            .await
+            .map_err(|err| anyhow::anyhow!("cannot give the accounts their name keys: {err}"))?;
+        if keyed > 0 {
+            tracing::info!(accounts = keyed, "usernames now compare by their keys");
+        }
         let admin_password = config
             .admin_password
             .as_ref()

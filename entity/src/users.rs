@@ -12,6 +12,10 @@ pub struct Model {
     pub id: i64,
     #[sea_orm(unique)]
     pub username: String,
+    /// The username's comparison key (NFKC, case-folded, confusables skeleton): unique, so that
+    /// look-alike names cannot coexist. NULL only for an old row whose key collided.
+    #[sea_orm(unique)]
+    pub username_key: Option<String>,
     pub display_name: String,
     pub role: Role,
     pub unit_id: Option<i64>,

@@ -11,6 +11,7 @@ mod m20261121_000004_audit;
 mod m20261121_000005_proposal_replies;
 mod m20261121_000006_event_notify;
 mod m20261121_000007_draft_values;
+mod m20261128_000008_username_keys;
 
 /// Runs every migration in order; used by `api migrate`, by the server at start and by tests.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000005_proposal_replies::Migration),
             Box::new(m20261121_000006_event_notify::Migration),
             Box::new(m20261121_000007_draft_values::Migration),
+            Box::new(m20261128_000008_username_keys::Migration),
         ]
     }
 }

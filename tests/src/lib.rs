@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 /// The JWT secret the test server signs with, so tests can forge and tamper with tokens.
 pub const JWT_SECRET: &str = "test-secret-that-is-long-enough-for-hs256-0123456789";
 /// The password of the `admin` user created on first start.
-pub const ADMIN_PASSWORD: &str = "admin-password-1";
+pub const ADMIN_PASSWORD: &str = "kettle-harbor-mosaic-9";
 
 /// A running server with its database.
 pub struct TestApp {

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::TestApp;
 
 /// The password of every account the world creates.
-pub const PASSWORD: &str = "password-123";
+pub const PASSWORD: &str = "plum-orbit-canvas-47";
 
 /// Ids and signed-in tokens of the world.
 pub struct World {

@@ -20,11 +20,13 @@ use crate::error::{AppError, AppResult};
 
 /// Shortest and longest passwords accepted, counted in characters (a Chinese passphrase counts
 /// each character once).
-pub const MIN_PASSWORD_CHARS: usize = 8;
+pub const MIN_PASSWORD_CHARS: usize = 12;
 pub const MAX_PASSWORD_CHARS: usize = 128;
 
-/// Rejects passwords that are too short or too long, naming the field.
-pub fn validate_new_password(field: &str, password: &str) -> AppResult<()> {
+/// Rejects a new password that is too short or too long, or easy to guess: zxcvbn's estimate
+/// (which knows the commonest passwords, keyboard walks, dates, repeats and the username) must
+/// be at least "safely unguessable" for an online attack (score 3 of 4). Naming the field.
+pub fn validate_new_password(field: &str, password: &str, username: &str) -> AppResult<()> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
         return Err(AppError::bad_field(
@@ -36,6 +38,24 @@ pub fn validate_new_password(field: &str, password: &str) -> AppResult<()> {
         return Err(AppError::bad_field(
             field,
             format!("must be at most {MAX_PASSWORD_CHARS} characters"),
+        ));
+    }
+    let username = username.trim().to_lowercase();
+    if !username.is_empty() && password.to_lowercase().contains(&username) {
+        return Err(AppError::bad_field(field, "must not contain the username"));
+    }
+    let estimate = zxcvbn::zxcvbn(password, &[username.as_str(), "duban", "督办"]);
+    if estimate.score() < zxcvbn::Score::Three {
+        let why = estimate
+            .feedback()
+            .and_then(|feedback| feedback.warning())
+            .map_or_else(
+                || "it is a common pattern".to_owned(),
+                |warning| warning.to_string(),
+            );
+        return Err(AppError::bad_field(
+            field,
+            format!("is too easy to guess ({why}); a few unrelated words make a good password"),
         ));
     }
     Ok(())

@@ -13,8 +13,8 @@ use chrono::{DateTime, Utc};
 use entity::{refresh_tokens, users};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 
 use crate::audit::service::Private;
@@ -52,8 +52,15 @@ pub async fn login(
     password_given: &str,
 ) -> AppResult<Session> {
     throttle.admit(username, address, now)?;
+    // By the name's key (so `Admin` and `ＡＤＭＩＮ` are `admin`), else by the exact name (an old
+    // account whose key collided keeps none).
     let user = users::Entity::find()
-        .filter(users::Column::Username.eq(username.trim()))
+        .filter(
+            Condition::any()
+                .add(users::Column::UsernameKey.eq(crate::users::names::key(username)))
+                .add(users::Column::Username.eq(username.trim())),
+        )
+        .order_by_asc(users::Column::Id)
         .one(db)
         .await?;
     // Verify even when the user is unknown, so that both cases take the same time.
@@ -266,7 +273,7 @@ pub async fn change_password(
     let user_id = actor
         .user_id
         .ok_or_else(|| AppError::forbidden("the system principal has no password"))?;
-    password::validate_new_password("newPassword", new)?;
+    password::validate_new_password("newPassword", new, &actor.username)?;
     if current == new {
         return Err(AppError::bad_field(
             "newPassword",

@@ -2,5 +2,6 @@
 //! systems. The bureau manages them; everyone can read their own.
 
 pub mod loaders;
+pub mod names;
 pub mod schema;
 pub mod service;

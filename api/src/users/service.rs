@@ -12,8 +12,8 @@ use entity::enums::Role;
 use entity::{leaders, refresh_tokens, units, users};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use crate::audit::service::Private;
@@ -21,6 +21,7 @@ use crate::audit::service::{self as audit, Change};
 use crate::auth::{Principal, password};
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageRequest};
+use crate::users::names;
 use crate::validation::{NAME_MAX, required_text};
 
 /// A new account.
@@ -211,23 +212,29 @@ pub async fn create(
         Some(name) => required_text("displayName", name, NAME_MAX)?,
         None => username.clone(),
     };
-    password::validate_new_password("password", &input.password)?;
+    password::validate_new_password("password", &input.password, &username)?;
     let scopes = validate_scopes(&input.scopes)?;
+    let key = names::key(&username);
     check_links(db, input.role, input.unit_id, input.leader_id).await?;
     let hash = password::hash(input.password).await?;
     let txn = db.begin().await?;
-    if users::Entity::find()
-        .filter(users::Column::Username.eq(&username))
+    let taken = users::Entity::find()
+        .filter(
+            Condition::any()
+                .add(users::Column::Username.eq(&username))
+                .add(users::Column::UsernameKey.eq(&key)),
+        )
         .one(&txn)
-        .await?
-        .is_some()
-    {
+        .await?;
+    if let Some(taken) = taken {
         return Err(AppError::conflict(format!(
-            "username: `{username}` is taken"
+            "username: `{username}` is taken (it reads as `{}`)",
+            taken.username
         )));
     }
     let user = users::ActiveModel {
         username: Set(username),
+        username_key: Set(Some(key)),
         display_name: Set(display_name),
         role: Set(input.role),
         unit_id: Set(input.unit_id),
@@ -265,7 +272,10 @@ pub async fn update(
 ) -> AppResult<users::Model> {
     actor.require_bureau()?;
     if let Some(new_password) = &changes.password {
-        password::validate_new_password("password", new_password)?;
+        // Read outside the transaction only to judge the password against the name (which an
+        // update does not change); the hash is computed before the transaction opens.
+        let user = get(actor, db, id).await?;
+        password::validate_new_password("password", new_password, &user.username)?;
     }
     let new_hash = match changes.password.clone() {
         Some(new_password) => Some(password::hash(new_password).await?),
@@ -368,4 +378,33 @@ pub async fn bootstrap_admin(
     )
     .await?;
     Ok(generated.then_some(password))
+}
+
+/// Gives every account without a username key its key (accounts created before keys existed),
+/// at start. An account whose key another already has keeps none, with a warning: it signs in
+/// by its exact name, and the bureau should rename or deactivate one of the two.
+pub async fn fill_username_keys(db: &DatabaseConnection) -> AppResult<u32> {
+    let missing = users::Entity::find()
+        .filter(users::Column::UsernameKey.is_null())
+        .order_by_asc(users::Column::Id)
+        .all(db)
+        .await?;
+    let mut filled = 0;
+    for user in missing {
+        let key = names::key(&user.username);
+        let updated = users::Entity::update_many()
+            .col_expr(users::Column::UsernameKey, Expr::value(Some(key)))
+            .filter(users::Column::Id.eq(user.id))
+            .exec(db)
+            .await;
+        match updated.map_err(AppError::from) {
+            Ok(_) => filled += 1,
+            Err(AppError::Duplicate) => tracing::warn!(
+                username = %user.username,
+                "another account's name reads the same; this one keeps signing in by its exact name"
+            ),
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(filled)
 }

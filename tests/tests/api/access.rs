@@ -141,7 +141,7 @@ async fn every_mutation_for_every_role() {
         &app,
         &w,
         "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }",
-        |role| json!({ "i": { "username": format!("new-{role}"), "password": "password-123", "role": "BUREAU" } }),
+        |role| json!({ "i": { "username": format!("new-{role}"), "password": "plum-orbit-canvas-47", "role": "BUREAU" } }),
         BUREAU_ONLY,
     )
     .await;
@@ -317,7 +317,7 @@ async fn every_mutation_for_every_role() {
     check(
         &app,
         &w,
-        "mutation { changePassword(input: {currentPassword: \"wrong-one-1\", newPassword: \"new-password-1\"}) { user { id } } }",
+        "mutation { changePassword(input: {currentPassword: \"wrong-one-1\", newPassword: \"violet-anchor-meadow-31\"}) { user { id } } }",
         |_| json!({}),
         [Some("UNAUTHENTICATED"), Some("BAD_USER_INPUT"), Some("BAD_USER_INPUT"), Some("BAD_USER_INPUT"), Some("BAD_USER_INPUT")],
     )

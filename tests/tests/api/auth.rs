@@ -362,7 +362,7 @@ async fn change_password_checks_the_current_one_and_signs_out_other_sessions() {
         .gql(
             Some(&access),
             change,
-            json!({ "c": "not-it-123", "n": "new-password-456" }),
+            json!({ "c": "not-it-123", "n": "violet-anchor-meadow-31" }),
         )
         .await;
     wrong.expect_error("BAD_USER_INPUT");
@@ -377,19 +377,37 @@ async fn change_password_checks_the_current_one_and_signs_out_other_sessions() {
             json!({ "c": PASSWORD, "n": "short" }),
         )
         .await;
-    assert!(short.expect_error("BAD_USER_INPUT").contains("at least 8"));
+    assert!(short.expect_error("BAD_USER_INPUT").contains("at least 12"));
+    // Long enough, but among the first guesses of any attacker, or made of the username.
+    for weak in [
+        "password1234",
+        "123456789012",
+        "qwertyuiopas",
+        "fgw-fgw-fgw-2026",
+        "            ",
+    ] {
+        let refused = app
+            .gql(Some(&access), change, json!({ "c": PASSWORD, "n": weak }))
+            .await;
+        refused.expect_error("BAD_USER_INPUT");
+        assert_eq!(
+            refused.0.pointer("/errors/0/extensions/field").unwrap(),
+            "newPassword",
+            "{weak}"
+        );
+    }
 
     app.gql(
         Some(&access),
         change,
-        json!({ "c": PASSWORD, "n": "new-password-456" }),
+        json!({ "c": PASSWORD, "n": "violet-anchor-meadow-31" }),
     )
     .await
     .data("/changePassword/user/username");
     app.try_login("fgw", PASSWORD)
         .await
         .expect_error("UNAUTHENTICATED");
-    app.login("fgw", "new-password-456").await;
+    app.login("fgw", "violet-anchor-meadow-31").await;
     app.gql(None, REFRESH, json!({ "t": refresh }))
         .await
         .expect_error("UNAUTHENTICATED");
@@ -428,4 +446,42 @@ async fn an_account_that_lost_its_unit_or_leader_is_refused_not_shown_nothing() 
         )
         .await;
     assert!(tasks.data("/tasks/totalCount").as_i64().unwrap() > 0);
+}
+
+#[tokio::test]
+async fn usernames_are_one_name_whatever_their_case_width_or_look_alike_letters() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let create = "mutation($i: CreateUserInput!) { createUser(input: $i) { user { username } } }";
+    for look_alike in ["Admin", "ADMIN", "ａｄｍｉｎ", "\u{430}dmin"] {
+        let message = app
+            .gql(
+                Some(&admin),
+                create,
+                json!({ "i": { "username": look_alike, "password": PASSWORD, "role": "BUREAU" } }),
+            )
+            .await
+            .expect_error("CONFLICT");
+        assert!(
+            message.contains("reads as `admin`"),
+            "{look_alike}: {message}"
+        );
+    }
+    // Signing in accepts the same spellings of the name; the account is the one `admin`.
+    for spelling in ["Admin", "ADMIN", " admin "] {
+        let signed_in = app.try_login(spelling, tests::ADMIN_PASSWORD).await;
+        assert_eq!(
+            signed_in.data("/login/user/username"),
+            "admin",
+            "{spelling}"
+        );
+    }
+    // A Chinese username is a name like any other.
+    app.gql(
+        Some(&admin),
+        create,
+        json!({ "i": { "username": "督查员张", "password": PASSWORD, "role": "BUREAU" } }),
+    )
+    .await
+    .data("/createUser/user/username");
 }

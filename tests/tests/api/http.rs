@@ -178,7 +178,7 @@ async fn the_websocket_endpoint_requires_a_valid_token_in_connection_init() {
 #[tokio::test]
 async fn shutdown_lets_the_request_in_flight_finish() {
     let app = TestApp::spawn().await;
-    let body = json!({ "query": "mutation { login(input: {username: \"admin\", password: \"admin-password-1\"}) { user { username } } }" })
+    let body = json!({ "query": "mutation { login(input: {username: \"admin\", password: \"kettle-harbor-mosaic-9\"}) { user { username } } }" })
         .to_string();
     let host = app.address.trim_start_matches("http://").to_owned();
     let mut stream = tokio::net::TcpStream::connect(&host).await.unwrap();

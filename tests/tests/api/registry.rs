@@ -122,7 +122,7 @@ async fn merging_units_moves_every_assignment_and_name() {
     app.gql(
         b,
         "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }",
-        json!({ "i": { "username": "fgw2", "password": "password-123", "role": "UNIT", "unitId": dup } }),
+        json!({ "i": { "username": "fgw2", "password": "plum-orbit-canvas-47", "role": "UNIT", "unitId": dup } }),
     )
     .await
     .data("/createUser");
@@ -155,7 +155,7 @@ async fn merging_units_moves_every_assignment_and_name() {
     );
 
     // The merged user now works on unit A's tasks, task 3 included.
-    let token = app.login("fgw2", "password-123").await.0;
+    let token = app.login("fgw2", "plum-orbit-canvas-47").await.0;
     let seqs = app
         .gql(Some(&token), "{ tasks { nodes { seq } } }", json!({}))
         .await;
@@ -313,11 +313,11 @@ async fn users_need_the_link_their_role_implies_and_the_last_bureau_user_stays()
     let b = Some(w.bureau.as_str());
     let create = "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }";
     let cases = [
-        json!({ "username": "u1", "password": "password-123", "role": "UNIT" }),
-        json!({ "username": "u1", "password": "password-123", "role": "LEADER", "unitId": w.unit_a }),
-        json!({ "username": "u1", "password": "password-123", "role": "BUREAU", "unitId": w.unit_a }),
+        json!({ "username": "u1", "password": "plum-orbit-canvas-47", "role": "UNIT" }),
+        json!({ "username": "u1", "password": "plum-orbit-canvas-47", "role": "LEADER", "unitId": w.unit_a }),
+        json!({ "username": "u1", "password": "plum-orbit-canvas-47", "role": "BUREAU", "unitId": w.unit_a }),
         json!({ "username": "u1", "password": "short", "role": "BUREAU" }),
-        json!({ "username": "a b", "password": "password-123", "role": "BUREAU" }),
+        json!({ "username": "a b", "password": "plum-orbit-canvas-47", "role": "BUREAU" }),
     ];
     let before = app.count_rows("users").await;
     for input in cases {
@@ -328,7 +328,7 @@ async fn users_need_the_link_their_role_implies_and_the_last_bureau_user_stays()
     app.gql(
         b,
         create,
-        json!({ "i": { "username": "fgw", "password": "password-123", "role": "BUREAU" } }),
+        json!({ "i": { "username": "fgw", "password": "plum-orbit-canvas-47", "role": "BUREAU" } }),
     )
     .await
     .expect_error("CONFLICT");

@@ -267,12 +267,12 @@ async fn of_two_concurrent_reviews_one_wins_and_the_other_conflicts() {
     let second_clerk = {
         app.gql(
             Some(&w.bureau),
-            "mutation { createUser(input: {username: \"clerk2\", password: \"password-123\", role: BUREAU}) { user { id } } }",
+            "mutation { createUser(input: {username: \"clerk2\", password: \"plum-orbit-canvas-47\", role: BUREAU}) { user { id } } }",
             json!({}),
         )
         .await
         .data("/createUser");
-        app.login("clerk2", "password-123").await.0
+        app.login("clerk2", "plum-orbit-canvas-47").await.0
     };
     let (a, b) = tokio::join!(
         app.gql(Some(&w.bureau), REVIEW, json!({ "i": { "reportId": report, "version": 1, "decision": "ACCEPT" } })),
