@@ -129,6 +129,12 @@ pub struct Config {
     #[arg(long, env = "MAX_ATTACHMENT_BYTES", default_value_t = 20 * 1024 * 1024)]
     pub max_attachment_bytes: u64,
 
+    /// Uploads one user may keep not yet submitted, in files and in bytes.
+    #[arg(long, env = "MAX_PENDING_UPLOADS", default_value_t = 20)]
+    pub max_pending_uploads: u64,
+    #[arg(long, env = "MAX_PENDING_UPLOAD_BYTES", default_value_t = 200 * 1024 * 1024)]
+    pub max_pending_upload_bytes: u64,
+
     /// Deepest GraphQL selection accepted.
     #[arg(long, env = "GRAPHQL_MAX_DEPTH", default_value_t = 12)]
     pub graphql_max_depth: usize,

@@ -68,7 +68,18 @@ impl Application {
                 "created the first BUREAU user with a generated password; change it after signing in"
             );
         }
-        let storage = Storage::new(&config.data_dir, config.max_attachment_bytes);
+        let storage = Storage::new(&config.data_dir, config.max_attachment_bytes).with_quota(
+            crate::storage::Quota {
+                files: config.max_pending_uploads,
+                bytes: config.max_pending_upload_bytes,
+            },
+        );
+        // What uploads interrupted by a crash or a kill left behind.
+        match storage.sweep_temporary() {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "unfinished uploads removed"),
+            Err(err) => tracing::warn!(error = %err, "cannot sweep the temporary upload directory"),
+        }
         let bus = crate::live::relay::EventBus::default();
         let app = Arc::new(AppData {
             db: db.clone(),

@@ -1,7 +1,10 @@
 //! Attachment bytes on disk, under `<DATA_DIR>/attachments/`. A file is streamed into a
-//! temporary file in the same directory while its SHA-256 is computed, flushed to disk, and
-//! renamed to its storage key: readers never see a partial file, and a failed upload leaves
-//! nothing behind.
+//! temporary file under `attachments/tmp/` while its SHA-256 is computed, flushed to disk, and
+//! renamed to its storage key (`<year>/<uuid>`): readers never see a partial file, and a
+//! failed upload leaves nothing behind. A crash in the middle leaves its temporary file in
+//! `tmp/`, which is emptied at start (`sweep_temporary`); a crash between the rename and the
+//! row's insert leaves a file no row names, which the deadline job removes (`keys_older_than`
+//! and `attachments::service::remove_orphans`).
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -15,6 +18,15 @@ use crate::error::{AppError, AppResult};
 pub struct Storage {
     root: PathBuf,
     pub max_bytes: u64,
+    /// What one user may keep uploaded and not yet submitted.
+    pub quota: Quota,
+}
+
+/// Uploads one user may have waiting to be submitted.
+#[derive(Debug, Clone, Copy)]
+pub struct Quota {
+    pub files: u64,
+    pub bytes: u64,
 }
 
 /// A file stored under its key.
@@ -32,7 +44,16 @@ impl Storage {
         Self {
             root: data_dir.join("attachments"),
             max_bytes,
+            quota: Quota {
+                files: 20,
+                bytes: 200 * 1024 * 1024,
+            },
         }
+    }
+
+    /// The same storage with another upload quota.
+    pub fn with_quota(self, quota: Quota) -> Self {
+        Self { quota, ..self }
     }
 
     /// The path of a stored key. Keys are generated here (a year and a UUID), never taken from
@@ -41,11 +62,62 @@ impl Storage {
         self.root.join(key)
     }
 
+    fn temporary_dir(&self) -> PathBuf {
+        self.root.join("tmp")
+    }
+
+    /// Removes what interrupted uploads left in the temporary directory. At start, before any
+    /// upload runs. Blocking.
+    pub fn sweep_temporary(&self) -> std::io::Result<usize> {
+        let dir = self.temporary_dir();
+        let mut removed = 0;
+        match std::fs::read_dir(&dir) {
+            Ok(entries) => {
+                for entry in entries.flatten() {
+                    if std::fs::remove_file(entry.path()).is_ok() {
+                        removed += 1;
+                    }
+                }
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(err) => return Err(err),
+        }
+        Ok(removed)
+    }
+
+    /// The keys of the stored files last changed before `cutoff`. Blocking.
+    pub fn keys_older_than(&self, cutoff: std::time::SystemTime) -> std::io::Result<Vec<String>> {
+        let mut keys = Vec::new();
+        let years = match std::fs::read_dir(&self.root) {
+            Ok(years) => years,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(keys),
+            Err(err) => return Err(err),
+        };
+        for year in years.flatten() {
+            let name = year.file_name().to_string_lossy().into_owned();
+            if !name.chars().all(|c| c.is_ascii_digit()) || !year.path().is_dir() {
+                continue;
+            }
+            for file in std::fs::read_dir(year.path())?.flatten() {
+                let old = file
+                    .metadata()
+                    .and_then(|meta| meta.modified())
+                    .is_ok_and(|modified| modified < cutoff);
+                if old {
+                    keys.push(format!("{name}/{}", file.file_name().to_string_lossy()));
+                }
+            }
+        }
+        Ok(keys)
+    }
+
     /// Streams `reader` into storage. Blocking: call it on a blocking thread.
     pub fn put(&self, mut reader: impl Read, year: i32) -> AppResult<Stored> {
         let dir = self.root.join(year.to_string());
         std::fs::create_dir_all(&dir).map_err(internal)?;
-        let mut temp = tempfile::NamedTempFile::new_in(&dir).map_err(internal)?;
+        let temporary = self.temporary_dir();
+        std::fs::create_dir_all(&temporary).map_err(internal)?;
+        let mut temp = tempfile::NamedTempFile::new_in(&temporary).map_err(internal)?;
         let mut hasher = Sha256::new();
         let mut head = Vec::new();
         let mut size: u64 = 0;
@@ -124,5 +196,28 @@ mod tests {
             .unwrap()
             .count();
         assert_eq!(files, 1);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("attachments/tmp"))
+                .unwrap()
+                .count(),
+            0
+        );
+    }
+
+    #[test]
+    fn a_crash_leaves_nothing_that_start_and_the_sweep_do_not_find() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::new(dir.path(), 1 << 20);
+        let kept = storage.put(&b"kept"[..], 2026).unwrap();
+        // What a crash in the middle of an upload leaves.
+        std::fs::write(dir.path().join("attachments/tmp/.tmpXYZ"), b"half").unwrap();
+        assert_eq!(storage.sweep_temporary().unwrap(), 1);
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+        assert_eq!(
+            storage.keys_older_than(later).unwrap(),
+            vec![kept.key]
+        );
+        let earlier = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        assert!(storage.keys_older_than(earlier).unwrap().is_empty());
     }
 }

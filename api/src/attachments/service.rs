@@ -14,8 +14,8 @@ use entity::attachments;
 use itertools::Itertools;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
 };
 
 use crate::attachments::policy;
@@ -54,10 +54,42 @@ pub async fn upload(
             })?;
     }
     let file_name = policy::clean_name(file_name)?;
+    // What the uploader already has waiting to be submitted: bounded in files and in bytes.
+    let pending: Vec<i64> = attachments::Entity::find()
+        .select_only()
+        .column(attachments::Column::SizeBytes)
+        .filter(attachments::Column::UploadedBy.eq(user_id))
+        .filter(attachments::Column::VersionId.is_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let quota = storage.quota;
+    if pending.len() as u64 >= quota.files {
+        return Err(AppError::bad_field(
+            "file",
+            format!(
+                "you have {} uploads not yet submitted, the most one may keep; submit or \
+                 discard some first",
+                pending.len()
+            ),
+        ));
+    }
+    let pending_bytes: u64 = pending.iter().map(|size| size.unsigned_abs()).sum();
     let owned = storage.clone();
     let stored = tokio::task::spawn_blocking(move || owned.put(content, now.year()))
         .await
         .map_err(|err| AppError::Internal(err.into()))??;
+    if pending_bytes + stored.size > quota.bytes {
+        storage.remove(&stored.key);
+        return Err(AppError::bad_field(
+            "file",
+            format!(
+                "your uploads not yet submitted would take more than {:.1} MiB; submit or \
+                 discard some first",
+                quota.bytes as f64 / (1024.0 * 1024.0)
+            ),
+        ));
+    }
     let content_type = match policy::content_type(&file_name, &stored.head) {
         Ok(content_type) => content_type,
         Err(err) => {
@@ -147,6 +179,40 @@ pub async fn discard(
 
 /// How long an upload may wait for its submission before the deadline job removes it.
 pub const ABANDONED_AFTER_DAYS: i64 = 30;
+
+/// How long a stored file may go without a row before it counts as orphaned: far longer than
+/// the moment between an upload's rename and its row's insert.
+const ORPHANED_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes stored files that no attachment row names (a crash between an upload's rename and
+/// its row, or a row removed while its file could not be): run by the deadline job. Returns how
+/// many it removed.
+pub async fn remove_orphans(db: &impl ConnectionTrait, storage: &Storage) -> AppResult<u32> {
+    let owned = storage.clone();
+    let keys = tokio::task::spawn_blocking(move || {
+        owned.keys_older_than(std::time::SystemTime::now() - ORPHANED_AFTER)
+    })
+    .await
+    .map_err(|err| AppError::Internal(err.into()))?
+    .map_err(|err| AppError::Internal(err.into()))?;
+    let mut removed = 0;
+    for chunk in keys.chunks(500) {
+        let known: std::collections::HashSet<String> = attachments::Entity::find()
+            .select_only()
+            .column(attachments::Column::StorageKey)
+            .filter(attachments::Column::StorageKey.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        for key in chunk.iter().filter(|key| !known.contains(*key)) {
+            storage.remove(key);
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
 
 /// Removes the uploads nobody submitted within `ABANDONED_AFTER_DAYS` (a report started on a
 /// phone and never finished), rows first in one transaction with their audit rows, then files.

@@ -201,6 +201,13 @@ pub async fn schedule(
                 tracing::warn!(error = %err, "removing abandoned uploads failed; retrying at the next run");
             }
         }
+        match crate::attachments::service::remove_orphans(&db, &storage).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "files without an attachment removed"),
+            Err(err) => {
+                tracing::warn!(error = %err, "removing orphaned files failed; retrying at the next run");
+            }
+        }
         // The same passing of time moves task statuses (an obligation becomes overdue).
         match crate::tasks::progress::sweep(&db, now).await {
             Ok(0) => {}

@@ -24,6 +24,7 @@ mod reminders;
 mod reports;
 mod schema;
 mod tasks;
+mod uploads;
 mod values;
 mod visibility;
 mod year;
