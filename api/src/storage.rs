@@ -213,10 +213,7 @@ mod tests {
         std::fs::write(dir.path().join("attachments/tmp/.tmpXYZ"), b"half").unwrap();
         assert_eq!(storage.sweep_temporary().unwrap(), 1);
         let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
-        assert_eq!(
-            storage.keys_older_than(later).unwrap(),
-            vec![kept.key]
-        );
+        assert_eq!(storage.keys_older_than(later).unwrap(), vec![kept.key]);
         let earlier = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
         assert!(storage.keys_older_than(earlier).unwrap().is_empty());
     }

@@ -16,6 +16,9 @@ pub struct Model {
     /// look-alike names cannot coexist. NULL only for an old row whose key collided.
     #[sea_orm(unique)]
     pub username_key: Option<String>,
+    /// Carried by every access token; moved on when every session is signed out, so that the
+    /// tokens issued before stop working at once.
+    pub session_epoch: i32,
     pub display_name: String,
     pub role: Role,
     pub unit_id: Option<i64>,

@@ -139,6 +139,12 @@ impl AuthState {
         if !user.is_active {
             return Ok(Self::Invalid("the account is deactivated".to_owned()));
         }
+        if claims.epoch != user.session_epoch {
+            return Ok(Self::Invalid(
+                "this session was signed out (all sessions, or a new password); sign in again"
+                    .to_owned(),
+            ));
+        }
         Ok(match principal_for(db, user).await? {
             Some(principal) => Self::Authenticated(principal),
             None => Self::Invalid(

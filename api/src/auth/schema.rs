@@ -104,7 +104,9 @@ impl AuthMutation {
         Ok(session.into())
     }
 
-    /// Ends a session (or all of them).
+    /// Ends a session (its refresh token), or all of them: with `allSessions` every access
+    /// token of the account stops working at once too (one session's access token lives out its
+    /// 15 minutes).
     async fn logout(&self, ctx: &Context<'_>, input: LogoutInput) -> Result<LogoutPayload> {
         let actor = ctx.actor()?;
         let revoked = service::logout(
@@ -118,7 +120,8 @@ impl AuthMutation {
         Ok(LogoutPayload { revoked })
     }
 
-    /// Changes the caller's own password; other sessions are signed out.
+    /// Changes the caller's own password and signs out every session, this one included: sign
+    /// in again with the new password.
     async fn change_password(
         &self,
         ctx: &Context<'_>,

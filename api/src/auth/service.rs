@@ -222,6 +222,7 @@ pub async fn logout(
         .ok_or_else(|| AppError::forbidden("the system principal has no sessions"))?;
     let txn = db.begin().await?;
     let revoked = if all_sessions {
+        end_every_session(&txn, user_id).await?;
         refresh_tokens::Entity::update_many()
             .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
             .filter(refresh_tokens::Column::UserId.eq(user_id))
@@ -262,7 +263,22 @@ pub async fn logout(
     Ok(revoked)
 }
 
-/// Changes the caller's own password and signs out every other session.
+/// Moves the account's session epoch on: every access token issued before stops working at
+/// once, rather than when it expires.
+async fn end_every_session(txn: &sea_orm::DatabaseTransaction, user_id: i64) -> AppResult<()> {
+    users::Entity::update_many()
+        .col_expr(
+            users::Column::SessionEpoch,
+            Expr::col(users::Column::SessionEpoch).add(1),
+        )
+        .filter(users::Column::Id.eq(user_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Changes the caller's own password and signs out every session, this one included: the
+/// client signs in again with the new password.
 pub async fn change_password(
     actor: &Principal,
     db: &DatabaseConnection,
@@ -296,6 +312,7 @@ pub async fn change_password(
     active.password_hash = Set(new_hash);
     active.updated_at = Set(now);
     let user = active.update(&txn).await?;
+    end_every_session(&txn, user_id).await?;
     refresh_tokens::Entity::update_many()
         .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
         .filter(refresh_tokens::Column::UserId.eq(user_id))

@@ -34,6 +34,10 @@ pub struct Claims {
     pub exp: i64,
     pub iss: String,
     pub aud: String,
+    /// The account's session epoch when the token was issued (tokens from before epochs
+    /// existed read as 0).
+    #[serde(default)]
+    pub epoch: i32,
 }
 
 impl Claims {
@@ -114,6 +118,7 @@ impl TokenKeys {
             exp: expires_at.timestamp(),
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
+            epoch: user.session_epoch,
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|err| AppError::Internal(err.into()))?;

@@ -235,6 +235,7 @@ pub async fn create(
     let user = users::ActiveModel {
         username: Set(username),
         username_key: Set(Some(key)),
+        session_epoch: Set(0),
         display_name: Set(display_name),
         role: Set(input.role),
         unit_id: Set(input.unit_id),

@@ -223,6 +223,8 @@ async fn logout_revokes_the_session() {
         )
         .await;
     assert!(all.data("/logout/revoked").as_u64().unwrap() >= 1);
+    // Signed out everywhere: this access token too (see the next test).
+    let (access, _) = app.login("admin", tests::ADMIN_PASSWORD).await;
     // Without a token or allSessions the request is malformed.
     app.gql(
         Some(&access),
@@ -484,4 +486,43 @@ async fn usernames_are_one_name_whatever_their_case_width_or_look_alike_letters(
     )
     .await
     .data("/createUser/user/username");
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_or_a_new_password_ends_every_access_token_at_once() {
+    let app = TestApp::spawn().await;
+    World::build(&app).await;
+    let (phone, _) = app.login("fgw", PASSWORD).await;
+    let (desk, _) = app.login("fgw", PASSWORD).await;
+    app.gql(
+        Some(&phone),
+        "mutation { logout(input: {allSessions: true}) { revoked } }",
+        json!({}),
+    )
+    .await
+    .data("/logout/revoked");
+    for token in [&phone, &desk] {
+        let message = app
+            .gql(Some(token), ME, json!({}))
+            .await
+            .expect_error("UNAUTHENTICATED");
+        assert!(message.contains("signed out"), "{message}");
+    }
+    // A new sign-in works at once.
+    let (fresh, _) = app.login("fgw", PASSWORD).await;
+    let (other, _) = app.login("fgw", PASSWORD).await;
+    app.gql(
+        Some(&fresh),
+        "mutation($n: String!) { changePassword(input: {currentPassword: \"plum-orbit-canvas-47\", newPassword: $n}) { user { username } } }",
+        json!({ "n": "violet-anchor-meadow-31" }),
+    )
+    .await
+    .data("/changePassword/user/username");
+    app.gql(Some(&other), ME, json!({}))
+        .await
+        .expect_error("UNAUTHENTICATED");
+    let (after, _) = app.login("fgw", "violet-anchor-meadow-31").await;
+    app.gql(Some(&after), ME, json!({}))
+        .await
+        .data("/me/username");
 }
