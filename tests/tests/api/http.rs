@@ -245,3 +245,31 @@ async fn silent_and_half_sent_connections_are_closed_by_timeout() {
         .await
         .data("/__typename");
 }
+
+#[tokio::test]
+async fn a_half_open_connection_does_not_hold_up_shutdown() {
+    use tokio::io::AsyncWriteExt;
+
+    let app = TestApp::spawn_configured(chrono::Utc::now(), |config| {
+        // Long enough that only the shutdown can end the connection.
+        config.header_read_timeout_secs = 600;
+        config.shutdown_grace_secs = 1;
+    })
+    .await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut half = tokio::net::TcpStream::connect(&address).await.unwrap();
+    half.write_all(b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Le")
+        .await
+        .unwrap();
+    // An idle kept-alive connection too.
+    app.gql(None, "{ __typename }", serde_json::json!({}))
+        .await
+        .data("/__typename");
+    app.begin_shutdown();
+    let stopped =
+        tokio::time::timeout(std::time::Duration::from_secs(20), app.wait_for_server()).await;
+    assert!(
+        matches!(stopped, Ok(Ok(()))),
+        "the server did not stop: {stopped:?}"
+    );
+}
