@@ -83,6 +83,12 @@ pub struct Config {
     #[arg(long, env = "GRAPHQL_INTROSPECTION")]
     pub graphql_introspection: Option<bool>,
 
+    /// Web origins whose pages may call the API from a browser (CORS), comma-separated, e.g.
+    /// `https://console.example.gov.cn`. Unset: none in production; in development any page
+    /// served from localhost.
+    #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub cors_allowed_origins: Option<Vec<String>>,
+
     /// Whether responses carry `Strict-Transport-Security` (set it when clients reach the
     /// server over HTTPS, through a proxy that terminates TLS).
     #[arg(long, env = "HSTS", default_value_t = false)]
@@ -222,6 +228,23 @@ impl Config {
     pub fn introspection_enabled(&self) -> bool {
         self.graphql_introspection
             .unwrap_or(self.environment == Environment::Development)
+    }
+
+    /// The web origins allowed to call the API from a browser.
+    pub fn cors_origins(&self) -> crate::http::CorsOrigins {
+        use crate::http::CorsOrigins;
+        let listed: Vec<String> = self
+            .cors_allowed_origins
+            .iter()
+            .flatten()
+            .map(|origin| origin.trim().trim_end_matches('/').to_owned())
+            .filter(|origin| !origin.is_empty())
+            .collect();
+        match (listed.is_empty(), self.environment) {
+            (false, _) => CorsOrigins::Listed(listed),
+            (true, Environment::Development) => CorsOrigins::Localhost,
+            (true, Environment::Production) => CorsOrigins::None,
+        }
     }
 
     pub fn dataloader_delay(&self) -> Duration {

@@ -136,6 +136,7 @@ impl Application {
             http::Exposure {
                 graphiql: config.graphiql_enabled(),
                 hsts: config.hsts,
+                cors: config.cors_origins(),
             },
         );
         let listener = TcpListener::bind(config.bind_addr)

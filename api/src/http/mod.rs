@@ -89,16 +89,49 @@ pub fn router(state: AppState, limits: BodyLimits, exposure: Exposure) -> Router
         .layer(middleware::from_fn(guards::require_media_type))
         // A bug must cost one request a 500, never the connection or the process.
         .layer(CatchPanicLayer::custom(guards::panic_response));
-    guards::security_headers(router, exposure.hsts)
+    let router = guards::security_headers(router, exposure.hsts);
+    let router = match guards::cors(&exposure.cors) {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    router
+        // Responses above 1 KiB, gzip or brotli as the client accepts; not file downloads
+        // (PDFs, Office files and archives are compressed already).
+        .layer(
+            tower_http::compression::CompressionLayer::new().compress_when({
+                use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+                SizeAbove::new(1024).and(NotForContentType::IMAGES).and(
+                    |_: axum::http::StatusCode,
+                     _: axum::http::Version,
+                     headers: &axum::http::HeaderMap,
+                     _: &axum::http::Extensions| {
+                        !headers.contains_key(axum::http::header::CONTENT_DISPOSITION)
+                    },
+                )
+            }),
+        )
         .layer(middleware::from_fn(log_request))
         .with_state(state)
 }
 
-/// What the server shows of itself: GraphiQL, and HSTS when it is reached over TLS.
-#[derive(Clone, Copy, Debug)]
+/// What the server shows of itself: GraphiQL, HSTS when it is reached over TLS, and which web
+/// origins may call it from a browser.
+#[derive(Clone, Debug)]
 pub struct Exposure {
     pub graphiql: bool,
     pub hsts: bool,
+    pub cors: CorsOrigins,
+}
+
+/// The web origins whose pages may call the API (CORS).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CorsOrigins {
+    /// No cross-origin calls (production's default).
+    None,
+    /// Pages served from this machine, any port (development's default).
+    Localhost,
+    /// Exactly these origins (`https://console.example.gov.cn`).
+    Listed(Vec<String>),
 }
 
 async fn healthz() -> &'static str {

@@ -5,6 +5,7 @@ mod access;
 mod attachments;
 mod audit;
 mod auth;
+mod clients;
 mod extensions;
 mod hostile;
 mod http;

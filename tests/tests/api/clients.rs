@@ -1,0 +1,155 @@
+//! What browsers and the ecosystem's clients need around the API: CORS for a console served
+//! from another origin, compressed responses.
+
+use std::io::Read;
+
+use serde_json::json;
+use tests::TestApp;
+
+async fn preflight(app: &TestApp, origin: &str) -> reqwest::Response {
+    app.client
+        .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.address))
+        .header("Origin", origin)
+        .header("Access-Control-Request-Method", "POST")
+        .header(
+            "Access-Control-Request-Headers",
+            "authorization, content-type",
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_console_on_a_listed_origin_may_call_and_others_may_not() {
+    let app = TestApp::spawn_configured(chrono::Utc::now(), |config| {
+        config.environment = api::config::Environment::Production;
+        config.cors_allowed_origins = Some(vec!["https://console.example.gov.cn".to_owned()]);
+    })
+    .await;
+    let allowed = preflight(&app, "https://console.example.gov.cn").await;
+    assert!(allowed.status().is_success(), "{}", allowed.status());
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://console.example.gov.cn"
+    );
+    let methods = allowed.headers()["access-control-allow-methods"]
+        .to_str()
+        .unwrap();
+    assert!(methods.contains("POST"), "{methods}");
+    let headers = allowed.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(headers.contains("authorization") && headers.contains("content-type"));
+
+    let refused = preflight(&app, "https://evil.example.com").await;
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+
+    // The call itself carries the header for the listed origin only.
+    for (origin, expected) in [
+        (
+            "https://console.example.gov.cn",
+            Some("https://console.example.gov.cn"),
+        ),
+        ("https://evil.example.com", None),
+    ] {
+        let response = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .header("Origin", origin)
+            .json(&json!({ "query": "{ __typename }" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response
+                .headers()
+                .get("access-control-allow-origin")
+                .map(|value| value.to_str().unwrap()),
+            expected
+        );
+    }
+}
+
+#[tokio::test]
+async fn production_allows_no_origin_by_default_and_development_allows_localhost() {
+    let production = TestApp::spawn_configured(chrono::Utc::now(), |config| {
+        config.environment = api::config::Environment::Production;
+    })
+    .await;
+    let response = preflight(&production, "http://localhost:5173").await;
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+
+    let development = TestApp::spawn().await;
+    let response = preflight(&development, "http://localhost:5173").await;
+    assert_eq!(
+        response.headers()["access-control-allow-origin"],
+        "http://localhost:5173"
+    );
+    let response = preflight(&development, "http://localhost.evil.com").await;
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn large_responses_are_compressed_for_clients_that_accept_it() {
+    let app = TestApp::spawn().await;
+    let query = json!({ "query": "{ __schema { types { name description } } }" });
+    let plain = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&query)
+        .send()
+        .await
+        .unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.unwrap();
+
+    let gzipped = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("Accept-Encoding", "gzip")
+        .json(&query)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    let compressed = gzipped.bytes().await.unwrap();
+    assert!(
+        compressed.len() * 2 < plain.len(),
+        "{} of {}",
+        compressed.len(),
+        plain.len()
+    );
+    let mut decoded = Vec::new();
+    flate2::read::GzDecoder::new(&compressed[..])
+        .read_to_end(&mut decoded)
+        .unwrap();
+    assert_eq!(decoded, plain);
+
+    // Small answers are not worth it.
+    let small = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("Accept-Encoding", "gzip, br")
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(small.headers().get("content-encoding").is_none());
+}
