@@ -133,7 +133,7 @@ impl Application {
                 json: config.max_body_bytes,
                 upload: config.max_upload_bytes,
             },
-            http::Exposure {
+            &http::Exposure {
                 graphiql: config.graphiql_enabled(),
                 hsts: config.hsts,
                 cors: config.cors_origins(),

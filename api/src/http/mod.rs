@@ -70,7 +70,7 @@ pub struct BodyLimits {
 }
 
 /// Builds the router with its middleware.
-pub fn router(state: AppState, limits: BodyLimits, exposure: Exposure) -> Router {
+pub fn router(state: AppState, limits: BodyLimits, exposure: &Exposure) -> Router {
     let graphql_route = if exposure.graphiql {
         get(graphql::graphiql).post(graphql::graphql)
     } else {
