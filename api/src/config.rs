@@ -141,7 +141,8 @@ pub struct Config {
     #[arg(long, env = "MAX_PENDING_UPLOAD_BYTES", default_value_t = 200 * 1024 * 1024)]
     pub max_pending_upload_bytes: u64,
 
-    /// Deepest GraphQL selection accepted.
+    /// Deepest GraphQL selection accepted, the introspection fields `__schema` and `__type`
+    /// aside.
     #[arg(long, env = "GRAPHQL_MAX_DEPTH", default_value_t = 12)]
     pub graphql_max_depth: usize,
 

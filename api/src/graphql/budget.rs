@@ -30,6 +30,10 @@ use async_graphql::{Positioned, Request, ServerError, ServerResult};
 pub struct Budget {
     /// Fields in an operation once its fragments are expanded.
     pub max_fields: usize,
+    /// Nesting of fields (`{ a { b } }` is 2), not counting the introspection fields
+    /// `__schema` and `__type`: the standard introspection query that GraphiQL, IDE plugins and
+    /// code generators send nests type references nine deep, and costs little.
+    pub max_depth: usize,
     /// Aliased fields in an operation, once its fragments are expanded.
     pub max_aliases: usize,
     /// Fields at the root of an operation.
@@ -43,6 +47,11 @@ pub struct Budget {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Cost {
     pub fields: usize,
+    /// Deepest nesting of fields.
+    pub depth: usize,
+    /// The same, counting a `__schema` or `__type` field of this level as nothing: at an
+    /// operation's root, the depth the limit applies to.
+    pub depth_beside_introspection: usize,
     pub aliases: usize,
     pub root_fields: usize,
     /// Root fields by name.
@@ -67,6 +76,12 @@ impl Budget {
                  are served in one request",
                 shown(cost.fields),
                 self.max_fields
+            ));
+        }
+        if cost.depth_beside_introspection > self.max_depth {
+            return Err(format!(
+                "the operation nests fields {} deep; at most {} are served",
+                cost.depth_beside_introspection, self.max_depth
             ));
         }
         for (name, limit) in self.per_root_field {
@@ -145,7 +160,12 @@ impl<'a> Sizes<'a> {
             let part = match &selection.node {
                 Selection::Field(field) => {
                     let inner = self.cost(&field.node.selection_set.node);
+                    let depth = inner.depth.saturating_add(1);
+                    let introspection =
+                        matches!(field.node.name.node.as_str(), "__schema" | "__type");
                     Cost {
+                        depth,
+                        depth_beside_introspection: if introspection { 0 } else { depth },
                         fields: inner.fields.saturating_add(1),
                         aliases: inner
                             .aliases
@@ -184,6 +204,10 @@ impl<'a> Sizes<'a> {
 impl Cost {
     /// Adds another part of the same selection set, saturating.
     fn add(&mut self, part: Cost) {
+        self.depth = self.depth.max(part.depth);
+        self.depth_beside_introspection = self
+            .depth_beside_introspection
+            .max(part.depth_beside_introspection);
         self.fields = self.fields.saturating_add(part.fields);
         self.aliases = self.aliases.saturating_add(part.aliases);
         self.root_fields = self.root_fields.saturating_add(part.root_fields);
@@ -232,6 +256,7 @@ mod tests {
     fn budget() -> Budget {
         Budget {
             max_fields: 1_000,
+            max_depth: 4,
             max_aliases: 50,
             max_root_fields: 20,
             per_root_field: &[("login", 1)],
@@ -299,6 +324,25 @@ mod tests {
                 .check(&parse_query("{ me { id } }").unwrap())
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn depth_counts_through_fragments_and_spares_introspection() {
+        assert_eq!(cost("{ me { id } }").depth, 2);
+        let deep = "{ a { b { ...F } } } fragment F on T { c { d { e } } }";
+        assert_eq!(cost(deep).depth, 5);
+        assert!(
+            budget()
+                .check(&parse_query(deep).unwrap())
+                .unwrap_err()
+                .contains("5 deep")
+        );
+        let introspection =
+            "{ __schema { types { fields { type { ofType { ofType { name } } } } } } }";
+        assert_eq!(cost(introspection).depth, 7);
+        assert!(budget().check(&parse_query(introspection).unwrap()).is_ok());
+        let smuggled = "{ __schema { types { name } } me { a { b { c { d } } } } }";
+        assert!(budget().check(&parse_query(smuggled).unwrap()).is_err());
     }
 
     #[test]

@@ -127,10 +127,12 @@ pub fn builder(limits: Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
         Mutation::default(),
         Subscription::default(),
     )
-    .limit_depth(limits.max_depth)
+    // Depth is the budget's: it spares the introspection fields, which async-graphql's own
+    // limit does not (and the standard introspection query nests deeper than any real one).
     .limit_complexity(limits.max_complexity)
     .extension(RequestBudget(Arc::new(Budget {
         max_fields: limits.max_fields,
+        max_depth: limits.max_depth,
         max_aliases: limits.max_aliases,
         max_root_fields: limits.max_root_fields,
         per_root_field: PER_REQUEST,

@@ -153,3 +153,52 @@ async fn large_responses_are_compressed_for_clients_that_accept_it() {
         .unwrap();
     assert!(small.headers().get("content-encoding").is_none());
 }
+
+/// The introspection query of graphql-js 16 (`getIntrospectionQuery()` with descriptions):
+/// what GraphiQL's documentation pane, IDE plugins, graphql-codegen and graphql-inspector send.
+const INTROSPECTION: &str = r#"
+query IntrospectionQuery {
+  __schema {
+    queryType { name }
+    mutationType { name }
+    subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) {
+    name description
+    args { ...InputValue }
+    type { ...TypeRef }
+    isDeprecated deprecationReason
+  }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+    ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }
+}
+"#;
+
+#[tokio::test]
+async fn the_standard_introspection_query_is_answered_under_the_limits() {
+    let app = TestApp::spawn().await;
+    let response = app.gql(None, INTROSPECTION, json!({})).await;
+    let types = response.data("/__schema/types").as_array().unwrap();
+    assert!(types.iter().any(|t| t["name"] == "Task"));
+    assert_eq!(response.data("/__schema/queryType/name"), "Query");
+    // The depth limit still holds for the API's own fields.
+    let deep = "{ tasks { nodes { category { parent { parent { parent { parent { parent { parent { parent { parent { parent { title } } } } } } } } } } } } }";
+    let message = app
+        .gql(None, deep, json!({}))
+        .await
+        .expect_error("BAD_USER_INPUT");
+    assert!(message.contains("deep"), "{message}");
+}

@@ -73,10 +73,7 @@ async fn oversized_deep_and_complex_requests_are_refused() {
         .gql(Some(&token), deep, json!({}))
         .await
         .expect_error("BAD_USER_INPUT");
-    assert!(
-        message.to_lowercase().contains("nested too deep"),
-        "{message}"
-    );
+    assert!(message.contains("deep"), "{message}");
 
     let complex = "{ tasks(first: 100) { nodes { document { tasks(first: 100) { nodes { id text units { unit { name } } } } } } } }";
     let message = app
