@@ -118,6 +118,7 @@ impl Application {
         }
         let state = AppState {
             schema,
+            graphiql: config.graphiql_enabled(),
             app,
             loader_delay: config.dataloader_delay(),
             trust_forwarded_for: config.trust_forwarded_for,
@@ -134,7 +135,6 @@ impl Application {
                 upload: config.max_upload_bytes,
             },
             &http::Exposure {
-                graphiql: config.graphiql_enabled(),
                 hsts: config.hsts,
                 cors: config.cors_origins(),
             },

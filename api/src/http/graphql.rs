@@ -41,7 +41,96 @@ pub(super) async fn graphql(
     client: ClientAddress,
     request: GraphQLRequest,
 ) -> Response {
-    let request = request.into_inner();
+    execute(&state, auth, client, request.into_inner()).await
+}
+
+/// `GET /graphql`: GraphiQL for a browser that asks for a page (when it is served), else a
+/// query from the URL (`?query=…&variables=…&operationName=…`), which HTTP caches and CDNs
+/// understand. Never a mutation: a GET must not change anything (405, as the GraphQL-over-HTTP
+/// spec says).
+pub(super) async fn graphql_get(
+    State(state): State<AppState>,
+    auth: AuthState,
+    client: ClientAddress,
+    headers: axum::http::HeaderMap,
+    request: axum::extract::Request,
+) -> Response {
+    let wants_page = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    let has_query = request
+        .uri()
+        .query()
+        .is_some_and(|q| q.split('&').any(|pair| pair.starts_with("query=")));
+    if !has_query {
+        if wants_page && state.graphiql {
+            return graphiql().await.into_response();
+        }
+        let refused = refusal(AppError::bad_input(
+            "send a query as `GET /graphql?query=…`, or POST it as JSON",
+        ));
+        let mut http = sized(with_client_errors(refused), state.limits.response_bytes);
+        *http.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+        return http;
+    }
+    let mut request =
+        match async_graphql::http::parse_query_string(request.uri().query().unwrap_or_default()) {
+            Ok(request) => request,
+            Err(err) => {
+                let refused = refusal(AppError::bad_input(format!(
+                    "not a GraphQL request: {err}; send `?query=…`"
+                )));
+                let mut http = sized(with_client_errors(refused), state.limits.response_bytes);
+                *http.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+                return http;
+            }
+        };
+    let wanted = request.operation_name.clone();
+    let is_mutation = request.parsed_query().is_ok_and(|document| {
+        document.operations.iter().any(|(name, operation)| {
+            operation.node.ty == async_graphql::parser::types::OperationType::Mutation
+                && request_names(name, wanted.as_deref())
+        })
+    });
+    if is_mutation {
+        let refused = refusal(AppError::bad_input(
+            "mutations are sent with POST; a GET never changes anything",
+        ));
+        let mut http = sized(with_client_errors(refused), state.limits.response_bytes);
+        *http.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
+        http.headers_mut().insert(
+            axum::http::header::ALLOW,
+            axum::http::HeaderValue::from_static("GET, POST"),
+        );
+        return http;
+    }
+    execute(&state, auth, client, request).await
+}
+
+/// Whether the operation named `name` (`None`: the document's only one) is the one `wanted`.
+fn request_names(name: Option<&async_graphql::Name>, wanted: Option<&str>) -> bool {
+    match (name, wanted) {
+        (_, None) => true,
+        (Some(name), Some(wanted)) => name.as_str() == wanted,
+        (None, Some(_)) => false,
+    }
+}
+
+/// The errors of a response as clients see them.
+fn with_client_errors(mut response: async_graphql::Response) -> async_graphql::Response {
+    response.errors = response.errors.into_iter().map(to_client).collect();
+    response
+}
+
+/// Runs one GraphQL request over HTTP: the size of its operation, its loader, its timeout, the
+/// errors as clients see them, the size of its response, and what the request log says.
+async fn execute(
+    state: &AppState,
+    auth: AuthState,
+    client: ClientAddress,
+    request: async_graphql::Request,
+) -> Response {
     let operation = request
         .operation_name
         .clone()

@@ -7,7 +7,7 @@
 //! | route                   | what                                                       |
 //! |-------------------------|------------------------------------------------------------|
 //! | `POST /graphql`         | GraphQL queries and mutations (JSON, or multipart uploads) |
-//! | `GET /graphql`          | GraphiQL, to explore the API in a browser (if enabled)     |
+//! | `GET /graphql`          | a query from the URL; GraphiQL for a browser (if enabled)  |
 //! | `GET /graphql/ws`       | subscriptions over WebSocket (graphql-transport-ws)        |
 //! | `GET /attachments/{id}` | an attachment's bytes (`attachments::download`)            |
 //! | `GET /healthz`          | the process is up                                          |
@@ -23,7 +23,7 @@ use axum::extract::{FromRef, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
 use tower_http::catch_panic::CatchPanicLayer;
 
@@ -35,6 +35,8 @@ use crate::state::AppData;
 #[derive(Clone)]
 pub struct AppState {
     pub schema: AppSchema,
+    /// Whether `GET /graphql` from a browser serves GraphiQL.
+    pub graphiql: bool,
     pub app: Arc<AppData>,
     pub loader_delay: Duration,
     pub limits: RequestLimits,
@@ -71,11 +73,7 @@ pub struct BodyLimits {
 
 /// Builds the router with its middleware.
 pub fn router(state: AppState, limits: BodyLimits, exposure: &Exposure) -> Router {
-    let graphql_route = if exposure.graphiql {
-        get(graphql::graphiql).post(graphql::graphql)
-    } else {
-        post(graphql::graphql)
-    };
+    let graphql_route = get(graphql::graphql_get).post(graphql::graphql);
     let router = Router::new()
         .route("/graphql", graphql_route)
         .route("/graphql/ws", get(graphql::graphql_ws))
@@ -114,11 +112,10 @@ pub fn router(state: AppState, limits: BodyLimits, exposure: &Exposure) -> Route
         .with_state(state)
 }
 
-/// What the server shows of itself: GraphiQL, HSTS when it is reached over TLS, and which web
-/// origins may call it from a browser.
+/// What the server shows of itself: HSTS when it is reached over TLS, and which web origins
+/// may call it from a browser. (GraphiQL is `AppState::graphiql`.)
 #[derive(Clone, Debug)]
 pub struct Exposure {
-    pub graphiql: bool,
     pub hsts: bool,
     pub cors: CorsOrigins,
 }

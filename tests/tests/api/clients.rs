@@ -202,3 +202,80 @@ async fn the_standard_introspection_query_is_answered_under_the_limits() {
         .expect_error("BAD_USER_INPUT");
     assert!(message.contains("deep"), "{message}");
 }
+
+async fn get(
+    app: &TestApp,
+    token: Option<&str>,
+    query: &[(&str, &str)],
+    accept: &str,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(query)
+        .header("Accept", accept);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn queries_may_be_sent_with_get_and_mutations_may_not() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let response = get(
+        &app,
+        Some(&admin),
+        &[
+            (
+                "query",
+                "query Me($n: Int) { me { username } units(first: $n) { totalCount } }",
+            ),
+            ("variables", r#"{"n": 1}"#),
+            ("operationName", "Me"),
+        ],
+        "application/json",
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["data"]["me"]["username"], "admin");
+
+    let units_before = app.count_rows("units").await;
+    let mutation =
+        r#"mutation { createUnit(input: {name: "经GET创建", kind: OTHER}) { unit { id } } }"#;
+    let response = get(
+        &app,
+        Some(&admin),
+        &[("query", mutation)],
+        "application/json",
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 405);
+    assert!(
+        response.headers()["allow"]
+            .to_str()
+            .unwrap()
+            .contains("POST")
+    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert_eq!(app.count_rows("units").await, units_before);
+
+    // A browser asking for a page gets GraphiQL (in development).
+    let page = get(&app, None, &[], "text/html,application/xhtml+xml").await;
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .to_lowercase()
+            .contains("graphiql")
+    );
+    // Neither a page nor a query: a clear error, as JSON.
+    let nothing = get(&app, None, &[], "application/json").await;
+    assert_eq!(nothing.status().as_u16(), 400);
+    let body: serde_json::Value = nothing.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+}

@@ -277,7 +277,12 @@ async fn production_hides_the_schema_and_graphiql() {
         .send()
         .await
         .unwrap();
-    assert_eq!(graphiql.status().as_u16(), 405);
+    assert_eq!(graphiql.status().as_u16(), 400);
+    let content_type = graphiql.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(!content_type.contains("html"), "{content_type}");
     // The API itself works as ever.
     app.gql(None, "{ __typename }", json!({}))
         .await

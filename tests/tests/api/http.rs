@@ -30,9 +30,11 @@ async fn probes_and_graphiql_answer() {
         ready.json::<serde_json::Value>().await.unwrap()["database"],
         "ok"
     );
+    // What a browser asks for.
     let graphiql = app
         .client
         .get(format!("{}/graphql", app.address))
+        .header("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
         .send()
         .await
         .unwrap();
