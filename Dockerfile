@@ -8,7 +8,9 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --home /var/lib/duban --create-home duban
+ && useradd --system --home /var/lib/duban --create-home duban \
+ && mkdir -p /var/lib/duban/data \
+ && chown duban:duban /var/lib/duban/data
 COPY --from=build /src/target/release/api /usr/local/bin/api
 USER duban
 WORKDIR /var/lib/duban

@@ -8,7 +8,8 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use secrecy::SecretString;
 
-/// Where the server runs. Production refuses to start without an explicit `JWT_SECRET`.
+/// Where the server runs. Production hides GraphiQL and introspection unless configured, and
+/// without `JWT_SECRET` keeps a generated secret in `DATA_DIR`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Environment {
     Development,
@@ -50,7 +51,8 @@ pub struct Config {
     )]
     pub environment: Environment,
 
-    /// Secret for signing access tokens (HS256). Required in production; at least 32 bytes.
+    /// Secret for signing access tokens (HS256), at least 32 bytes; empty counts as unset.
+    /// Unset: random per run in development, kept in `DATA_DIR/jwt-secret` in production.
     #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<SecretString>,
 

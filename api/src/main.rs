@@ -1,12 +1,31 @@
-//! The `api` binary: parse the command line and hand over to `api::cli`.
+//! The `api` binary: read `.env` if there is one, parse the command line and hand over to
+//! `api::cli`.
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    match api::cli::run(api::cli::Cli::parse()).await {
+fn main() -> ExitCode {
+    // Before any thread exists: settings in `.env` fill in what the environment does not set.
+    let dotenv = dotenvy::dotenv();
+    let cli = api::cli::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(err) = dotenv
+        && !err.not_found()
+    {
+        eprintln!("error: cannot read .env: {err}");
+        return ExitCode::FAILURE;
+    }
+    match runtime.block_on(api::cli::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // `{:#}` prints the whole chain of causes on one line.

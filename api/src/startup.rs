@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::net::TcpListener;
 
 use crate::auth::TokenKeys;
@@ -52,10 +52,12 @@ impl Application {
         if keyed > 0 {
             tracing::info!(accounts = keyed, "usernames now compare by their keys");
         }
+        // Unset or empty: generate one and show it once.
         let admin_password = config
             .admin_password
             .as_ref()
-            .map(|secret| secret.expose_secret().to_owned());
+            .map(|secret| secret.expose_secret().to_owned())
+            .filter(|password| !password.is_empty());
         if let Some(generated) =
             crate::users::service::bootstrap_admin(&db, clock.now(), admin_password)
                 .await
@@ -184,24 +186,31 @@ impl Application {
 
 /// Checks the settings that can be checked without side effects.
 fn validate(config: &Config) -> anyhow::Result<()> {
-    match (&config.jwt_secret, config.environment) {
-        (None, Environment::Production) => {
-            anyhow::bail!("JWT_SECRET is required when DUBAN_ENV=production")
-        }
-        (Some(secret), _) => anyhow::ensure!(
+    if let Some(secret) = &config.jwt_secret
+        && !secret.expose_secret().is_empty()
+    {
+        anyhow::ensure!(
             secret.expose_secret().len() >= MIN_SECRET_BYTES,
             "JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes long"
-        ),
-        (None, Environment::Development) => {}
+        );
     }
     Ok(())
 }
 
+/// The signing key of access tokens: `JWT_SECRET` when it is set (and not empty); otherwise in
+/// production the secret kept in `DATA_DIR/jwt-secret`, generated on the first start (so a
+/// first start needs no setting, and tokens survive restarts; instances that share `DATA_DIR`
+/// share it), and in development a random one for this run.
 fn token_keys(config: &Config) -> anyhow::Result<TokenKeys> {
+    let configured = config
+        .jwt_secret
+        .as_ref()
+        .filter(|secret| !secret.expose_secret().is_empty());
     validate(config)?;
-    let secret = match &config.jwt_secret {
-        Some(secret) => secret.clone(),
-        None => {
+    let secret = match (configured, config.environment) {
+        (Some(secret), _) => secret.clone(),
+        (None, Environment::Production) => kept_secret(&config.data_dir)?,
+        (None, Environment::Development) => {
             tracing::warn!(
                 "JWT_SECRET is not set: using a random secret; tokens will not survive a restart"
             );
@@ -215,6 +224,44 @@ fn token_keys(config: &Config) -> anyhow::Result<TokenKeys> {
         config.access_token_ttl(),
         config.refresh_token_ttl(),
     )
+}
+
+/// The secret in `data_dir/jwt-secret`, created (readable by this user only) if it is not
+/// there. Of two instances starting at once, the second reads what the first wrote.
+fn kept_secret(data_dir: &std::path::Path) -> anyhow::Result<SecretString> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create {}", data_dir.display()))?;
+    let path = data_dir.join("jwt-secret");
+    let created = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path);
+    match created {
+        Ok(mut file) => {
+            let secret = random_secret();
+            file.write_all(secret.expose_secret().as_bytes())
+                .and_then(|()| file.sync_all())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            tracing::info!(path = %path.display(), "generated the access-token secret; keep it with the data");
+            Ok(secret)
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let secret = text.trim().to_owned();
+            anyhow::ensure!(
+                secret.len() >= MIN_SECRET_BYTES,
+                "{} must hold at least {MIN_SECRET_BYTES} bytes",
+                path.display()
+            );
+            Ok(SecretString::from(secret))
+        }
+        Err(err) => Err(err).with_context(|| format!("cannot create {}", path.display())),
+    }
 }
 
 async fn shutdown_signal() {
@@ -243,4 +290,25 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kept_secret_is_made_once_readable_by_its_owner_only_and_read_back() {
+        use std::os::unix::fs::PermissionsExt;
+
+        let dir = tempfile::tempdir().unwrap();
+        let first = kept_secret(dir.path()).unwrap();
+        assert!(first.expose_secret().len() >= MIN_SECRET_BYTES);
+        let mode = std::fs::metadata(dir.path().join("jwt-secret"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let again = kept_secret(dir.path()).unwrap();
+        assert_eq!(first.expose_secret(), again.expose_secret());
+    }
 }

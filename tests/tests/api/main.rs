@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod clients;
 mod extensions;
+mod first_start;
 mod hostile;
 mod http;
 mod import;
