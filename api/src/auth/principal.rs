@@ -17,6 +17,9 @@ pub struct Principal {
     pub username: String,
     /// The role, with the unit or leader that decides which rows are theirs.
     pub scope: Scope,
+    /// The account's session epoch when this principal was established: a connection that
+    /// outlives its token (a subscription) ends when signing out everywhere moves it on.
+    pub session_epoch: i32,
 }
 
 /// What a principal may see and do: the role, carrying the unit or leader it is scoped to, so
@@ -46,6 +49,7 @@ impl Principal {
             user_id: None,
             username: "system".to_owned(),
             scope: Scope::Bureau,
+            session_epoch: 0,
         }
     }
 
@@ -178,6 +182,7 @@ pub async fn principal_for(
     };
     Ok(Some(Principal {
         user_id: Some(user.id),
+        session_epoch: user.session_epoch,
         username: user.username,
         scope,
     }))

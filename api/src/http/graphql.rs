@@ -1,12 +1,14 @@
 //! The GraphQL handlers: queries and mutations over HTTP (with the request's loader, limits
 //! and error mapping), GraphiQL, and subscriptions over WebSocket.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource, WebSocketProtocols};
 use async_graphql::{Data, ServerError};
-use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::{State, WebSocketUpgrade};
 use axum::response::{Html, IntoResponse, Response};
 
@@ -226,58 +228,122 @@ pub(super) async fn graphiql() -> Html<String> {
     )
 }
 
-/// Subscriptions: the access token travels in the `connection_init` payload
-/// (`{"Authorization": "Bearer …"}` or `{"accessToken": "…"}`); a bad token closes the socket.
+/// Subscriptions (graphql-transport-ws, or the older subscriptions-transport-ws): the access
+/// token travels in the `connection_init` payload (`{"Authorization": "Bearer …"}` or
+/// `{"accessToken": "…"}`). A refused token closes the socket with 4403 (Forbidden), which
+/// clients treat as "sign in again and reconnect", not as a broken server (async-graphql says
+/// 1002, a protocol error): this is async-graphql-axum's `serve` with that one change.
 pub(super) async fn graphql_ws(
     State(state): State<AppState>,
-    protocol: GraphQLProtocol,
+    headers: axum::http::HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    // The first subprotocol offered that is one of GraphQL's (as async-graphql-axum picks it).
+    let protocol = headers
+        .get(axum::http::header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|offered| {
+            offered
+                .split(',')
+                .find_map(|name| name.trim().parse::<WebSocketProtocols>().ok())
+        });
+    let Some(protocol) = protocol else {
+        return axum::http::StatusCode::BAD_REQUEST.into_response();
+    };
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |stream| {
-            let schema = state.schema.clone();
-            GraphQLWebSocket::new(stream, schema, protocol)
-                .on_connection_init(move |payload| async move {
-                    let token = payload
-                        .get("Authorization")
-                        .or_else(|| payload.get("authorization"))
-                        .and_then(|v| v.as_str())
-                        .map(str::to_owned)
-                        .or_else(|| {
-                            payload
-                                .get("accessToken")
-                                .and_then(|v| v.as_str())
-                                .map(|t| format!("Bearer {t}"))
-                        });
-                    let app = &state.app;
-                    let auth = AuthState::from_header(
-                        token.as_deref(),
-                        &app.keys,
-                        &app.db,
-                        app.clock.now(),
-                    )
-                    .await
-                    .map_err(async_graphql::Error::from)?;
-                    // Operations on a socket run on the socket's own tasks, so this loader
-                    // batches by time, with the configured window.
-                    let loader = DataLoader::new(state.db_loader(&auth), tokio::spawn)
-                        .delay(state.loader_delay);
-                    let refusal = match &auth {
-                        AuthState::Authenticated(_) => None,
-                        AuthState::Invalid(reason) => Some(reason.clone()),
-                        AuthState::Anonymous => Some(
-                            "sign in first: send the access token in connection_init".to_owned(),
-                        ),
-                    };
-                    if let Some(reason) = refusal {
-                        return Err(AppError::Unauthenticated(reason).into());
-                    }
-                    let mut data = Data::default();
-                    data.insert(auth);
-                    data.insert(loader);
-                    Ok(data)
-                })
-                .serve()
+        .on_upgrade(move |socket| serve_socket(state, protocol, socket))
+}
+
+async fn serve_socket(
+    state: AppState,
+    protocol: WebSocketProtocols,
+    socket: axum::extract::ws::WebSocket,
+) {
+    use axum::extract::ws::{CloseFrame, Message};
+    use futures_util::{SinkExt, StreamExt, future};
+
+    let refused = Arc::new(AtomicBool::new(false));
+    let (mut sink, stream) = socket.split();
+    let input = stream
+        .take_while(|message| future::ready(message.is_ok()))
+        .filter_map(|message| {
+            future::ready(match message {
+                Ok(message @ (Message::Text(_) | Message::Binary(_))) => Some(message.into_data()),
+                _ => None,
+            })
+        });
+    let init_refused = refused.clone();
+    let schema = state.schema.clone();
+    let outgoing = async_graphql::http::WebSocket::new(schema, input, protocol)
+        .on_connection_init(move |payload| {
+            let state = state.clone();
+            let refused = init_refused;
+            async move {
+                let result = connection_data(&state, &payload).await;
+                if result.is_err() {
+                    refused.store(true, Ordering::SeqCst);
+                }
+                result
+            }
         })
+        .map(move |message| match message {
+            async_graphql::http::WsMessage::Text(text) => Message::Text(text.into()),
+            async_graphql::http::WsMessage::Close(code, reason) => {
+                let code = if code == 1002 && refused.load(Ordering::SeqCst) {
+                    4403
+                } else {
+                    code
+                };
+                Message::Close(Some(CloseFrame {
+                    code,
+                    reason: reason.into(),
+                }))
+            }
+        });
+    futures_util::pin_mut!(outgoing);
+    while let Some(message) = outgoing.next().await {
+        if sink.send(message).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// The data of an authenticated socket (its principal and loader), or the refusal.
+async fn connection_data(
+    state: &AppState,
+    payload: &serde_json::Value,
+) -> async_graphql::Result<Data> {
+    let token = payload
+        .get("Authorization")
+        .or_else(|| payload.get("authorization"))
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+        .or_else(|| {
+            payload
+                .get("accessToken")
+                .and_then(|v| v.as_str())
+                .map(|t| format!("Bearer {t}"))
+        });
+    let app = &state.app;
+    let auth = AuthState::from_header(token.as_deref(), &app.keys, &app.db, app.clock.now())
+        .await
+        .map_err(async_graphql::Error::from)?;
+    let refusal = match &auth {
+        AuthState::Authenticated(_) => None,
+        AuthState::Invalid(reason) => Some(reason.clone()),
+        AuthState::Anonymous => {
+            Some("sign in first: send the access token in connection_init".to_owned())
+        }
+    };
+    if let Some(reason) = refusal {
+        return Err(AppError::Unauthenticated(reason).into());
+    }
+    // Operations on a socket run on the socket's own tasks, so this loader batches by time,
+    // with the configured window.
+    let loader = DataLoader::new(state.db_loader(&auth), tokio::spawn).delay(state.loader_delay);
+    let mut data = Data::default();
+    data.insert(auth);
+    data.insert(loader);
+    Ok(data)
 }

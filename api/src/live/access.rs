@@ -8,7 +8,8 @@ use sea_orm::ConnectionTrait;
 use crate::auth::Principal;
 use crate::error::AppResult;
 
-/// The subscriber as the users table says now: `None` once the account is gone or deactivated.
+/// The subscriber as the users table says now: `None` once the account is gone or deactivated,
+/// or its sessions were all signed out (a new password, or `logout(allSessions: true)`).
 /// A subscription outlives the access token it started with, so it is checked again from time
 /// to time (see `schema`), and a changed role, unit or post applies to what it hears next.
 pub async fn current(
@@ -21,7 +22,9 @@ pub async fn current(
         return Ok(Some(actor.clone()));
     };
     match entity::users::Entity::find_by_id(user_id).one(db).await? {
-        Some(user) if user.is_active => crate::auth::principal::principal_for(db, user).await,
+        Some(user) if user.is_active && user.session_epoch == actor.session_epoch => {
+            crate::auth::principal::principal_for(db, user).await
+        }
         _ => Ok(None),
     }
 }

@@ -168,7 +168,14 @@ async fn the_websocket_endpoint_requires_a_valid_token_in_connection_init() {
                     "connection_ack"
                 );
             }
-            Message::Close(frame) => assert!(!accepted, "good token was refused: {frame:?}"),
+            Message::Close(frame) => {
+                assert!(!accepted, "good token was refused: {frame:?}");
+                // 4403 (Forbidden): the client signs in again and reconnects; 1002 would tell
+                // it the server is broken.
+                let frame = frame.expect("a close frame");
+                assert_eq!(u16::from(frame.code), 4403, "{frame:?}");
+                assert!(frame.reason.contains("token"), "{frame:?}");
+            }
             other => panic!("unexpected message {other:?}"),
         }
     }

@@ -373,3 +373,35 @@ async fn a_filter_naming_a_kind_that_does_not_exist_is_refused() {
     assert!(message.contains("EventKind"), "{message}");
     assert!(refusal["payload"]["data"].is_null(), "{refusal:#}");
 }
+
+#[tokio::test]
+async fn signing_out_everywhere_ends_the_open_subscriptions_too() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let after = newest_sequence(&app).await;
+    let mut unit_a = subscribe(&app, &w.unit_a_token, json!({ "after": after })).await;
+    let remind = json!({ "i": { "taskId": w.tasks[0], "unitId": w.unit_a, "message": "请报送" } });
+    let send = "mutation($i: SendReminderInput!) { sendReminder(input: $i) { reminder { id } } }";
+    app.gql(Some(&w.bureau), send, remind.clone())
+        .await
+        .data("/sendReminder");
+    assert_eq!(heard(&mut unit_a, 1).await[0].0, "REMINDER_SENT");
+
+    // The unit signs out of every session (from another device).
+    let (phone, _) = app.login("fgw", tests::world::PASSWORD).await;
+    app.gql(
+        Some(&phone),
+        "mutation { logout(input: {allSessions: true}) { revoked } }",
+        json!({}),
+    )
+    .await
+    .data("/logout/revoked");
+    // The socket re-reads its account every minute: it ends before hearing the next reminder.
+    app.clock.advance(chrono::Duration::minutes(2));
+    let bureau = app.admin_token().await;
+    app.gql(Some(&bureau), send, remind)
+        .await
+        .data("/sendReminder");
+    let message = next_message(&mut unit_a).await;
+    assert_eq!(message["type"], "complete", "{message:#}");
+}
