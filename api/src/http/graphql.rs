@@ -41,9 +41,11 @@ pub(super) async fn graphql(
     State(state): State<AppState>,
     auth: AuthState,
     client: ClientAddress,
+    headers: axum::http::HeaderMap,
     request: GraphQLRequest,
 ) -> Response {
-    execute(&state, auth, client, request.into_inner()).await
+    let id = super::request_id(&headers);
+    execute(&state, auth, client, id, request.into_inner()).await
 }
 
 /// `GET /graphql`: GraphiQL for a browser that asks for a page (when it is served), else a
@@ -107,7 +109,7 @@ pub(super) async fn graphql_get(
         );
         return http;
     }
-    execute(&state, auth, client, request).await
+    execute(&state, auth, client, super::request_id(&headers), request).await
 }
 
 /// Whether the operation named `name` (`None`: the document's only one) is the one `wanted`.
@@ -131,6 +133,7 @@ async fn execute(
     state: &AppState,
     auth: AuthState,
     client: ClientAddress,
+    request_id: Option<&str>,
     request: async_graphql::Request,
 ) -> Response {
     let operation = request
@@ -163,7 +166,21 @@ async fn execute(
             }
         }
     };
-    response.errors = response.errors.into_iter().map(to_client).collect();
+    response.errors = response
+        .errors
+        .into_iter()
+        .map(to_client)
+        .map(|mut error| {
+            // What a user can read out to the help desk, to find the request's log lines.
+            if let Some(id) = request_id {
+                error
+                    .extensions
+                    .get_or_insert_with(Default::default)
+                    .set("requestId", id);
+            }
+            error
+        })
+        .collect();
     let error_codes = response.errors.iter().map(error_code).collect();
     let mut http = sized(response, limits.response_bytes);
     http.extensions_mut().insert(GraphqlOutcome {

@@ -195,3 +195,21 @@ pub(super) fn cors(origins: &super::CorsOrigins) -> Option<tower_http::cors::Cor
             .max_age(std::time::Duration::from_secs(3600)),
     )
 }
+
+/// Removes an `x-request-id` the client sent that is no use as an id (over 64 characters, or
+/// anything but letters, digits, `-`, `_`, `.`, `:`), so that a new one is made in its place and
+/// nothing odd reaches the logs.
+pub(super) async fn drop_unusable_request_id(mut request: Request, next: Next) -> Response {
+    let usable = request.headers().get("x-request-id").map(|value| {
+        let bytes = value.as_bytes();
+        !bytes.is_empty()
+            && bytes.len() <= 64
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+    });
+    if usable == Some(false) {
+        request.headers_mut().remove("x-request-id");
+    }
+    next.run(request).await
+}

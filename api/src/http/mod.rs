@@ -109,7 +109,21 @@ pub fn router(state: AppState, limits: BodyLimits, exposure: &Exposure) -> Route
             }),
         )
         .layer(middleware::from_fn(log_request))
+        // Every request has an id: the client's `x-request-id` when it is a sane one, else a
+        // new UUID; the response carries it back, and so do the log lines and the errors.
+        .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
+        .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
+            tower_http::request_id::MakeRequestUuid,
+        ))
+        .layer(middleware::from_fn(guards::drop_unusable_request_id))
         .with_state(state)
+}
+
+/// The request id of a request (set by the request-id layers, so always there behind them).
+pub(crate) fn request_id(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
 }
 
 /// What the server shows of itself: HSTS when it is reached over TLS, and which web origins
@@ -154,10 +168,16 @@ async fn readyz(State(state): State<AppState>) -> Response {
 /// One log line per request: method, path, status, duration and, for GraphQL, the operation
 /// name and the error codes.
 async fn log_request(request: Request, next: Next) -> Response {
+    use tracing::Instrument;
+
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let response = next.run(request).await;
+    let id = request_id(request.headers()).unwrap_or("-").to_owned();
+    // Every line logged while the request runs carries its id.
+    let span = tracing::info_span!("request", request_id = %id);
+    let response = next.run(request).instrument(span.clone()).await;
+    let _entered = span.enter();
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let outcome = response.extensions().get::<graphql::GraphqlOutcome>();
     tracing::info!(

@@ -279,3 +279,35 @@ async fn queries_may_be_sent_with_get_and_mutations_may_not() {
     let body: serde_json::Value = nothing.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
 }
+
+#[tokio::test]
+async fn every_request_has_an_id_that_comes_back_with_its_errors() {
+    let app = TestApp::spawn().await;
+    let post = |id: Option<&'static str>| {
+        let mut request = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .json(&json!({ "query": "{ me { username } }" }));
+        if let Some(id) = id {
+            request = request.header("x-request-id", id);
+        }
+        request.send()
+    };
+    let response = post(Some("help-desk-42")).await.unwrap();
+    assert_eq!(response.headers()["x-request-id"], "help-desk-42");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    assert_eq!(body["errors"][0]["extensions"]["requestId"], "help-desk-42");
+
+    // None sent, or one that is no use as an id: a new one.
+    for sent in [None, Some("two words; DROP TABLE")] {
+        let response = post(sent).await.unwrap();
+        let id = response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(id.len(), 36, "{id}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["requestId"], id.as_str());
+    }
+}
