@@ -234,8 +234,7 @@ impl Config {
     }
 
     /// The web origins allowed to call the API from a browser.
-    pub fn cors_origins(&self) -> crate::http::CorsOrigins {
-        use crate::http::CorsOrigins;
+    pub fn cors_origins(&self) -> CorsOrigins {
         let listed: Vec<String> = self
             .cors_allowed_origins
             .iter()
@@ -263,4 +262,15 @@ impl Config {
         }
         <Wrapper as clap::Parser>::parse_from(["duban"]).config
     }
+}
+
+/// The web origins whose pages may call the API (CORS).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CorsOrigins {
+    /// No cross-origin calls (production's default).
+    None,
+    /// Pages served from this machine, any port (development's default).
+    Localhost,
+    /// Exactly these origins (`https://console.example.gov.cn`).
+    Listed(Vec<String>),
 }

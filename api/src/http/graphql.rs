@@ -8,7 +8,8 @@ use std::time::Duration;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource, WebSocketProtocols};
 use async_graphql::{Data, ServerError};
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::GraphQLRequest;
+use async_graphql_axum::rejection::GraphQLRejection;
 use axum::extract::{State, WebSocketUpgrade};
 use axum::response::{Html, IntoResponse, Response};
 
@@ -42,10 +43,32 @@ pub(super) async fn graphql(
     auth: AuthState,
     client: ClientAddress,
     headers: axum::http::HeaderMap,
-    request: GraphQLRequest,
+    request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
     let id = super::request_id(&headers);
-    execute(&state, auth, client, id, request.into_inner()).await
+    let media = Media::of(&headers);
+    let request = match request {
+        Ok(request) => request.into_inner(),
+        // A body that is not a GraphQL request (bad JSON, a batch, a broken multipart): a JSON
+        // error like every other, never the extractor's plain text.
+        Err(GraphQLRejection(err)) => {
+            let too_large = matches!(err, async_graphql::ParseRequestError::PayloadTooLarge);
+            let refused = with_client_errors(refusal(AppError::bad_input(match err {
+                async_graphql::ParseRequestError::UnsupportedBatch => {
+                    "batched requests are not accepted; send one operation per request".to_owned()
+                }
+                other => format!("not a GraphQL request: {other}"),
+            })));
+            let mut http = respond(refused, state.limits.response_bytes, media);
+            *http.status_mut() = if too_large {
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                axum::http::StatusCode::BAD_REQUEST
+            };
+            return http;
+        }
+    };
+    execute(&state, auth, client, id, media, request).await
 }
 
 /// `GET /graphql`: GraphiQL for a browser that asks for a page (when it is served), else a
@@ -74,7 +97,11 @@ pub(super) async fn graphql_get(
         let refused = refusal(AppError::bad_input(
             "send a query as `GET /graphql?query=…`, or POST it as JSON",
         ));
-        let mut http = sized(with_client_errors(refused), state.limits.response_bytes);
+        let mut http = respond(
+            with_client_errors(refused),
+            state.limits.response_bytes,
+            Media::of(&headers),
+        );
         *http.status_mut() = axum::http::StatusCode::BAD_REQUEST;
         return http;
     }
@@ -85,7 +112,11 @@ pub(super) async fn graphql_get(
                 let refused = refusal(AppError::bad_input(format!(
                     "not a GraphQL request: {err}; send `?query=…`"
                 )));
-                let mut http = sized(with_client_errors(refused), state.limits.response_bytes);
+                let mut http = respond(
+                    with_client_errors(refused),
+                    state.limits.response_bytes,
+                    Media::of(&headers),
+                );
                 *http.status_mut() = axum::http::StatusCode::BAD_REQUEST;
                 return http;
             }
@@ -101,7 +132,11 @@ pub(super) async fn graphql_get(
         let refused = refusal(AppError::bad_input(
             "mutations are sent with POST; a GET never changes anything",
         ));
-        let mut http = sized(with_client_errors(refused), state.limits.response_bytes);
+        let mut http = respond(
+            with_client_errors(refused),
+            state.limits.response_bytes,
+            Media::of(&headers),
+        );
         *http.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
         http.headers_mut().insert(
             axum::http::header::ALLOW,
@@ -109,7 +144,16 @@ pub(super) async fn graphql_get(
         );
         return http;
     }
-    execute(&state, auth, client, super::request_id(&headers), request).await
+    let media = Media::of(&headers);
+    execute(
+        &state,
+        auth,
+        client,
+        super::request_id(&headers),
+        media,
+        request,
+    )
+    .await
 }
 
 /// Whether the operation named `name` (`None`: the document's only one) is the one `wanted`.
@@ -134,6 +178,7 @@ async fn execute(
     auth: AuthState,
     client: ClientAddress,
     request_id: Option<&str>,
+    media: Media,
     request: async_graphql::Request,
 ) -> Response {
     let operation = request
@@ -182,7 +227,7 @@ async fn execute(
         })
         .collect();
     let error_codes = response.errors.iter().map(error_code).collect();
-    let mut http = sized(response, limits.response_bytes);
+    let mut http = respond(response, limits.response_bytes, media);
     http.extensions_mut().insert(GraphqlOutcome {
         operation,
         error_codes,
@@ -203,26 +248,89 @@ fn refusal(err: AppError) -> async_graphql::Response {
     ])
 }
 
+/// How a response is sent, as the client's `Accept` asks (GraphQL over HTTP): the spec's
+/// `application/graphql-response+json`, with 4xx statuses for requests that could not run, or
+/// the older `application/json`, always with 200 (also when the client says nothing).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Media {
+    GraphqlResponse,
+    Json,
+}
+
+impl Media {
+    fn of(headers: &axum::http::HeaderMap) -> Self {
+        let accept = headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        let wants = |media: &str| {
+            accept.split(',').any(|part| {
+                let mut pieces = part.split(';');
+                let name = pieces.next().unwrap_or_default().trim();
+                let refused = pieces.any(|param| {
+                    param
+                        .trim()
+                        .strip_prefix("q=")
+                        .is_some_and(|q| q.trim() == "0")
+                });
+                name.eq_ignore_ascii_case(media) && !refused
+            })
+        };
+        if wants("application/graphql-response+json") {
+            Self::GraphqlResponse
+        } else {
+            Self::Json
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Self::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            Self::Json => "application/json; charset=utf-8",
+        }
+    }
+}
+
 /// The HTTP response of a GraphQL response, or an error in its place when it would be larger
-/// than `limit` bytes. Serialized once.
-fn sized(response: async_graphql::Response, limit: usize) -> Response {
-    let Ok(body) = serde_json::to_vec(&response) else {
-        return GraphQLResponse::from(refusal(AppError::Internal(anyhow::anyhow!(
-            "a response could not be serialized"
-        ))))
-        .into_response();
+/// than `limit` bytes. A request that did not run (no data, errors without a path: syntax,
+/// validation, variables, the budget) has no `data` entry, and under the spec's media type a
+/// 400.
+fn respond(response: async_graphql::Response, limit: usize, media: Media) -> Response {
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|error| error.path.is_empty());
+    let mut json = match serde_json::to_value(&response) {
+        Ok(json) => json,
+        Err(err) => {
+            tracing::error!(error = %err, "a response could not be serialized");
+            serde_json::json!({ "errors": [{
+                "message": "internal error",
+                "extensions": { "code": "INTERNAL_SERVER_ERROR" },
+            }]})
+        }
     };
+    if request_error && let Some(object) = json.as_object_mut() {
+        object.remove("data");
+    }
+    let body = serde_json::to_vec(&json).unwrap_or_default();
     if body.len() > limit {
-        let mut too_large = refusal(AppError::bad_input(format!(
+        let too_large = with_client_errors(refusal(AppError::bad_input(format!(
             "the response would be {} bytes, above the limit of {limit}; ask for fewer fields \
              or smaller pages",
             body.len()
-        )));
-        too_large.errors = too_large.errors.into_iter().map(to_client).collect();
-        return GraphQLResponse::from(too_large).into_response();
+        ))));
+        return respond(too_large, limit, media);
     }
-    let mut http = GraphQLResponse::from(response).into_response();
-    *http.body_mut() = axum::body::Body::from(body);
+    let status = if request_error && media == Media::GraphqlResponse {
+        axum::http::StatusCode::BAD_REQUEST
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let mut http = (status, body).into_response();
+    http.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static(media.content_type()),
+    );
     http
 }
 

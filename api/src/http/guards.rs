@@ -158,26 +158,28 @@ pub(super) fn security_headers(
 
 /// The CORS layer for `origins`: preflights answered, `GET` and `POST` with the headers a
 /// GraphQL client sends, no cookies (the API takes bearer tokens). `None` when no origin may.
-pub(super) fn cors(origins: &super::CorsOrigins) -> Option<tower_http::cors::CorsLayer> {
+pub(super) fn cors(origins: &crate::config::CorsOrigins) -> Option<tower_http::cors::CorsLayer> {
     use axum::http::{HeaderName, HeaderValue, Method, header};
     use tower_http::cors::{AllowOrigin, CorsLayer};
 
     let allow = match origins {
-        super::CorsOrigins::None => return None,
-        super::CorsOrigins::Localhost => AllowOrigin::predicate(|origin: &HeaderValue, _| {
-            origin.to_str().is_ok_and(|origin| {
-                ["http://localhost", "http://127.0.0.1", "http://[::1]"]
-                    .iter()
-                    .any(|host| {
-                        origin == *host
-                            || origin
-                                .strip_prefix(host)
-                                .and_then(|rest| rest.strip_prefix(':'))
-                                .is_some_and(|port| port.chars().all(|c| c.is_ascii_digit()))
-                    })
+        crate::config::CorsOrigins::None => return None,
+        crate::config::CorsOrigins::Localhost => {
+            AllowOrigin::predicate(|origin: &HeaderValue, _| {
+                origin.to_str().is_ok_and(|origin| {
+                    ["http://localhost", "http://127.0.0.1", "http://[::1]"]
+                        .iter()
+                        .any(|host| {
+                            origin == *host
+                                || origin
+                                    .strip_prefix(host)
+                                    .and_then(|rest| rest.strip_prefix(':'))
+                                    .is_some_and(|port| port.chars().all(|c| c.is_ascii_digit()))
+                        })
+                })
             })
-        }),
-        super::CorsOrigins::Listed(list) => AllowOrigin::list(
+        }
+        crate::config::CorsOrigins::Listed(list) => AllowOrigin::list(
             list.iter()
                 .filter_map(|origin| HeaderValue::from_str(origin).ok()),
         ),

@@ -131,18 +131,7 @@ pub(crate) fn request_id(headers: &axum::http::HeaderMap) -> Option<&str> {
 #[derive(Clone, Debug)]
 pub struct Exposure {
     pub hsts: bool,
-    pub cors: CorsOrigins,
-}
-
-/// The web origins whose pages may call the API (CORS).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CorsOrigins {
-    /// No cross-origin calls (production's default).
-    None,
-    /// Pages served from this machine, any port (development's default).
-    Localhost,
-    /// Exactly these origins (`https://console.example.gov.cn`).
-    Listed(Vec<String>),
+    pub cors: crate::config::CorsOrigins,
 }
 
 async fn healthz() -> &'static str {

@@ -311,3 +311,73 @@ async fn every_request_has_an_id_that_comes_back_with_its_errors() {
         assert_eq!(body["errors"][0]["extensions"]["requestId"], id.as_str());
     }
 }
+
+async fn post_raw(
+    app: &TestApp,
+    accept: Option<&str>,
+    body: &str,
+) -> (u16, String, serde_json::Value) {
+    let mut request = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("Content-Type", "application/json")
+        .body(body.to_owned());
+    if let Some(accept) = accept {
+        request = request.header("Accept", accept);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let json = response.json().await.expect("every answer is JSON");
+    (status, content_type, json)
+}
+
+#[tokio::test]
+async fn responses_follow_graphql_over_http() {
+    let app = TestApp::spawn().await;
+    let spec = Some("application/graphql-response+json");
+    let syntax = r#"{"query":"{ me { "}"#;
+    let unknown = r#"{"query":"{ nosuchfield }"}"#;
+    let field_error = r#"{"query":"{ me { username } }"}"#;
+
+    // The spec's media type: requests that could not run are 400, with no `data`.
+    for body in [syntax, unknown] {
+        let (status, content_type, json) = post_raw(&app, spec, body).await;
+        assert_eq!(status, 400, "{json}");
+        assert!(content_type.starts_with("application/graphql-response+json"));
+        assert!(json.get("data").is_none(), "{json}");
+        assert_eq!(json["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    }
+    // A field that failed is a result: 200, with `data`.
+    let (status, _, json) = post_raw(&app, spec, field_error).await;
+    assert_eq!(status, 200, "{json}");
+    assert!(json.get("data").is_some(), "{json}");
+    assert_eq!(json["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+
+    // Asked for application/json (or nothing): that media type, and 200.
+    for accept in [Some("application/json"), None] {
+        let (status, content_type, json) = post_raw(&app, accept, syntax).await;
+        assert_eq!(status, 200, "{json}");
+        assert!(
+            content_type.starts_with("application/json"),
+            "{content_type}"
+        );
+    }
+
+    // Bodies that are not a GraphQL request are told so in JSON, never in plain text.
+    for body in [
+        "{not json",
+        r#"[{"query":"{ __typename }"}]"#,
+        r#"{"variables":{}}"#,
+    ] {
+        let (status, _, json) = post_raw(&app, spec, body).await;
+        assert_eq!(status, 400, "{body}: {json}");
+        assert_eq!(
+            json["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{body}"
+        );
+    }
+}
