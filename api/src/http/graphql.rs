@@ -59,7 +59,7 @@ pub(super) async fn graphql(
                 }
                 other => format!("not a GraphQL request: {other}"),
             })));
-            let mut http = respond(refused, state.limits.response_bytes, media);
+            let mut http = respond(&refused, state.limits.response_bytes, media);
             *http.status_mut() = if too_large {
                 axum::http::StatusCode::PAYLOAD_TOO_LARGE
             } else {
@@ -98,7 +98,7 @@ pub(super) async fn graphql_get(
             "send a query as `GET /graphql?query=…`, or POST it as JSON",
         ));
         let mut http = respond(
-            with_client_errors(refused),
+            &with_client_errors(refused),
             state.limits.response_bytes,
             Media::of(&headers),
         );
@@ -113,7 +113,7 @@ pub(super) async fn graphql_get(
                     "not a GraphQL request: {err}; send `?query=…`"
                 )));
                 let mut http = respond(
-                    with_client_errors(refused),
+                    &with_client_errors(refused),
                     state.limits.response_bytes,
                     Media::of(&headers),
                 );
@@ -133,7 +133,7 @@ pub(super) async fn graphql_get(
             "mutations are sent with POST; a GET never changes anything",
         ));
         let mut http = respond(
-            with_client_errors(refused),
+            &with_client_errors(refused),
             state.limits.response_bytes,
             Media::of(&headers),
         );
@@ -227,7 +227,7 @@ async fn execute(
         })
         .collect();
     let error_codes = response.errors.iter().map(error_code).collect();
-    let mut http = respond(response, limits.response_bytes, media);
+    let mut http = respond(&response, limits.response_bytes, media);
     http.extensions_mut().insert(GraphqlOutcome {
         operation,
         error_codes,
@@ -295,11 +295,11 @@ impl Media {
 /// than `limit` bytes. A request that did not run (no data, errors without a path: syntax,
 /// validation, variables, the budget) has no `data` entry, and under the spec's media type a
 /// 400.
-fn respond(response: async_graphql::Response, limit: usize, media: Media) -> Response {
+fn respond(response: &async_graphql::Response, limit: usize, media: Media) -> Response {
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|error| error.path.is_empty());
-    let mut json = match serde_json::to_value(&response) {
+    let mut json = match serde_json::to_value(response) {
         Ok(json) => json,
         Err(err) => {
             tracing::error!(error = %err, "a response could not be serialized");
@@ -319,7 +319,7 @@ fn respond(response: async_graphql::Response, limit: usize, media: Media) -> Res
              or smaller pages",
             body.len()
         ))));
-        return respond(too_large, limit, media);
+        return respond(&too_large, limit, media);
     }
     let status = if request_error && media == Media::GraphqlResponse {
         axum::http::StatusCode::BAD_REQUEST
