@@ -218,6 +218,10 @@ impl Cost {
     }
 }
 
+/// The longest query kept as an automatic persisted query: the cache holds at most a few hundred,
+/// so their size bounds its memory.
+pub const MAX_PERSISTED_QUERY_BYTES: usize = 64 * 1024;
+
 /// The extension that enforces a `Budget` on every request, after parsing.
 pub struct RequestBudget(pub Arc<Budget>);
 
@@ -240,6 +244,22 @@ impl Extension for BudgetCheck {
         mut request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
+        if request.extensions.contains_key("persistedQuery") {
+            // An automatic persisted query: a hash alone runs a document checked when it was
+            // registered; a registration is checked here like any query, and kept small.
+            if request.query.is_empty() {
+                return next.run(ctx, request).await;
+            }
+            if request.query.len() > MAX_PERSISTED_QUERY_BYTES {
+                return Err(ServerError::new(
+                    format!(
+                        "a persisted query may have at most {MAX_PERSISTED_QUERY_BYTES} bytes; \
+                         send this one without `persistedQuery`"
+                    ),
+                    None,
+                ));
+            }
+        }
         let document = request.parsed_query()?;
         self.0
             .check(document)

@@ -86,10 +86,11 @@ pub(super) async fn graphql_get(
         .get(axum::http::header::ACCEPT)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
-    let has_query = request
-        .uri()
-        .query()
-        .is_some_and(|q| q.split('&').any(|pair| pair.starts_with("query=")));
+    // A query, or the hash of a persisted one (Apollo's link sends only `extensions`).
+    let has_query = request.uri().query().is_some_and(|q| {
+        q.split('&')
+            .any(|pair| pair.starts_with("query=") || pair.starts_with("extensions="))
+    });
     if !has_query {
         if wants_page && state.graphiql {
             return graphiql().await.into_response();

@@ -8,6 +8,9 @@ pub mod node;
 use std::sync::Arc;
 
 use async_graphql::extensions::Tracing;
+use async_graphql::extensions::apollo_persisted_queries::{
+    ApolloPersistedQueries, LruCacheStorage,
+};
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
 use crate::attachments::schema::AttachmentMutation;
@@ -130,6 +133,8 @@ pub fn builder(limits: Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
     // Depth is the budget's: it spares the introspection fields, which async-graphql's own
     // limit does not (and the standard introspection query nests deeper than any real one).
     .limit_complexity(limits.max_complexity)
+    // Registered before the persisted queries, so it runs first: it checks a query when it is
+    // registered, and a hash alone then runs that checked document.
     .extension(RequestBudget(Arc::new(Budget {
         max_fields: limits.max_fields,
         max_depth: limits.max_depth,
@@ -137,6 +142,9 @@ pub fn builder(limits: Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
         max_root_fields: limits.max_root_fields,
         per_root_field: PER_REQUEST,
     })))
+    // Automatic persisted queries (Apollo's link, urql's): a client sends the hash of a query
+    // it sent before instead of the text. The most recently used 256 are kept.
+    .extension(ApolloPersistedQueries::new(LruCacheStorage::new(256)))
     .extension(Tracing)
     .extension(crate::error::SubscriptionErrors);
     if limits.introspection {

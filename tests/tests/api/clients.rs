@@ -381,3 +381,73 @@ async fn responses_follow_graphql_over_http() {
         );
     }
 }
+
+#[tokio::test]
+async fn automatic_persisted_queries_run_from_their_hash() {
+    use sha2::Digest;
+
+    let app = TestApp::spawn().await;
+    let query = "query Typename { __typename }";
+    let hash = hex::encode(sha2::Sha256::digest(query.as_bytes()));
+    let persisted = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    let post = |body: serde_json::Value| {
+        app.client
+            .post(format!("{}/graphql", app.address))
+            .json(&body)
+            .send()
+    };
+    // The hash alone, before the query was ever sent: the client is asked for the text.
+    let unknown: serde_json::Value = post(json!({ "extensions": persisted }))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unknown["errors"][0]["message"], "PersistedQueryNotFound");
+    // Text and hash register it; then the hash alone runs it, by POST and by GET.
+    let registered: serde_json::Value = post(json!({ "query": query, "extensions": persisted }))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(registered["data"]["__typename"], "Query");
+    let by_hash: serde_json::Value = post(json!({ "extensions": persisted }))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_hash["data"]["__typename"], "Query", "{by_hash}");
+    let by_get = get(
+        &app,
+        None,
+        &[("extensions", &persisted.to_string())],
+        "application/json",
+    )
+    .await;
+    let by_get: serde_json::Value = by_get.json().await.unwrap();
+    assert_eq!(by_get["data"]["__typename"], "Query", "{by_get}");
+
+    // A registration is held to the budget like any query.
+    let mut exploding = "query { ...F26 } fragment F0 on Query { __typename }".to_owned();
+    for level in 1..=26 {
+        exploding.push_str(&format!(
+            " fragment F{level} on Query {{ ...F{} ...F{} }}",
+            level - 1,
+            level - 1
+        ));
+    }
+    let hash = hex::encode(sha2::Sha256::digest(exploding.as_bytes()));
+    let refused: serde_json::Value = post(json!({ "query": exploding,
+        "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } } }))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{refused}"
+    );
+}
