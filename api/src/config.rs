@@ -110,6 +110,11 @@ pub struct Config {
     #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
     pub header_read_timeout_secs: u64,
 
+    /// How long reading a request body may take, in seconds (a 25 MiB upload over a slow line
+    /// takes a while; a body sent a byte a minute is cut off).
+    #[arg(long, env = "BODY_READ_TIMEOUT_SECS", default_value_t = 120)]
+    pub body_read_timeout_secs: u64,
+
     /// How long a shutdown waits for requests in flight, in seconds, before it closes the
     /// connections that remain.
     #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 20)]

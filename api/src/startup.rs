@@ -135,6 +135,7 @@ impl Application {
             http::BodyLimits {
                 json: config.max_body_bytes,
                 upload: config.max_upload_bytes,
+                body_read_timeout: std::time::Duration::from_secs(config.body_read_timeout_secs),
             },
             &http::Exposure {
                 hsts: config.hsts,

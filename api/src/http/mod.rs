@@ -69,6 +69,8 @@ impl FromRef<AppState> for Arc<AppData> {
 pub struct BodyLimits {
     pub json: usize,
     pub upload: usize,
+    /// How long reading a request body may take.
+    pub body_read_timeout: Duration,
 }
 
 /// Builds the router with its middleware.
@@ -84,6 +86,10 @@ pub fn router(state: AppState, limits: BodyLimits, exposure: &Exposure) -> Route
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .layer(middleware::from_fn_with_state(limits, guards::limit_body))
+        // A body that trickles in (a client sending a byte a minute) is cut off.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            limits.body_read_timeout,
+        ))
         .layer(middleware::from_fn(guards::require_media_type))
         // A bug must cost one request a 500, never the connection or the process.
         .layer(CatchPanicLayer::custom(guards::panic_response));
