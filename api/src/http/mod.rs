@@ -9,10 +9,12 @@
 //! | `POST /graphql`         | GraphQL queries and mutations (JSON, or multipart uploads) |
 //! | `GET /graphql`          | a query from the URL; GraphiQL for a browser (if enabled)  |
 //! | `GET /graphql/ws`       | subscriptions over WebSocket (graphql-transport-ws)        |
+//! | `GET /graphiql/…`       | GraphiQL's files, from the binary (works offline)          |
 //! | `GET /attachments/{id}` | an attachment's bytes (`attachments::download`)            |
 //! | `GET /healthz`          | the process is up                                          |
 //! | `GET /readyz`           | the database answers                                       |
 
+mod graphiql;
 mod graphql;
 mod guards;
 
@@ -78,6 +80,7 @@ pub fn router(state: AppState, limits: BodyLimits, exposure: &Exposure) -> Route
     let graphql_route = get(graphql::graphql_get).post(graphql::graphql);
     let router = Router::new()
         .route("/graphql", graphql_route)
+        .route("/graphiql/{version}/{file}", get(graphiql::asset))
         .route("/graphql/ws", get(graphql::graphql_ws))
         .route(
             "/attachments/{id}",

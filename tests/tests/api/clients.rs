@@ -451,3 +451,54 @@ async fn automatic_persisted_queries_run_from_their_hash() {
         "{refused}"
     );
 }
+
+#[tokio::test]
+async fn graphiql_comes_whole_from_the_server_with_no_internet() {
+    let app = TestApp::spawn().await;
+    let page = get(&app, None, &[], "text/html")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "{page}"
+    );
+    let references: Vec<String> = page
+        .split(['"', '\''])
+        .filter(|piece| piece.starts_with("/graphiql/"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(references.len(), 5, "{page}");
+    for path in &references {
+        let response = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        let media = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            media.starts_with("text/javascript") || media.starts_with("text/css"),
+            "{path}: {media}"
+        );
+        assert!(!response.bytes().await.unwrap().is_empty(), "{path}");
+    }
+
+    // Production serves neither the page nor its files unless told to.
+    let production = TestApp::spawn_configured(chrono::Utc::now(), |config| {
+        config.environment = api::config::Environment::Production;
+    })
+    .await;
+    let response = production
+        .client
+        .get(format!("{}{}", production.address, references[0]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 404);
+}
