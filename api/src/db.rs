@@ -64,6 +64,15 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
         .context("database migration failed")
 }
 
+/// How many migrations this binary knows that the database has not run.
+pub async fn pending_migrations(db: &DatabaseConnection) -> anyhow::Result<usize> {
+    let pending =
+        tokio::time::timeout(Duration::from_secs(1), Migrator::get_pending_migrations(db))
+            .await
+            .context("the migration table did not answer within a second")??;
+    Ok(pending.len())
+}
+
 /// Answers whether the database responds within a second, for `/readyz`: a load balancer
 /// asking during an outage is told at once, not after the pool's acquire timeout.
 pub async fn ping(db: &DatabaseConnection) -> bool {

@@ -92,6 +92,10 @@ impl Application {
             throttle: Arc::new(crate::auth::throttle::Throttle::new(
                 config.login_attempts_per_minute,
             )),
+            deadline_job: Arc::new(crate::state::Heartbeat::new(
+                (config.reminder_interval_secs > 0)
+                    .then(|| std::time::Duration::from_secs(config.reminder_interval_secs)),
+            )),
         });
         let schema = schema::builder(Limits {
             max_depth: config.graphql_max_depth,
@@ -116,6 +120,7 @@ impl Application {
                 clock.clone(),
                 storage.clone(),
                 std::time::Duration::from_secs(config.reminder_interval_secs),
+                app.deadline_job.clone(),
             ));
         }
         let state = AppState {

@@ -24,4 +24,51 @@ pub struct AppData {
     pub storage: Storage,
     /// Sign-in attempts, per client address and per username and address.
     pub throttle: Arc<Throttle>,
+    /// When the deadline job last finished a run on this instance.
+    pub deadline_job: Arc<Heartbeat>,
+}
+
+/// The beat of a periodic job, for `/readyz`: the job is late when it has not finished a run
+/// within twice its interval (plus a minute, for a long run).
+#[derive(Debug)]
+pub struct Heartbeat {
+    interval: Option<std::time::Duration>,
+    last: std::sync::Mutex<std::time::Instant>,
+}
+
+impl Heartbeat {
+    /// A job that runs every `interval` (`None`: not on this instance).
+    pub fn new(interval: Option<std::time::Duration>) -> Self {
+        Self {
+            interval,
+            last: std::sync::Mutex::new(std::time::Instant::now()),
+        }
+    }
+
+    /// The job finished a run.
+    pub fn beat(&self) {
+        if let Ok(mut last) = self.last.lock() {
+            *last = std::time::Instant::now();
+        }
+    }
+
+    /// `None` when the job does not run here; else whether it ran recently enough.
+    pub fn alive(&self) -> Option<bool> {
+        let interval = self.interval?;
+        let last = *self.last.lock().ok()?;
+        Some(last.elapsed() <= interval * 2 + std::time::Duration::from_secs(60))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Heartbeat;
+
+    #[test]
+    fn a_job_that_does_not_run_here_is_neither_alive_nor_late() {
+        assert_eq!(Heartbeat::new(None).alive(), None);
+        let job = Heartbeat::new(Some(std::time::Duration::from_secs(600)));
+        job.beat();
+        assert_eq!(job.alive(), Some(true));
+    }
 }

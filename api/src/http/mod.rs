@@ -147,20 +147,37 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
+/// Ready when the database answers within a second, its schema is current (no migration
+/// pending: another instance may be mid-upgrade), and the deadline job, where it runs on this
+/// instance, has run lately. The body says which part is not.
 async fn readyz(State(state): State<AppState>) -> Response {
-    if crate::db::ping(&state.app.db).await {
-        (
-            StatusCode::OK,
-            Json(serde_json::json!({ "database": "ok" })),
-        )
-            .into_response()
+    let database = crate::db::ping(&state.app.db).await;
+    let migrations = if database {
+        match crate::db::pending_migrations(&state.app.db).await {
+            Ok(0) => "current",
+            Ok(_) => "pending",
+            Err(_) => "unknown",
+        }
     } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({ "database": "unavailable" })),
-        )
-            .into_response()
-    }
+        "unknown"
+    };
+    let job = match state.app.deadline_job.alive() {
+        None => "off",
+        Some(true) => "ok",
+        Some(false) => "late",
+    };
+    let ready = database && migrations == "current" && job != "late";
+    let body = serde_json::json!({
+        "database": if database { "ok" } else { "unavailable" },
+        "migrations": migrations,
+        "deadlineJob": job,
+    });
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
 }
 
 /// One log line per request: method, path, status, duration and, for GraphQL, the operation

@@ -184,6 +184,7 @@ pub async fn schedule(
     clock: crate::clock::SharedClock,
     storage: crate::storage::Storage,
     interval: std::time::Duration,
+    heartbeat: std::sync::Arc<crate::state::Heartbeat>,
 ) {
     loop {
         let now = clock.now();
@@ -216,6 +217,7 @@ pub async fn schedule(
                 tracing::warn!(error = %err, "refreshing task statuses failed; retrying at the next run");
             }
         }
+        heartbeat.beat();
         tokio::time::sleep(until_next_run(clock.now(), interval)).await;
     }
 }
