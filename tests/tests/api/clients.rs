@@ -502,3 +502,50 @@ async fn graphiql_comes_whole_from_the_server_with_no_internet() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 404);
 }
+
+#[tokio::test]
+async fn graphiql_renders_in_a_real_browser_with_no_internet() {
+    // Debian's Chromium, headless; `.ci/run` installs it. This machine reaches no CDN, so a
+    // rendered page is one that needed nothing but this server.
+    let Some(chromium) = ["chromium", "chromium-browser"].into_iter().find(|name| {
+        std::process::Command::new(name)
+            .arg("--version")
+            .output()
+            .is_ok_and(|out| out.status.success())
+    }) else {
+        eprintln!("skipped: no chromium here (.ci/run installs Debian's)");
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let profile = tempfile::tempdir().unwrap();
+    let url = format!("{}/graphql", app.address);
+    let profile_dir = profile.path().display().to_string();
+    // On a blocking thread: the server answers on this test's runtime meanwhile.
+    let dom = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--virtual-time-budget=15000",
+                "--dump-dom",
+            ])
+            .arg(format!("--user-data-dir={profile_dir}"))
+            .arg(&url)
+            .output()
+    })
+    .await
+    .unwrap()
+    .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        dom.contains("graphiql-container"),
+        "GraphiQL did not render: {}",
+        &dom[..dom.len().min(2000)]
+    );
+}
