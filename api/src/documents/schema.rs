@@ -248,10 +248,12 @@ impl DocumentQuery {
         ))
     }
 
-    async fn document(&self, ctx: &Context<'_>, id: ID) -> Result<Document> {
+    /// Null, with an error saying why, when there is no such document or the caller may not see
+    /// it: the other fields of the request are answered all the same.
+    async fn document(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Document>> {
         let actor = ctx.actor()?;
         let id = expect_id("id", &id, Kind::Document)?;
-        Ok(service::get(actor, ctx.db(), id).await?.into())
+        Ok(Some(service::get(actor, ctx.db(), id).await?.into()))
     }
 }
 

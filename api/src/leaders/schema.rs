@@ -104,10 +104,12 @@ impl LeaderQuery {
         ))
     }
 
-    async fn leader(&self, ctx: &Context<'_>, id: ID) -> Result<Leader> {
+    /// Null, with an error saying why, when there is no such leader or the caller may not see
+    /// it: the other fields of the request are answered all the same.
+    async fn leader(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Leader>> {
         let actor = ctx.actor()?;
         let id = expect_id("id", &id, Kind::Leader)?;
-        Ok(service::get(actor, ctx.db(), id).await?.into())
+        Ok(Some(service::get(actor, ctx.db(), id).await?.into()))
     }
 }
 

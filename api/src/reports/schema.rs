@@ -118,10 +118,12 @@ pub struct ReportQuery;
 #[Object]
 impl ReportQuery {
     /// One report: units read their own unit's, leaders their tasks', the bureau all.
-    async fn report(&self, ctx: &Context<'_>, id: ID) -> Result<ProgressReport> {
+    /// Null, with an error saying why, when there is no such report or the caller may not see
+    /// it: the other fields of the request are answered all the same.
+    async fn report(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ProgressReport>> {
         let actor = ctx.actor()?;
         let id = expect_id("id", &id, Kind::Report)?;
-        Ok(service::get(actor, ctx.db(), id).await?.into())
+        Ok(Some(service::get(actor, ctx.db(), id).await?.into()))
     }
 }
 

@@ -145,6 +145,7 @@ pub fn builder(limits: Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
     // Automatic persisted queries (Apollo's link, urql's): a client sends the hash of a query
     // it sent before instead of the text. The most recently used 256 are kept.
     .extension(ApolloPersistedQueries::new(LruCacheStorage::new(256)))
+    .extension(crate::graphql::nulls::NullPropagation)
     .extension(Tracing)
     .extension(crate::error::SubscriptionErrors);
     if limits.introspection {

@@ -33,14 +33,15 @@ pub struct NodeQuery;
 
 #[Object]
 impl NodeQuery {
-    /// Any object by its global ID, if the caller may see it.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Node> {
+    /// Any object by its global ID, if the caller may see it: else null, with an error saying
+    /// why, and the other fields of the request answered all the same.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
         let actor = ctx.actor()?;
         let db = ctx.db();
         let (kind, row) = parse_global_id(&id).ok_or_else(|| {
             AppError::bad_field("id", format!("`{}` is not a valid ID", id.as_str()))
         })?;
-        Ok(match kind {
+        Ok(Some(match kind {
             Kind::User => Node::User(crate::users::service::get(actor, db, row).await?.into()),
             Kind::Unit => Node::Unit(crate::units::service::get(actor, db, row).await?.into()),
             Kind::Leader => {
@@ -80,6 +81,6 @@ impl NodeQuery {
                     AppError::bad_field("id", "audit entries are read through `auditLog`").into(),
                 );
             }
-        })
+        }))
     }
 }

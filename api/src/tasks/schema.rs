@@ -127,9 +127,11 @@ impl TaskQuery {
         ))
     }
 
-    async fn task(&self, ctx: &Context<'_>, id: ID) -> Result<Task> {
+    /// Null, with an error saying why, when there is no such task or the caller may not see
+    /// it: the other fields of the request are answered all the same.
+    async fn task(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Task>> {
         let actor = ctx.actor()?;
         let id = expect_id("id", &id, Kind::Task)?;
-        Ok(query::get(actor, ctx.db(), id).await?.into())
+        Ok(Some(query::get(actor, ctx.db(), id).await?.into()))
     }
 }

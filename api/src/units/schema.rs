@@ -168,10 +168,12 @@ impl UnitQuery {
         ))
     }
 
-    async fn unit(&self, ctx: &Context<'_>, id: ID) -> Result<Unit> {
+    /// Null, with an error saying why, when there is no such unit or the caller may not see
+    /// it: the other fields of the request are answered all the same.
+    async fn unit(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Unit>> {
         let actor = ctx.actor()?;
         let id = expect_id("id", &id, Kind::Unit)?;
-        Ok(service::get(actor, ctx.db(), id).await?.into())
+        Ok(Some(service::get(actor, ctx.db(), id).await?.into()))
     }
 }
 

@@ -549,3 +549,90 @@ async fn graphiql_renders_in_a_real_browser_with_no_internet() {
         &dom[..dom.len().min(2000)]
     );
 }
+
+#[tokio::test]
+async fn a_lookup_that_fails_is_null_beside_the_fields_that_did_not() {
+    let app = TestApp::spawn().await;
+    let w = tests::world::World::build(&app).await;
+    // Unit C sees no task of unit A's; `me` must stay, and `task` must be there, null.
+    let hidden = &w.tasks[0];
+    for (query, field) in [
+        (
+            format!("{{ me {{ username }} task(id: \"{hidden}\") {{ id }} }}"),
+            "task",
+        ),
+        (
+            format!("{{ me {{ username }} node(id: \"{hidden}\") {{ id }} }}"),
+            "node",
+        ),
+        (
+            "{ me { username } unit(id: \"VW5pdDo5OTk5\") { id } }".to_owned(),
+            "unit",
+        ),
+        (
+            "{ me { username } document(id: \"RG9jdW1lbnQ6OTk5OQ\") { id } }".to_owned(),
+            "document",
+        ),
+        (
+            "{ me { username } leader(id: \"TGVhZGVyOjk5OTk\") { id } }".to_owned(),
+            "leader",
+        ),
+        (
+            "{ me { username } report(id: \"UHJvZ3Jlc3NSZXBvcnQ6OTk5OQ\") { id } }".to_owned(),
+            "report",
+        ),
+    ] {
+        let response = app.gql(Some(&w.unit_c_token), &query, json!({})).await;
+        let body = &response.0;
+        assert_eq!(
+            body["data"]["me"]["username"], "weishi",
+            "{field}: {body:#}"
+        );
+        assert!(
+            body["data"].as_object().unwrap().contains_key(field) && body["data"][field].is_null(),
+            "{field}: {body:#}"
+        );
+        assert_eq!(
+            body["errors"][0]["path"],
+            json!([field]),
+            "{field}: {body:#}"
+        );
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "NOT_FOUND",
+            "{field}: {body:#}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_failing_non_null_field_nulls_its_parent_up_to_data() {
+    let app = TestApp::spawn().await;
+    // `me: User!` cannot be answered signed out: the null reaches the root, so `data` is null.
+    let response = app
+        .gql(None, "{ __typename me { username } }", json!({}))
+        .await;
+    assert!(response.0["data"].is_null(), "{:#}", response.0);
+    assert_eq!(response.0["errors"][0]["path"], json!(["me"]));
+    assert_eq!(
+        response.0["errors"][0]["extensions"]["code"],
+        "UNAUTHENTICATED"
+    );
+    // A nullable field that fails is null in its place, and only it.
+    let admin = app.admin_token().await;
+    let response = app
+        .gql(
+            Some(&admin),
+            "{ me { username } missing: task(id: \"VGFzazo5OTk5\") { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(response.0["data"]["me"]["username"], "admin");
+    assert!(response.0["data"]["missing"].is_null());
+    assert!(
+        response.0["data"]
+            .as_object()
+            .unwrap()
+            .contains_key("missing")
+    );
+    assert_eq!(response.0["errors"][0]["path"], json!(["missing"]));
+}
