@@ -10,7 +10,7 @@
 //! spec wants. An error that reaches the root (a non-null root field) makes `data` null.
 //!
 //! Subscriptions run their events without the `execute` hook: there a failed nullable field is
-//! null and its error is logged rather than sent.
+//! null and its error is not sent.
 
 use std::sync::{Arc, Mutex};
 
