@@ -318,26 +318,9 @@ impl TestApp {
     ) -> (u16, GqlResponse) {
         input["file"] = Value::Null;
         let operations = json!({ "query": query, "variables": { "input": input } });
-        let form = reqwest::multipart::Form::new()
-            .text("operations", operations.to_string())
-            .text("map", json!({ "0": ["variables.input.file"] }).to_string())
-            .part(
-                "0",
-                reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()),
-            );
-        let mut request = self
-            .client
-            .post(format!("{}/graphql", self.address))
-            .multipart(form);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.expect("request is sent");
-        let status = response.status().as_u16();
-        (
-            status,
-            GqlResponse(response.json().await.unwrap_or(Value::Null)),
-        )
+        let map = json!({ "0": ["variables.input.file"] });
+        self.multipart(token, operations, map, vec![("0", file_name, bytes)])
+            .await
     }
 
     /// Posts a GraphQL multipart request: `operations` as given, `map` from part names to the
@@ -469,4 +452,17 @@ async fn fresh_database() -> (String, OwnedDatabase) {
             (url, OwnedDatabase::Sqlite { _dir: dir })
         }
     }
+}
+
+/// `query { ...F<n> }` where each fragment spreads the previous one twice: `2^n` fields once
+/// expanded, about 60 bytes a level (the fragment explosion of a hostile client).
+pub fn doubling_fragments(levels: usize, leaf: &str) -> String {
+    let mut query = format!("query {{ ...F{levels} }} fragment F0 on Query {{ {leaf} }}");
+    for level in 1..=levels {
+        let below = level - 1;
+        query.push_str(&format!(
+            " fragment F{level} on Query {{ ...F{below} ...F{below} }}"
+        ));
+    }
+    query
 }

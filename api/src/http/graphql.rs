@@ -11,6 +11,7 @@ use async_graphql::{Data, ServerError};
 use async_graphql_axum::GraphQLRequest;
 use async_graphql_axum::rejection::GraphQLRejection;
 use axum::extract::{State, WebSocketUpgrade};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::AppState;
@@ -52,20 +53,18 @@ pub(super) async fn graphql(
         // A body that is not a GraphQL request (bad JSON, a batch, a broken multipart): a JSON
         // error like every other, never the extractor's plain text.
         Err(GraphQLRejection(err)) => {
-            let too_large = matches!(err, async_graphql::ParseRequestError::PayloadTooLarge);
-            let refused = with_client_errors(refusal(AppError::bad_input(match err {
+            let status = if matches!(err, async_graphql::ParseRequestError::PayloadTooLarge) {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            let message = match err {
                 async_graphql::ParseRequestError::UnsupportedBatch => {
                     "batched requests are not accepted; send one operation per request".to_owned()
                 }
                 other => format!("not a GraphQL request: {other}"),
-            })));
-            let mut http = respond(&refused, state.limits.response_bytes, media);
-            *http.status_mut() = if too_large {
-                axum::http::StatusCode::PAYLOAD_TOO_LARGE
-            } else {
-                axum::http::StatusCode::BAD_REQUEST
             };
-            return http;
+            return refuse(&state, media, status, AppError::bad_input(message));
         }
     };
     execute(&state, auth, client, id, media, request).await
@@ -82,6 +81,7 @@ pub(super) async fn graphql_get(
     headers: axum::http::HeaderMap,
     request: axum::extract::Request,
 ) -> Response {
+    let media = Media::of(&headers);
     let wants_page = headers
         .get(axum::http::header::ACCEPT)
         .and_then(|value| value.to_str().ok())
@@ -95,31 +95,24 @@ pub(super) async fn graphql_get(
         if wants_page && state.graphiql {
             return graphiql().await.into_response();
         }
-        let refused = refusal(AppError::bad_input(
-            "send a query as `GET /graphql?query=…`, or POST it as JSON",
-        ));
-        let mut http = respond(
-            &with_client_errors(refused),
-            state.limits.response_bytes,
-            Media::of(&headers),
+        return refuse(
+            &state,
+            media,
+            StatusCode::BAD_REQUEST,
+            AppError::bad_input("send a query as `GET /graphql?query=…`, or POST it as JSON"),
         );
-        *http.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-        return http;
     }
     let mut request =
         match async_graphql::http::parse_query_string(request.uri().query().unwrap_or_default()) {
             Ok(request) => request,
             Err(err) => {
-                let refused = refusal(AppError::bad_input(format!(
-                    "not a GraphQL request: {err}; send `?query=…`"
-                )));
-                let mut http = respond(
-                    &with_client_errors(refused),
-                    state.limits.response_bytes,
-                    Media::of(&headers),
+                let message = format!("not a GraphQL request: {err}; send `?query=…`");
+                return refuse(
+                    &state,
+                    media,
+                    StatusCode::BAD_REQUEST,
+                    AppError::bad_input(message),
                 );
-                *http.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-                return http;
             }
         };
     let wanted = request.operation_name.clone();
@@ -130,22 +123,18 @@ pub(super) async fn graphql_get(
         })
     });
     if is_mutation {
-        let refused = refusal(AppError::bad_input(
-            "mutations are sent with POST; a GET never changes anything",
-        ));
-        let mut http = respond(
-            &with_client_errors(refused),
-            state.limits.response_bytes,
-            Media::of(&headers),
+        let mut http = refuse(
+            &state,
+            media,
+            StatusCode::METHOD_NOT_ALLOWED,
+            AppError::bad_input("mutations are sent with POST; a GET never changes anything"),
         );
-        *http.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
         http.headers_mut().insert(
             axum::http::header::ALLOW,
             axum::http::HeaderValue::from_static("GET, POST"),
         );
         return http;
     }
-    let media = Media::of(&headers);
     execute(
         &state,
         auth,
@@ -187,7 +176,7 @@ async fn execute(
         .clone()
         .unwrap_or_else(|| "-".to_owned());
     let limits = state.limits;
-    let mut response = match operation_size(&request) {
+    let response = match operation_size(&request) {
         size if size > limits.operation_bytes => refusal(AppError::bad_input(format!(
             "the operation (query and variables) is {size} bytes; at most {} are accepted",
             limits.operation_bytes
@@ -212,21 +201,16 @@ async fn execute(
             }
         }
     };
-    response.errors = response
-        .errors
-        .into_iter()
-        .map(to_client)
-        .map(|mut error| {
-            // What a user can read out to the help desk, to find the request's log lines.
-            if let Some(id) = request_id {
-                error
-                    .extensions
-                    .get_or_insert_with(Default::default)
-                    .set("requestId", id);
-            }
+    let mut response = with_client_errors(response);
+    // What a user can read out to the help desk, to find the request's log lines.
+    if let Some(id) = request_id {
+        for error in &mut response.errors {
             error
-        })
-        .collect();
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("requestId", id);
+        }
+    }
     let error_codes = response.errors.iter().map(error_code).collect();
     let mut http = respond(&response, limits.response_bytes, media);
     http.extensions_mut().insert(GraphqlOutcome {
@@ -240,6 +224,17 @@ async fn execute(
 fn operation_size(request: &async_graphql::Request) -> usize {
     let variables = serde_json::to_vec(&request.variables).map_or(usize::MAX, |json| json.len());
     request.query.len().saturating_add(variables)
+}
+
+/// The HTTP answer to a request refused before it ran: `err` as clients see it, with `status`.
+fn refuse(state: &AppState, media: Media, status: StatusCode, err: AppError) -> Response {
+    let mut http = respond(
+        &with_client_errors(refusal(err)),
+        state.limits.response_bytes,
+        media,
+    );
+    *http.status_mut() = status;
+    http
 }
 
 /// A response with only this error, before anything ran.
@@ -323,9 +318,9 @@ fn respond(response: &async_graphql::Response, limit: usize, media: Media) -> Re
         return respond(&too_large, limit, media);
     }
     let status = if request_error && media == Media::GraphqlResponse {
-        axum::http::StatusCode::BAD_REQUEST
+        StatusCode::BAD_REQUEST
     } else {
-        axum::http::StatusCode::OK
+        StatusCode::OK
     };
     let mut http = (status, body).into_response();
     http.headers_mut().insert(
@@ -368,7 +363,7 @@ pub(super) async fn graphql_ws(
                 .find_map(|name| name.trim().parse::<WebSocketProtocols>().ok())
         });
     let Some(protocol) = protocol else {
-        return axum::http::StatusCode::BAD_REQUEST.into_response();
+        return StatusCode::BAD_REQUEST.into_response();
     };
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)

@@ -1,7 +1,7 @@
 //! A unit's part in a task: the one answer to "is this unit on this task, and does it owe the
 //! reports", which reports, extensions, motions, ledgers, attachments and reminders all ask.
 
-use entity::enums::UnitRole;
+use entity::enums::{ObligationRule, UnitRole};
 use entity::{documents, reporting_periods, task_units, tasks};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
@@ -22,18 +22,14 @@ pub struct Part {
     pub unit_id: i64,
     /// The unit's role in the task (the first, if it was listed twice).
     pub role: UnitRole,
-    task: tasks::Model,
     assignments: Vec<task_units::Model>,
 }
 
 impl Part {
-    /// Whether the unit owes reports on the task under its document's rule.
-    pub async fn owes(&self, db: &impl ConnectionTrait) -> AppResult<bool> {
-        let document = documents::Entity::find_by_id(self.task.document_id)
-            .one(db)
-            .await?
-            .ok_or_else(|| AppError::not_found("document"))?;
-        Ok(owing_units(document.obligation_rule, &self.assignments).contains(&self.unit_id))
+    /// Whether the unit owes reports on the task under its document's rule (the caller has the
+    /// document, or reads it once).
+    pub fn owes(&self, rule: ObligationRule) -> bool {
+        owing_units(rule, &self.assignments).contains(&self.unit_id)
     }
 }
 
@@ -54,7 +50,6 @@ pub async fn part_of(
     Ok(role.map(|role| Part {
         unit_id,
         role,
-        task: task.clone(),
         assignments,
     }))
 }
@@ -98,7 +93,11 @@ pub async fn owing_unit(
             )
         })?;
     let part = assigned_unit(actor, db, &task).await?;
-    if !part.owes(db).await? {
+    let document = documents::Entity::find_by_id(task.document_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("document"))?;
+    if !part.owes(document.obligation_rule) {
         return Err(AppError::forbidden(
             "your unit does not owe a report on this task",
         ));

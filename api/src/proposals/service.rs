@@ -186,13 +186,13 @@ pub async fn reply(
         .ok_or_else(|| AppError::forbidden("replies are written by people"))?;
     let text = required_text("text", text, TEXT_MAX)?;
     let txn = db.begin().await?;
-    let (task, _) = proposal_task(actor, &txn, task_id).await?;
+    let (task, document) = proposal_task(actor, &txn, task_id).await?;
     if !actor.is_bureau() {
         let refusal = "the reply is written by the units that handle the motion";
         let part = assigned_unit(actor, &txn, &task)
             .await
             .map_err(|_| AppError::forbidden(refusal))?;
-        if !part.owes(&txn).await? {
+        if !part.owes(document.obligation_rule) {
             return Err(AppError::forbidden(refusal));
         }
     }

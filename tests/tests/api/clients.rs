@@ -430,14 +430,7 @@ async fn automatic_persisted_queries_run_from_their_hash() {
     assert_eq!(by_get["data"]["__typename"], "Query", "{by_get}");
 
     // A registration is held to the budget like any query.
-    let mut exploding = "query { ...F26 } fragment F0 on Query { __typename }".to_owned();
-    for level in 1..=26 {
-        exploding.push_str(&format!(
-            " fragment F{level} on Query {{ ...F{} ...F{} }}",
-            level - 1,
-            level - 1
-        ));
-    }
+    let exploding = tests::doubling_fragments(26, "__typename");
     let hash = hex::encode(sha2::Sha256::digest(exploding.as_bytes()));
     let refused: serde_json::Value = post(json!({ "query": exploding,
         "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } } }))

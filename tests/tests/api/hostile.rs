@@ -5,25 +5,12 @@ use serde_json::{Value, json};
 use tests::TestApp;
 use tests::world::World;
 
-/// `query { ...F<n> }` where each fragment spreads the previous one twice: `2^n` fields once
-/// expanded, about 60 bytes a level.
-fn doubling(levels: usize, leaf: &str) -> String {
-    let mut query = format!("query {{ ...F{levels} }} fragment F0 on Query {{ {leaf} }}");
-    for level in 1..=levels {
-        let below = level - 1;
-        query.push_str(&format!(
-            " fragment F{level} on Query {{ ...F{below} ...F{below} }}"
-        ));
-    }
-    query
-}
-
 #[tokio::test]
 async fn a_fragment_explosion_is_refused_before_it_runs() {
     let app = TestApp::spawn().await;
     // Anonymous, 26 levels: 67 million fields. It used to run for a minute and take gigabytes.
     for leaf in ["__typename", "me { id }"] {
-        let query = doubling(26, leaf);
+        let query = tests::doubling_fragments(26, leaf);
         assert!(query.len() < 2_000);
         let message = app
             .gql(None, &query, json!({}))
@@ -35,7 +22,9 @@ async fn a_fragment_explosion_is_refused_before_it_runs() {
         );
     }
     // Four levels are sixteen fields, well within the budget.
-    let fine = app.gql(None, &doubling(4, "__typename"), json!({})).await;
+    let fine = app
+        .gql(None, &tests::doubling_fragments(4, "__typename"), json!({}))
+        .await;
     assert_eq!(fine.data("/__typename"), "Query");
 }
 

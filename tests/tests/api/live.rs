@@ -274,18 +274,41 @@ async fn registry_changes_reach_the_bureau_and_machine_accounts_only() {
     );
 }
 
+const SEND_REMINDER: &str =
+    "mutation($i: SendReminderInput!) { sendReminder(input: $i) { reminder { id } } }";
+
+fn reminder_to_unit_a(w: &World) -> Value {
+    json!({ "i": { "taskId": w.tasks[0], "unitId": w.unit_a, "message": "请报送" } })
+}
+
+/// Unit A's subscription, once it has heard a reminder the bureau sent it.
+async fn unit_a_hearing_reminders(app: &TestApp, w: &World) -> Socket {
+    let after = newest_sequence(app).await;
+    let mut unit_a = subscribe(app, &w.unit_a_token, json!({ "after": after })).await;
+    app.gql(Some(&w.bureau), SEND_REMINDER, reminder_to_unit_a(w))
+        .await
+        .data("/sendReminder");
+    assert_eq!(heard(&mut unit_a, 1).await[0].0, "REMINDER_SENT");
+    unit_a
+}
+
+/// Two minutes on (past the subscription's account check), the bureau sends unit A another
+/// reminder: the subscription completes instead of delivering it.
+async fn expect_ended_by_the_next_reminder(app: &TestApp, w: &World, unit_a: &mut Socket) {
+    app.clock.advance(chrono::Duration::minutes(2));
+    let bureau = app.admin_token().await;
+    app.gql(Some(&bureau), SEND_REMINDER, reminder_to_unit_a(w))
+        .await
+        .data("/sendReminder");
+    let message = next_message(unit_a).await;
+    assert_eq!(message["type"], "complete", "{message:#}");
+}
+
 #[tokio::test]
 async fn a_deactivated_account_stops_hearing() {
     let app = TestApp::spawn().await;
     let w = World::build(&app).await;
-    let after = newest_sequence(&app).await;
-    let mut unit_a = subscribe(&app, &w.unit_a_token, json!({ "after": after })).await;
-    let remind = json!({ "i": { "taskId": w.tasks[0], "unitId": w.unit_a, "message": "请报送" } });
-    let send = "mutation($i: SendReminderInput!) { sendReminder(input: $i) { reminder { id } } }";
-    app.gql(Some(&w.bureau), send, remind.clone())
-        .await
-        .data("/sendReminder");
-    assert_eq!(heard(&mut unit_a, 1).await[0].0, "REMINDER_SENT");
+    let mut unit_a = unit_a_hearing_reminders(&app, &w).await;
 
     let users = app
         .gql(
@@ -310,13 +333,7 @@ async fn a_deactivated_account_stops_hearing() {
     .await
     .data("/updateUser");
     // A subscription re-reads its account every minute: two minutes on, the next event ends it.
-    app.clock.advance(chrono::Duration::minutes(2));
-    let bureau = app.admin_token().await;
-    app.gql(Some(&bureau), send, remind)
-        .await
-        .data("/sendReminder");
-    let message = next_message(&mut unit_a).await;
-    assert_eq!(message["type"], "complete", "{message:#}");
+    expect_ended_by_the_next_reminder(&app, &w, &mut unit_a).await;
 }
 
 /// Stores an event with the given sequence number, as a transaction that took that number would
@@ -378,14 +395,7 @@ async fn a_filter_naming_a_kind_that_does_not_exist_is_refused() {
 async fn signing_out_everywhere_ends_the_open_subscriptions_too() {
     let app = TestApp::spawn().await;
     let w = World::build(&app).await;
-    let after = newest_sequence(&app).await;
-    let mut unit_a = subscribe(&app, &w.unit_a_token, json!({ "after": after })).await;
-    let remind = json!({ "i": { "taskId": w.tasks[0], "unitId": w.unit_a, "message": "请报送" } });
-    let send = "mutation($i: SendReminderInput!) { sendReminder(input: $i) { reminder { id } } }";
-    app.gql(Some(&w.bureau), send, remind.clone())
-        .await
-        .data("/sendReminder");
-    assert_eq!(heard(&mut unit_a, 1).await[0].0, "REMINDER_SENT");
+    let mut unit_a = unit_a_hearing_reminders(&app, &w).await;
 
     // The unit signs out of every session (from another device).
     let (phone, _) = app.login("fgw", tests::world::PASSWORD).await;
@@ -397,11 +407,5 @@ async fn signing_out_everywhere_ends_the_open_subscriptions_too() {
     .await
     .data("/logout/revoked");
     // The socket re-reads its account every minute: it ends before hearing the next reminder.
-    app.clock.advance(chrono::Duration::minutes(2));
-    let bureau = app.admin_token().await;
-    app.gql(Some(&bureau), send, remind)
-        .await
-        .data("/sendReminder");
-    let message = next_message(&mut unit_a).await;
-    assert_eq!(message["type"], "complete", "{message:#}");
+    expect_ended_by_the_next_reminder(&app, &w, &mut unit_a).await;
 }
