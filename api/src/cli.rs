@@ -4,11 +4,13 @@
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use sea_orm::DatabaseConnection;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::Principal;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::graphql::relay::{self, Kind};
 use crate::startup::Application;
 use crate::users::service::{NewUser, create};
 
@@ -90,20 +92,26 @@ pub struct CreateUserArgs {
     pub role: RoleArg,
     #[arg(long)]
     pub display_name: Option<String>,
-    /// Row id of the unit (role unit).
-    #[arg(long)]
-    pub unit_id: Option<i64>,
-    /// Row id of the leader (role leader).
-    #[arg(long)]
-    pub leader_id: Option<i64>,
+    /// The unit (role unit): its ID as the API shows it (`units { nodes { id name } }`), or
+    /// its exact name.
+    #[arg(long, alias = "unit-id")]
+    pub unit: Option<String>,
+    /// The leader (role leader): their ID as the API shows it, or their exact name.
+    #[arg(long, alias = "leader-id")]
+    pub leader: Option<String>,
     /// The password; a random one is generated and printed when omitted.
     #[arg(long, env = "DUBAN_NEW_USER_PASSWORD", hide_env_values = true)]
     pub password: Option<SecretString>,
 }
 
-/// Runs the command the user asked for.
+/// Runs the command the user asked for, with logging set up as configured.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     crate::telemetry::init(cli.config.log_format);
+    execute(cli).await
+}
+
+/// Runs the command (the caller has set up logging, or wants none: tests).
+pub async fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) if args.demo => serve_demo(cli.config).await,
         Command::Serve(_) => {
@@ -148,6 +156,14 @@ async fn create_user(config: &Config, args: CreateUserArgs) -> anyhow::Result<()
         .password
         .map(|secret| secret.expose_secret().to_owned())
         .unwrap_or_else(crate::auth::password::generate);
+    let unit_id = match &args.unit {
+        Some(unit) => Some(row_of(&db, unit, Kind::Unit).await?),
+        None => None,
+    };
+    let leader_id = match &args.leader {
+        Some(leader) => Some(row_of(&db, leader, Kind::Leader).await?),
+        None => None,
+    };
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let user = create(
         &Principal::system(),
@@ -158,18 +174,62 @@ async fn create_user(config: &Config, args: CreateUserArgs) -> anyhow::Result<()
             display_name: args.display_name,
             password: password.clone(),
             role: args.role.into(),
-            unit_id: args.unit_id,
-            leader_id: args.leader_id,
+            unit_id,
+            leader_id,
             scopes: Vec::new(),
         },
     )
     .await
     .map_err(|err| anyhow::anyhow!("{err}"))?;
-    println!("created user `{}` (id {})", user.username, user.id);
+    println!(
+        "created user `{}` (id {})",
+        user.username,
+        relay::global_id(Kind::User, user.id).as_str()
+    );
     if generated {
         println!("password: {password}");
     }
     Ok(())
+}
+
+/// The row a command-line argument names: a global ID of `kind`, or the exact name of one unit
+/// or leader.
+async fn row_of(db: &DatabaseConnection, given: &str, kind: Kind) -> anyhow::Result<i64> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    if let Some((found, row)) = relay::parse_global_id(&async_graphql::ID(given.to_owned())) {
+        anyhow::ensure!(
+            found == kind,
+            "`{given}` is a {} ID, not a {} ID",
+            found.name(),
+            kind.name()
+        );
+        return Ok(row);
+    }
+    let rows: Vec<i64> = match kind {
+        Kind::Unit => entity::units::Entity::find()
+            .filter(entity::units::Column::Name.eq(given))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|unit| unit.id)
+            .collect(),
+        _ => entity::leaders::Entity::find()
+            .filter(entity::leaders::Column::Name.eq(given))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|leader| leader.id)
+            .collect(),
+    };
+    match rows.as_slice() {
+        [row] => Ok(*row),
+        [] => anyhow::bail!("no {} has the ID or name `{given}`", kind.name()),
+        _ => anyhow::bail!(
+            "several of {} are named `{given}`: give the ID",
+            kind.name()
+        ),
+    }
 }
 
 async fn serve_demo(mut config: Config) -> anyhow::Result<()> {

@@ -356,6 +356,11 @@ impl TestApp {
         )
     }
 
+    /// The URL of this server's database, for commands run beside it (`api create-user`).
+    pub fn database_url(&self) -> &str {
+        &self.database_url
+    }
+
     /// Whether this server runs on PostgreSQL (the suite runs on both backends).
     pub fn is_postgres(&self) -> bool {
         self.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres

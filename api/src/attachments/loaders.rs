@@ -13,3 +13,9 @@ loader!(
     AttachmentsOfVersion(i64) => Vec<entity::attachments::Model>,
     |this, ids| super::service::of_versions(&this.db, &ids)
 );
+
+loader!(
+    /// An attachment by id, if the principal may read it.
+    AttachmentReadableById(i64) => entity::attachments::Model,
+    signed in |this, actor, ids| super::service::readable_by_ids(actor, &this.db, &ids)
+);

@@ -23,6 +23,7 @@ use crate::audit::service::Private;
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 use crate::obligations::assigned_unit;
 use crate::storage::Storage;
 use crate::tasks::query as tasks;
@@ -128,7 +129,12 @@ async fn insert(
         &txn,
         actor,
         now,
-        Change::after(Private::AttachmentUpload, "attachment", Some(row.id), &row),
+        Change::after(
+            Private::AttachmentUpload,
+            EntityType::Attachment,
+            Some(row.id),
+            &row,
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -164,7 +170,7 @@ pub async fn discard(
         now,
         Change::diff(
             Private::AttachmentDiscard,
-            "attachment",
+            EntityType::Attachment,
             Some(id),
             &row,
             &(),
@@ -244,7 +250,7 @@ pub async fn purge_abandoned(
                 now,
                 Change::diff(
                     Private::AttachmentPurge,
-                    "attachment",
+                    EntityType::Attachment,
                     Some(row.id),
                     &row,
                     &(),
@@ -317,6 +323,33 @@ pub async fn get(
     } else {
         Err(AppError::not_found("attachment"))
     }
+}
+
+/// The attachments among `ids` that `actor` may read, for `nodes`: those of reports it may
+/// read, and its own uploads not yet submitted (as `get`).
+pub async fn readable_by_ids(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, attachments::Model>> {
+    let mut readable = sea_orm::Condition::any().add(
+        attachments::Column::ReportId.in_subquery(crate::reports::service::readable_ids(actor)),
+    );
+    if let Some(user_id) = actor.user_id {
+        readable = readable.add(
+            sea_orm::Condition::all()
+                .add(attachments::Column::ReportId.is_null())
+                .add(attachments::Column::UploadedBy.eq(user_id)),
+        );
+    }
+    Ok(attachments::Entity::find()
+        .filter(attachments::Column::Id.is_in(ids.iter().copied()))
+        .filter(readable)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect())
 }
 
 /// The uploads `user_id` made for each task and has not submitted yet, oldest first.

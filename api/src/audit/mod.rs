@@ -6,5 +6,8 @@
 //!   writing (`record`, with the change's transaction) and listing; `schema`: `auditLog`.
 
 pub mod action;
+pub mod loaders;
 pub mod schema;
 pub mod service;
+
+pub use action::AuditAction;

@@ -8,16 +8,17 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-pub use crate::audit::action::{Action, Private};
+pub use crate::audit::action::{Action, AuditAction, Private};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 use crate::pagination::{Page, PageRequest};
 
 /// One change to record. `before` is `None` for a creation, `after` for a deletion.
 #[derive(Debug)]
 pub struct Change<'a, B: Serialize, A: Serialize> {
     pub action: Action,
-    pub entity_type: &'a str,
+    pub entity_type: EntityType,
     pub entity_id: Option<i64>,
     pub before: Option<&'a B>,
     pub after: Option<&'a A>,
@@ -25,7 +26,11 @@ pub struct Change<'a, B: Serialize, A: Serialize> {
 
 impl<'a> Change<'a, (), ()> {
     /// Something happened (a sign-in); no state to record.
-    pub fn event(action: impl Into<Action>, entity_type: &'a str, entity_id: Option<i64>) -> Self {
+    pub fn event(
+        action: impl Into<Action>,
+        entity_type: EntityType,
+        entity_id: Option<i64>,
+    ) -> Self {
         Self {
             action: action.into(),
             entity_type,
@@ -40,7 +45,7 @@ impl<'a, A: Serialize> Change<'a, (), A> {
     /// A creation, or an event with details: only the state after.
     pub fn after(
         action: impl Into<Action>,
-        entity_type: &'a str,
+        entity_type: EntityType,
         entity_id: Option<i64>,
         after: &'a A,
     ) -> Self {
@@ -58,7 +63,7 @@ impl<'a, B: Serialize, A: Serialize> Change<'a, B, A> {
     /// A change: the state before and after.
     pub fn diff(
         action: impl Into<Action>,
-        entity_type: &'a str,
+        entity_type: EntityType,
         entity_id: Option<i64>,
         before: &'a B,
         after: &'a A,
@@ -125,7 +130,7 @@ pub async fn record<'a, B: Serialize, A: Serialize>(
         actor_user_id: Set(actor.user_id),
         actor: Set(actor.username.to_owned()),
         action: Set(change.action.as_str().to_owned()),
-        entity_type: Set(change.entity_type.to_owned()),
+        entity_type: Set(change.entity_type.as_str().to_owned()),
         entity_id: Set(change.entity_id),
         before: Set(before),
         after: Set(after),
@@ -140,10 +145,10 @@ pub async fn record<'a, B: Serialize, A: Serialize>(
 /// Which audit rows to list.
 #[derive(Debug, Default)]
 pub struct AuditFilter {
-    pub entity_type: Option<String>,
+    pub entity_type: Option<EntityType>,
     pub entity_id: Option<i64>,
     pub actor_user_id: Option<i64>,
-    pub action: Option<String>,
+    pub action: Option<AuditAction>,
 }
 
 /// Lists audit rows, newest first. Bureau only.
@@ -156,7 +161,7 @@ pub async fn list(
     actor.require_bureau()?;
     let mut query = audit_log::Entity::find();
     if let Some(entity_type) = filter.entity_type {
-        query = query.filter(audit_log::Column::EntityType.eq(entity_type));
+        query = query.filter(audit_log::Column::EntityType.eq(entity_type.as_str()));
     }
     if let Some(entity_id) = filter.entity_id {
         query = query.filter(audit_log::Column::EntityId.eq(entity_id));
@@ -165,7 +170,7 @@ pub async fn list(
         query = query.filter(audit_log::Column::ActorUserId.eq(user_id));
     }
     if let Some(action) = filter.action {
-        query = query.filter(audit_log::Column::Action.eq(action));
+        query = query.filter(audit_log::Column::Action.eq(action.as_str()));
     }
     let total = query.clone().count(db).await?;
     let items = query
@@ -175,4 +180,22 @@ pub async fn list(
         .all(db)
         .await?;
     Ok(Page::new(items, total, page))
+}
+
+/// Audit rows by id, for `nodes`: the bureau's only.
+pub async fn readable_by_ids(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<std::collections::HashMap<i64, audit_log::Model>> {
+    if !actor.is_bureau() {
+        return Ok(std::collections::HashMap::new());
+    }
+    Ok(audit_log::Entity::find()
+        .filter(audit_log::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect())
 }

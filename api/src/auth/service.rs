@@ -24,6 +24,7 @@ use crate::auth::principal::Principal;
 use crate::auth::throttle::Throttle;
 use crate::auth::tokens::{TokenKeys, hash_refresh_token, new_refresh_token};
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 
 const INVALID_CREDENTIALS: &str = "invalid username or password";
 
@@ -88,7 +89,7 @@ pub async fn login(
         &txn,
         &session.user,
         now,
-        Change::event(Private::AuthLogin, "user", Some(session.user.id)),
+        Change::event(Private::AuthLogin, EntityType::User, Some(session.user.id)),
     )
     .await?;
     txn.commit().await?;
@@ -167,7 +168,7 @@ pub async fn refresh(
             now,
             Change::after(
                 Private::AuthRefreshReuse,
-                "user",
+                EntityType::User,
                 Some(stored.user_id),
                 &serde_json::json!({ "family": stored.family_id, "revoked": revoked }),
             ),
@@ -253,7 +254,7 @@ pub async fn logout(
         now,
         Change::after(
             Private::AuthLogout,
-            "user",
+            EntityType::User,
             Some(user_id),
             &serde_json::json!({ "allSessions": all_sessions, "revoked": revoked }),
         ),
@@ -323,7 +324,7 @@ pub async fn change_password(
         &txn,
         actor,
         now,
-        Change::event(Private::UserChangePassword, "user", Some(user_id)),
+        Change::event(Private::UserChangePassword, EntityType::User, Some(user_id)),
     )
     .await?;
     txn.commit().await?;

@@ -16,6 +16,7 @@ use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::documents::service::{get, validate_declared};
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 use crate::events::EventKind;
 use crate::validation::{TEXT_MAX, required_text};
 
@@ -90,7 +91,7 @@ pub async fn create_category(
         now,
         Change::after(
             EventKind::CategoryCreated,
-            "category",
+            EntityType::Category,
             Some(category.id),
             &category,
         ),
@@ -100,7 +101,7 @@ pub async fn create_category(
         &txn,
         now,
         EventKind::CategoryCreated,
-        ("category", category.id),
+        (EntityType::Category, category.id),
         &category,
     )
     .await?;

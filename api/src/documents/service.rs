@@ -15,6 +15,7 @@ use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::documents::schedule::ReportingSchedule;
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 use crate::events::EventKind;
 use crate::pagination::{Page, PageRequest};
 use crate::validation::{
@@ -221,7 +222,7 @@ pub async fn create(
         now,
         Change::after(
             EventKind::DocumentCreated,
-            "document",
+            EntityType::Document,
             Some(document.id),
             &document,
         ),
@@ -231,7 +232,7 @@ pub async fn create(
         &txn,
         now,
         EventKind::DocumentCreated,
-        ("document", document.id),
+        (EntityType::Document, document.id),
         &document,
     )
     .await?;
@@ -291,7 +292,7 @@ pub async fn update(
         now,
         Change::diff(
             EventKind::DocumentUpdated,
-            "document",
+            EntityType::Document,
             Some(id),
             &before,
             &after,
@@ -302,7 +303,7 @@ pub async fn update(
         &txn,
         now,
         EventKind::DocumentUpdated,
-        ("document", id),
+        (EntityType::Document, id),
         &after,
     )
     .await?;

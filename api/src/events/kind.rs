@@ -1,14 +1,13 @@
-//! What can happen, as one list: each `EventKind` with the string stored in `events.kind` and
-//! the audit action it is recorded under (`audit_log.action`). The API exposes the kinds as a
-//! GraphQL enum (`REPORT_SUBMITTED`), so a subscriber's filter cannot name a kind that does not
-//! exist.
+//! What can happen, as one list: each `EventKind` with the string stored in `events.kind`. The
+//! API exposes the kinds as a GraphQL enum (`REPORT_SUBMITTED`), so a subscriber's filter cannot
+//! name a kind that does not exist. The audit action each is recorded under is the audit's
+//! business (`audit::action::of_event`): events know nothing of the audit trail.
 //!
-//! The stored strings are the ones written since the first release (`report.submitted`); some
-//! audit actions cover two kinds (a review accepts or returns: `report.review`).
+//! The stored strings are the ones written since the first release (`report.submitted`).
 
-/// Declares `EventKind` from one table: variant, stored kind, audit action.
+/// Declares `EventKind` from one table: variant and stored kind.
 macro_rules! event_kinds {
-    ($($(#[$doc:meta])* $kind:ident => $stored:literal, $action:literal;)*) => {
+    ($($(#[$doc:meta])* $kind:ident => $stored:literal;)*) => {
         /// Something that happened, as recorded in `events` and heard by subscribers.
         #[derive(
             Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
@@ -29,13 +28,6 @@ macro_rules! event_kinds {
                 }
             }
 
-            /// The action the change is audited under.
-            pub fn audit_action(self) -> &'static str {
-                match self {
-                    $(EventKind::$kind => $action,)*
-                }
-            }
-
             /// The kind a stored string names, if it names one.
             pub fn parse(stored: &str) -> Option<Self> {
                 match stored {
@@ -51,83 +43,83 @@ macro_rules! event_kinds {
 
 event_kinds! {
     /// A unit was added to the registry.
-    UnitCreated => "unit.created", "unit.create";
+    UnitCreated => "unit.created";
     /// A unit was renamed or changed.
-    UnitUpdated => "unit.updated", "unit.update";
+    UnitUpdated => "unit.updated";
     /// A unit got another name it is known by.
-    UnitAliasAdded => "unit.alias_added", "unit.add_alias";
+    UnitAliasAdded => "unit.alias_added";
     /// A duplicate unit was merged into another.
-    UnitMerged => "unit.merged", "unit.merge";
+    UnitMerged => "unit.merged";
     /// A leader was added to the registry.
-    LeaderCreated => "leader.created", "leader.create";
+    LeaderCreated => "leader.created";
     /// A leader's name, post or supervised units changed.
-    LeaderUpdated => "leader.updated", "leader.update";
+    LeaderUpdated => "leader.updated";
     /// A document was created by hand.
-    DocumentCreated => "document.created", "document.create";
+    DocumentCreated => "document.created";
     /// A notice was imported, or re-imported in place.
-    DocumentImported => "document.imported", "document.import";
+    DocumentImported => "document.imported";
     /// A document's details or obligation rule changed.
-    DocumentUpdated => "document.updated", "document.update";
+    DocumentUpdated => "document.updated";
     /// A category was added to a document.
-    CategoryCreated => "category.created", "category.create";
+    CategoryCreated => "category.created";
     /// A document's reporting periods were generated from its schedule.
-    PeriodsGenerated => "period.generated", "period.generate";
+    PeriodsGenerated => "period.generated";
     /// A reporting period was added.
-    PeriodAdded => "period.added", "period.add";
+    PeriodAdded => "period.added";
     /// A reporting period's due date or label changed.
-    PeriodMoved => "period.moved", "period.update";
+    PeriodMoved => "period.moved";
     /// A reporting period was removed before it was due.
-    PeriodRemoved => "period.removed", "period.delete";
+    PeriodRemoved => "period.removed";
     /// A task was created.
-    TaskCreated => "task.created", "task.create";
+    TaskCreated => "task.created";
     /// A task was edited (a new `version`).
-    TaskUpdated => "task.updated", "task.update";
+    TaskUpdated => "task.updated";
     /// A task was removed (soft-deleted).
-    TaskDeleted => "task.deleted", "task.delete";
+    TaskDeleted => "task.deleted";
     /// A task's leaders were replaced.
-    TaskLeadersChanged => "task.leaders_changed", "task.set_leaders";
+    TaskLeadersChanged => "task.leaders_changed";
     /// A task's units were replaced.
-    TaskUnitsChanged => "task.units_changed", "task.set_units";
+    TaskUnitsChanged => "task.units_changed";
     /// A task's derived status changed (reports, deadlines, the passing of time).
-    TaskStatusChanged => "task.status_changed", "task.status";
+    TaskStatusChanged => "task.status_changed";
     /// The bureau confirmed a task complete (办结).
-    TaskCompleted => "task.completed", "task.complete";
+    TaskCompleted => "task.completed";
     /// The bureau cancelled a task.
-    TaskCancelled => "task.cancelled", "task.cancel";
+    TaskCancelled => "task.cancelled";
     /// The bureau reopened a completed or cancelled task.
-    TaskReopened => "task.reopened", "task.reopen";
+    TaskReopened => "task.reopened";
     /// A unit submitted a version of a progress report.
-    ReportSubmitted => "report.submitted", "report.submit";
+    ReportSubmitted => "report.submitted";
     /// The bureau accepted a submitted version.
-    ReportAccepted => "report.accepted", "report.review";
+    ReportAccepted => "report.accepted";
     /// The bureau returned a submitted version for revision.
-    ReportReturned => "report.returned", "report.review";
+    ReportReturned => "report.returned";
     /// A reminder (催办) was sent, by the bureau or the deadline job.
-    ReminderSent => "reminder.sent", "reminder.send";
+    ReminderSent => "reminder.sent";
     /// The unit acknowledged a reminder.
-    ReminderAcknowledged => "reminder.acknowledged", "reminder.acknowledge";
+    ReminderAcknowledged => "reminder.acknowledged";
     /// A unit asked for a later due date (延期申请).
-    ExtensionRequested => "extension.requested", "extension.request";
+    ExtensionRequested => "extension.requested";
     /// The bureau approved an extension.
-    ExtensionApproved => "extension.approved", "extension.decide";
+    ExtensionApproved => "extension.approved";
     /// The bureau rejected an extension.
-    ExtensionRejected => "extension.rejected", "extension.decide";
+    ExtensionRejected => "extension.rejected";
     /// An instruction (批示), comment or reply was written in a task's thread.
-    InstructionWritten => "instruction.written", "instruction.write";
+    InstructionWritten => "instruction.written";
     /// A unit added an entry to its ledger (工作台账) for a task.
-    LedgerEntryAdded => "ledger.added", "ledger.add";
+    LedgerEntryAdded => "ledger.added";
     /// A unit changed a ledger entry.
-    LedgerEntryUpdated => "ledger.updated", "ledger.update";
+    LedgerEntryUpdated => "ledger.updated";
     /// A unit removed a ledger entry.
-    LedgerEntryDeleted => "ledger.deleted", "ledger.delete";
+    LedgerEntryDeleted => "ledger.deleted";
     /// A motion's proposers or reply deadline were recorded.
-    ProposalUpdated => "proposal.updated", "proposal.set";
+    ProposalUpdated => "proposal.updated";
     /// The handling unit replied to a motion.
-    ProposalReplied => "proposal.replied", "proposal.reply";
+    ProposalReplied => "proposal.replied";
     /// The deputies rated a reply (满意 or 基本满意).
-    ProposalRated => "proposal.rated", "proposal.rate";
+    ProposalRated => "proposal.rated";
     /// The deputies were not satisfied (不满意): the motion is worked and answered again.
-    ProposalReopened => "proposal.reopened", "proposal.rate";
+    ProposalReopened => "proposal.reopened";
 }
 
 #[cfg(test)]

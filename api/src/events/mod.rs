@@ -3,8 +3,11 @@
 //! each subscriber may read. `kind` is the list of what can happen (`EventKind`), with the audit
 //! action each is recorded under.
 
+mod entity_type;
 mod kind;
+pub mod schema;
 
+pub use entity_type::EntityType;
 pub use kind::EventKind;
 
 use chrono::{DateTime, Utc};
@@ -19,7 +22,7 @@ use crate::error::{AppError, AppResult};
 pub struct Event<'a, P: Serialize> {
     /// What happened.
     pub kind: EventKind,
-    pub entity_type: &'a str,
+    pub entity_type: EntityType,
     pub entity_id: i64,
     pub task_id: Option<i64>,
     pub unit_id: Option<i64>,
@@ -32,7 +35,7 @@ pub async fn registry<P: Serialize>(
     txn: &DatabaseTransaction,
     now: DateTime<Utc>,
     kind: EventKind,
-    (entity_type, entity_id): (&str, i64),
+    (entity_type, entity_id): (EntityType, i64),
     payload: &P,
 ) -> AppResult<()> {
     record(
@@ -58,7 +61,7 @@ pub async fn record<P: Serialize>(
 ) -> AppResult<()> {
     events::ActiveModel {
         kind: Set(event.kind.as_str().to_owned()),
-        entity_type: Set(event.entity_type.to_owned()),
+        entity_type: Set(event.entity_type.as_str().to_owned()),
         entity_id: Set(Some(event.entity_id)),
         task_id: Set(event.task_id),
         unit_id: Set(event.unit_id),

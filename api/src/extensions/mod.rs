@@ -2,5 +2,6 @@
 //! bureau approves or rejects. The original due date is kept; an approved request moves that
 //! unit's due date for the period, which lateness and obligations then measure against.
 
+pub mod loaders;
 pub mod schema;
 pub mod service;

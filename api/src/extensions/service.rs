@@ -13,6 +13,7 @@ use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::deadline::today_in_china;
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 use crate::events::EventKind;
 use crate::events::{self, Event};
 use crate::obligations::{ReportKey, effective_due, owing_unit};
@@ -80,7 +81,7 @@ pub async fn request(
         now,
         Change::after(
             EventKind::ExtensionRequested,
-            "extension",
+            EntityType::Extension,
             Some(stored.id),
             &stored,
         ),
@@ -91,7 +92,7 @@ pub async fn request(
         now,
         Event {
             kind: EventKind::ExtensionRequested,
-            entity_type: "extension",
+            entity_type: EntityType::Extension,
             entity_id: stored.id,
             task_id: Some(stored.task_id),
             unit_id: Some(unit_id),
@@ -165,7 +166,7 @@ pub async fn decide(
         &txn,
         actor,
         now,
-        Change::diff(kind, "extension", Some(id), &before, &after),
+        Change::diff(kind, EntityType::Extension, Some(id), &before, &after),
     )
     .await?;
     events::record(
@@ -173,7 +174,7 @@ pub async fn decide(
         now,
         Event {
             kind,
-            entity_type: "extension",
+            entity_type: EntityType::Extension,
             entity_id: id,
             task_id: Some(after.task_id),
             unit_id: Some(after.unit_id),
@@ -184,6 +185,29 @@ pub async fn decide(
     crate::tasks::progress::refresh(&txn, now, &[after.task_id]).await?;
     txn.commit().await?;
     Ok(after)
+}
+
+/// The requests among `ids` that `actor` may read, for `nodes`.
+pub async fn readable_by_ids(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<std::collections::HashMap<i64, extension_requests::Model>> {
+    let mut condition = Condition::all()
+        .add(extension_requests::Column::Id.is_in(ids.iter().copied()))
+        .add(
+            extension_requests::Column::TaskId.in_subquery(crate::tasks::query::visible_ids(actor)),
+        );
+    if let Some(unit_id) = actor.unit_id() {
+        condition = condition.add(extension_requests::Column::UnitId.eq(unit_id));
+    }
+    Ok(extension_requests::Entity::find()
+        .filter(condition)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|request| (request.id, request))
+        .collect())
 }
 
 /// The requests `actor` may read, newest first: a unit its own, a leader its tasks', the bureau

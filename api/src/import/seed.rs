@@ -17,6 +17,7 @@ use crate::audit::service::Private;
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::AppResult;
+use crate::events::EntityType;
 
 use UnitKind::{
     CityDepartment as Dept, CountyDistrict as County, DevelopmentZone as Zone, Other,
@@ -271,7 +272,7 @@ pub async fn seed_registry(
         &txn,
         actor,
         now,
-        Change::after(Private::RegistrySeed, "unit", None, &outcome),
+        Change::after(Private::RegistrySeed, EntityType::Unit, None, &outcome),
     )
     .await?;
     txn.commit().await?;

@@ -8,6 +8,7 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 use crate::events::EventKind;
 use crate::import::commit::{self, CommitOutcome, Overrides};
 use crate::import::parse::{self, ParsedDocument};
@@ -69,7 +70,7 @@ pub async fn commit(
         now,
         Change::after(
             EventKind::DocumentImported,
-            "document",
+            EntityType::Document,
             Some(outcome.document.id),
             &serde_json::json!({
                 "docNumber": outcome.document.doc_number,
@@ -83,7 +84,7 @@ pub async fn commit(
         &txn,
         now,
         EventKind::DocumentImported,
-        ("document", outcome.document.id),
+        (EntityType::Document, outcome.document.id),
         &serde_json::json!({ "counts": outcome.counts, "replaced": replace }),
     )
     .await?;

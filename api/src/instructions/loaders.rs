@@ -7,3 +7,9 @@ loader!(
     InstructionsOfTask(i64) => Vec<entity::instructions::Model>,
     signed in |this, actor, ids| super::service::readable_of_tasks(actor, &this.db, &ids)
 );
+
+loader!(
+    /// An instruction by id, if the principal may read it.
+    InstructionReadableById(i64) => entity::instructions::Model,
+    signed in |this, actor, ids| super::service::readable_by_ids(actor, &this.db, &ids)
+);

@@ -18,6 +18,7 @@ use sea_orm::{
 use crate::audit::service::{self as audit, Change};
 use crate::auth::principal::{Principal, Scope};
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 use crate::events::EventKind;
 use crate::events::{self, Event};
 use crate::tasks::query as tasks;
@@ -95,7 +96,7 @@ pub async fn write(
         now,
         Change::after(
             EventKind::InstructionWritten,
-            "instruction",
+            EntityType::Instruction,
             Some(stored.id),
             &stored,
         ),
@@ -115,7 +116,7 @@ pub async fn write(
         now,
         Event {
             kind: EventKind::InstructionWritten,
-            entity_type: "instruction",
+            entity_type: EntityType::Instruction,
             entity_id: stored.id,
             task_id: Some(task.id),
             unit_id: addressed,
@@ -127,15 +128,27 @@ pub async fn write(
     Ok(stored)
 }
 
-/// The instructions of each task that `actor` may read, oldest first, for DataLoaders. The
-/// tasks have passed the access check; report threads follow the reports' rule.
-pub async fn readable_of_tasks(
+/// The instructions among `ids` that `actor` may read (their tasks visible too), for `nodes`.
+pub async fn readable_by_ids(
     actor: &Principal,
     db: &impl ConnectionTrait,
-    task_ids: &[i64],
-) -> AppResult<HashMap<i64, Vec<instructions::Model>>> {
-    let mut condition =
-        Condition::all().add(instructions::Column::TaskId.is_in(task_ids.iter().copied()));
+    ids: &[i64],
+) -> AppResult<HashMap<i64, instructions::Model>> {
+    Ok(instructions::Entity::find()
+        .filter(instructions::Column::Id.is_in(ids.iter().copied()))
+        .filter(readable(actor))
+        .filter(instructions::Column::TaskId.in_subquery(tasks::visible_ids(actor)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|instruction| (instruction.id, instruction))
+        .collect())
+}
+
+/// Which instructions of visible tasks `actor` may read: a unit not the threads of other
+/// units' reports.
+fn readable(actor: &Principal) -> Condition {
+    let mut condition = Condition::all();
     if let Some(unit_id) = actor.unit_id() {
         let own_reports = sea_orm::sea_query::Query::select()
             .column(progress_reports::Column::Id)
@@ -148,6 +161,18 @@ pub async fn readable_of_tasks(
                 .add(instructions::Column::ReportId.in_subquery(own_reports)),
         );
     }
+    condition
+}
+
+/// The instructions of each task that `actor` may read, oldest first, for DataLoaders. The
+/// tasks have passed the access check; report threads follow the reports' rule.
+pub async fn readable_of_tasks(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    task_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<instructions::Model>>> {
+    let condition =
+        readable(actor).add(instructions::Column::TaskId.is_in(task_ids.iter().copied()));
     let mut map: HashMap<i64, Vec<instructions::Model>> = HashMap::new();
     for instruction in instructions::Entity::find()
         .filter(condition)

@@ -14,6 +14,7 @@ use sea_orm::{
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 use crate::events::EventKind;
 use crate::pagination::{Page, PageRequest};
 use crate::validation::{NAME_MAX, like_pattern, optional_text, required_text};
@@ -241,7 +242,7 @@ pub async fn create(
         now,
         Change::after(
             EventKind::LeaderCreated,
-            "leader",
+            EntityType::Leader,
             Some(leader.id),
             &serde_json::json!({ "leader": leader, "supervisedUnitIds": supervised }),
         ),
@@ -251,7 +252,7 @@ pub async fn create(
         &txn,
         now,
         EventKind::LeaderCreated,
-        ("leader", leader.id),
+        (EntityType::Leader, leader.id),
         &leader,
     )
     .await?;
@@ -295,14 +296,21 @@ pub async fn update(
         now,
         Change::diff(
             EventKind::LeaderUpdated,
-            "leader",
+            EntityType::Leader,
             Some(id),
             &before,
             &serde_json::json!({ "leader": after, "supervisedUnitIds": supervised }),
         ),
     )
     .await?;
-    crate::events::registry(&txn, now, EventKind::LeaderUpdated, ("leader", id), &after).await?;
+    crate::events::registry(
+        &txn,
+        now,
+        EventKind::LeaderUpdated,
+        (EntityType::Leader, id),
+        &after,
+    )
+    .await?;
     txn.commit().await?;
     Ok(after)
 }

@@ -7,3 +7,9 @@ loader!(
     LedgerOfTask(i64) => Vec<entity::ledger_entries::Model>,
     signed in |this, actor, ids| super::service::readable_of_tasks(actor, &this.db, &ids)
 );
+
+loader!(
+    /// A ledger entry by id, if the principal may read it.
+    LedgerEntryReadableById(i64) => entity::ledger_entries::Model,
+    signed in |this, actor, ids| super::service::readable_by_ids(actor, &this.db, &ids)
+);

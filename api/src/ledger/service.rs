@@ -19,6 +19,7 @@ use sea_orm::{
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 use crate::events::EventKind;
 use crate::events::{self, Event};
 use crate::obligations::assigned_unit;
@@ -112,7 +113,7 @@ pub async fn add(
         now,
         Change::after(
             EventKind::LedgerEntryAdded,
-            "ledger_entry",
+            EntityType::LedgerEntry,
             Some(entry.id),
             &entry,
         ),
@@ -123,7 +124,7 @@ pub async fn add(
         now,
         Event {
             kind: EventKind::LedgerEntryAdded,
-            entity_type: "ledger_entry",
+            entity_type: EntityType::LedgerEntry,
             entity_id: entry.id,
             task_id: Some(task_id),
             unit_id: Some(unit_id),
@@ -265,7 +266,7 @@ async fn write(
         &txn,
         actor,
         now,
-        Change::diff(kind, "ledger_entry", Some(id), &before, &after),
+        Change::diff(kind, EntityType::LedgerEntry, Some(id), &before, &after),
     )
     .await?;
     events::record(
@@ -273,7 +274,7 @@ async fn write(
         now,
         Event {
             kind,
-            entity_type: "ledger_entry",
+            entity_type: EntityType::LedgerEntry,
             entity_id: id,
             task_id: Some(after.task_id),
             unit_id: Some(after.unit_id),
@@ -283,6 +284,29 @@ async fn write(
     .await?;
     txn.commit().await?;
     Ok(after)
+}
+
+/// The live entries among `ids` that `actor` may read (their tasks visible too), for `nodes`.
+pub async fn readable_by_ids(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, ledger_entries::Model>> {
+    let mut query = ledger_entries::Entity::find()
+        .filter(ledger_entries::Column::Id.is_in(ids.iter().copied()))
+        .filter(ledger_entries::Column::DeletedAt.is_null())
+        .filter(
+            ledger_entries::Column::TaskId.in_subquery(crate::tasks::query::visible_ids(actor)),
+        );
+    if let Some(unit_id) = actor.unit_id() {
+        query = query.filter(ledger_entries::Column::UnitId.eq(unit_id));
+    }
+    Ok(query
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|entry| (entry.id, entry))
+        .collect())
 }
 
 /// The live entries of each task that `actor` may read, for DataLoaders (the tasks have passed

@@ -8,9 +8,9 @@ use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 
 use crate::auth::Principal;
-use crate::events::EventKind;
+use crate::events::{self, EntityType, EventKind};
 use crate::graphql::context::{ContextExt, load};
-use crate::graphql::relay::{Kind, expect_id};
+use crate::graphql::relay::{self, Kind, expect_id};
 use crate::live::relay::EventBus;
 use crate::live::tail::{self, Filter, REPLAY_MAX, Tail};
 use crate::tasks::loaders::VisibleTaskById;
@@ -27,10 +27,11 @@ pub struct LiveEvent {
     /// Increases with every event; a client that reconnects can tell what it has seen.
     pub sequence: i64,
     pub kind: EventKind,
-    /// The kind of row it concerns (`report`, `reminder`, `task`, …) and its row id.
-    pub entity_type: String,
-    pub entity_id: Option<i64>,
-    /// The change's details as recorded.
+    /// The kind of object it concerns, and its global ID.
+    pub entity_type: EntityType,
+    pub entity_id: Option<ID>,
+    /// The change's details as recorded, with keys in camelCase and ids as global IDs (a row
+    /// with no global ID of its own keeps its number as `id`).
     pub payload: Json<serde_json::Value>,
     pub occurred_at: DateTime<Utc>,
     #[graphql(skip)]
@@ -47,12 +48,19 @@ impl LiveEvent {
             tracing::warn!(sequence = e.id, kind = %e.kind, "skipped an event of an unknown kind");
             return None;
         };
+        let Some(entity_type) = EntityType::parse(&e.entity_type) else {
+            tracing::warn!(sequence = e.id, entity_type = %e.entity_type, "skipped an event about an unknown entity type");
+            return None;
+        };
+        let row = Some(events::schema::kind_of(entity_type));
         Some(Self {
             sequence: e.id,
             kind,
-            entity_type: e.entity_type.clone(),
-            entity_id: e.entity_id,
-            payload: Json(e.payload.clone()),
+            entity_type,
+            entity_id: e
+                .entity_id
+                .map(|id| relay::global_id(events::schema::kind_of(entity_type), id)),
+            payload: Json(events::schema::present(&e.payload, row)),
             occurred_at: e.created_at,
             task_id: e.task_id,
             unit_id: e.unit_id,

@@ -16,6 +16,7 @@ use crate::auth::Principal;
 use crate::deadline::today_in_china;
 use crate::documents::schedule::ReportingSchedule;
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 use crate::events::EventKind;
 use crate::periods::calendar::periods_of;
 use crate::periods::query::of_documents;
@@ -91,7 +92,7 @@ pub async fn generate(
         now,
         Change::after(
             EventKind::PeriodsGenerated,
-            "document",
+            EntityType::Document,
             Some(document_id),
             &created,
         ),
@@ -153,7 +154,12 @@ pub async fn add(
         &txn,
         actor,
         now,
-        Change::after(EventKind::PeriodAdded, "period", Some(period.id), &period),
+        Change::after(
+            EventKind::PeriodAdded,
+            EntityType::Period,
+            Some(period.id),
+            &period,
+        ),
     )
     .await?;
     changed(
@@ -212,7 +218,13 @@ pub async fn update(
         &txn,
         actor,
         now,
-        Change::diff(EventKind::PeriodMoved, "period", Some(id), &before, &after),
+        Change::diff(
+            EventKind::PeriodMoved,
+            EntityType::Period,
+            Some(id),
+            &before,
+            &after,
+        ),
     )
     .await?;
     changed(
@@ -254,7 +266,13 @@ pub async fn delete(
         &txn,
         actor,
         now,
-        Change::diff(EventKind::PeriodRemoved, "period", Some(id), &before, &()),
+        Change::diff(
+            EventKind::PeriodRemoved,
+            EntityType::Period,
+            Some(id),
+            &before,
+            &(),
+        ),
     )
     .await?;
     changed(
@@ -283,7 +301,7 @@ async fn changed<P: serde::Serialize>(
         now,
         crate::events::Event {
             kind,
-            entity_type: "period",
+            entity_type: EntityType::Period,
             entity_id,
             task_id: None,
             unit_id: None,

@@ -17,6 +17,7 @@ use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::deadline::today_in_china;
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 use crate::events::EventKind;
 use crate::events::{self, Event};
 use crate::obligations::assigned_unit;
@@ -84,7 +85,7 @@ async fn record_change<B: Serialize, A: Serialize>(
     } = names;
     let change = Change {
         action: kind.into(),
-        entity_type: "task",
+        entity_type: EntityType::Task,
         entity_id: Some(task_id),
         before,
         after: Some(after),
@@ -95,7 +96,7 @@ async fn record_change<B: Serialize, A: Serialize>(
         now,
         Event {
             kind,
-            entity_type: "task",
+            entity_type: EntityType::Task,
             entity_id: task_id,
             task_id: Some(task_id),
             unit_id,

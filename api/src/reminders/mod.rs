@@ -5,3 +5,34 @@ pub mod loaders;
 pub mod rules;
 pub mod schema;
 pub mod service;
+
+/// Why a reminder was sent: the bureau's own, or the rule of the deadline job that sent it.
+/// Stored in `reminders.rule` as the variant's name in capitals (`DUE_SOON`), which is also its
+/// GraphQL name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
+pub enum ReminderRule {
+    /// Sent by the bureau (`sendReminder`).
+    Manual,
+    /// The report is due within a few days and not yet submitted.
+    DueSoon,
+    /// The report's due day has passed and it is not submitted.
+    Overdue,
+}
+
+impl ReminderRule {
+    /// The string stored in `reminders.rule`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReminderRule::Manual => "MANUAL",
+            ReminderRule::DueSoon => "DUE_SOON",
+            ReminderRule::Overdue => "OVERDUE",
+        }
+    }
+
+    /// The rule a stored string names, if it names one.
+    pub fn parse(stored: &str) -> Option<Self> {
+        [Self::Manual, Self::DueSoon, Self::Overdue]
+            .into_iter()
+            .find(|rule| rule.as_str() == stored)
+    }
+}

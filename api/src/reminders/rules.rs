@@ -19,9 +19,11 @@ use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::deadline::today_in_china;
 use crate::error::AppResult;
+use crate::events::EntityType;
 use crate::events::EventKind;
 use crate::events::{self, Event};
 use crate::obligations::{self, ObligationFilter, ObligationState};
+use crate::reminders::ReminderRule;
 
 /// How many days before a due date the first automatic reminder goes out.
 pub const DUE_SOON_DAYS: i64 = 3;
@@ -84,7 +86,7 @@ async fn due_at(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<Vec<Du
         let days_left = (obligation.due_on - today).num_days();
         let (rule, message) = match obligation.state {
             ObligationState::Overdue => (
-                "OVERDUE",
+                ReminderRule::Overdue,
                 format!(
                     "【自动提醒】第{}项 {} 的进展报告已于{}到期，尚未报送，请尽快报送。",
                     obligation.task.seq, obligation.period.label, obligation.due_on
@@ -94,7 +96,7 @@ async fn due_at(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<Vec<Du
                 if (0..=DUE_SOON_DAYS).contains(&days_left) =>
             {
                 (
-                    "DUE_SOON",
+                    ReminderRule::DueSoon,
                     format!(
                         "【自动提醒】第{}项 {} 的进展报告将于{}到期，请按时报送。",
                         obligation.task.seq, obligation.period.label, obligation.due_on
@@ -104,15 +106,18 @@ async fn due_at(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<Vec<Du
             _ => continue,
         };
         let key = format!(
-            "{rule}:{}:{}:{}",
-            obligation.task.id, obligation.period.id, obligation.unit_id
+            "{}:{}:{}:{}",
+            rule.as_str(),
+            obligation.task.id,
+            obligation.period.id,
+            obligation.unit_id
         );
         let row = reminders::ActiveModel {
             task_id: Set(obligation.task.id),
             period_id: Set(Some(obligation.period.id)),
             unit_id: Set(obligation.unit_id),
             sender_id: Set(None),
-            rule: Set(rule.to_owned()),
+            rule: Set(rule.as_str().to_owned()),
             dedup_key: Set(Some(key.clone())),
             message: Set(message),
             created_at: Set(now),
@@ -150,7 +155,7 @@ async fn send(txn: &DatabaseTransaction, now: DateTime<Utc>, reminder: &Due) -> 
         now,
         Change::after(
             EventKind::ReminderSent,
-            "reminder",
+            EntityType::Reminder,
             Some(stored.id),
             &stored,
         ),
@@ -161,7 +166,7 @@ async fn send(txn: &DatabaseTransaction, now: DateTime<Utc>, reminder: &Due) -> 
         now,
         Event {
             kind: EventKind::ReminderSent,
-            entity_type: "reminder",
+            entity_type: EntityType::Reminder,
             entity_id: stored.id,
             task_id: Some(stored.task_id),
             unit_id: Some(stored.unit_id),

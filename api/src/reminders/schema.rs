@@ -9,6 +9,7 @@ use crate::graphql::context::{ContextExt, load};
 use crate::graphql::relay::{self, Conn, Kind, expect_id, expect_optional_id};
 use crate::periods::loaders::PeriodById;
 use crate::periods::schema::ReportingPeriod;
+use crate::reminders::ReminderRule;
 use crate::reminders::service::{self, NewReminder};
 use crate::tasks::loaders::VisibleTaskById;
 use crate::tasks::schema::Task;
@@ -22,7 +23,7 @@ pub struct Reminder {
     pub id: ID,
     pub message: String,
     /// `MANUAL` for the bureau's own reminders, otherwise the rule that sent it.
-    pub rule: String,
+    pub rule: ReminderRule,
     pub created_at: DateTime<Utc>,
     pub acknowledged_at: Option<DateTime<Utc>>,
     #[graphql(skip)]
@@ -34,7 +35,8 @@ impl From<reminders::Model> for Reminder {
         Self {
             id: relay::global_id(Kind::Reminder, r.id),
             message: r.message.clone(),
-            rule: r.rule.clone(),
+            // Every writer stores one of the rules; a row from a newer version reads as manual.
+            rule: ReminderRule::parse(&r.rule).unwrap_or(ReminderRule::Manual),
             created_at: r.created_at,
             acknowledged_at: r.acknowledged_at,
             row: r,

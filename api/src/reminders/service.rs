@@ -18,10 +18,12 @@ use sea_orm::{
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 use crate::events::EventKind;
 use crate::events::{self, Event};
 use crate::obligations::part_of;
 use crate::pagination::{Page, PageRequest};
+use crate::reminders::ReminderRule;
 use crate::tasks::query as tasks;
 use crate::validation::{TEXT_MAX, required_text};
 
@@ -70,7 +72,7 @@ pub async fn send(
         period_id: Set(input.period_id),
         unit_id: Set(input.unit_id),
         sender_id: Set(actor.user_id),
-        rule: Set("MANUAL".to_owned()),
+        rule: Set(ReminderRule::Manual.as_str().to_owned()),
         dedup_key: Set(None),
         message: Set(message),
         created_at: Set(now),
@@ -86,7 +88,7 @@ pub async fn send(
         now,
         Change::after(
             EventKind::ReminderSent,
-            "reminder",
+            EntityType::Reminder,
             Some(reminder.id),
             &reminder,
         ),
@@ -97,7 +99,7 @@ pub async fn send(
         now,
         Event {
             kind: EventKind::ReminderSent,
-            entity_type: "reminder",
+            entity_type: EntityType::Reminder,
             entity_id: reminder.id,
             task_id: Some(reminder.task_id),
             unit_id: Some(reminder.unit_id),
@@ -137,7 +139,7 @@ pub async fn acknowledge(
         now,
         Change::diff(
             EventKind::ReminderAcknowledged,
-            "reminder",
+            EntityType::Reminder,
             Some(id),
             &reminder,
             &after,
@@ -149,7 +151,7 @@ pub async fn acknowledge(
         now,
         Event {
             kind: EventKind::ReminderAcknowledged,
-            entity_type: "reminder",
+            entity_type: EntityType::Reminder,
             entity_id: id,
             task_id: Some(after.task_id),
             unit_id: Some(after.unit_id),
@@ -204,6 +206,23 @@ pub async fn list(
         .all(db)
         .await?;
     Ok(Page::new(items, total, page))
+}
+
+/// The reminders among `ids` that `actor` may read (their tasks visible too), for `nodes`.
+pub async fn readable_by_ids(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, reminders::Model>> {
+    Ok(reminders::Entity::find()
+        .filter(reminders::Column::Id.is_in(ids.iter().copied()))
+        .filter(readable(actor))
+        .filter(reminders::Column::TaskId.in_subquery(crate::tasks::query::visible_ids(actor)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|reminder| (reminder.id, reminder))
+        .collect())
 }
 
 /// The reminders of each task that `actor` may read, for DataLoaders.

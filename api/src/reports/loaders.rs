@@ -31,3 +31,15 @@ loader!(
     ReviewOfVersion(i64) => report_reviews::Model,
     |this, ids| super::service::reviews_of(&this.db, &ids)
 );
+
+loader!(
+    /// A report by id, if the principal may read it.
+    ReportReadableById(i64) => entity::progress_reports::Model,
+    signed in |this, actor, ids| super::service::readable_by_ids(actor, &this.db, &ids)
+);
+
+loader!(
+    /// An indicator by id, if the principal may see its task.
+    IndicatorVisibleById(i64) => entity::indicators::Model,
+    signed in |this, actor, ids| super::values::visible_indicators_by_ids(actor, &this.db, &ids)
+);

@@ -12,6 +12,7 @@ use sea_orm::{
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 use crate::events::EventKind;
 use crate::events::{self, Event};
 use crate::validation::{TEXT_MAX, optional_text};
@@ -103,7 +104,7 @@ pub async fn review(
         &txn,
         actor,
         now,
-        Change::diff(kind, "report", Some(report_id), &report, &stored),
+        Change::diff(kind, EntityType::Report, Some(report_id), &report, &stored),
     )
     .await?;
     events::record(
@@ -111,7 +112,7 @@ pub async fn review(
         now,
         Event {
             kind,
-            entity_type: "report",
+            entity_type: EntityType::Report,
             entity_id: report_id,
             task_id: Some(report.task_id),
             unit_id: Some(report.unit_id),

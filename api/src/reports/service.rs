@@ -27,6 +27,7 @@ use crate::audit::service::Private;
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 use crate::obligations::{ReportKey, owing_unit};
 use crate::reports::values::IndicatorValue;
 use crate::tasks::query as tasks;
@@ -174,7 +175,7 @@ pub async fn save_draft(
         now,
         Change::diff(
             Private::ReportSaveDraft,
-            "report",
+            EntityType::Report,
             Some(report.id),
             &report,
             &after,
@@ -225,6 +226,35 @@ pub async fn get(
         .await
         .map_err(|_| AppError::not_found("report"))?;
     Ok(report)
+}
+
+/// The reports among `ids` that `actor` may read (their tasks visible too), for `nodes`.
+pub async fn readable_by_ids(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, progress_reports::Model>> {
+    Ok(progress_reports::Entity::find()
+        .filter(progress_reports::Column::Id.is_in(ids.iter().copied()))
+        .filter(readable(actor))
+        .filter(progress_reports::Column::TaskId.in_subquery(tasks::visible_ids(actor)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|report| (report.id, report))
+        .collect())
+}
+
+/// The ids of the reports `actor` may read, as a subquery (attachments follow their report).
+pub fn readable_ids(actor: &Principal) -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(progress_reports::Column::Id)
+        .from(progress_reports::Entity)
+        .cond_where(
+            readable(actor)
+                .add(progress_reports::Column::TaskId.in_subquery(tasks::visible_ids(actor))),
+        )
+        .to_owned()
 }
 
 /// The reports of each task that `actor` may read, for DataLoaders. The tasks have passed the

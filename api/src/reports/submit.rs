@@ -14,6 +14,7 @@ use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::deadline::lateness;
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 use crate::events::EventKind;
 use crate::events::{self, Event};
 use crate::obligations::{ReportKey, effective_due, owing_unit};
@@ -187,7 +188,7 @@ async fn submit_once(
         now,
         Change::diff(
             EventKind::ReportSubmitted,
-            "report",
+            EntityType::Report,
             Some(report.id),
             &report,
             &version,
@@ -199,7 +200,7 @@ async fn submit_once(
         now,
         Event {
             kind: EventKind::ReportSubmitted,
-            entity_type: "report",
+            entity_type: EntityType::Report,
             entity_id: report.id,
             task_id: Some(key.task_id),
             unit_id: Some(unit_id),

@@ -114,6 +114,22 @@ pub async fn of_versions(
     Ok(by_version)
 }
 
+/// The indicators among `ids` whose tasks `actor` may see, for `nodes`.
+pub async fn visible_indicators_by_ids(
+    actor: &crate::auth::Principal,
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, indicators::Model>> {
+    Ok(indicators::Entity::find()
+        .filter(indicators::Column::Id.is_in(ids.iter().copied()))
+        .filter(indicators::Column::TaskId.in_subquery(crate::tasks::query::visible_ids(actor)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|indicator| (indicator.id, indicator))
+        .collect())
+}
+
 /// The indicators of each task, in written order.
 pub async fn indicators_of(
     db: &impl ConnectionTrait,

@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 use crate::events::EventKind;
 use crate::tasks::store::{changed, write_versioned};
 use crate::validation::{NAME_MAX, optional_text};
@@ -136,7 +137,7 @@ async fn reassign<A: Assignees + ?Sized>(
         &txn,
         actor,
         now,
-        Change::diff(A::EVENT, "task", Some(id), &before, &after),
+        Change::diff(A::EVENT, EntityType::Task, Some(id), &before, &after),
     )
     .await?;
     changed(&txn, now, A::EVENT, id, &after).await?;

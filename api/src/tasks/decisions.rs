@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 use crate::events::EventKind;
 use crate::events::{self, Event};
 use crate::tasks::progress::{is_closed, refresh};
@@ -103,7 +104,7 @@ pub async fn decide(
         &txn,
         actor,
         now,
-        Change::diff(action, "task", Some(id), &before, &after),
+        Change::diff(action, EntityType::Task, Some(id), &before, &after),
     )
     .await?;
     events::record(
@@ -111,7 +112,7 @@ pub async fn decide(
         now,
         Event {
             kind,
-            entity_type: "task",
+            entity_type: EntityType::Task,
             entity_id: id,
             task_id: Some(id),
             unit_id: None,

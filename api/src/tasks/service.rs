@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 use crate::events::EventKind;
 use crate::tasks::assignments::{NewTaskLeader, NewTaskUnit, replace_leaders, replace_units};
 use crate::tasks::query;
@@ -215,7 +216,7 @@ pub async fn create(
         now,
         Change::after(
             EventKind::TaskCreated,
-            "task",
+            EntityType::Task,
             Some(task.id),
             &Snapshot {
                 task: &task,
@@ -283,7 +284,13 @@ pub async fn update(
         &txn,
         actor,
         now,
-        Change::diff(EventKind::TaskUpdated, "task", Some(id), &before, &after),
+        Change::diff(
+            EventKind::TaskUpdated,
+            EntityType::Task,
+            Some(id),
+            &before,
+            &after,
+        ),
     )
     .await?;
     changed(&txn, now, EventKind::TaskUpdated, id, &after).await?;
@@ -319,7 +326,13 @@ pub async fn delete(
         &txn,
         actor,
         now,
-        Change::diff(EventKind::TaskDeleted, "task", Some(id), &before, &after),
+        Change::diff(
+            EventKind::TaskDeleted,
+            EntityType::Task,
+            Some(id),
+            &before,
+            &after,
+        ),
     )
     .await?;
     changed(&txn, now, EventKind::TaskDeleted, id, &after).await?;

@@ -13,6 +13,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 use crate::events::EventKind;
 
 /// Writes `active` if the task is still at `expected` version, bumping the version. Returns the
@@ -97,7 +98,7 @@ pub(crate) async fn changed<P: Serialize>(
         now,
         crate::events::Event {
             kind,
-            entity_type: "task",
+            entity_type: EntityType::Task,
             entity_id: task_id,
             task_id: Some(task_id),
             unit_id: None,

@@ -19,6 +19,7 @@ use serde::Serialize;
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 use crate::events::EventKind;
 use crate::units::service::{get, insert_alias};
 
@@ -220,7 +221,7 @@ pub async fn merge(
         now,
         Change::diff(
             EventKind::UnitMerged,
-            "unit",
+            EntityType::Unit,
             Some(source_id),
             &source,
             &serde_json::json!({ "mergedInto": target_id, "moved": counts }),
@@ -231,7 +232,7 @@ pub async fn merge(
         &txn,
         now,
         EventKind::UnitMerged,
-        ("unit", source_id),
+        (EntityType::Unit, source_id),
         &serde_json::json!({ "mergedInto": target_id }),
     )
     .await?;

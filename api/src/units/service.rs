@@ -18,6 +18,7 @@ use sea_orm::{
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 use crate::events::EventKind;
 use crate::pagination::{Page, PageRequest};
 use crate::validation::{NAME_MAX, like_pattern, required_text};
@@ -250,13 +251,20 @@ pub async fn create(
         now,
         Change::after(
             EventKind::UnitCreated,
-            "unit",
+            EntityType::Unit,
             Some(unit.id),
             &serde_json::json!({ "unit": unit, "aliases": stored_aliases }),
         ),
     )
     .await?;
-    crate::events::registry(&txn, now, EventKind::UnitCreated, ("unit", unit.id), &unit).await?;
+    crate::events::registry(
+        &txn,
+        now,
+        EventKind::UnitCreated,
+        (EntityType::Unit, unit.id),
+        &unit,
+    )
+    .await?;
     txn.commit().await?;
     Ok(unit)
 }
@@ -334,10 +342,23 @@ pub async fn update(
         &txn,
         actor,
         now,
-        Change::diff(EventKind::UnitUpdated, "unit", Some(id), &before, &after),
+        Change::diff(
+            EventKind::UnitUpdated,
+            EntityType::Unit,
+            Some(id),
+            &before,
+            &after,
+        ),
     )
     .await?;
-    crate::events::registry(&txn, now, EventKind::UnitUpdated, ("unit", id), &after).await?;
+    crate::events::registry(
+        &txn,
+        now,
+        EventKind::UnitUpdated,
+        (EntityType::Unit, id),
+        &after,
+    )
+    .await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -366,14 +387,19 @@ pub async fn add_alias(
             &txn,
             actor,
             now,
-            Change::after(EventKind::UnitAliasAdded, "unit", Some(unit_id), &stored),
+            Change::after(
+                EventKind::UnitAliasAdded,
+                EntityType::Unit,
+                Some(unit_id),
+                &stored,
+            ),
         )
         .await?;
         crate::events::registry(
             &txn,
             now,
             EventKind::UnitAliasAdded,
-            ("unit", unit_id),
+            (EntityType::Unit, unit_id),
             &stored,
         )
         .await?;

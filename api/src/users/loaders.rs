@@ -7,3 +7,9 @@ loader!(
     UserById(i64) => entity::users::Model,
     |this, ids| super::service::by_ids(&this.db, &ids)
 );
+
+loader!(
+    /// An account by id, if the principal may read it (the bureau any, others their own).
+    UserReadableById(i64) => entity::users::Model,
+    signed in |this, actor, ids| super::service::readable_by_ids(actor, &this.db, &ids)
+);

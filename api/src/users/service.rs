@@ -20,6 +20,7 @@ use crate::audit::service::Private;
 use crate::audit::service::{self as audit, Change};
 use crate::auth::{Principal, password};
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 use crate::pagination::{Page, PageRequest};
 use crate::users::names;
 use crate::validation::{NAME_MAX, required_text};
@@ -105,6 +106,24 @@ pub async fn get(actor: &Principal, db: &impl ConnectionTrait, id: i64) -> AppRe
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("user"))
+}
+
+/// The accounts among `ids` that `actor` may read (as `get`: the bureau any, others their own),
+/// for `nodes`.
+pub async fn readable_by_ids(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, users::Model>> {
+    let ids: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|&id| actor.is_bureau() || actor.user_id == Some(id))
+        .collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    by_ids(db, &ids).await
 }
 
 /// Accounts by id, for DataLoaders (audit entries name their actor).
@@ -256,7 +275,7 @@ pub async fn create(
         &txn,
         actor,
         now,
-        Change::after(Private::UserCreate, "user", Some(user.id), &user),
+        Change::after(Private::UserCreate, EntityType::User, Some(user.id), &user),
     )
     .await?;
     txn.commit().await?;
@@ -337,7 +356,7 @@ pub async fn update(
         now,
         Change::diff(
             Private::UserUpdate,
-            "user",
+            EntityType::User,
             Some(id),
             &before,
             &serde_json::json!({

@@ -37,17 +37,47 @@ async fn every_mutation_writes_an_audit_row_with_before_and_after() {
     let entries = app
         .gql(
             b,
-            "{ auditLog(filter: {entityType: \"task\"}, first: 1) { totalCount nodes { action actorName actor { username } before after createdAt } } }",
+            "{ auditLog(filter: {entityType: TASK}, first: 1) { totalCount nodes { action entityType entityId actorName actor { username } before after createdAt } } }",
             json!({}),
         )
         .await;
     assert_eq!(entries.data("/auditLog/totalCount"), 4);
-    assert_eq!(entries.data("/auditLog/nodes/0/action"), "task.update");
+    assert_eq!(entries.data("/auditLog/nodes/0/action"), "TASK_UPDATE");
+    assert_eq!(entries.data("/auditLog/nodes/0/entityType"), "TASK");
+    // Ids as the rest of the API spells them: the task's global ID, camelCase keys.
+    assert_eq!(entries.data("/auditLog/nodes/0/entityId"), &w.tasks[0]);
+    assert_eq!(entries.data("/auditLog/nodes/0/after/id"), &w.tasks[0]);
+    assert_eq!(
+        entries.data("/auditLog/nodes/0/after/documentId"),
+        &w.document
+    );
+    assert!(
+        entries
+            .0
+            .pointer("/data/auditLog/nodes/0/after/document_id")
+            .is_none()
+    );
     assert_eq!(entries.data("/auditLog/nodes/0/actorName"), "admin");
     assert_eq!(entries.data("/auditLog/nodes/0/actor/username"), "admin");
     assert_eq!(entries.data("/auditLog/nodes/0/before/percent"), 0);
     assert_eq!(entries.data("/auditLog/nodes/0/after/percent"), 55);
     assert_eq!(entries.data("/auditLog/nodes/0/after/version"), 2);
+    // The same entry found by the task's global ID; an ID of another kind is refused.
+    let by_id = app
+        .gql(
+            b,
+            "query($id: ID!) { auditLog(filter: {entityId: $id, action: TASK_UPDATE}) { totalCount nodes { entityId } } }",
+            json!({ "id": w.tasks[0] }),
+        )
+        .await;
+    assert_eq!(by_id.data("/auditLog/totalCount"), 1);
+    app.gql(
+        b,
+        "query($id: ID!) { auditLog(filter: {entityId: $id, entityType: UNIT}) { totalCount } }",
+        json!({ "id": w.tasks[0] }),
+    )
+    .await
+    .expect_error("BAD_USER_INPUT");
 
     for (query, action) in [
         (

@@ -2,6 +2,7 @@
 //! generated, and production without `JWT_SECRET` keeps a generated one with its data.
 
 use secrecy::SecretString;
+use serde_json::json;
 use tests::TestApp;
 
 #[tokio::test]
@@ -32,4 +33,52 @@ async fn production_without_a_secret_keeps_one_with_its_data() {
     app.gql(Some(&token), "{ me { username } }", serde_json::json!({}))
         .await
         .data("/me/username");
+}
+
+/// `api create-user` names the unit or leader as the API does (its global ID) or by its exact
+/// name, never by a row id the API does not show.
+#[tokio::test]
+async fn the_command_line_takes_global_ids_and_names() {
+    use clap::Parser;
+
+    let app = TestApp::spawn().await;
+    let w = tests::world::World::build(&app).await;
+    let create = |username: &str, flags: &[&str]| {
+        let mut args = vec![
+            "api".to_owned(),
+            "--database-url".to_owned(),
+            app.database_url().to_owned(),
+            "create-user".to_owned(),
+            "--username".to_owned(),
+            username.to_owned(),
+            "--password".to_owned(),
+            tests::world::PASSWORD.to_owned(),
+        ];
+        args.extend(flags.iter().map(|flag| (*flag).to_owned()));
+        api::cli::execute(api::cli::Cli::try_parse_from(args).expect("arguments parse"))
+    };
+    create("cli-unit", &["--role", "unit", "--unit", &w.unit_a])
+        .await
+        .expect("a unit's global ID is accepted");
+    create("cli-leader", &["--role", "leader", "--leader", "刘震"])
+        .await
+        .expect("a leader's exact name is accepted");
+    let refused = create("cli-wrong", &["--role", "unit", "--unit", &w.leader_liu])
+        .await
+        .expect_err("a leader's ID is not a unit");
+    assert!(refused.to_string().contains("Leader ID"), "{refused}");
+    create("cli-nobody", &["--role", "unit", "--unit", "3"])
+        .await
+        .expect_err("a row id names nothing");
+
+    let (token, _) = app.login("cli-unit", tests::world::PASSWORD).await;
+    let me = app
+        .gql(Some(&token), "{ me { unit { id } } }", json!({}))
+        .await;
+    assert_eq!(me.data("/me/unit/id"), &w.unit_a);
+    let (token, _) = app.login("cli-leader", tests::world::PASSWORD).await;
+    let me = app
+        .gql(Some(&token), "{ me { leader { id } } }", json!({}))
+        .await;
+    assert_eq!(me.data("/me/leader/id"), &w.leader_liu);
 }

@@ -14,7 +14,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 const EVENTS: &str = "subscription($after: Int, $kinds: [EventKind!]) {
-    events(after: $after, kinds: $kinds) { sequence kind entityType task { seq } unit { name } payload } }";
+    events(after: $after, kinds: $kinds) { sequence kind entityType entityId task { seq } unit { name } payload } }";
 
 /// The newest event's sequence: subscribing after it makes the test independent of when the
 /// server starts listening.
@@ -189,6 +189,52 @@ async fn each_subscriber_hears_what_it_may_read_from_any_instance() {
     );
     let submitted = heard(&mut bureau, 1).await;
     assert_eq!(submitted, expect(&[("REPORT_SUBMITTED", "1", a)]));
+}
+
+#[tokio::test]
+async fn events_name_their_objects_by_global_id_and_type() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let q1 = w.generate_periods(&app).await[0].clone();
+    let after = newest_sequence(&app).await;
+    let mut unit_a = subscribe(
+        &app,
+        &w.unit_a_token,
+        json!({ "after": after, "kinds": ["REMINDER_SENT"] }),
+    )
+    .await;
+    let reminder = app
+        .gql(
+            Some(&w.bureau),
+            "mutation($i: SendReminderInput!) { sendReminder(input: $i) { reminder { id } } }",
+            json!({ "i": { "taskId": w.tasks[0], "periodId": q1, "unitId": w.unit_a, "message": "请报送" } }),
+        )
+        .await
+        .data("/sendReminder/reminder/id")
+        .clone();
+    let message = next_message(&mut unit_a).await;
+    let event = &message["payload"]["data"]["events"];
+    assert_eq!(event["kind"], "REMINDER_SENT", "{message:#}");
+    assert_eq!(event["entityType"], "REMINDER");
+    assert_eq!(event["entityId"], reminder);
+    // The payload speaks as the API does: camelCase keys, global IDs a client can pass back.
+    let payload = &event["payload"];
+    assert_eq!(payload["taskId"], w.tasks[0], "{payload:#}");
+    assert_eq!(payload["unitId"], w.unit_a, "{payload:#}");
+    assert_eq!(payload["periodId"], q1, "{payload:#}");
+    let text = payload.to_string();
+    assert!(
+        !text.contains("task_id") && !text.contains("unit_id"),
+        "{payload:#}"
+    );
+    let node = app
+        .gql(
+            Some(&w.bureau),
+            "query($id: ID!) { node(id: $id) { __typename id } }",
+            json!({ "id": payload["taskId"] }),
+        )
+        .await;
+    assert_eq!(node.data("/node/__typename"), "Task");
 }
 
 #[tokio::test]

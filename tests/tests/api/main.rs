@@ -17,6 +17,7 @@ mod instructions;
 mod ledger;
 mod live;
 mod loaders;
+mod nodes;
 mod obligations;
 mod periods;
 mod progress;

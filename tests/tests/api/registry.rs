@@ -342,7 +342,7 @@ async fn users_need_the_link_their_role_implies_and_the_last_bureau_user_stays()
     let audit = app
         .gql(
             b,
-            "{ auditLog(filter: {action: \"user.create\"}) { nodes { after } } }",
+            "{ auditLog(filter: {action: USER_CREATE}) { nodes { after } } }",
             json!({}),
         )
         .await;

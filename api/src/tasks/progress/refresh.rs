@@ -17,6 +17,7 @@ use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::deadline::today_in_china;
 use crate::error::{AppError, AppResult};
+use crate::events::EntityType;
 use crate::events::EventKind;
 use crate::events::{self, Event};
 
@@ -71,7 +72,12 @@ pub async fn refresh(
             db,
             &Principal::system(),
             now,
-            Change::after(EventKind::TaskStatusChanged, "task", Some(task.id), &change),
+            Change::after(
+                EventKind::TaskStatusChanged,
+                EntityType::Task,
+                Some(task.id),
+                &change,
+            ),
         )
         .await?;
         events::record(
@@ -79,7 +85,7 @@ pub async fn refresh(
             now,
             Event {
                 kind: EventKind::TaskStatusChanged,
-                entity_type: "task",
+                entity_type: EntityType::Task,
                 entity_id: task.id,
                 task_id: Some(task.id),
                 unit_id: None,
