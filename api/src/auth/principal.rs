@@ -2,8 +2,9 @@
 //! decide what they may see. Services take it as their first argument and enforce the rules.
 
 use entity::enums::Role;
-use entity::{leaders, users};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use entity::{leaders, refresh_tokens, users};
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::auth::tokens::TokenKeys;
 use crate::error::{AppError, AppResult};
@@ -20,6 +21,9 @@ pub struct Principal {
     /// The account's session epoch when this principal was established: a connection that
     /// outlives its token (a subscription) ends when signing out everywhere moves it on.
     pub session_epoch: i32,
+    /// The session (sign-in) the principal acts in, from its access token: signing out that
+    /// session ends the principal's requests and subscriptions at once.
+    pub session: Option<String>,
 }
 
 /// What a principal may see and do: the role, carrying the unit or leader it is scoped to, so
@@ -50,6 +54,7 @@ impl Principal {
             username: "system".to_owned(),
             scope: Scope::Bureau,
             session_epoch: 0,
+            session: None,
         }
     }
 
@@ -137,8 +142,19 @@ impl AuthState {
             Ok(claims) => claims,
             Err(reason) => return Ok(Self::Invalid(reason)),
         };
-        let Some(user) = users::Entity::find_by_id(claims.user_id()).one(db).await? else {
-            return Ok(Self::Invalid("the account no longer exists".to_owned()));
+        // The account, unless the token's session was signed out: one statement either way.
+        let mut account = users::Entity::find_by_id(claims.user_id());
+        if let Some(session) = &claims.sid {
+            account = account.filter(Expr::exists(signed_out(session)).not());
+        }
+        let Some(user) = account.one(db).await? else {
+            // Why not: read the account alone (only on this refusal path).
+            let reason = match users::Entity::find_by_id(claims.user_id()).one(db).await? {
+                None => "the account no longer exists",
+                Some(user) if !user.is_active => "the account is deactivated",
+                Some(_) => "this session was signed out; sign in again",
+            };
+            return Ok(Self::Invalid(reason.to_owned()));
         };
         if !user.is_active {
             return Ok(Self::Invalid("the account is deactivated".to_owned()));
@@ -149,7 +165,7 @@ impl AuthState {
                     .to_owned(),
             ));
         }
-        Ok(match principal_for(db, user).await? {
+        Ok(match principal_for(db, user, claims.sid).await? {
             Some(principal) => Self::Authenticated(principal),
             None => Self::Invalid(
                 "the account is not linked to its unit or leader; ask the bureau to link it"
@@ -159,12 +175,24 @@ impl AuthState {
     }
 }
 
+/// The refresh tokens of `session` that were revoked: any means the session was signed out
+/// (a logout, a password change, or a reused refresh token revokes the whole family).
+pub fn signed_out(session: &str) -> SelectStatement {
+    Query::select()
+        .expr(Expr::val(1))
+        .from(refresh_tokens::Entity)
+        .and_where(refresh_tokens::Column::FamilyId.eq(session))
+        .and_where(refresh_tokens::Column::RevokedAt.is_not_null())
+        .to_owned()
+}
+
 /// Builds the principal of a user, reading the post of their leader if they are one; `None`
 /// for a UNIT or LEADER account that is not linked to its unit or leader (the link is cleared
 /// when the unit or leader is deleted).
 pub async fn principal_for(
     db: &DatabaseConnection,
     user: users::Model,
+    session: Option<String>,
 ) -> AppResult<Option<Principal>> {
     let scope = match (user.role, user.unit_id, user.leader_id) {
         (Role::Bureau, _, _) => Scope::Bureau,
@@ -185,5 +213,6 @@ pub async fn principal_for(
         session_epoch: user.session_epoch,
         username: user.username,
         scope,
+        session,
     }))
 }

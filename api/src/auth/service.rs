@@ -24,7 +24,7 @@ use crate::auth::principal::Principal;
 use crate::auth::throttle::Throttle;
 use crate::auth::tokens::{TokenKeys, hash_refresh_token, new_refresh_token};
 use crate::error::{AppError, AppResult};
-use crate::events::EntityType;
+use crate::events::{self, EntityType, SessionsEnded};
 
 const INVALID_CREDENTIALS: &str = "invalid username or password";
 
@@ -108,7 +108,7 @@ async fn start_session(
     refresh_tokens::ActiveModel {
         user_id: Set(user.id),
         token_hash: Set(token_hash),
-        family_id: Set(family),
+        family_id: Set(family.clone()),
         issued_at: Set(now),
         expires_at: Set(keys.refresh_expiry(now)?),
         used_at: Set(None),
@@ -117,7 +117,7 @@ async fn start_session(
     }
     .insert(db)
     .await?;
-    let (access_token, expires_at) = keys.issue_access(&user, now)?;
+    let (access_token, expires_at) = keys.issue_access(&user, &family, now)?;
     Ok(Session {
         access_token,
         refresh_token,
@@ -162,6 +162,11 @@ pub async fn refresh(
     };
     if !spent {
         let revoked = revoke_family(&txn, &stored.family_id, now).await?;
+        let ended = SessionsEnded {
+            session: Some(stored.family_id.clone()),
+            epoch: None,
+        };
+        events::sessions_ended(&txn, now, stored.user_id, ended).await?;
         audit::record(
             &txn,
             &Principal::system(),
@@ -223,7 +228,7 @@ pub async fn logout(
         .ok_or_else(|| AppError::forbidden("the system principal has no sessions"))?;
     let txn = db.begin().await?;
     let revoked = if all_sessions {
-        end_every_session(&txn, user_id).await?;
+        end_every_session(&txn, now, user_id).await?;
         refresh_tokens::Entity::update_many()
             .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
             .filter(refresh_tokens::Column::UserId.eq(user_id))
@@ -246,7 +251,13 @@ pub async fn logout(
             .ok_or_else(|| {
                 AppError::bad_field("refreshToken", "is not one of your refresh tokens")
             })?;
-        revoke_family(&txn, &stored.family_id, now).await?
+        let revoked = revoke_family(&txn, &stored.family_id, now).await?;
+        let ended = SessionsEnded {
+            session: Some(stored.family_id),
+            epoch: None,
+        };
+        events::sessions_ended(&txn, now, user_id, ended).await?;
+        revoked
     };
     audit::record(
         &txn,
@@ -266,7 +277,11 @@ pub async fn logout(
 
 /// Moves the account's session epoch on: every access token issued before stops working at
 /// once, rather than when it expires.
-async fn end_every_session(txn: &sea_orm::DatabaseTransaction, user_id: i64) -> AppResult<()> {
+async fn end_every_session(
+    txn: &sea_orm::DatabaseTransaction,
+    now: DateTime<Utc>,
+    user_id: i64,
+) -> AppResult<()> {
     users::Entity::update_many()
         .col_expr(
             users::Column::SessionEpoch,
@@ -275,7 +290,15 @@ async fn end_every_session(txn: &sea_orm::DatabaseTransaction, user_id: i64) -> 
         .filter(users::Column::Id.eq(user_id))
         .exec(txn)
         .await?;
-    Ok(())
+    let epoch = users::Entity::find_by_id(user_id)
+        .one(txn)
+        .await?
+        .map(|user| user.session_epoch);
+    let ended = SessionsEnded {
+        session: None,
+        epoch,
+    };
+    events::sessions_ended(txn, now, user_id, ended).await
 }
 
 /// Changes the caller's own password and signs out every session, this one included: the
@@ -313,7 +336,7 @@ pub async fn change_password(
     active.password_hash = Set(new_hash);
     active.updated_at = Set(now);
     let user = active.update(&txn).await?;
-    end_every_session(&txn, user_id).await?;
+    end_every_session(&txn, now, user_id).await?;
     refresh_tokens::Entity::update_many()
         .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
         .filter(refresh_tokens::Column::UserId.eq(user_id))

@@ -38,6 +38,10 @@ pub struct Claims {
     /// existed read as 0).
     #[serde(default)]
     pub epoch: i32,
+    /// The session (the refresh-token family of one sign-in) the token belongs to: signing that
+    /// session out stops the token at once. Tokens from before sessions were named have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 impl Claims {
@@ -100,10 +104,11 @@ impl TokenKeys {
         })
     }
 
-    /// Signs an access token for a user; returns the token and its expiry.
+    /// Signs an access token for a user's session; returns the token and its expiry.
     pub fn issue_access(
         &self,
         user: &entity::users::Model,
+        session: &str,
         now: DateTime<Utc>,
     ) -> AppResult<(String, DateTime<Utc>)> {
         let expires_at = now
@@ -119,6 +124,7 @@ impl TokenKeys {
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
             epoch: user.session_epoch,
+            sid: Some(session.to_owned()),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|err| AppError::Internal(err.into()))?;

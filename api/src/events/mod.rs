@@ -17,6 +17,42 @@ use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
 
+/// The stored kind of the signal that a session, or every session of an account, was signed
+/// out. It is not an `EventKind` and nobody hears it: each instance's subscriptions of that
+/// session end on reading it, in sequence order, so nothing committed after the sign-out
+/// reaches them (`live::tail`).
+pub const SESSION_ENDED: &str = "session.ended";
+
+/// Which sessions a `SESSION_ENDED` signal ends: one (a refresh-token family), or every session
+/// of the account older than `epoch` (the session epoch the sign-out moved the account to).
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct SessionsEnded {
+    pub session: Option<String>,
+    pub epoch: Option<i32>,
+}
+
+/// Appends the signal that `user_id`'s sessions ended. Call it with the sign-out's transaction.
+pub async fn sessions_ended(
+    txn: &DatabaseTransaction,
+    now: DateTime<Utc>,
+    user_id: i64,
+    ended: SessionsEnded,
+) -> AppResult<()> {
+    events::ActiveModel {
+        kind: Set(SESSION_ENDED.to_owned()),
+        entity_type: Set(EntityType::User.as_str().to_owned()),
+        entity_id: Set(Some(user_id)),
+        task_id: Set(None),
+        unit_id: Set(None),
+        payload: Set(serde_json::to_value(&ended).map_err(|err| AppError::Internal(err.into()))?),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
 /// One event to record.
 #[derive(Debug)]
 pub struct Event<'a, P: Serialize> {

@@ -20,6 +20,7 @@ use crate::error::{AppError, to_client};
 use crate::graphql::batching::Batches;
 use crate::graphql::context::{ClientAddress, UploadsTaken};
 use crate::graphql::loaders::DbLoader;
+use crate::live::SessionEnd;
 
 /// What the GraphQL handler tells the request log about the operation.
 #[derive(Clone, Debug)]
@@ -379,6 +380,8 @@ async fn serve_socket(
     use futures_util::{SinkExt, StreamExt, future};
 
     let refused = Arc::new(AtomicBool::new(false));
+    let session_end = SessionEnd::default();
+    let socket_end = session_end.clone();
     let (mut sink, stream) = socket.split();
     let input = stream
         .take_while(|message| future::ready(message.is_ok()))
@@ -395,7 +398,7 @@ async fn serve_socket(
             let state = state.clone();
             let refused = init_refused;
             async move {
-                let result = connection_data(&state, &payload).await;
+                let result = connection_data(&state, &payload, socket_end).await;
                 if result.is_err() {
                     refused.store(true, Ordering::SeqCst);
                 }
@@ -417,9 +420,24 @@ async fn serve_socket(
             }
         });
     futures_util::pin_mut!(outgoing);
-    while let Some(message) = outgoing.next().await {
-        if sink.send(message).await.is_err() {
-            break;
+    loop {
+        tokio::select! {
+            message = outgoing.next() => {
+                let Some(message) = message else { break };
+                if sink.send(message).await.is_err() {
+                    break;
+                }
+            }
+            // The subscriber's session was signed out: nothing more runs on this socket, and
+            // the client is told to sign in again, as for a refused token.
+            () = session_end.rung() => {
+                let close = CloseFrame {
+                    code: 4403,
+                    reason: "this session was signed out; sign in again".into(),
+                };
+                let _ = sink.send(Message::Close(Some(close))).await;
+                break;
+            }
         }
     }
 }
@@ -428,6 +446,7 @@ async fn serve_socket(
 async fn connection_data(
     state: &AppState,
     payload: &serde_json::Value,
+    session_end: SessionEnd,
 ) -> async_graphql::Result<Data> {
     let token = payload
         .get("Authorization")
@@ -460,5 +479,6 @@ async fn connection_data(
     let mut data = Data::default();
     data.insert(auth);
     data.insert(loader);
+    data.insert(session_end);
     Ok(data)
 }

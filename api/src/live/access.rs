@@ -9,21 +9,29 @@ use crate::auth::Principal;
 use crate::error::AppResult;
 
 /// The subscriber as the users table says now: `None` once the account is gone or deactivated,
-/// or its sessions were all signed out (a new password, or `logout(allSessions: true)`).
+/// its session was signed out, or all its sessions were (a new password, or
+/// `logout(allSessions: true)`).
 /// A subscription outlives the access token it started with, so it is checked again from time
 /// to time (see `schema`), and a changed role, unit or post applies to what it hears next.
 pub async fn current(
     db: &sea_orm::DatabaseConnection,
     actor: &Principal,
 ) -> AppResult<Option<Principal>> {
-    use sea_orm::EntityTrait;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{EntityTrait, QueryFilter};
+
+    use crate::auth::principal::{principal_for, signed_out};
 
     let Some(user_id) = actor.user_id else {
         return Ok(Some(actor.clone()));
     };
-    match entity::users::Entity::find_by_id(user_id).one(db).await? {
+    let mut account = entity::users::Entity::find_by_id(user_id);
+    if let Some(session) = &actor.session {
+        account = account.filter(Expr::exists(signed_out(session)).not());
+    }
+    match account.one(db).await? {
         Some(user) if user.is_active && user.session_epoch == actor.session_epoch => {
-            crate::auth::principal::principal_for(db, user).await
+            principal_for(db, user, actor.session.clone()).await
         }
         _ => Ok(None),
     }

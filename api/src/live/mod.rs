@@ -14,3 +14,23 @@ pub mod access;
 pub mod relay;
 pub mod schema;
 mod tail;
+
+use std::sync::Arc;
+
+/// Rung when the session of a socket's subscriber is signed out: the socket closes (4403), so
+/// that no operation runs on it any more and the client signs in again. The WebSocket handler
+/// puts one in each connection's data; the subscriptions on it ring it.
+#[derive(Clone, Default)]
+pub struct SessionEnd(Arc<tokio::sync::Notify>);
+
+impl SessionEnd {
+    /// Closes the socket (now, or as soon as its handler looks).
+    pub fn ring(&self) {
+        self.0.notify_one();
+    }
+
+    /// Resolves once rung.
+    pub async fn rung(&self) {
+        self.0.notified().await;
+    }
+}

@@ -7,10 +7,12 @@ use async_graphql::{Context, ID, Json, Result, SimpleObject, Subscription};
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 
-use crate::auth::Principal;
+use crate::error::AppError;
 use crate::events::{self, EntityType, EventKind};
 use crate::graphql::context::{ContextExt, load};
 use crate::graphql::relay::{self, Kind, expect_id};
+use crate::live::SessionEnd;
+use crate::live::access::current;
 use crate::live::relay::EventBus;
 use crate::live::tail::{self, Filter, REPLAY_MAX, Tail};
 use crate::tasks::loaders::VisibleTaskById;
@@ -107,7 +109,18 @@ impl LiveSubscription {
         task_id: Option<ID>,
         after: Option<i64>,
     ) -> Result<impl Stream<Item = LiveEvent> + use<>> {
-        let actor: Principal = ctx.actor()?.clone();
+        // The socket's principal was read at `connection_init`; its session may have been
+        // signed out since (a socket outlives its access token), which closes the socket.
+        let session_end = ctx.data_opt::<SessionEnd>().cloned();
+        let Some(actor) = current(ctx.db(), ctx.actor()?).await? else {
+            if let Some(end) = &session_end {
+                end.ring();
+            }
+            return Err(AppError::Unauthenticated(
+                "this session was signed out; sign in again".to_owned(),
+            )
+            .into());
+        };
         let filter = Filter {
             kinds: kinds.unwrap_or_default(),
             task_id: task_id
@@ -138,6 +151,7 @@ impl LiveSubscription {
             clock: ctx.app().clock.clone(),
             db,
             filter,
+            session_end,
         };
         Ok(tail::events(state)
             .filter_map(|event| std::future::ready(LiveEvent::read(event.as_ref()))))

@@ -11,7 +11,8 @@ use futures_util::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::Principal;
-use crate::events::EventKind;
+use crate::events::{EventKind, SESSION_ENDED, SessionsEnded};
+use crate::live::SessionEnd;
 use crate::live::access::{current, may_hear};
 use crate::live::relay::EventBus;
 
@@ -53,10 +54,26 @@ pub(super) struct Tail {
     pub clock: crate::clock::SharedClock,
     pub db: sea_orm::DatabaseConnection,
     pub filter: Filter,
+    /// Rung when the subscriber's session is signed out (WebSocket subscriptions have one).
+    pub session_end: Option<SessionEnd>,
 }
 
-/// The events `tail` is to hear, in sequence order; it ends when the account is deactivated,
-/// the server shuts down, or a catch-up cannot read the database.
+/// Whether a `SESSION_ENDED` signal ends `actor`'s session: its own session, or every session
+/// of the account from before the sign-out (a replayed older signal ends nothing newer).
+fn ends(actor: &Principal, signal: &entity::events::Model) -> bool {
+    if actor.user_id.is_none() || signal.entity_id != actor.user_id {
+        return false;
+    }
+    let Ok(ended) = serde_json::from_value::<SessionsEnded>(signal.payload.clone()) else {
+        return false;
+    };
+    let this_session = ended.session.is_some() && ended.session == actor.session;
+    let every_older = ended.epoch.is_some_and(|epoch| actor.session_epoch < epoch);
+    this_session || every_older
+}
+
+/// The events `tail` is to hear, in sequence order; it ends when the account is deactivated or
+/// its session signed out, the server shuts down, or a catch-up cannot read the database.
 pub(super) fn events(tail: Tail) -> impl Stream<Item = Arc<entity::events::Model>> {
     futures_util::stream::unfold(tail, |mut tail| async move {
         loop {
@@ -90,6 +107,15 @@ pub(super) fn events(tail: Tail) -> impl Stream<Item = Arc<entity::events::Model
                 continue;
             }
             tail.last = event.id;
+            if event.kind == SESSION_ENDED {
+                if ends(&tail.actor, &event) {
+                    if let Some(end) = &tail.session_end {
+                        end.ring();
+                    }
+                    return None;
+                }
+                continue;
+            }
             if !tail.filter.matches(&event) {
                 continue;
             }
@@ -146,6 +172,7 @@ mod tests {
                 kinds: vec![],
                 task_id: None,
             },
+            session_end: None,
         };
         crate::live::relay::start(db.clone(), bus.clone(), Duration::from_millis(10)).await;
 

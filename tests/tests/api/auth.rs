@@ -211,9 +211,20 @@ async fn logout_revokes_the_session() {
     app.gql(None, REFRESH, json!({ "t": refresh }))
         .await
         .expect_error("UNAUTHENTICATED");
-    app.gql(None, REFRESH, json!({ "t": other_device }))
+    // That session's access token stops at once; the other device's session goes on.
+    app.gql(Some(&access), "{ me { username } }", json!({}))
         .await
-        .data("/refreshToken/accessToken");
+        .expect_error("UNAUTHENTICATED");
+    let access = app
+        .gql(None, REFRESH, json!({ "t": other_device }))
+        .await
+        .data("/refreshToken/accessToken")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.gql(Some(&access), "{ me { username } }", json!({}))
+        .await
+        .data("/me");
 
     let all = app
         .gql(

@@ -437,8 +437,34 @@ async fn a_filter_naming_a_kind_that_does_not_exist_is_refused() {
     assert!(refusal["payload"]["data"].is_null(), "{refusal:#}");
 }
 
+/// The socket closes with 4403 (sign in again), hearing no event before it: at most the
+/// `complete` of its ended subscription.
+async fn expect_closed_for_signing_out(socket: &mut Socket) {
+    let mut frame = tokio::time::timeout(std::time::Duration::from_secs(20), socket.next())
+        .await
+        .expect("the socket closes")
+        .expect("a close frame")
+        .unwrap();
+    if let Message::Text(text) = &frame {
+        let message: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(message["type"], "complete", "{message:#}");
+        frame = tokio::time::timeout(std::time::Duration::from_secs(20), socket.next())
+            .await
+            .expect("the socket closes")
+            .expect("a close frame")
+            .unwrap();
+    }
+    match frame {
+        Message::Close(Some(close)) => {
+            assert_eq!(u16::from(close.code), 4403, "{close:?}");
+            assert!(close.reason.contains("signed out"), "{close:?}");
+        }
+        other => panic!("expected the socket to close, got {other:?}"),
+    }
+}
+
 #[tokio::test]
-async fn signing_out_everywhere_ends_the_open_subscriptions_too() {
+async fn signing_out_everywhere_closes_the_open_sockets_at_once() {
     let app = TestApp::spawn().await;
     let w = World::build(&app).await;
     let mut unit_a = unit_a_hearing_reminders(&app, &w).await;
@@ -452,6 +478,62 @@ async fn signing_out_everywhere_ends_the_open_subscriptions_too() {
     )
     .await
     .data("/logout/revoked");
-    // The socket re-reads its account every minute: it ends before hearing the next reminder.
-    expect_ended_by_the_next_reminder(&app, &w, &mut unit_a).await;
+    // The next reminder is committed after the sign-out: the socket closes before it, with no
+    // time passing.
+    app.gql(Some(&w.bureau), SEND_REMINDER, reminder_to_unit_a(&w))
+        .await
+        .data("/sendReminder");
+    expect_closed_for_signing_out(&mut unit_a).await;
+}
+
+#[tokio::test]
+async fn signing_out_one_session_closes_its_sockets_and_stops_its_token_at_once() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let (laptop, laptop_refresh) = app.login("fgw", tests::world::PASSWORD).await;
+    let (phone, _) = app.login("fgw", tests::world::PASSWORD).await;
+    let after = newest_sequence(&app).await;
+    let mut on_laptop = subscribe(&app, &laptop, json!({ "after": after })).await;
+    let mut on_phone = subscribe(&app, &phone, json!({ "after": after })).await;
+
+    // The laptop's session signs out (from the phone); the phone's stays.
+    let out = app
+        .gql(
+            Some(&phone),
+            "mutation($t: String) { logout(input: {refreshToken: $t}) { revoked } }",
+            json!({ "t": laptop_refresh }),
+        )
+        .await;
+    assert_eq!(out.data("/logout/revoked"), 1);
+    app.gql(Some(&w.bureau), SEND_REMINDER, reminder_to_unit_a(&w))
+        .await
+        .data("/sendReminder");
+    expect_closed_for_signing_out(&mut on_laptop).await;
+    assert_eq!(heard(&mut on_phone, 1).await[0].0, "REMINDER_SENT");
+
+    // Over HTTP too, at once: the laptop's access token is refused, the phone's works.
+    let refused = app
+        .gql(Some(&laptop), "{ me { username } }", json!({}))
+        .await;
+    let message = refused.expect_error("UNAUTHENTICATED");
+    assert!(message.contains("signed out"), "{message}");
+    let me = app
+        .gql(Some(&phone), "{ me { username } }", json!({}))
+        .await;
+    assert_eq!(me.data("/me/username"), "fgw");
+    // And a socket opened with it is refused.
+    let url = app.address.replace("http://", "ws://") + "/graphql/ws";
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    socket
+        .send(Message::text(
+            json!({ "type": "connection_init", "payload": { "accessToken": laptop } }).to_string(),
+        ))
+        .await
+        .unwrap();
+    expect_closed_for_signing_out(&mut socket).await;
 }
