@@ -91,6 +91,11 @@ pub struct Config {
     #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub cors_allowed_origins: Option<Vec<String>>,
 
+    /// The bearer token a scraper sends to read `/metrics`; empty counts as unset. Unset: served
+    /// to anyone in development, not served in production.
+    #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<SecretString>,
+
     /// Whether responses carry `Strict-Transport-Security` (set it when clients reach the
     /// server over HTTPS, through a proxy that terminates TLS).
     #[arg(long, env = "HSTS", default_value_t = false)]
@@ -238,6 +243,19 @@ impl Config {
             .unwrap_or(self.environment == Environment::Development)
     }
 
+    /// Who may read `/metrics`.
+    pub fn metrics_access(&self) -> MetricsAccess {
+        use secrecy::ExposeSecret;
+
+        match &self.metrics_token {
+            Some(token) if !token.expose_secret().trim().is_empty() => {
+                MetricsAccess::Token(token.clone())
+            }
+            _ if self.environment == Environment::Development => MetricsAccess::Open,
+            _ => MetricsAccess::Off,
+        }
+    }
+
     /// The web origins allowed to call the API from a browser.
     pub fn cors_origins(&self) -> CorsOrigins {
         let listed: Vec<String> = self
@@ -278,4 +296,15 @@ pub enum CorsOrigins {
     Localhost,
     /// Exactly these origins (`https://console.example.gov.cn`).
     Listed(Vec<String>),
+}
+
+/// Who may read `/metrics`.
+#[derive(Clone, Debug)]
+pub enum MetricsAccess {
+    /// Not served (production without `METRICS_TOKEN`).
+    Off,
+    /// Anyone who reaches the server (development).
+    Open,
+    /// A scraper sending `Authorization: Bearer <METRICS_TOKEN>`.
+    Token(secrecy::SecretString),
 }

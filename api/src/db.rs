@@ -82,6 +82,24 @@ pub async fn ping(db: &DatabaseConnection) -> bool {
     )
 }
 
+/// The pool's connections in use and idle, and its most, for `/metrics`.
+pub fn pool_sizes(db: &DatabaseConnection) -> (u32, u32, u32) {
+    fn sizes<D: sea_orm::sqlx::Database>(pool: &sea_orm::sqlx::Pool<D>) -> (u32, u32, u32) {
+        let size = pool.size();
+        let idle = u32::try_from(pool.num_idle()).unwrap_or(size);
+        (
+            size.saturating_sub(idle),
+            idle,
+            pool.options().get_max_connections(),
+        )
+    }
+    match sea_orm::ConnectionTrait::get_database_backend(db) {
+        sea_orm::DatabaseBackend::Postgres => sizes(db.get_postgres_connection_pool()),
+        sea_orm::DatabaseBackend::Sqlite => sizes(db.get_sqlite_connection_pool()),
+        _ => (0, 0, 0),
+    }
+}
+
 /// The database URL without its password, for log lines and error messages.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

@@ -30,6 +30,7 @@ pub mod instructions;
 pub mod leaders;
 pub mod ledger;
 pub mod live;
+pub mod metrics;
 pub mod obligations;
 pub mod pagination;
 pub mod periods;

@@ -44,6 +44,8 @@ impl Application {
         db: DatabaseConnection,
         clock: SharedClock,
     ) -> anyhow::Result<Self> {
+        // The metrics recorder, before anything is counted.
+        crate::metrics::handle();
         let keys = Arc::new(token_keys(&config)?);
         crate::db::migrate(&db).await?;
         let keyed = crate::users::service::fill_username_keys(&db)
@@ -145,6 +147,7 @@ impl Application {
             &http::Exposure {
                 hsts: config.hsts,
                 cors: config.cors_origins(),
+                metrics: config.metrics_access(),
             },
         );
         let listener = TcpListener::bind(config.bind_addr)

@@ -13,17 +13,22 @@
 //!
 //! Every operation of the document is checked, not only the one the request names: the
 //! conservative choice, and it needs no operation name.
+//!
+//! A request with `"extensions": {"cost": true}` is told what it cost against each limit, in
+//! the response's `extensions.cost` (`{"complexity": {"used": 41, "limit": 10000}, "depth": …}`):
+//! what a client tunes its queries by.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextPrepareRequest, NextValidation,
 };
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, FragmentDefinition, Selection, SelectionSet,
 };
 use async_graphql::{Positioned, Request, ServerError, ServerResult};
+use async_graphql::{Response, ValidationResult};
 
 /// The limits of one document.
 #[derive(Clone, Debug)]
@@ -38,6 +43,8 @@ pub struct Budget {
     pub max_aliases: usize,
     /// Fields at the root of an operation.
     pub max_root_fields: usize,
+    /// The complexity limit async-graphql applies after validation; here to be reported.
+    pub max_complexity: usize,
     /// How many times a root field may appear in one operation, by name; fields not named here
     /// may appear up to `max_root_fields` times.
     pub per_root_field: &'static [(&'static str, usize)],
@@ -59,14 +66,23 @@ pub struct Cost {
 }
 
 impl Budget {
-    /// Checks every operation of `document`, returning the first excess found.
-    pub fn check(&self, document: &ExecutableDocument) -> Result<(), String> {
+    /// Checks every operation of `document`, returning the first excess found, or the cost of
+    /// the operation the request runs (`operation_name`, or the only one).
+    pub fn check(
+        &self,
+        document: &ExecutableDocument,
+        operation_name: Option<&str>,
+    ) -> Result<Option<Cost>, String> {
         let mut sizes = Sizes::new(document);
-        for (_, operation) in operations(document) {
+        let mut runs = None;
+        for (name, operation) in operations(document) {
             let cost = sizes.cost(&operation.node.selection_set.node);
             self.within(&cost)?;
+            if name.is_none() || name == operation_name {
+                runs = Some(cost);
+            }
         }
-        Ok(())
+        Ok(runs)
     }
 
     fn within(&self, cost: &Cost) -> Result<(), String> {
@@ -227,11 +243,19 @@ pub struct RequestBudget(pub Arc<Budget>);
 
 impl ExtensionFactory for RequestBudget {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(BudgetCheck(self.0.clone()))
+        Arc::new(BudgetCheck(self.0.clone(), Default::default()))
     }
 }
 
-struct BudgetCheck(Arc<Budget>);
+struct BudgetCheck(Arc<Budget>, std::sync::Mutex<Report>);
+
+/// What a request that asked for it (`"extensions": {"cost": true}`) is told it cost.
+#[derive(Default)]
+struct Report {
+    asked: bool,
+    cost: Option<Cost>,
+    complexity: Option<usize>,
+}
 
 /// The check runs when the request is prepared, on the document parsed there (and kept for
 /// execution): async-graphql's own first pass over a parsed document, its recursion-depth
@@ -260,11 +284,73 @@ impl Extension for BudgetCheck {
                 ));
             }
         }
+        let asked = request
+            .extensions
+            .get("cost")
+            .is_some_and(|value| *value == async_graphql::Value::Boolean(true));
+        let operation_name = request.operation_name.clone();
         let document = request.parsed_query()?;
-        self.0
-            .check(document)
+        let cost = self
+            .0
+            .check(document, operation_name.as_deref())
             .map_err(|message| ServerError::new(message, None))?;
+        *self.report() = Report {
+            asked,
+            cost,
+            complexity: None,
+        };
         next.run(ctx, request).await
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let result = next.run(ctx).await?;
+        self.report().complexity = Some(result.complexity);
+        Ok(result)
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let mut response = next.run(ctx, operation_name).await;
+        let report = std::mem::take(&mut *self.report());
+        if report.asked {
+            let mut cost = async_graphql::indexmap::IndexMap::new();
+            let mut put = |name: &str, value: usize, limit: usize| {
+                cost.insert(
+                    async_graphql::Name::new(name),
+                    async_graphql::value!({ "used": value, "limit": limit }),
+                );
+            };
+            if let Some(complexity) = report.complexity {
+                put("complexity", complexity, self.0.max_complexity);
+            }
+            if let Some(cost) = &report.cost {
+                put("depth", cost.depth_beside_introspection, self.0.max_depth);
+                put("fields", cost.fields, self.0.max_fields);
+                put("aliases", cost.aliases, self.0.max_aliases);
+                put("rootFields", cost.root_fields, self.0.max_root_fields);
+            }
+            response
+                .extensions
+                .insert("cost".to_owned(), async_graphql::Value::Object(cost));
+        }
+        response
+    }
+}
+
+impl BudgetCheck {
+    fn report(&self) -> std::sync::MutexGuard<'_, Report> {
+        // A panic elsewhere cannot leave the report half-written: take it as it is.
+        self.1
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -279,6 +365,7 @@ mod tests {
             max_depth: 4,
             max_aliases: 50,
             max_root_fields: 20,
+            max_complexity: 10_000,
             per_root_field: &[("login", 1)],
         }
     }
@@ -317,7 +404,7 @@ mod tests {
     #[test]
     fn an_exploding_document_is_measured_at_once_and_refused() {
         let document = parse_query(doubling(200)).unwrap();
-        let error = budget().check(&document).unwrap_err();
+        let error = budget().check(&document, None).unwrap_err();
         assert!(error.contains("fields"), "{error}");
         assert_eq!(cost(&doubling(200)).fields, usize::MAX);
     }
@@ -326,22 +413,29 @@ mod tests {
     fn aliases_root_fields_and_named_roots_have_limits() {
         let aliased: String = (0..60).map(|i| format!("a{i}: me {{ id }} ")).collect();
         let document = parse_query(format!("{{ {aliased} }}")).unwrap();
-        assert!(budget().check(&document).unwrap_err().contains("aliased"));
+        assert!(
+            budget()
+                .check(&document, None)
+                .unwrap_err()
+                .contains("aliased")
+        );
 
         let logins = "mutation { a: login(input: {username: \"x\", password: \"y\"}) { accessToken } \
                       b: login(input: {username: \"x\", password: \"z\"}) { accessToken } }";
-        let error = budget().check(&parse_query(logins).unwrap()).unwrap_err();
+        let error = budget()
+            .check(&parse_query(logins).unwrap(), None)
+            .unwrap_err();
         assert!(error.contains("`login` appears 2 times"), "{error}");
 
         let through_fragments = "mutation { ...L ...L } fragment L on Mutation { login(input: {username: \"x\", password: \"y\"}) { accessToken } }";
         assert!(
             budget()
-                .check(&parse_query(through_fragments).unwrap())
+                .check(&parse_query(through_fragments).unwrap(), None)
                 .is_err()
         );
         assert!(
             budget()
-                .check(&parse_query("{ me { id } }").unwrap())
+                .check(&parse_query("{ me { id } }").unwrap(), None)
                 .is_ok()
         );
     }
@@ -353,22 +447,30 @@ mod tests {
         assert_eq!(cost(deep).depth, 5);
         assert!(
             budget()
-                .check(&parse_query(deep).unwrap())
+                .check(&parse_query(deep).unwrap(), None)
                 .unwrap_err()
                 .contains("5 deep")
         );
         let introspection =
             "{ __schema { types { fields { type { ofType { ofType { name } } } } } } }";
         assert_eq!(cost(introspection).depth, 7);
-        assert!(budget().check(&parse_query(introspection).unwrap()).is_ok());
+        assert!(
+            budget()
+                .check(&parse_query(introspection).unwrap(), None)
+                .is_ok()
+        );
         let smuggled = "{ __schema { types { name } } me { a { b { c { d } } } } }";
-        assert!(budget().check(&parse_query(smuggled).unwrap()).is_err());
+        assert!(
+            budget()
+                .check(&parse_query(smuggled).unwrap(), None)
+                .is_err()
+        );
     }
 
     #[test]
     fn a_fragment_cycle_is_left_to_validation() {
         let cyclic = "{ ...A } fragment A on Query { me { id } ...B } fragment B on Query { ...A }";
-        assert!(budget().check(&parse_query(cyclic).unwrap()).is_ok());
+        assert!(budget().check(&parse_query(cyclic).unwrap(), None).is_ok());
     }
 
     mod generated {
@@ -507,7 +609,7 @@ mod tests {
                     prop_assert_eq!(cost.aliases, aliases, "{}", query);
                 }
                 let limit = budget();
-                if limit.check(&document).is_ok() && acyclic {
+                if limit.check(&document, None).is_ok() && acyclic {
                     prop_assert!(fields <= limit.max_fields);
                     prop_assert!(aliases <= limit.max_aliases);
                 }

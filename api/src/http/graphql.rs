@@ -172,11 +172,9 @@ async fn execute(
     media: Media,
     request: async_graphql::Request,
 ) -> Response {
-    let operation = request
-        .operation_name
-        .clone()
-        .unwrap_or_else(|| "-".to_owned());
+    let mut request = request;
     let limits = state.limits;
+    let operation = operation_name(&mut request, limits.operation_bytes);
     let response = match operation_size(&request) {
         size if size > limits.operation_bytes => refusal(AppError::bad_input(format!(
             "the operation (query and variables) is {size} bytes; at most {} are accepted",
@@ -219,6 +217,28 @@ async fn execute(
         error_codes,
     });
     http
+}
+
+/// The operation's name for the log and the metrics: as the request names it, else the name of
+/// the document's one operation (parsed here once, and kept for execution), else `-`.
+fn operation_name(request: &mut async_graphql::Request, max_bytes: usize) -> String {
+    if let Some(name) = &request.operation_name {
+        return name.clone();
+    }
+    if request.query.len() > max_bytes {
+        return "-".to_owned();
+    }
+    match request.parsed_query().map(|document| &document.operations) {
+        Ok(async_graphql::parser::types::DocumentOperations::Multiple(operations))
+            if operations.len() == 1 =>
+        {
+            operations
+                .keys()
+                .next()
+                .map_or("-".to_owned(), ToString::to_string)
+        }
+        _ => "-".to_owned(),
+    }
 }
 
 /// The bytes of a request's query and variables as JSON.

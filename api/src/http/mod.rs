@@ -87,7 +87,19 @@ pub fn router(state: AppState, limits: BodyLimits, exposure: &Exposure) -> Route
             get(crate::attachments::download::download),
         )
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+        .route("/readyz", get(readyz));
+    let router = match exposure.metrics.clone() {
+        crate::config::MetricsAccess::Off => router,
+        access => router.route(
+            "/metrics",
+            get(
+                move |state: State<AppState>, headers: axum::http::HeaderMap| {
+                    metrics_page(state, headers, access.clone())
+                },
+            ),
+        ),
+    };
+    let router = router
         .layer(middleware::from_fn_with_state(limits, guards::limit_body))
         // A body that trickles in (a client sending a byte a minute) is cut off.
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
@@ -141,6 +153,45 @@ pub(crate) fn request_id(headers: &axum::http::HeaderMap) -> Option<&str> {
 pub struct Exposure {
     pub hsts: bool,
     pub cors: crate::config::CorsOrigins,
+    pub metrics: crate::config::MetricsAccess,
+}
+
+/// `/metrics`: the Prometheus text format, with the database pool read as it is now.
+async fn metrics_page(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    access: crate::config::MetricsAccess,
+) -> Response {
+    use secrecy::ExposeSecret;
+    use sha2::{Digest, Sha256};
+
+    if let crate::config::MetricsAccess::Token(token) = &access {
+        let given = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        // Compared as digests, so the time taken says nothing about the token's bytes.
+        let expected = Sha256::digest(token.expose_secret().as_bytes());
+        if Sha256::digest(given.as_bytes()) != expected {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
+                "send the metrics token as `Authorization: Bearer <METRICS_TOKEN>`\n",
+            )
+                .into_response();
+        }
+    }
+    let (in_use, idle, max) = crate::db::pool_sizes(&state.app.db);
+    crate::metrics::database_pool(in_use, idle, max);
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        crate::metrics::handle().render(),
+    )
+        .into_response()
 }
 
 async fn healthz() -> &'static str {
@@ -188,13 +239,25 @@ async fn log_request(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
+    // The route's pattern (`/attachments/{id}`), never the path itself: a bounded label.
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("unmatched", |matched| matched.as_str())
+        .to_owned();
     let id = request_id(request.headers()).unwrap_or("-").to_owned();
     // Every line logged while the request runs carries its id.
     let span = tracing::info_span!("request", request_id = %id);
     let response = next.run(request).instrument(span.clone()).await;
     let _entered = span.enter();
-    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let seconds = started.elapsed().as_secs_f64();
+    let duration_ms = seconds * 1000.0;
     let outcome = response.extensions().get::<graphql::GraphqlOutcome>();
+    crate::metrics::http_request(&route, method.as_str(), response.status().as_u16(), seconds);
+    if let Some(outcome) = outcome {
+        let result = outcome.error_codes.first().map_or("ok", String::as_str);
+        crate::metrics::graphql_operation(&outcome.operation, result, seconds);
+    }
     tracing::info!(
         %method,
         path,

@@ -152,6 +152,7 @@ impl LiveSubscription {
             db,
             filter,
             session_end,
+            _counted: crate::metrics::Subscriber::open(),
         };
         Ok(tail::events(state)
             .filter_map(|event| std::future::ready(LiveEvent::read(event.as_ref()))))

@@ -56,6 +56,8 @@ pub(super) struct Tail {
     pub filter: Filter,
     /// Rung when the subscriber's session is signed out (WebSocket subscriptions have one).
     pub session_end: Option<SessionEnd>,
+    /// Counts this subscription in `duban_live_subscribers` while the stream lives.
+    pub _counted: crate::metrics::Subscriber,
 }
 
 /// Whether a `SESSION_ENDED` signal ends `actor`'s session: its own session, or every session
@@ -173,6 +175,7 @@ mod tests {
                 task_id: None,
             },
             session_end: None,
+            _counted: crate::metrics::Subscriber::open(),
         };
         crate::live::relay::start(db.clone(), bus.clone(), Duration::from_millis(10)).await;
 

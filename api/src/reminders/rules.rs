@@ -193,10 +193,16 @@ pub async fn schedule(
 ) {
     loop {
         let now = clock.now();
+        let mut ok = true;
+        let mut sent = 0;
         match run(&db, now).await {
             Ok(0) => {}
-            Ok(created) => tracing::info!(created, "automatic reminders sent"),
+            Ok(created) => {
+                sent = created;
+                tracing::info!(created, "automatic reminders sent");
+            }
             Err(err) => {
+                ok = false;
                 tracing::warn!(error = %err, "automatic reminders failed; retrying at the next run");
             }
         }
@@ -204,6 +210,7 @@ pub async fn schedule(
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "abandoned uploads removed"),
             Err(err) => {
+                ok = false;
                 tracing::warn!(error = %err, "removing abandoned uploads failed; retrying at the next run");
             }
         }
@@ -211,6 +218,7 @@ pub async fn schedule(
             Ok(0) => {}
             Ok(removed) => tracing::info!(removed, "files without an attachment removed"),
             Err(err) => {
+                ok = false;
                 tracing::warn!(error = %err, "removing orphaned files failed; retrying at the next run");
             }
         }
@@ -219,9 +227,11 @@ pub async fn schedule(
             Ok(0) => {}
             Ok(changed) => tracing::info!(changed, "task statuses refreshed"),
             Err(err) => {
+                ok = false;
                 tracing::warn!(error = %err, "refreshing task statuses failed; retrying at the next run");
             }
         }
+        crate::metrics::deadline_job_run(ok, sent, now.timestamp());
         heartbeat.beat();
         tokio::time::sleep(until_next_run(clock.now(), interval)).await;
     }

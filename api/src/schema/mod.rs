@@ -140,6 +140,7 @@ pub fn builder(limits: Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
         max_depth: limits.max_depth,
         max_aliases: limits.max_aliases,
         max_root_fields: limits.max_root_fields,
+        max_complexity: limits.max_complexity,
         per_root_field: PER_REQUEST,
     })))
     // Automatic persisted queries (Apollo's link, urql's): a client sends the hash of a query

@@ -19,6 +19,7 @@ mod live;
 mod loaders;
 mod nodes;
 mod obligations;
+mod operations;
 mod periods;
 mod progress;
 mod proposals;
