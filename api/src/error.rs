@@ -159,6 +159,11 @@ pub fn to_client(mut error: async_graphql::ServerError) -> async_graphql::Server
             tracing::error!(message = %error.message, path = ?error.path, "unexpected error");
             ("INTERNAL_SERVER_ERROR", None, "internal error".to_owned())
         }
+        // Automatic persisted queries: the code Apollo's and urql's links look for, which tells
+        // them to send the query with its hash.
+        None if error.message == "PersistedQueryNotFound" => {
+            ("PERSISTED_QUERY_NOT_FOUND", None, error.message.clone())
+        }
         None => ("BAD_USER_INPUT", None, error.message.clone()),
     };
     let from_service = app_error.is_some();

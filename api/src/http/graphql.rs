@@ -68,6 +68,17 @@ pub(super) async fn graphql(
             return refuse(&state, media, status, AppError::bad_input(message));
         }
     };
+    // A body without a query (a misspelt key, say) is not a GraphQL request either; a
+    // persisted query's hash alone stands for one.
+    if request.query.trim().is_empty() && !request.extensions.contains_key("persistedQuery") {
+        let message = "not a GraphQL request: the body has no `query`";
+        return refuse(
+            &state,
+            media,
+            StatusCode::BAD_REQUEST,
+            AppError::bad_input(message),
+        );
+    }
     execute(&state, auth, client, id, media, request).await
 }
 
@@ -440,21 +451,28 @@ async fn serve_socket(
             }
         });
     futures_util::pin_mut!(outgoing);
+    let close = CloseFrame {
+        code: 4403,
+        reason: "this session was signed out; sign in again".into(),
+    };
     loop {
-        tokio::select! {
-            message = outgoing.next() => {
-                let Some(message) = message else { break };
+        // Once the subscriber's session is signed out, nothing more goes out on this socket
+        // (not even the `complete` of the subscription that noticed): it closes, and the client
+        // signs in again, as for a refused token.
+        let message = tokio::select! {
+            () = session_end.rung() => None,
+            message = outgoing.next() => match message {
+                Some(message) => Some(message),
+                None => break,
+            },
+        };
+        match message {
+            Some(message) if !session_end.is_rung() => {
                 if sink.send(message).await.is_err() {
                     break;
                 }
             }
-            // The subscriber's session was signed out: nothing more runs on this socket, and
-            // the client is told to sign in again, as for a refused token.
-            () = session_end.rung() => {
-                let close = CloseFrame {
-                    code: 4403,
-                    reason: "this session was signed out; sign in again".into(),
-                };
+            _ => {
                 let _ = sink.send(Message::Close(Some(close))).await;
                 break;
             }

@@ -21,16 +21,22 @@ use std::sync::Arc;
 /// that no operation runs on it any more and the client signs in again. The WebSocket handler
 /// puts one in each connection's data; the subscriptions on it ring it.
 #[derive(Clone, Default)]
-pub struct SessionEnd(Arc<tokio::sync::Notify>);
+pub struct SessionEnd(Arc<(tokio::sync::Notify, std::sync::atomic::AtomicBool)>);
 
 impl SessionEnd {
     /// Closes the socket (now, or as soon as its handler looks).
     pub fn ring(&self) {
-        self.0.notify_one();
+        self.0.1.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.0.0.notify_one();
     }
 
     /// Resolves once rung.
     pub async fn rung(&self) {
-        self.0.notified().await;
+        self.0.0.notified().await;
+    }
+
+    /// Whether it has been rung (a message about to go out must not).
+    pub fn is_rung(&self) -> bool {
+        self.0.1.load(std::sync::atomic::Ordering::SeqCst)
     }
 }

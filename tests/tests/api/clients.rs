@@ -404,6 +404,10 @@ async fn automatic_persisted_queries_run_from_their_hash() {
         .await
         .unwrap();
     assert_eq!(unknown["errors"][0]["message"], "PersistedQueryNotFound");
+    assert_eq!(
+        unknown["errors"][0]["extensions"]["code"],
+        "PERSISTED_QUERY_NOT_FOUND"
+    );
     // Text and hash register it; then the hash alone runs it, by POST and by GET.
     let registered: serde_json::Value = post(json!({ "query": query, "extensions": persisted }))
         .await

@@ -82,3 +82,27 @@ async fn the_command_line_takes_global_ids_and_names() {
         .await;
     assert_eq!(me.data("/me/leader/id"), &w.leader_liu);
 }
+
+/// `docker-compose.yml` is a valid Compose file, checked against the Compose Specification's
+/// schema by check-jsonschema (`.ci/run` installs it; there is no Docker engine here to ask).
+#[test]
+fn the_compose_file_follows_the_compose_specification() {
+    let compose = concat!(env!("CARGO_MANIFEST_DIR"), "/../docker-compose.yml");
+    let checked = std::process::Command::new("check-jsonschema")
+        .args(["--builtin-schema", "vendor.compose-spec", compose])
+        .output();
+    let Ok(output) = checked else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must validate docker-compose.yml, but check-jsonschema is missing"
+        );
+        eprintln!("skipped: no check-jsonschema here (.ci/run installs it)");
+        return;
+    };
+    assert!(
+        output.status.success(),
+        "docker-compose.yml: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -6,6 +6,7 @@ mod attachments;
 mod audit;
 mod auth;
 mod clients;
+mod ecosystem;
 mod extensions;
 mod first_start;
 mod hostile;
