@@ -256,19 +256,19 @@ async fn import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let text =
-        crate::import::extract::text_of(&name, &bytes).map_err(|err| anyhow::anyhow!("{err}"))?;
+    let source = crate::import::service::Source::file(&name, &bytes)
+        .map_err(|err| anyhow::anyhow!("{err}"))?;
     let db = crate::db::connect(config).await?;
     crate::db::migrate(&db).await?;
     let system = Principal::system();
     let preview = if args.dry_run {
-        crate::import::service::preview(&system, &db, &text, None).await
+        crate::import::service::preview(&system, &db, &source, None).await
     } else {
         crate::import::service::commit(
             &system,
             &db,
             SystemClock.now(),
-            &text,
+            &source,
             &crate::import::commit::Overrides::default(),
             args.replace,
         )

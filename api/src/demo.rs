@@ -59,8 +59,9 @@ pub async fn prepare(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Res
         .await
         .map_err(fail)?;
     for (name, text) in NOTICES {
+        let source = crate::import::service::Source::text(text).map_err(fail)?;
         let (outcome, _) =
-            crate::import::service::commit(&system, db, now, text, &Overrides::default(), false)
+            crate::import::service::commit(&system, db, now, &source, &Overrides::default(), false)
                 .await
                 .map_err(fail)?;
         // With its reporting periods, so that obligations, reminders and figures have content.

@@ -18,6 +18,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub text: String,
     pub deadline: Option<Date>,
+    /// The deadline as the notice wrote it (`2025年6月底`, `长期坚持`), when imported.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub deadline_as_written: Option<String>,
     pub status: TaskStatus,
     pub percent: i32,
     pub version: i32,

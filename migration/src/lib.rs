@@ -12,6 +12,7 @@ mod m20261121_000005_proposal_replies;
 mod m20261121_000006_event_notify;
 mod m20261121_000007_draft_values;
 mod m20261128_000008_username_keys;
+mod m20261128_000009_task_deadline_words;
 
 /// Runs every migration in order; used by `api migrate`, by the server at start and by tests.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000006_event_notify::Migration),
             Box::new(m20261121_000007_draft_values::Migration),
             Box::new(m20261128_000008_username_keys::Migration),
+            Box::new(m20261128_000009_task_deadline_words::Migration),
         ]
     }
 }

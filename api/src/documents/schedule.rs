@@ -30,6 +30,10 @@ pub struct ReportingSchedule {
     pub day_of_month: Option<u32>,
     #[serde(default)]
     pub dates: Vec<NaiveDate>,
+    /// For MONTHLY: the report due in a month is the previous month's (`每月5日前报送上月进展`),
+    /// so the period of March is due on the day in April.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub previous_month: bool,
     /// The sentence of the document that states the rule, kept beside what was derived from it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_written: Option<String>,
@@ -41,14 +45,9 @@ impl ReportingSchedule {
         self.dates.sort_unstable();
         self.dates.dedup();
         match self.kind {
+            // A monthly rule may list summary dates besides (半年总结, 全年总结).
             ScheduleKind::Monthly => match self.day_of_month {
-                Some(1..=31) if self.dates.is_empty() => {}
-                Some(1..=31) => {
-                    return Err(AppError::bad_field(
-                        "schedule.dates",
-                        "must be empty for MONTHLY",
-                    ));
-                }
+                Some(1..=31) => {}
                 _ => {
                     return Err(AppError::bad_field(
                         "schedule.dayOfMonth",
@@ -72,6 +71,12 @@ impl ReportingSchedule {
                     ));
                 }
             }
+        }
+        if self.kind != ScheduleKind::Monthly && self.previous_month {
+            return Err(AppError::bad_field(
+                "schedule.previousMonth",
+                "is only for MONTHLY",
+            ));
         }
         if self.kind != ScheduleKind::Monthly && self.day_of_month.is_some() {
             return Err(AppError::bad_field(
@@ -104,6 +109,7 @@ mod tests {
     fn schedules_must_fit_their_kind() {
         let monthly = ReportingSchedule {
             kind: ScheduleKind::Monthly,
+            previous_month: false,
             day_of_month: Some(28),
             dates: vec![],
             as_written: Some("每月28日前".to_owned()),
@@ -127,17 +133,19 @@ mod tests {
             .validated()
             .is_err()
         );
+        // A monthly rule may list summary dates besides (半年总结, 全年总结).
         assert!(
             ReportingSchedule {
-                dates: vec![date(3, 28)],
+                dates: vec![date(6, 30)],
                 ..monthly
             }
             .validated()
-            .is_err()
+            .is_ok()
         );
 
         let quarterly = ReportingSchedule {
             kind: ScheduleKind::Quarterly,
+            previous_month: false,
             day_of_month: None,
             dates: vec![
                 date(9, 28),
@@ -157,6 +165,7 @@ mod tests {
 
         let once = ReportingSchedule {
             kind: ScheduleKind::Once,
+            previous_month: false,
             day_of_month: None,
             dates: vec![date(3, 28), date(4, 1)],
             as_written: None,

@@ -23,8 +23,11 @@ pub struct ScheduleOutput {
     pub kind: ScheduleKind,
     /// For MONTHLY: reports are due by this day of each month.
     pub day_of_month: Option<u32>,
-    /// For QUARTERLY, DATES and ONCE: the due dates.
+    /// For QUARTERLY, DATES and ONCE: the due dates; for MONTHLY, summary dates besides the
+    /// months (半年总结, 全年总结).
     pub dates: Vec<NaiveDate>,
+    /// For MONTHLY: each month's report is due in the next month (`每月5日前报送上月进展`).
+    pub previous_month: bool,
     /// The document's own sentence stating the rule.
     pub as_written: Option<String>,
 }
@@ -35,6 +38,7 @@ impl From<ReportingSchedule> for ScheduleOutput {
             kind: s.kind,
             day_of_month: s.day_of_month,
             dates: s.dates,
+            previous_month: s.previous_month,
             as_written: s.as_written,
         }
     }
@@ -47,6 +51,8 @@ pub struct ScheduleInput {
     pub day_of_month: Option<u32>,
     #[graphql(default)]
     pub dates: Vec<NaiveDate>,
+    #[graphql(default)]
+    pub previous_month: bool,
     pub as_written: Option<String>,
 }
 
@@ -56,6 +62,7 @@ impl From<ScheduleInput> for ReportingSchedule {
             kind: s.kind,
             day_of_month: s.day_of_month,
             dates: s.dates,
+            previous_month: s.previous_month,
             as_written: s.as_written,
         }
     }

@@ -21,3 +21,6 @@ pub mod schema;
 pub mod seed;
 pub mod service;
 pub mod types;
+
+#[cfg(test)]
+mod corpus;

@@ -50,6 +50,10 @@ pub struct PreviewTask {
     pub leaders: Vec<PreviewLeader>,
     pub units: Vec<PreviewUnit>,
     pub indicators: Vec<ParsedIndicator>,
+    /// The task's deadline (ISO date), when the notice gives one that means a date.
+    pub deadline: Option<chrono::NaiveDate>,
+    /// The deadline as written (`2025年6月底`, `长期坚持`).
+    pub deadline_as_written: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -182,6 +186,8 @@ pub fn build(parsed: ParsedDocument, registry: &Registry) -> Preview {
                 leaders,
                 units,
                 indicators: task.indicators,
+                deadline: task.deadline,
+                deadline_as_written: task.deadline_as_written,
             }
         })
         .collect();

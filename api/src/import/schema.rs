@@ -15,6 +15,7 @@ use crate::graphql::relay::{Kind, expect_id};
 use crate::import::commit::{Overrides, UnitChoice};
 use crate::import::extract;
 use crate::import::service;
+use crate::import::service::Source;
 use crate::import::types::{ImportCountsOutput, ImportPreview, ImportWarning};
 
 #[derive(InputObject, Debug)]
@@ -46,6 +47,8 @@ pub struct CommitImportInput {
     pub file: Option<Upload>,
     pub kind: Option<DocumentKind>,
     pub schedule: Option<ScheduleInput>,
+    /// The deadline of the tasks for which the notice gives none that means a date.
+    pub default_deadline: Option<chrono::NaiveDate>,
     /// When the notice's number is missing or wrong.
     pub doc_number: Option<String>,
     /// When the notice's title is missing or wrong.
@@ -70,10 +73,14 @@ pub struct PreviewImportPayload {
     pub preview: ImportPreview,
 }
 
-/// The text of the input: exactly one of `text` and `file`.
-fn input_text(ctx: &Context<'_>, text: Option<String>, file: Option<Upload>) -> AppResult<String> {
+/// The notice of the input: exactly one of `text` and `file`.
+fn input_source(
+    ctx: &Context<'_>,
+    text: Option<String>,
+    file: Option<Upload>,
+) -> AppResult<Source> {
     match (text, file) {
-        (Some(text), None) => Ok(text),
+        (Some(text), None) => Source::text(&text),
         (None, Some(upload)) => {
             let value = take_upload(ctx, "file", &upload)?;
             let name = value.filename.clone();
@@ -83,7 +90,7 @@ fn input_text(ctx: &Context<'_>, text: Option<String>, file: Option<Upload>) -> 
                 .take(extract::MAX_FILE_BYTES as u64 + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|_| AppError::bad_field("file", "the upload could not be read"))?;
-            extract::text_of(&name, &bytes)
+            Source::file(&name, &bytes)
         }
         _ => Err(AppError::bad_input("give exactly one of `text` and `file`")),
     }
@@ -102,8 +109,9 @@ impl ImportMutation {
     ) -> Result<PreviewImportPayload> {
         let actor = ctx.actor()?;
         actor.require_bureau()?;
-        let text = input_text(ctx, input.text, input.file)?;
-        let preview = service::preview(actor, ctx.db(), &text, input.kind.map(Into::into)).await?;
+        let source = input_source(ctx, input.text, input.file)?;
+        let preview =
+            service::preview(actor, ctx.db(), &source, input.kind.map(Into::into)).await?;
         Ok(PreviewImportPayload {
             preview: preview.into(),
         })
@@ -117,7 +125,7 @@ impl ImportMutation {
     ) -> Result<CommitImportPayload> {
         let actor = ctx.actor()?;
         actor.require_bureau()?;
-        let text = input_text(ctx, input.text, input.file)?;
+        let source = input_source(ctx, input.text, input.file)?;
         let mut units = HashMap::new();
         for (i, choice) in input.units.into_iter().enumerate() {
             let field = format!("units[{i}]");
@@ -150,10 +158,18 @@ impl ImportMutation {
             title: input.title,
             kind: input.kind.map(Into::into),
             schedule: input.schedule.map(Into::into),
+            default_deadline: input.default_deadline,
             units,
         };
-        let (outcome, preview) =
-            service::commit(actor, ctx.db(), ctx.now(), &text, &overrides, input.replace).await?;
+        let (outcome, preview) = service::commit(
+            actor,
+            ctx.db(),
+            ctx.now(),
+            &source,
+            &overrides,
+            input.replace,
+        )
+        .await?;
         Ok(CommitImportPayload {
             document: outcome.document.into(),
             counts: outcome.counts.into(),

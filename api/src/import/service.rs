@@ -11,23 +11,61 @@ use crate::error::{AppError, AppResult};
 use crate::events::EntityType;
 use crate::events::EventKind;
 use crate::import::commit::{self, CommitOutcome, Overrides};
-use crate::import::parse::{self, ParsedDocument};
+use crate::import::parse::{self, Notice, ParsedDocument};
 use crate::import::preview::{self, Preview};
 use crate::import::resolve::Registry;
 
-fn parse_text(text: &str) -> AppResult<ParsedDocument> {
-    parse::parse(text).map_err(|err| AppError::bad_field("text", err.to_string()))
+/// What is imported: the notice, and the input field it came from (`text` or `file`), which
+/// a refusal names.
+pub struct Source {
+    pub notice: Notice,
+    pub field: &'static str,
+}
+
+impl Source {
+    /// Pasted text.
+    pub fn text(text: &str) -> AppResult<Self> {
+        if text.len() > parse::MAX_TEXT_BYTES {
+            return Err(AppError::bad_field(
+                "text",
+                parse::ParseError::TooLarge(text.len()).to_string(),
+            ));
+        }
+        if parse::looks_binary(text) {
+            return Err(AppError::bad_field(
+                "text",
+                parse::ParseError::NotText.to_string(),
+            ));
+        }
+        Ok(Self {
+            notice: Notice::from_text(text),
+            field: "text",
+        })
+    }
+
+    /// An uploaded file, by its name's extension.
+    pub fn file(name: &str, bytes: &[u8]) -> AppResult<Self> {
+        Ok(Self {
+            notice: crate::import::extract::notice_of(name, bytes)?,
+            field: "file",
+        })
+    }
+
+    fn parse(&self) -> AppResult<ParsedDocument> {
+        parse::parse_notice(&self.notice)
+            .map_err(|err| AppError::bad_field(self.field, err.to_string()))
+    }
 }
 
 /// Parses and resolves a notice against the registry, storing nothing.
 pub async fn preview(
     actor: &Principal,
     db: &impl ConnectionTrait,
-    text: &str,
+    source: &Source,
     kind: Option<DocumentKind>,
 ) -> AppResult<Preview> {
     actor.require_bureau()?;
-    let parsed = parse_text(text)?;
+    let parsed = source.parse()?;
     let registry = Registry::load(db).await?;
     let mut preview = preview::build(parsed, &registry);
     if let Some(kind) = kind {
@@ -42,19 +80,21 @@ pub async fn commit(
     actor: &Principal,
     db: &(impl ConnectionTrait + TransactionTrait),
     now: DateTime<Utc>,
-    text: &str,
+    source: &Source,
     overrides: &Overrides,
     replace: bool,
 ) -> AppResult<(CommitOutcome, Preview)> {
     actor.require_bureau()?;
-    let parsed = parse_text(text)?;
+    let parsed = source.parse()?;
+    // The original kept with the document: the notice's lines (a table row a line).
+    let text = source.notice.lines().join("\n");
     let txn = db.begin().await?;
     // The registry is read inside the transaction, so what is resolved is what is stored.
     let registry = Registry::load(&txn).await?;
     let preview = preview::build(parsed, &registry);
     let import = commit::Import {
         preview: preview.clone(),
-        text,
+        text: &text,
         overrides,
         replace,
     };

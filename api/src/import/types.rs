@@ -41,6 +41,18 @@ pub struct ImportedDocument {
     pub schedule: Option<ScheduleOutput>,
     pub declared_total: Option<i32>,
     pub contacts: Vec<String>,
+    /// The rule the notice states for 责任单位 lists, which the preview applied: the first unit
+    /// listed leads (LEAD) and the others take `rest`. None: the roles are as the columns and
+    /// role lines give them.
+    pub lead_rule: Option<ImportLeadRule>,
+}
+
+/// "排在第一位的为牵头单位": the sentence, and the role it gives the units after the first.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ImportLeadRule {
+    pub rest: UnitRole,
+    /// The notice's sentence, as written.
+    pub sentence: String,
 }
 
 #[derive(SimpleObject, Debug, Clone)]
@@ -172,6 +184,11 @@ pub struct ImportTask {
     pub leaders: Vec<ImportLeader>,
     pub units: Vec<ImportUnit>,
     pub indicators: Vec<ImportIndicator>,
+    /// The task's deadline, when the notice gives one that means a date (a 完成时限 column, or
+    /// `6月底前` in the text); stored with the task.
+    pub deadline: Option<NaiveDate>,
+    /// The deadline as written (`2025年6月底`, `长期坚持`: no date).
+    pub deadline_as_written: Option<String>,
 }
 
 impl From<PreviewTask> for ImportTask {
@@ -185,6 +202,8 @@ impl From<PreviewTask> for ImportTask {
             leaders: t.leaders.into_iter().map(Into::into).collect(),
             units: t.units.into_iter().map(Into::into).collect(),
             indicators: t.indicators.into_iter().map(Into::into).collect(),
+            deadline: t.deadline,
+            deadline_as_written: t.deadline_as_written,
         }
     }
 }
@@ -212,6 +231,10 @@ impl From<Preview> for ImportPreview {
                 schedule: d.schedule.map(Into::into),
                 declared_total: d.declared_total,
                 contacts: d.contacts,
+                lead_rule: d.lead_rule.map(|rule| ImportLeadRule {
+                    rest: rule.rest.into(),
+                    sentence: rule.sentence,
+                }),
             },
             categories: p.categories.into_iter().map(Into::into).collect(),
             tasks: p.tasks.into_iter().map(Into::into).collect(),

@@ -13,17 +13,35 @@ pub fn periods_of(
     match schedule.kind {
         ScheduleKind::Monthly => {
             let day = schedule.day_of_month.unwrap_or(28);
-            (1..=12)
+            let mut periods: Vec<_> = (1..=12)
                 .filter_map(|month| {
                     let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+                    // The month the report is due in: this one, or the next for a rule that
+                    // reports the previous month.
+                    let due_month = if schedule.previous_month {
+                        first.checked_add_months(chrono::Months::new(1))?
+                    } else {
+                        first
+                    };
                     // "By the 31st" in a 30-day month means its last day.
-                    let last = first
+                    let last = due_month
                         .checked_add_months(chrono::Months::new(1))?
                         .pred_opt()?;
-                    let due = NaiveDate::from_ymd_opt(year, month, day.clamp(1, last.day()))?;
+                    let due = due_month.with_day(day.clamp(1, last.day()))?;
                     Some((format!("{year}-{month:02}"), Some(first), due))
                 })
-                .collect()
+                .collect();
+            // Summary reports besides the months: 半年总结 and 全年总结.
+            for due in &schedule.dates {
+                let label = match due.month() {
+                    6 | 7 => format!("{}-半年总结", due.year()),
+                    12 | 1 => format!("{}-全年总结", due.year()),
+                    _ => format!("{}-总结{}", due.year(), due.format("%m%d")),
+                };
+                periods.push((label, None, *due));
+            }
+            periods.sort_by_key(|(_, _, due)| *due);
+            periods
         }
         ScheduleKind::Quarterly => schedule
             .dates
@@ -55,6 +73,7 @@ mod tests {
     fn schedules_produce_labelled_periods() {
         let monthly = ReportingSchedule {
             kind: ScheduleKind::Monthly,
+            previous_month: false,
             day_of_month: Some(31),
             dates: vec![],
             as_written: None,
@@ -71,8 +90,41 @@ mod tests {
         );
         assert_eq!(periods[3].2, date(2022, 4, 30));
 
+        // `每月5日前报送上月进展，6月30日前报送半年总结、12月20日前报送全年总结`.
+        let previous = ReportingSchedule {
+            kind: ScheduleKind::Monthly,
+            previous_month: true,
+            day_of_month: Some(5),
+            dates: vec![date(2025, 6, 30), date(2025, 12, 20)],
+            as_written: None,
+        };
+        let periods = periods_of(&previous, 2025);
+        assert_eq!(periods.len(), 14);
+        assert_eq!(
+            periods[0],
+            (
+                "2025-01".to_owned(),
+                Some(date(2025, 1, 1)),
+                date(2025, 2, 5)
+            )
+        );
+        assert_eq!(
+            periods[13],
+            (
+                "2025-12".to_owned(),
+                Some(date(2025, 12, 1)),
+                date(2026, 1, 5)
+            )
+        );
+        assert!(
+            periods
+                .iter()
+                .any(|p| p.0 == "2025-半年总结" && p.2 == date(2025, 6, 30))
+        );
+
         let quarterly = ReportingSchedule {
             kind: ScheduleKind::Quarterly,
+            previous_month: false,
             day_of_month: None,
             dates: vec![
                 date(2024, 3, 28),
@@ -90,6 +142,7 @@ mod tests {
 
         let nodes = ReportingSchedule {
             kind: ScheduleKind::Dates,
+            previous_month: false,
             day_of_month: None,
             dates: vec![date(2023, 8, 31), date(2023, 9, 30)],
             as_written: None,

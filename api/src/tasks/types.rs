@@ -35,6 +35,8 @@ pub struct Task {
     /// The item's full text.
     pub text: String,
     pub deadline: Option<NaiveDate>,
+    /// The deadline as the notice wrote it (`2025年6月底`, `长期坚持`), for imported tasks.
+    pub deadline_as_written: Option<String>,
     pub status: TaskStatus,
     /// Percent complete, 0 to 100.
     pub percent: i32,
@@ -62,6 +64,7 @@ impl From<tasks::Model> for Task {
             sort_order: t.sort_order,
             text: t.text,
             deadline: t.deadline,
+            deadline_as_written: t.deadline_as_written,
             status: t.status.into(),
             percent: t.percent,
             version: t.version,

@@ -49,6 +49,8 @@ pub struct Overrides {
     pub title: Option<String>,
     pub kind: Option<entity::enums::DocumentKind>,
     pub schedule: Option<crate::documents::schedule::ReportingSchedule>,
+    /// The deadline of the tasks whose notice gives none that means a date.
+    pub default_deadline: Option<chrono::NaiveDate>,
     /// Choices by the unit name as written.
     pub units: HashMap<String, UnitChoice>,
 }
@@ -269,13 +271,18 @@ impl Writer<'_> {
                     }
                     // At the version read above: a clerk's edit since then is a CONFLICT
                     // for the whole import, never overwritten (invariant 8).
-                    let active = tasks::ActiveModel {
+                    let mut active = tasks::ActiveModel {
                         text: Set(task.text.clone()),
                         category_id: Set(category_id),
                         parent_task_id: Set(parent_task_id),
                         sort_order: Set(sort_order),
                         ..Default::default()
                     };
+                    // A deadline the notice now states replaces the old one; none keeps it.
+                    if task.deadline_as_written.is_some() {
+                        active.deadline = Set(task.deadline.or(overrides.default_deadline));
+                        active.deadline_as_written = Set(task.deadline_as_written.clone());
+                    }
                     self.outcome.tasks_updated += 1;
                     write_versioned(self.txn, old.id, old.version, active, self.now)
                         .await
@@ -297,7 +304,8 @@ impl Writer<'_> {
                         seq: Set(task.seq.clone()),
                         sort_order: Set(sort_order),
                         text: Set(task.text.clone()),
-                        deadline: Set(None),
+                        deadline: Set(task.deadline.or(overrides.default_deadline)),
+                        deadline_as_written: Set(task.deadline_as_written.clone()),
                         status: Set(TaskStatus::NotStarted),
                         percent: Set(0),
                         version: Set(1),

@@ -5,11 +5,11 @@
 use std::sync::LazyLock;
 
 use chrono::{Datelike, NaiveDate};
-use entity::enums::DocumentKind;
+use entity::enums::{DocumentKind, UnitRole};
 use regex::Regex;
 
 use super::lines::{Line, fold};
-use super::{ParsedHeader, Warning};
+use super::{LeadRule, ParsedHeader, Warning};
 use crate::documents::schedule::{ReportingSchedule, ScheduleKind};
 
 static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
@@ -21,10 +21,20 @@ static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static TOTAL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"共\s*(\d{1,4})\s*(?:项|条|个事项)").expect("valid regex"));
+static TITLE_YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})\s*年").expect("valid regex"));
+/// A labelled line (`联系人：…`, `备注：…`): not a title.
+static LABEL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[\p{Han}]{1,6}\s*:").expect("valid regex"));
 static MONTHLY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"每月\s*(\d{1,2})\s*日").expect("valid regex"));
 static DAY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日").expect("valid regex"));
+/// `每季度最后一个月的20日前`, `每季度末月25日前`, `每季度第三个月20日前`.
+static QUARTER_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"每(?:个)?季度(?:最后一个月|末月|第三个月|末)的?\s*(\d{1,2})\s*日")
+        .expect("valid regex")
+});
 static MONTH_END: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(\d{1,2})\s*月\s*(?:底|末)").expect("valid regex"));
 
@@ -67,6 +77,17 @@ pub fn read(
         .or(number_at.map(|i| i + 1));
     let title = title_at
         .and_then(|i| before.get(i))
+        .or_else(|| {
+            // A table that is the whole notice (a sheet, a CSV file) has no number: its title is
+            // its first line, as long as it reads like one.
+            before.iter().find(|l| {
+                let f = fold(&l.text);
+                f.chars().count() <= 60
+                    && !LABEL.is_match(&f)
+                    && !DATE_LINE.is_match(&f)
+                    && !f.ends_with("文件")
+            })
+        })
         .map(|l| close_gaps(&l.text));
 
     let issued_on = folded.iter().find_map(|l| {
@@ -77,13 +98,23 @@ pub fn read(
             caps[3].parse().ok()?,
         )
     });
-    let year = issued_on.map(|d| d.year()).or_else(|| {
-        doc_number.as_deref().and_then(|n| {
-            DOC_NUMBER
-                .captures(&fold(n))
-                .and_then(|c| c[1].parse().ok())
+    let year = issued_on
+        .map(|d| d.year())
+        .or_else(|| {
+            doc_number.as_deref().and_then(|n| {
+                DOC_NUMBER
+                    .captures(&fold(n))
+                    .and_then(|c| c[1].parse().ok())
+            })
         })
-    });
+        // `东湖区2025年十项民生实事任务分解表`: the year the title names.
+        .or_else(|| {
+            title.as_deref().and_then(|t| {
+                TITLE_YEAR
+                    .captures(&fold(t))
+                    .and_then(|c| c[1].parse().ok())
+            })
+        });
 
     let body = folded.join("\n");
     let declared_total = TOTAL.captures(&body).and_then(|c| c[1].parse().ok());
@@ -100,6 +131,7 @@ pub fn read(
         .collect();
 
     let schedule = year.and_then(|year| schedule(&before, year));
+    let lead_rule = lead_rule(&before);
     let first_line = before.first().map_or(1, |l| l.number);
     if doc_number.is_none() {
         warnings.push(Warning {
@@ -129,7 +161,44 @@ pub fn read(
         schedule,
         contacts,
         declared_total,
+        lead_rule,
     }
+}
+
+/// The sentence that says the first listed 责任单位 leads (`排在第一位的为牵头单位`,
+/// `列第一位的责任单位为牵头单位或汇总单位`), and the role of the others it gives
+/// (`其他为配合单位`), if the notice has one.
+fn lead_rule(lines: &[&Line]) -> Option<LeadRule> {
+    let text = lines
+        .iter()
+        .map(|l| l.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    text.split_inclusive(['。', '；', '\n'])
+        .find(|sentence| {
+            let folded = fold(sentence);
+            ["第一位", "首位", "第一个", "排名第一", "第一家"]
+                .iter()
+                .any(|w| folded.contains(w))
+                && folded.contains("牵头")
+        })
+        .map(|sentence| {
+            let sentence = sentence.trim();
+            // A note's label is not part of the rule.
+            let sentence = sentence
+                .split_once(['：', ':'])
+                .filter(|(label, _)| label.chars().count() <= 4)
+                .map_or(sentence, |(_, rest)| rest.trim());
+            let rest = if sentence.contains("配合") || sentence.contains("协办") {
+                UnitRole::Cooperating
+            } else {
+                UnitRole::Responsible
+            };
+            LeadRule {
+                rest,
+                sentence: sentence.to_owned(),
+            }
+        })
 }
 
 /// Removes the gaps that line wrapping left between Chinese characters of a title.
@@ -182,11 +251,46 @@ fn schedule(lines: &[&Line], year: i32) -> Option<ReportingSchedule> {
             continue;
         }
         let as_written = Some(sentence.trim().to_owned());
+        if let Some(caps) = QUARTER_DAY.captures(&folded) {
+            let day: u32 = caps[1].parse().ok()?;
+            let dates = [3, 6, 9, 12]
+                .into_iter()
+                .filter_map(|month| {
+                    // "By the 31st" in June means its last day.
+                    let last = last_day(year, month)?;
+                    NaiveDate::from_ymd_opt(year, month, day.clamp(1, last.day()))
+                })
+                .collect();
+            return Some(ReportingSchedule {
+                kind: ScheduleKind::Quarterly,
+                previous_month: false,
+                day_of_month: None,
+                dates,
+                as_written,
+            });
+        }
         if let Some(caps) = MONTHLY.captures(&folded) {
+            // Summary reports stated with it (`6月30日前报送半年总结、12月20日前报送全年总结`),
+            // in this sentence or one of the body's others.
+            let mut dates: Vec<NaiveDate> = text
+                .split_inclusive(['。', '；'])
+                .map(fold)
+                .filter(|s| s.contains("总结") && s.contains('报'))
+                .flat_map(|s| {
+                    DAY.captures_iter(&s)
+                        .filter_map(|c| {
+                            NaiveDate::from_ymd_opt(year, c[1].parse().ok()?, c[2].parse().ok()?)
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            dates.sort_unstable();
+            dates.dedup();
             return Some(ReportingSchedule {
                 kind: ScheduleKind::Monthly,
+                previous_month: folded.contains("上月") || folded.contains("上一月"),
                 day_of_month: caps[1].parse().ok(),
-                dates: vec![],
+                dates,
                 as_written,
             });
         }
@@ -209,6 +313,7 @@ fn schedule(lines: &[&Line], year: i32) -> Option<ReportingSchedule> {
         };
         return Some(ReportingSchedule {
             kind,
+            previous_month: false,
             day_of_month: None,
             dates,
             as_written,

@@ -28,6 +28,8 @@ pub enum RoleLabel {
     ResponsibleUnit,
     /// 配合单位
     CooperatingUnit,
+    /// 完成时限 / 完成时间: the deadline of the items the block applies to.
+    Deadline,
 }
 
 /// What a block is.
@@ -78,22 +80,26 @@ fn fold_char(c: char) -> char {
 pub fn clean(text: &str) -> Vec<Line> {
     text.lines()
         .enumerate()
-        .map(|(i, raw)| {
-            let mut line = raw.trim();
-            while let Some(rest) = line.strip_prefix('#') {
-                line = rest;
-            }
-            let line = line.replace("**", "").replace("__", "");
-            Line {
-                number: i + 1,
-                text: line.trim_matches(|c: char| c.is_whitespace()).to_owned(),
-            }
+        .map(|(i, raw)| Line {
+            number: i + 1,
+            text: clean_line(raw),
         })
         .collect()
 }
 
+/// One line without its Markdown marks and surrounding whitespace.
+pub fn clean_line(raw: &str) -> String {
+    let mut line = raw.trim();
+    while let Some(rest) = line.strip_prefix('#') {
+        line = rest;
+    }
+    let line = line.replace("**", "").replace("__", "");
+    line.trim_matches(|c: char| c.is_whitespace()).to_owned()
+}
+
 static ROLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(责任领导|牵头领导|责任单位|牵头单位|配合单位)\s*:\s*").expect("valid regex")
+    Regex::new(r"^(责任领导|牵头领导|责任单位|牵头单位|配合单位|完成时限|完成时间)\s*:\s*")
+        .expect("valid regex")
 });
 static HEADING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^([一二三四五六七八九十]{1,3})\s*[、.]\s*").expect("valid regex")
@@ -139,6 +145,7 @@ fn classify(text: &str) -> (BlockKind, usize) {
             "责任领导" => RoleLabel::ResponsibleLeader,
             "牵头单位" => RoleLabel::LeadUnit,
             "配合单位" => RoleLabel::CooperatingUnit,
+            "完成时限" | "完成时间" => RoleLabel::Deadline,
             _ => RoleLabel::ResponsibleUnit,
         };
         return (BlockKind::Role(label), chars_before(m[0].len()));
@@ -229,16 +236,57 @@ pub fn blocks(lines: &[Line]) -> Vec<Block> {
                 open = false;
             }
             _ => {
+                // `1、…。（责任领导：…；责任单位：…；完成时限：…）`: the roles in brackets at the
+                // end of the item are its role block.
+                let (content, roles) = trailing_roles(&content);
                 blocks.push(Block {
                     kind,
                     line: line.number,
                     text: content,
                 });
+                for (label, text) in roles {
+                    blocks.push(Block {
+                        kind: BlockKind::Role(label),
+                        line: line.number,
+                        text,
+                    });
+                }
                 open = true;
             }
         }
     }
     blocks
+}
+
+static TRAILING_ROLES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\(\s*((?:责任领导|牵头领导|责任单位|牵头单位|配合单位|完成时限|完成时间)\s*:[^()]*)\)\s*$")
+        .expect("valid regex")
+});
+
+/// An item's text without a trailing bracket of role lines, and those role lines.
+fn trailing_roles(content: &str) -> (String, Vec<(RoleLabel, String)>) {
+    let folded = fold(content);
+    let Some(caps) = TRAILING_ROLES.captures(&folded) else {
+        return (content.to_owned(), Vec::new());
+    };
+    // Folding keeps one character per character: cut the original at the same places.
+    let whole = caps.get(0).expect("the whole match");
+    let inner = caps.get(1).expect("the roles");
+    let at = |byte: usize| folded[..byte].chars().count();
+    let text: String = content.chars().take(at(whole.start())).collect();
+    let inner_text: String = content
+        .chars()
+        .skip(at(inner.start()))
+        .take(at(inner.end()) - at(inner.start()))
+        .collect();
+    let mut roles = Vec::new();
+    for part in inner_text.split(['；', ';']) {
+        if let (BlockKind::Role(label), start) = classify(part.trim()) {
+            let value: String = part.trim().chars().skip(start).collect();
+            roles.push((label, value.trim().to_owned()));
+        }
+    }
+    (text.trim().to_owned(), roles)
 }
 
 #[cfg(test)]

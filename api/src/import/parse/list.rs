@@ -11,8 +11,10 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use entity::enums::{LeaderRole, UnitRole};
+use regex::Regex;
 
 use super::lines::{Block, BlockKind, RoleLabel, fold};
 use super::names::{split_leaders, split_units};
@@ -22,12 +24,11 @@ use super::{
 
 /// The blocks that make up the task list, or `None` when no block is a role line.
 pub fn find_region(blocks: &[Block]) -> Option<Range<usize>> {
-    let first_role = blocks
-        .iter()
-        .position(|b| matches!(b.kind, BlockKind::Role(_)))?;
-    let last_role = blocks
-        .iter()
-        .rposition(|b| matches!(b.kind, BlockKind::Role(_)))?;
+    // A 完成时限 line alone does not make a list; the people and units do.
+    let assigns =
+        |b: &Block| matches!(b.kind, BlockKind::Role(label) if label != RoleLabel::Deadline);
+    let first_role = blocks.iter().position(assigns)?;
+    let last_role = blocks.iter().rposition(assigns)?;
     // Walk back from the first role line over the items and headings it belongs to.
     let mut start = first_role;
     while start > 0
@@ -54,7 +55,24 @@ pub fn find_region(blocks: &[Block]) -> Option<Range<usize>> {
             _ => break,
         }
     }
+    // So do headings after it that carry a task's body rather than a title (`（四）持续办好…。
+    // 围绕…`), and the role lines under them.
+    while let Some(block) = blocks.get(end) {
+        match block.kind {
+            BlockKind::Heading { .. } | BlockKind::SubHeading { .. } if has_body(&block.text) => {
+                end += 1;
+            }
+            BlockKind::Role(_) if end > last_role => end += 1,
+            _ => break,
+        }
+    }
     Some(start..end)
+}
+
+/// A heading's text that is a task's body: sentences, not a title.
+fn has_body(text: &str) -> bool {
+    let text = text.trim_end_matches(['。', '；']);
+    text.contains('。') || text.chars().count() > 40
 }
 
 fn item_number(block: &Block) -> Option<u32> {
@@ -82,6 +100,8 @@ struct Cursor {
     orphans: Vec<usize>,
     /// Set while the top level is made of `（一）` headings, because the list has no `一、`.
     sub_headings_on_top: bool,
+    /// The item the lines since belong to: a later `三是…` line is one of its sub-points.
+    last_item: Option<String>,
 }
 
 impl Cursor {
@@ -145,6 +165,8 @@ impl Cursor {
             line,
             leaders: Vec::new(),
             units: Vec::new(),
+            deadline: None,
+            deadline_as_written: None,
         });
         let index = self.tasks.len() - 1;
         self.pending.push(index);
@@ -153,13 +175,14 @@ impl Cursor {
 }
 
 /// `聚焦高质量就业需求，破解就业难（3 项）` → (`聚焦高质量就业需求，破解就业难`, 3).
-fn split_declared_count(text: &str) -> (String, Option<i32>) {
+pub(super) fn split_declared_count(text: &str) -> (String, Option<i32>) {
     let folded = fold(text);
     let trimmed = folded.trim_end();
     if let Some(open) = trimmed.rfind('(')
         && trimmed.ends_with(')')
     {
         let inner = trimmed[open + 1..trimmed.len() - 1].trim();
+        let inner = inner.strip_prefix('共').map_or(inner, str::trim);
         if let Some(number) = inner.strip_suffix('项').map(str::trim)
             && let Ok(count) = number.parse::<i32>()
         {
@@ -198,6 +221,28 @@ fn split_sub_points(text: &str) -> Option<(String, Vec<String>)> {
     Some((lead, points))
 }
 
+static SUB_POINT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[一二三四五六七八九十]是").expect("valid regex"));
+
+/// A heading that nothing followed and that reads as a task's body (`（四）持续办好…。围绕…`) is
+/// a task without leaders or units (warned about as such), not a category.
+fn heading_with_body_is_a_task(cursor: &mut Cursor) {
+    let Some(heading) = cursor.open_heading else {
+        return;
+    };
+    if !has_body(&cursor.categories[heading].title) {
+        return;
+    }
+    cursor.open_heading = None;
+    let category = cursor.categories.remove(heading);
+    if cursor.sub == Some(heading) {
+        cursor.sub = None;
+    } else if cursor.top == Some(heading) {
+        cursor.top = None;
+    }
+    cursor.add_task(category.ordinal, None, category.title, category.line);
+}
+
 /// Reads the categories and tasks of the list.
 pub fn read(
     blocks: &[Block],
@@ -226,6 +271,13 @@ pub fn read(
             cursor.targets = std::mem::take(&mut cursor.pending);
         }
         previous_was_role = is_role;
+        if matches!(
+            block.kind,
+            BlockKind::Heading { .. } | BlockKind::SubHeading { .. }
+        ) {
+            heading_with_body_is_a_task(&mut cursor);
+            cursor.last_item = None;
+        }
         match &block.kind {
             BlockKind::Heading { ordinal } => {
                 cursor.sub_headings_on_top = false;
@@ -241,6 +293,7 @@ pub fn read(
             }
             BlockKind::Item { seq } => {
                 cursor.open_heading = None;
+                cursor.last_item = Some(seq.clone());
                 match split_sub_points(&block.text) {
                     Some((lead, points)) => {
                         cursor.add_task(
@@ -270,9 +323,26 @@ pub fn read(
             BlockKind::Role(label) => {
                 apply_role(&mut cursor, *label, &block.text, block.line, warnings);
             }
+            // `三是…` on a line of its own, after its item's first sub-points: one more.
+            BlockKind::Paragraph if SUB_POINT.is_match(&block.text) => {
+                if let Some(seq) = cursor.last_item.clone() {
+                    let n = cursor
+                        .tasks
+                        .iter()
+                        .filter(|t| t.parent_seq.as_deref() == Some(seq.as_str()))
+                        .count();
+                    cursor.add_task(
+                        format!("{seq}-{}", n + 1),
+                        Some(seq.clone()),
+                        block.text.clone(),
+                        block.line,
+                    );
+                }
+            }
             BlockKind::Paragraph | BlockKind::Attachment | BlockKind::Footer => {}
         }
     }
+    heading_with_body_is_a_task(&mut cursor);
     for &i in cursor.orphans.iter().chain(&cursor.pending) {
         let task = &cursor.tasks[i];
         warnings.push(Warning {
@@ -298,6 +368,13 @@ fn apply_role(
             line,
             message: "a role line with no item before it; ignored".to_owned(),
         });
+        return;
+    }
+    if label == RoleLabel::Deadline {
+        // The date is read with the notice's year, once the header is known.
+        for &i in &cursor.targets {
+            cursor.tasks[i].deadline_as_written = Some(text.trim().to_owned());
+        }
         return;
     }
     let leader_role = match label {

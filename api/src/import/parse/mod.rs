@@ -10,11 +10,14 @@
 //! Text is data: every name keeps the spelling of the document (`as_written`) beside the form
 //! the parser derived from it.
 
+mod deadline;
 mod header;
 mod indicators;
 mod lines;
 mod list;
 mod names;
+pub mod notice;
+mod table;
 
 use chrono::NaiveDate;
 use entity::enums::{Comparator, DocumentKind, LeaderRole, UnitRole};
@@ -24,6 +27,7 @@ use crate::documents::schedule::ReportingSchedule;
 
 pub use lines::fold;
 pub use names::{LeaderName, UnitName, split_leaders, split_units};
+pub use notice::{Notice, Part, Row, Table};
 
 /// The largest text accepted, in bytes. A notice is some 100 KB; this leaves ample room.
 pub const MAX_TEXT_BYTES: usize = 5 * 1024 * 1024;
@@ -41,6 +45,10 @@ pub enum ParseError {
         "no task list found: no item carries a role line (责任领导, 牵头领导, 责任单位, 牵头单位 or 配合单位)"
     )]
     NoTaskList,
+    #[error(
+        "no task table found: no table has a task column (工作任务, 重点任务, 任务内容, 项目名称…) beside 序号, a leader or a unit column; the headers found are {0}"
+    )]
+    NoTaskColumn(String),
 }
 
 /// What the header of a notice says.
@@ -59,6 +67,19 @@ pub struct ParsedHeader {
     pub contacts: Vec<String>,
     /// The item count the notice states (共 63 项).
     pub declared_total: Option<i32>,
+    /// The notice's sentence saying the first listed 责任单位 leads, if it has one.
+    pub lead_rule: Option<LeadRule>,
+}
+
+/// "排在第一位的为牵头单位": in a 责任单位 list, the first unit is LEAD and the others `rest`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadRule {
+    /// The role of the units after the first (RESPONSIBLE, or COOPERATING when the sentence
+    /// says so).
+    pub rest: UnitRole,
+    /// The sentence as written.
+    pub sentence: String,
 }
 
 /// A heading of the task list.
@@ -119,6 +140,10 @@ pub struct ParsedTask {
     pub leaders: Vec<ParsedLeader>,
     pub units: Vec<ParsedUnit>,
     pub indicators: Vec<ParsedIndicator>,
+    /// The task's own deadline (完成时限), when the notice gives one that means a date.
+    pub deadline: Option<NaiveDate>,
+    /// The deadline as written (`2025年6月底`, `长期坚持`), kept beside the date.
+    pub deadline_as_written: Option<String>,
 }
 
 /// Something the clerk should look at; the import can go on.
@@ -138,7 +163,7 @@ pub struct ParsedDocument {
     pub warnings: Vec<Warning>,
 }
 
-/// Parses the text of a notice.
+/// Parses the text of a notice (a pasted pipe table in it is read as a table).
 pub fn parse(text: &str) -> Result<ParsedDocument, ParseError> {
     if text.len() > MAX_TEXT_BYTES {
         return Err(ParseError::TooLarge(text.len()));
@@ -149,27 +174,184 @@ pub fn parse(text: &str) -> Result<ParsedDocument, ParseError> {
     if looks_binary(text) {
         return Err(ParseError::NotText);
     }
+    parse_notice(&Notice::from_text(text))
+}
+
+/// Parses a notice: from its task tables when it has one, else from its lines.
+pub fn parse_notice(notice: &Notice) -> Result<ParsedDocument, ParseError> {
+    let texts = notice.lines();
+    if texts.iter().map(String::len).sum::<usize>() > MAX_TEXT_BYTES {
+        return Err(ParseError::TooLarge(texts.iter().map(String::len).sum()));
+    }
+    if texts.iter().all(|t| t.trim().is_empty()) {
+        return Err(ParseError::Empty);
+    }
+    let tables = notice.tables();
+    let mut warnings = Vec::new();
+    let mut document = if tables
+        .iter()
+        .any(|(_, t)| t.rows.iter().any(|r| table::columns_of(r).is_some()))
+    {
+        from_tables(notice, &tables, &mut warnings)
+    } else {
+        match from_lines(&texts.join("\n"), &mut warnings) {
+            Err(ParseError::NoTaskList) if !tables.is_empty() => {
+                // Tables, but none a task table: say what their headers are.
+                let headers = tables
+                    .iter()
+                    .filter_map(|(_, t)| t.rows.iter().find(|r| !r.is_blank() && !r.spans_row))
+                    .map(|r| {
+                        r.cells
+                            .iter()
+                            .map(|c| format!("`{}`", c.trim()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                return Err(ParseError::NoTaskColumn(headers));
+            }
+            other => other?,
+        }
+    };
+    if let Some(rule) = document.header.lead_rule.clone() {
+        apply_lead_rule(&mut document.tasks, &rule);
+    }
+    unique_seqs(&mut document.tasks, &mut warnings);
+    warnings.sort_by_key(|w| w.line);
+    document.warnings = warnings;
+    Ok(document)
+}
+
+/// A notice whose list is in its lines (role lines under numbered items).
+fn from_lines(text: &str, warnings: &mut Vec<Warning>) -> Result<ParsedDocument, ParseError> {
     let lines = lines::clean(text);
     let blocks = lines::blocks(&lines);
     let region = list::find_region(&blocks).ok_or(ParseError::NoTaskList)?;
-    let mut warnings = Vec::new();
     let list_lines =
         blocks[region.start].line..blocks.get(region.end).map_or(usize::MAX, |b| b.line);
-    let header = header::read(&lines, list_lines, &mut warnings);
-    let (categories, tasks) = list::read(&blocks[region], &mut warnings);
-    list::check_counts(&header, &categories, &tasks, &mut warnings);
-    warnings.sort_by_key(|w| w.line);
+    let header = header::read(&lines, list_lines, warnings);
+    let (categories, mut tasks) = list::read(&blocks[region], warnings);
+    for task in &mut tasks {
+        // A 完成时限 line gave the words; else a phrase in the text (`6月底前完成`).
+        let found = match &task.deadline_as_written {
+            Some(written) => deadline::read(written, header.year),
+            None => deadline::find_in_text(&task.text, header.year),
+        };
+        task.deadline = found.date;
+        task.deadline_as_written = found.as_written;
+    }
+    list::check_counts(&header, &categories, &tasks, warnings);
     Ok(ParsedDocument {
         header,
         categories,
         tasks,
-        warnings,
+        warnings: Vec::new(),
     })
+}
+
+/// A notice whose list is a table: the header is read from its paragraphs and the rows that
+/// are not tasks (titles, notes under the table).
+fn from_tables(
+    notice: &Notice,
+    tables: &[(usize, &Table)],
+    warnings: &mut Vec<Warning>,
+) -> ParsedDocument {
+    let mut body: Vec<lines::Line> = Vec::new();
+    let mut number = 0;
+    for part in &notice.parts {
+        match part {
+            Part::Paragraph(text) => {
+                number += 1;
+                body.push(lines::Line {
+                    number,
+                    text: lines::clean_line(text),
+                });
+            }
+            Part::Table(table) => number += table.rows.len(),
+        }
+    }
+    // The rows around the list (a title row, notes under it) belong to the body; the header
+    // they complete gives the year that dates like `6月底` belong to. Reading the rows is
+    // cheap, so they are read twice: for the body, then with the year.
+    let rows_only = table::read(tables, None, &mut Vec::new());
+    for (line, text) in &rows_only.other_lines {
+        body.push(lines::Line {
+            number: *line,
+            text: lines::clean_line(text),
+        });
+    }
+    body.sort_by_key(|l| l.number);
+    let header = header::read(&body, 0..0, warnings);
+    let read = table::read(tables, header.year, warnings);
+    list::check_counts(&header, &read.categories, &read.tasks, warnings);
+    ParsedDocument {
+        header,
+        categories: read.categories,
+        tasks: read.tasks,
+        warnings: Vec::new(),
+    }
+}
+
+/// In a task with no LEAD unit, the first 责任单位 leads and the others take the rule's role.
+fn apply_lead_rule(tasks: &mut [ParsedTask], rule: &LeadRule) {
+    for task in tasks {
+        if task.units.iter().any(|u| u.role == UnitRole::Lead) {
+            continue;
+        }
+        let mut responsible = task
+            .units
+            .iter_mut()
+            .filter(|u| u.role == UnitRole::Responsible);
+        if let Some(first) = responsible.next() {
+            first.role = UnitRole::Lead;
+            for other in responsible {
+                other.role = rule.rest;
+            }
+        }
+    }
+}
+
+/// Makes every task's `seq` unique within the document, as the commit requires: when the
+/// numbering restarts under each heading, every task is numbered by its category's path and its
+/// own number (`2.1`); whatever still repeats gets a suffix, with a warning.
+fn unique_seqs(tasks: &mut [ParsedTask], warnings: &mut Vec<Warning>) {
+    let repeats = |tasks: &[ParsedTask]| {
+        let mut seen = std::collections::HashSet::new();
+        tasks.iter().any(|t| !seen.insert(t.seq.clone()))
+    };
+    if !repeats(tasks) {
+        return;
+    }
+    for task in tasks.iter_mut() {
+        if let Some(path) = &task.category_path {
+            task.seq = format!("{path}.{}", task.seq);
+            if let Some(parent) = &task.parent_seq {
+                task.parent_seq = Some(format!("{path}.{parent}"));
+            }
+        }
+    }
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    for task in tasks.iter_mut() {
+        let count = seen.entry(task.seq.clone()).or_default();
+        *count += 1;
+        if *count > 1 {
+            let renamed = format!("{}-{count}", task.seq);
+            warnings.push(Warning {
+                line: task.line,
+                message: format!(
+                    "item {} appears more than once under the same heading; numbered {renamed}",
+                    task.seq
+                ),
+            });
+            task.seq = renamed;
+        }
+    }
 }
 
 /// Control characters other than line breaks and tabs, or the replacement character of a
 /// failed decoding, in any number mean binary data, not a notice.
-fn looks_binary(text: &str) -> bool {
+pub fn looks_binary(text: &str) -> bool {
     let suspicious = text
         .chars()
         .filter(|c| {

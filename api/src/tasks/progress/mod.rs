@@ -180,6 +180,7 @@ mod tests {
             sort_order: 1,
             text: "事项".into(),
             deadline,
+            deadline_as_written: None,
             status,
             percent: 0,
             version: 1,

@@ -1,23 +1,28 @@
-//! Text out of an uploaded file: `.txt` and `.md` as text (UTF-8, or GB18030, the encoding many
-//! government files still use), `.docx` from the Word XML (each paragraph a line). Anything else
-//! is refused with the list of accepted types.
+//! A notice out of an uploaded file, as paragraphs and tables (`parse::Notice`): `.txt` and
+//! `.md` as text (UTF-8, or GB18030, the encoding many government files still use; a pasted pipe
+//! table in them is a table), `.docx` from the Word XML (paragraphs, and tables with their
+//! merged cells), `.xlsx` with calamine (each sheet a table, merged ranges expanded), `.csv`.
+//! Anything else is refused with the list of accepted types.
+//!
+//! Office files are zip archives, and hostile ones expand enormously (a zip bomb) or define
+//! entities that expand exponentially (an XML entity bomb): every entry read is capped
+//! (`archive`), and a document type declaration, which Office never writes, is refused.
 
-use std::io::{Cursor, Read};
-
-use quick_xml::Reader;
-use quick_xml::events::Event;
+mod archive;
+mod docx;
+mod xlsx;
 
 use crate::error::{AppError, AppResult};
-use crate::import::parse::MAX_TEXT_BYTES;
+use crate::import::parse::{MAX_TEXT_BYTES, Notice, Part, Row, Table};
 
 /// The file types an import accepts.
-pub const ACCEPTED: &str = ".txt, .md and .docx";
+pub const ACCEPTED: &str = ".txt, .md, .docx, .xlsx and .csv";
 
 /// The largest uploaded file accepted, in bytes.
 pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
 
-/// Extracts the text of a file by its name's extension.
-pub fn text_of(file_name: &str, bytes: &[u8]) -> AppResult<String> {
+/// Extracts the paragraphs and tables of a file by its name's extension.
+pub fn notice_of(file_name: &str, bytes: &[u8]) -> AppResult<Notice> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(AppError::bad_field(
             "file",
@@ -32,13 +37,20 @@ pub fn text_of(file_name: &str, bytes: &[u8]) -> AppResult<String> {
         .map(|(_, ext)| ext.to_ascii_lowercase())
         .unwrap_or_default();
     match extension.as_str() {
-        "txt" | "md" | "markdown" => decode(bytes),
-        "docx" => docx_text(bytes),
+        "txt" | "md" | "markdown" => Ok(Notice::from_text(&decode(bytes)?)),
+        "docx" => docx::notice(bytes),
+        "xlsx" | "xlsm" => xlsx::notice(bytes),
+        "csv" => csv_notice(bytes),
         _ => Err(AppError::bad_field(
             "file",
             format!("`{file_name}` is not a type the importer reads; accepted are {ACCEPTED}"),
         )),
     }
+}
+
+/// The text of a file, as the notice's stored original: its lines (a table row a line).
+pub fn text_of(file_name: &str, bytes: &[u8]) -> AppResult<String> {
+    Ok(notice_of(file_name, bytes)?.lines().join("\n"))
 }
 
 /// UTF-8 (with or without a byte-order mark), else GB18030.
@@ -57,67 +69,36 @@ fn decode(bytes: &[u8]) -> AppResult<String> {
     Ok(text.into_owned())
 }
 
-/// The paragraphs of `word/document.xml`, one per line.
-fn docx_text(bytes: &[u8]) -> AppResult<String> {
-    let not_docx = || AppError::bad_field("file", "is not a readable .docx file");
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| not_docx())?;
-    let entry = archive
-        .by_name("word/document.xml")
-        .map_err(|_| not_docx())?;
-    // A hostile archive can expand enormously; read no more than a notice could need.
-    let limit = (MAX_TEXT_BYTES * 20) as u64;
-    let mut xml = Vec::new();
-    entry
-        .take(limit + 1)
-        .read_to_end(&mut xml)
-        .map_err(|_| not_docx())?;
-    if xml.len() as u64 > limit {
+/// A CSV file (as Excel saves it: UTF-8 with a byte-order mark, or GB18030) as one table.
+fn csv_notice(bytes: &[u8]) -> AppResult<Notice> {
+    let text = decode(bytes)?;
+    if text.len() > MAX_TEXT_BYTES {
         return Err(AppError::bad_field(
             "file",
-            "expands to more text than a notice can hold",
+            "holds more text than a notice can",
         ));
     }
-    let mut reader = Reader::from_reader(xml.as_slice());
-    let mut text = String::new();
-    let mut in_text = false;
-    let mut buffer = Vec::new();
-    loop {
-        match reader
-            .read_event_into(&mut buffer)
-            .map_err(|_| not_docx())?
-        {
-            Event::Start(e) if e.local_name().as_ref() == b"t" => in_text = true,
-            Event::End(e) if e.local_name().as_ref() == b"t" => in_text = false,
-            Event::End(e) if e.local_name().as_ref() == b"p" => text.push('\n'),
-            Event::Empty(e) if e.local_name().as_ref() == b"br" => text.push('\n'),
-            Event::Empty(e) if e.local_name().as_ref() == b"tab" => text.push('\t'),
-            Event::Text(e) if in_text => {
-                let piece = e.decode().map_err(|_| not_docx())?;
-                text.push_str(&piece);
-            }
-            Event::GeneralRef(e) if in_text => {
-                // Entities such as &amp; inside a text run.
-                let name = e.decode().map_err(|_| not_docx())?;
-                text.push_str(match name.as_ref() {
-                    "amp" => "&",
-                    "lt" => "<",
-                    "gt" => ">",
-                    "quot" => "\"",
-                    "apos" => "'",
-                    _ => "",
-                });
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-        buffer.clear();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|err| {
+            AppError::bad_field("file", format!("is not a readable CSV file: {err}"))
+        })?;
+        rows.push(Row::of(
+            record.iter().map(|cell| cell.replace("\r\n", "\n")),
+        ));
     }
-    Ok(text)
+    Ok(Notice {
+        parts: vec![Part::Table(Table { rows })],
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
+    use std::io::{Cursor, Write};
 
     use super::*;
 
@@ -151,7 +132,7 @@ mod tests {
         let text = text_of("通知.DOCX", &bytes).unwrap();
         assert_eq!(
             text,
-            "1. 新建充电桩 700 个。\n责任单位：市发展改革委 & 市财政局\n"
+            "1. 新建充电桩 700 个。\n责任单位：市发展改革委 & 市财政局"
         );
     }
 
@@ -168,7 +149,12 @@ mod tests {
     #[test]
     fn other_types_and_broken_files_are_refused() {
         let error = text_of("通知.pdf", b"%PDF-1.7").unwrap_err();
-        assert!(error.to_string().contains(".txt, .md and .docx"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains(".txt, .md, .docx, .xlsx and .csv"),
+            "{error}"
+        );
         assert!(text_of("通知.docx", b"not a zip").is_err());
         assert!(text_of("a.txt", &[0xff, 0xfe, 0xfd, 0x80, 0x81]).is_err());
     }
