@@ -75,7 +75,7 @@ async fn notices_can_be_uploaded_as_text_or_word_files() {
         .await;
     assert!(
         pdf.expect_error("BAD_USER_INPUT")
-            .contains(".txt, .md and .docx")
+            .contains(".txt, .md, .docx, .xlsx and .csv")
     );
 
     let (_, huge) = app

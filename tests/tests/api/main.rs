@@ -14,6 +14,7 @@ mod http;
 mod import;
 mod import_files;
 mod import_races;
+mod import_tables;
 mod instructions;
 mod ledger;
 mod live;
