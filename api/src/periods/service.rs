@@ -71,6 +71,11 @@ pub async fn generate(
         if existing.iter().any(|p| p.label == label) {
             continue;
         }
+        // Nothing is due before the notice asked for it: a notice of 21 March owes no report
+        // for January or February.
+        if document.issued_on.is_some_and(|issued| due_on < issued) {
+            continue;
+        }
         position += 1;
         created.push(
             reporting_periods::ActiveModel {
@@ -239,7 +244,8 @@ pub async fn update(
     Ok(after)
 }
 
-/// Removes a period that is not yet due and has no report. Bureau only.
+/// Removes a period that no unit has reported on, due or not: a period generated for months
+/// before the notice, or one the bureau decides not to ask for. Bureau only.
 pub async fn delete(
     actor: &Principal,
     db: &(impl ConnectionTrait + TransactionTrait),
@@ -248,14 +254,17 @@ pub async fn delete(
 ) -> AppResult<()> {
     actor.require_bureau()?;
     let txn = db.begin().await?;
-    let before = not_yet_due(&txn, id, now).await?;
+    let before = reporting_periods::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("reporting period"))?;
     let reports = progress_reports::Entity::find()
         .filter(progress_reports::Column::PeriodId.eq(id))
         .count(&txn)
         .await?;
     if reports > 0 {
         return Err(AppError::conflict(format!(
-            "the period {} already has {reports} report(s)",
+            "the period {} already has {reports} report(s); a period reported on stays",
             before.label
         )));
     }

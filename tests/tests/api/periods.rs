@@ -116,6 +116,15 @@ async fn periods_move_only_before_they_are_due() {
     .await
     .expect_error("BAD_USER_INPUT");
 
+    // Unit A reports on Q1 while it is open.
+    app.gql(
+        Some(&w.unit_a_token),
+        "mutation($i: SubmitReportInput!) { submitReport(input: $i) { report { id } } }",
+        json!({ "i": { "taskId": w.tasks[0], "periodId": q1, "progress": "一季度进展", "idempotencyKey": "periods-q1" } }),
+    )
+    .await
+    .data("/submitReport");
+
     // 1 April in Beijing: Q1 is past.
     app.clock
         .set(Utc.with_ymd_and_hms(2026, 3, 31, 16, 30, 0).unwrap());
@@ -130,12 +139,74 @@ async fn periods_move_only_before_they_are_due() {
         )
         .await;
     assert!(late.expect_error("CONFLICT").contains("was due"));
-    app.gql(b, DELETE, json!({ "i": { "id": q1 } }))
-        .await
-        .expect_error("CONFLICT");
+    // A period reported on stays, past or not.
+    let kept = app.gql(b, DELETE, json!({ "i": { "id": q1 } })).await;
+    assert!(kept.expect_error("CONFLICT").contains("reported on"));
     let deleted = app.gql(b, DELETE, json!({ "i": { "id": q2 } })).await;
     assert_eq!(deleted.data("/deleteReportingPeriod/deletedPeriodId"), &q2);
     assert_eq!(app.count_rows("reporting_periods").await, 3);
+}
+
+/// A notice issued on 21 March owes nothing for January or February, nor for a quarter due
+/// before it; a past period nobody reported on can be removed.
+#[tokio::test]
+async fn no_period_is_due_before_the_notice_and_unreported_past_ones_can_go() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let b = Some(w.bureau.as_str());
+    let create =
+        "mutation($i: CreateDocumentInput!) { createDocument(input: $i) { document { id } } }";
+    let monthly = app
+        .gql(
+            b,
+            create,
+            json!({ "i": { "docNumber": "青政办〔2026〕9号", "title": "关于印发2026年民生实事的通知",
+                "issuer": "青川市人民政府办公室", "issuedOn": "2026-03-21", "kind": "LIVELIHOOD",
+                "schedule": { "kind": "MONTHLY", "dayOfMonth": 20 } } }),
+        )
+        .await
+        .data("/createDocument/document/id")
+        .clone();
+    let periods = app
+        .gql(b, GENERATE, json!({ "i": { "documentId": monthly } }))
+        .await;
+    let labels: Vec<&str> = periods
+        .data("/generateReportingPeriods/periods")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["label"].as_str().unwrap())
+        .collect();
+    // March's report is due on the 20th, before the notice: the first period is April's.
+    assert_eq!(labels.first(), Some(&"2026-04"), "{labels:?}");
+    assert_eq!(labels.len(), 9);
+
+    let quarterly = app
+        .gql(
+            b,
+            create,
+            json!({ "i": { "docNumber": "青政办〔2026〕10号", "title": "关于印发重点任务的通知",
+                "issuer": "青川市人民政府办公室", "issuedOn": "2026-03-21", "kind": "WORK_REPORT",
+                "schedule": { "kind": "QUARTERLY", "dates": ["2026-03-20", "2026-06-20", "2026-09-20", "2026-12-20"] } } }),
+        )
+        .await
+        .data("/createDocument/document/id")
+        .clone();
+    let periods = app
+        .gql(b, GENERATE, json!({ "i": { "documentId": quarterly } }))
+        .await;
+    let first = periods.data("/generateReportingPeriods/periods/0").clone();
+    assert_eq!(first["label"], "2026-Q2");
+
+    // A past period nobody reported on (the world's Q1 of 2026, due 28 March) can go.
+    let q1 = w.generate_periods(&app).await[0].clone();
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 4, 10, 2, 0, 0).unwrap());
+    let token = app.admin_token().await;
+    let deleted = app
+        .gql(Some(&token), DELETE, json!({ "i": { "id": q1 } }))
+        .await;
+    assert_eq!(deleted.data("/deleteReportingPeriod/deletedPeriodId"), &q1);
 }
 
 #[tokio::test]
