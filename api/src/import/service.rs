@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use entity::enums::DocumentKind;
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+};
 
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
@@ -70,6 +72,26 @@ pub async fn preview(
     let mut preview = preview::build(parsed, &registry);
     if let Some(kind) = kind {
         preview.document.kind = kind;
+    }
+    // What the commit would refuse, the preview says: a number already stored.
+    if let Some(number) = &preview.document.doc_number {
+        let stored = entity::documents::Entity::find()
+            .filter(entity::documents::Column::DocNumber.eq(number.as_str()))
+            .count(db)
+            .await?;
+        if stored > 0 {
+            preview.warnings.insert(
+                0,
+                parse::Warning {
+                    line: 1,
+                    message: format!(
+                        "a document numbered {number} is stored already: commit with replace \
+                         to update it in place (its tasks' reports are kept); without it the \
+                         commit is refused"
+                    ),
+                },
+            );
+        }
     }
     Ok(preview)
 }

@@ -137,7 +137,15 @@ async fn commit_stores_the_notice_and_remembers_the_aliases_it_saw() {
         .await;
     let preview = again.data("/previewImport/preview");
     assert_eq!(task(preview, "38")["units"][0]["resolution"], "ALIAS");
-    assert_eq!(preview["warnings"].as_array().unwrap().len(), 0);
+    // The one warning left: this number is stored now (a commit needs `replace`).
+    let warnings = preview["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("stored already")
+    );
 
     // Stored tasks read back with their leaders, units and indicators.
     let document = payload["document"]["id"].clone();
@@ -250,6 +258,19 @@ async fn a_second_import_of_a_number_conflicts_unless_it_replaces_in_place() {
         app.db.execute_unprepared(&sql).await.unwrap();
     }
 
+    // The preview says what the commit would refuse.
+    let preview = app
+        .gql(
+            Some(&admin),
+            "mutation($i: PreviewImportInput!) { previewImport(input: $i) { preview { warnings { line message } } } }",
+            json!({ "i": { "text": LIVELIHOOD_2022 } }),
+        )
+        .await;
+    let first_warning = preview.data("/previewImport/preview/warnings/0/message");
+    assert!(
+        first_warning.as_str().unwrap().contains("stored already"),
+        "{first_warning}"
+    );
     let conflict = app
         .gql(
             Some(&admin),

@@ -227,4 +227,43 @@ mod tests {
         assert_eq!(table.rows[2].cells, ["2", "乙\n丙", "王建国"]);
         assert_eq!(notice.parts[2], Part::Paragraph("中".to_owned()));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// Random grids of merged cells (spans beyond the grid, merges that continue nothing,
+        /// rows of any width): never a panic, and every cell's text lands somewhere.
+        #[test]
+        fn random_merges_never_panic(
+            rows in proptest::collection::vec(
+                proptest::collection::vec((0usize..5, 0u8..3, "[a-z]{0,3}"), 0..6),
+                0..8,
+            ),
+            grid in 0usize..6,
+        ) {
+            let grid_cols: String = (0..grid).map(|_| "<w:gridCol/>").collect();
+            let body: String = rows
+                .iter()
+                .map(|cells| {
+                    let tcs: String = cells
+                        .iter()
+                        .map(|(span, merge, text)| {
+                            let merge = match merge {
+                                0 => "",
+                                1 => "<w:vMerge w:val=\"restart\"/>",
+                                _ => "<w:vMerge/>",
+                            };
+                            cell(text, &format!("<w:gridSpan w:val=\"{span}\"/>{merge}"))
+                        })
+                        .collect();
+                    format!("<w:tr>{tcs}</w:tr>")
+                })
+                .collect();
+            let xml = format!(
+                "<w:document {W}><w:body><w:tbl><w:tblGrid>{grid_cols}</w:tblGrid>{body}</w:tbl></w:body></w:document>"
+            );
+            let notice = read(xml.as_bytes()).unwrap();
+            proptest::prop_assert_eq!(notice.parts.len(), 1);
+        }
+    }
 }

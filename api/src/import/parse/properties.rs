@@ -92,3 +92,77 @@ proptest! {
         let _ = parse(&text);
     }
 }
+
+/// A cell of a random task table: header words, category rows, names, dates, numbers, text.
+fn cell() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        Just(String::new()),
+        Just("序号".to_owned()),
+        Just("工作任务".to_owned()),
+        Just("项目名称".to_owned()),
+        Just("建设内容".to_owned()),
+        Just("责任领导".to_owned()),
+        Just("牵头领导".to_owned()),
+        Just("牵头单位".to_owned()),
+        Just("责任单位".to_owned()),
+        Just("配合单位".to_owned()),
+        Just("完成时限".to_owned()),
+        Just("类别".to_owned()),
+        Just("一、教育（共2项）".to_owned()),
+        Just("（二）医疗".to_owned()),
+        Just("备注：每月25日前报送；排在第一位的为牵头单位。".to_owned()),
+        Just("2025年6月底".to_owned()),
+        Just("长期坚持".to_owned()),
+        Just("年底前".to_owned()),
+        Just("13月45日".to_owned()),
+        Just("区教育局、区财政局\n区民政局".to_owned()),
+        Just("李 娜".to_owned()),
+        "[0-9]{1,3}".prop_map(|s| s),
+        prop::collection::vec(prop::sample::select(HAN.chars().collect::<Vec<_>>()), 1..12)
+            .prop_map(|chars| chars.into_iter().collect::<String>()),
+    ]
+}
+
+/// A random table: rows of random widths (ragged, as CSV can be), some spanning the row.
+fn table() -> impl Strategy<Value = super::Table> {
+    prop::collection::vec((prop::collection::vec(cell(), 0..8), any::<bool>()), 0..30).prop_map(
+        |rows| super::Table {
+            rows: rows
+                .into_iter()
+                .map(|(cells, spans_row)| super::Row { cells, spans_row })
+                .collect(),
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Random tables and paragraphs, in any order and number (a notice split into several
+    /// tables, tables without a header, ragged rows): never a panic, and what is read is
+    /// numbered within the notice.
+    #[test]
+    fn random_tables_never_panic(
+        parts in prop::collection::vec(
+            prop_oneof![
+                fragment().prop_map(super::Part::Paragraph),
+                table().prop_map(super::Part::Table),
+            ],
+            0..8,
+        )
+    ) {
+        let notice = super::Notice { parts };
+        let lines = notice.lines().len();
+        if let Ok(doc) = super::parse_notice(&notice) {
+            for task in &doc.tasks {
+                prop_assert!(task.line >= 1 && task.line <= lines.max(1));
+            }
+            let mut seqs: Vec<&str> = doc.tasks.iter().map(|t| t.seq.as_str()).collect();
+            seqs.sort_unstable();
+            let before = seqs.len();
+            seqs.dedup();
+            prop_assert_eq!(before, seqs.len(), "seq is unique within a document");
+        }
+    }
+}
