@@ -82,6 +82,25 @@ pub async fn ping(db: &DatabaseConnection) -> bool {
     )
 }
 
+/// The most values one statement binds in an `IN (…)` list. PostgreSQL's protocol allows 65,535
+/// parameters a statement and SQLite 32,766; a province has 100,000 tasks. Lists of ids that
+/// can grow with the data go through `in_chunks`.
+pub const MAX_BINDS: usize = 10_000;
+
+/// Runs `query` for each slice of `ids` of at most `MAX_BINDS` and concatenates the rows. The
+/// rows of one id are all in one slice, so grouping them after is safe.
+pub async fn in_chunks<T, F, Fut>(ids: &[i64], mut query: F) -> Result<Vec<T>, sea_orm::DbErr>
+where
+    F: FnMut(Vec<i64>) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<T>, sea_orm::DbErr>>,
+{
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(MAX_BINDS) {
+        rows.extend(query(chunk.to_vec()).await?);
+    }
+    Ok(rows)
+}
+
 /// The pool's connections in use and idle, and its most, for `/metrics`.
 pub fn pool_sizes(db: &DatabaseConnection) -> (u32, u32, u32) {
     fn sizes<D: sea_orm::sqlx::Database>(pool: &sea_orm::sqlx::Pool<D>) -> (u32, u32, u32) {

@@ -32,14 +32,16 @@ pub async fn approved_dues(
     task_ids: &[i64],
 ) -> AppResult<HashMap<(i64, i64, i64), NaiveDate>> {
     let mut map = HashMap::new();
-    for request in extension_requests::Entity::find()
-        .filter(extension_requests::Column::TaskId.is_in(task_ids.iter().copied()))
-        .filter(extension_requests::Column::State.eq(ExtensionState::Approved))
-        .order_by_asc(extension_requests::Column::DecidedAt)
-        .order_by_asc(extension_requests::Column::Id)
-        .all(db)
-        .await?
-    {
+    let approved = crate::db::in_chunks(task_ids, |chunk| {
+        extension_requests::Entity::find()
+            .filter(extension_requests::Column::TaskId.is_in(chunk))
+            .filter(extension_requests::Column::State.eq(ExtensionState::Approved))
+            .order_by_asc(extension_requests::Column::DecidedAt)
+            .order_by_asc(extension_requests::Column::Id)
+            .all(db)
+    })
+    .await?;
+    for request in approved {
         if let Some(period_id) = request.period_id {
             map.insert(
                 (request.task_id, period_id, request.unit_id),

@@ -60,34 +60,38 @@ pub async fn of_tasks(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let rules: HashMap<i64, ObligationRule> = documents::Entity::find()
-        .filter(documents::Column::Id.is_in(document_ids.clone()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.obligation_rule))
-        .collect();
+    let rules: HashMap<i64, ObligationRule> = crate::db::in_chunks(&document_ids, |chunk| {
+        documents::Entity::find()
+            .filter(documents::Column::Id.is_in(chunk))
+            .all(db)
+    })
+    .await?
+    .into_iter()
+    .map(|d| (d.id, d.obligation_rule))
+    .collect();
     let periods = crate::periods::query::of_documents(db, &document_ids).await?;
     let assignments = crate::tasks::query::units_of(db, &task_ids).await?;
     let reports: HashMap<(i64, i64, i64), progress_reports::Model> =
-        progress_reports::Entity::find()
-            .filter(progress_reports::Column::TaskId.is_in(task_ids.clone()))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|r| ((r.task_id, r.period_id, r.unit_id), r))
-            .collect();
-    let late_versions: HashSet<(i64, i32)> = report_versions::Entity::find()
-        .filter(
-            report_versions::Column::ReportId
-                .is_in(reports.values().map(|r| r.id).collect::<Vec<_>>()),
-        )
-        .filter(report_versions::Column::LateSeconds.is_not_null())
-        .all(db)
+        crate::db::in_chunks(&task_ids, |chunk| {
+            progress_reports::Entity::find()
+                .filter(progress_reports::Column::TaskId.is_in(chunk))
+                .all(db)
+        })
         .await?
         .into_iter()
-        .map(|v| (v.report_id, v.version))
+        .map(|r| ((r.task_id, r.period_id, r.unit_id), r))
         .collect();
+    let report_ids: Vec<i64> = reports.values().map(|r| r.id).collect();
+    let late_versions: HashSet<(i64, i32)> = crate::db::in_chunks(&report_ids, |chunk| {
+        report_versions::Entity::find()
+            .filter(report_versions::Column::ReportId.is_in(chunk))
+            .filter(report_versions::Column::LateSeconds.is_not_null())
+            .all(db)
+    })
+    .await?
+    .into_iter()
+    .map(|v| (v.report_id, v.version))
+    .collect();
     let extended = super::approved_dues(db, &task_ids).await?;
     let today = crate::deadline::today_in_china(now);
     let mut obligations = Vec::new();

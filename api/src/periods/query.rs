@@ -15,14 +15,16 @@ pub async fn of_documents(
     db: &impl ConnectionTrait,
     document_ids: &[i64],
 ) -> AppResult<HashMap<i64, Vec<reporting_periods::Model>>> {
-    Ok(reporting_periods::Entity::find()
-        .filter(reporting_periods::Column::DocumentId.is_in(document_ids.iter().copied()))
-        .order_by_asc(reporting_periods::Column::DueOn)
-        .order_by_asc(reporting_periods::Column::Position)
-        .all(db)
-        .await?
-        .into_iter()
-        .into_group_map_by(|period| period.document_id))
+    Ok(crate::db::in_chunks(document_ids, |chunk| {
+        reporting_periods::Entity::find()
+            .filter(reporting_periods::Column::DocumentId.is_in(chunk))
+            .order_by_asc(reporting_periods::Column::DueOn)
+            .order_by_asc(reporting_periods::Column::Position)
+            .all(db)
+    })
+    .await?
+    .into_iter()
+    .into_group_map_by(|period| period.document_id))
 }
 
 /// Reporting periods by id.

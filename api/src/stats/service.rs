@@ -64,14 +64,16 @@ pub async fn reporting(
         .collect();
     // The first submission decides whether a report came in on time; later versions are
     // revisions the bureau asked for.
-    let first_submitted: HashMap<i64, DateTime<Utc>> = report_versions::Entity::find()
-        .filter(report_versions::Column::ReportId.is_in(report_ids))
-        .filter(report_versions::Column::Version.eq(1))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|v| (v.report_id, v.submitted_at))
-        .collect();
+    let first_submitted: HashMap<i64, DateTime<Utc>> = crate::db::in_chunks(&report_ids, |chunk| {
+        report_versions::Entity::find()
+            .filter(report_versions::Column::ReportId.is_in(chunk))
+            .filter(report_versions::Column::Version.eq(1))
+            .all(db)
+    })
+    .await?
+    .into_iter()
+    .map(|v| (v.report_id, v.submitted_at))
+    .collect();
     let today = today_in_china(now);
     let mut figures = Figures::default();
     let mut statuses: HashMap<i64, TaskStatus> = HashMap::new();

@@ -225,14 +225,16 @@ pub async fn leaders_of(
     db: &impl ConnectionTrait,
     task_ids: &[i64],
 ) -> AppResult<HashMap<i64, Vec<task_leaders::Model>>> {
-    let mut map = task_leaders::Entity::find()
-        .filter(task_leaders::Column::TaskId.is_in(task_ids.iter().copied()))
-        .order_by_asc(task_leaders::Column::Position)
-        .order_by_asc(task_leaders::Column::Id)
-        .all(db)
-        .await?
-        .into_iter()
-        .into_group_map_by(|row| row.task_id);
+    let mut map = crate::db::in_chunks(task_ids, |chunk| {
+        task_leaders::Entity::find()
+            .filter(task_leaders::Column::TaskId.is_in(chunk))
+            .order_by_asc(task_leaders::Column::Position)
+            .order_by_asc(task_leaders::Column::Id)
+            .all(db)
+    })
+    .await?
+    .into_iter()
+    .into_group_map_by(|row| row.task_id);
     for rows in map.values_mut() {
         rows.sort_by_key(|row| (row.role != entity::enums::LeaderRole::Lead, row.position));
     }
@@ -253,14 +255,16 @@ pub async fn units_of(
     db: &impl ConnectionTrait,
     task_ids: &[i64],
 ) -> AppResult<HashMap<i64, Vec<task_units::Model>>> {
-    let mut map = task_units::Entity::find()
-        .filter(task_units::Column::TaskId.is_in(task_ids.iter().copied()))
-        .order_by_asc(task_units::Column::Position)
-        .order_by_asc(task_units::Column::Id)
-        .all(db)
-        .await?
-        .into_iter()
-        .into_group_map_by(|row| row.task_id);
+    let mut map = crate::db::in_chunks(task_ids, |chunk| {
+        task_units::Entity::find()
+            .filter(task_units::Column::TaskId.is_in(chunk))
+            .order_by_asc(task_units::Column::Position)
+            .order_by_asc(task_units::Column::Id)
+            .all(db)
+    })
+    .await?
+    .into_iter()
+    .into_group_map_by(|row| row.task_id);
     for rows in map.values_mut() {
         rows.sort_by_key(|row| (role_rank(row.role), row.position));
     }

@@ -28,6 +28,7 @@ mod proposals;
 mod registry;
 mod reminders;
 mod reports;
+mod scale;
 mod schema;
 mod tasks;
 mod uploads;

@@ -158,10 +158,12 @@ pub async fn facts_of_ids(
     ids: &[i64],
     now: DateTime<Utc>,
 ) -> AppResult<HashMap<i64, Vec<ObligationFacts>>> {
-    let tasks = tasks::Entity::find()
-        .filter(tasks::Column::Id.is_in(ids.to_vec()))
-        .all(db)
-        .await?;
+    let tasks = crate::db::in_chunks(ids, |chunk| {
+        tasks::Entity::find()
+            .filter(tasks::Column::Id.is_in(chunk))
+            .all(db)
+    })
+    .await?;
     facts_of(db, &tasks, now).await
 }
 

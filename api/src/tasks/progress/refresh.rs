@@ -36,11 +36,13 @@ pub async fn refresh(
     now: DateTime<Utc>,
     task_ids: &[i64],
 ) -> AppResult<u32> {
-    let tasks = tasks::Entity::find()
-        .filter(tasks::Column::Id.is_in(task_ids.to_vec()))
-        .filter(tasks::Column::DeletedAt.is_null())
-        .all(db)
-        .await?;
+    let tasks = crate::db::in_chunks(task_ids, |chunk| {
+        tasks::Entity::find()
+            .filter(tasks::Column::Id.is_in(chunk))
+            .filter(tasks::Column::DeletedAt.is_null())
+            .all(db)
+    })
+    .await?;
     let facts = facts_of(db, &tasks, now).await?;
     let today = today_in_china(now);
     let mut changed = 0;
