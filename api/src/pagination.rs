@@ -1,5 +1,11 @@
 //! Offset pages, the service-side half of Relay connections. Services take a `PageRequest` and
 //! return a `Page`; `graphql::relay` turns a page into a connection with opaque cursors.
+//!
+//! A list counts its rows only when the client asks for `totalCount` (`PageRequest::count`):
+//! counting every match is most of a page's cost on a large table. Without the count, one row
+//! more than the page is read to know whether there is a next page.
+
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, Select};
 
 use crate::error::{AppError, AppResult};
 
@@ -16,6 +22,8 @@ pub const MAX_OFFSET: u64 = 1 << 40;
 pub struct PageRequest {
     pub offset: u64,
     pub limit: u64,
+    /// Whether the total across all pages is wanted (the client selected `totalCount`).
+    pub count: bool,
 }
 
 impl PageRequest {
@@ -41,7 +49,39 @@ impl PageRequest {
         Ok(Self {
             offset: after_offset.map_or(0, |after| after + 1),
             limit,
+            count: true,
         })
+    }
+
+    /// The same request, counting the total or not.
+    pub fn counting(self, count: bool) -> Self {
+        Self { count, ..self }
+    }
+
+    /// The total of `query` when it is wanted, else `None` (and no statement).
+    pub async fn total_of<E>(
+        &self,
+        query: &Select<E>,
+        db: &impl ConnectionTrait,
+    ) -> AppResult<Option<u64>>
+    where
+        E: EntityTrait,
+        E::Model: Sync,
+    {
+        if !self.count {
+            return Ok(None);
+        }
+        Ok(Some(query.clone().count(db).await?))
+    }
+
+    /// How many rows to read: the page, and one more when the total is not counted (to know
+    /// whether a next page exists). Within the signed 64-bit range databases bind LIMIT in.
+    pub fn fetch_limit(&self) -> u64 {
+        if self.count || self.limit >= i64::MAX.unsigned_abs() {
+            self.limit
+        } else {
+            self.limit + 1
+        }
     }
 
     /// Every item, for internal callers that need the whole list. The limit stays within the
@@ -50,6 +90,7 @@ impl PageRequest {
         Self {
             offset: 0,
             limit: i64::MAX.unsigned_abs(),
+            count: false,
         }
     }
 
@@ -62,29 +103,45 @@ impl PageRequest {
         let end = start
             .saturating_add(usize::try_from(self.limit).unwrap_or(usize::MAX))
             .min(items.len());
-        Page::new(items[start..end].to_vec(), items.len() as u64, *self)
+        Page::new(items[start..end].to_vec(), Some(items.len() as u64), *self)
     }
 }
 
-/// One page of results with the total count across all pages.
+/// One page of results, with the total count across all pages when it was asked for.
 #[derive(Debug)]
 pub struct Page<T> {
     pub items: Vec<T>,
-    pub total: u64,
+    pub total: Option<u64>,
     pub offset: u64,
+    /// More rows follow this page (known from the extra row read when not counting).
+    more: bool,
 }
 
 impl<T> Page<T> {
-    pub fn new(items: Vec<T>, total: u64, request: PageRequest) -> Self {
+    /// A page of `items` as read for `request` (with its extra row, when not counting).
+    pub fn new(mut items: Vec<T>, total: Option<u64>, request: PageRequest) -> Self {
+        let limit = usize::try_from(request.limit).unwrap_or(usize::MAX);
+        let more = items.len() > limit;
+        items.truncate(limit);
         Self {
             items,
             total,
             offset: request.offset,
+            more,
         }
     }
 
     pub fn has_next(&self) -> bool {
-        self.offset + (self.items.len() as u64) < self.total
+        self.more
+            || self
+                .total
+                .is_some_and(|total| self.offset + (self.items.len() as u64) < total)
+    }
+
+    /// The total when counted, else what is known: the rows up to this page's end.
+    pub fn total_or_known(&self) -> u64 {
+        self.total
+            .unwrap_or(self.offset + self.items.len() as u64 + u64::from(self.more))
     }
 
     pub fn has_previous(&self) -> bool {
@@ -97,6 +154,7 @@ impl<T> Page<T> {
             items: self.items.into_iter().map(f).collect::<Result<_, E>>()?,
             total: self.total,
             offset: self.offset,
+            more: self.more,
         })
     }
 
@@ -105,6 +163,7 @@ impl<T> Page<T> {
             items: self.items.into_iter().map(f).collect(),
             total: self.total,
             offset: self.offset,
+            more: self.more,
         }
     }
 }
@@ -130,12 +189,30 @@ mod tests {
         let items: Vec<u32> = (0..25).collect();
         let page = PageRequest::new(Some(10), Some(9)).unwrap().slice(&items);
         assert_eq!(page.items, (10..20).collect::<Vec<_>>());
-        assert_eq!(page.total, 25);
+        assert_eq!(page.total, Some(25));
         assert!(page.has_previous() && page.has_next());
         let last = PageRequest::new(Some(10), Some(19)).unwrap().slice(&items);
         assert_eq!(last.items.len(), 5);
         assert!(!last.has_next());
         let beyond = PageRequest::new(Some(10), Some(99)).unwrap().slice(&items);
         assert!(beyond.items.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod counting {
+    use super::*;
+
+    #[test]
+    fn without_a_count_one_extra_row_tells_whether_a_next_page_exists() {
+        let request = PageRequest::new(Some(2), None).unwrap().counting(false);
+        assert_eq!(request.fetch_limit(), 3);
+        let page = Page::new(vec![1, 2, 3], None, request);
+        assert_eq!(page.items, [1, 2]);
+        assert!(page.has_next());
+        let last = Page::new(vec![1, 2], None, request);
+        assert!(!last.has_next());
+        // Internal callers read everything and count nothing; the limit stays bindable.
+        assert_eq!(PageRequest::all().fetch_limit(), i64::MAX.unsigned_abs());
     }
 }

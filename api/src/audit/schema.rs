@@ -101,7 +101,7 @@ impl AuditQuery {
         after: Option<String>,
     ) -> Result<Conn<AuditEntry>> {
         let actor = ctx.actor()?;
-        let page = relay::page_request(first, after.as_deref())?;
+        let page = relay::page_request(ctx, first, after.as_deref())?;
         let filter = filter.unwrap_or_default();
         let mut entity_type = filter.entity_type;
         let entity_id = match &filter.entity_id {

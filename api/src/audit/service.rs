@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use entity::audit_log;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
 
@@ -172,11 +172,11 @@ pub async fn list(
     if let Some(action) = filter.action {
         query = query.filter(audit_log::Column::Action.eq(action.as_str()));
     }
-    let total = query.clone().count(db).await?;
+    let total = page.total_of(&query, db).await?;
     let items = query
         .order_by_desc(audit_log::Column::Id)
         .offset(page.offset)
-        .limit(page.limit)
+        .limit(page.fetch_limit())
         .all(db)
         .await?;
     Ok(Page::new(items, total, page))

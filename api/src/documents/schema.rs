@@ -153,7 +153,7 @@ impl Document {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Conn<Task>> {
-        let page = relay::page_request(first, after.as_deref())?;
+        let page = relay::page_request(ctx, first, after.as_deref())?;
         let tasks = ctx
             .loader()
             .load_one(VisibleTasksOfDocument(self.row_id))
@@ -244,7 +244,7 @@ impl DocumentQuery {
         after: Option<String>,
     ) -> Result<Conn<Document>> {
         let actor = ctx.actor()?;
-        let page = relay::page_request(first, after.as_deref())?;
+        let page = relay::page_request(ctx, first, after.as_deref())?;
         let search = DocumentSearch {
             year,
             kind: kind.map(Into::into),

@@ -103,7 +103,7 @@ impl ExtensionQuery {
         after: Option<String>,
     ) -> Result<Conn<ExtensionRequest>> {
         let actor = ctx.actor()?;
-        let page = relay::page_request(first, after.as_deref())?;
+        let page = relay::page_request(ctx, first, after.as_deref())?;
         Ok(relay::connection(
             service::list(actor, ctx.db(), state.map(Into::into), page).await?,
         ))

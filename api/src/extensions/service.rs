@@ -228,12 +228,12 @@ pub async fn list(
         condition = condition.add(extension_requests::Column::State.eq(state));
     }
     let query = extension_requests::Entity::find().filter(condition);
-    let total = query.clone().count(db).await?;
+    let total = page.total_of(&query, db).await?;
     let items = query
         .order_by_desc(extension_requests::Column::RequestedAt)
         .order_by_desc(extension_requests::Column::Id)
         .offset(page.offset)
-        .limit(page.limit)
+        .limit(page.fetch_limit())
         .all(db)
         .await?;
     Ok(Page::new(items, total, page))

@@ -102,8 +102,15 @@ fn decode_cursor(cursor: &str) -> AppResult<u64> {
 }
 
 /// Validates the Relay arguments of a connection field.
-pub fn page_request(first: Option<i32>, after: Option<&str>) -> AppResult<PageRequest> {
-    PageRequest::new(first, after.map(decode_cursor).transpose()?)
+/// The page a connection field asks for; the total is counted only when the client selected
+/// `totalCount`.
+pub fn page_request(
+    ctx: &async_graphql::Context<'_>,
+    first: Option<i32>,
+    after: Option<&str>,
+) -> AppResult<PageRequest> {
+    let count = ctx.look_ahead().field("totalCount").exists();
+    Ok(PageRequest::new(first, after.map(decode_cursor).transpose()?)?.counting(count))
 }
 
 /// Fields every connection carries besides `edges`, `nodes` and `pageInfo`.
@@ -125,7 +132,7 @@ where
         page.has_previous(),
         page.has_next(),
         ConnectionFields {
-            total_count: page.total,
+            total_count: page.total_or_known(),
         },
     );
     let offset = page.offset;
@@ -170,14 +177,16 @@ mod tests {
 
     #[test]
     fn cursors_resume_after_the_item_they_name() {
-        let request = page_request(Some(10), Some(&encode_cursor(19))).unwrap();
+        let request =
+            PageRequest::new(Some(10), Some(decode_cursor(&encode_cursor(19)).unwrap())).unwrap();
         assert_eq!(
             request,
             PageRequest {
                 offset: 20,
-                limit: 10
+                limit: 10,
+                count: true,
             }
         );
-        assert!(page_request(None, Some("bogus")).is_err());
+        assert!(decode_cursor("bogus").is_err());
     }
 }

@@ -68,7 +68,7 @@ impl Leader {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Conn<Task>> {
-        let page = relay::page_request(first, after.as_deref())?;
+        let page = relay::page_request(ctx, first, after.as_deref())?;
         let tasks = ctx
             .loader()
             .load_one(VisibleTasksOfLeader(self.row_id))
@@ -94,7 +94,7 @@ impl LeaderQuery {
         after: Option<String>,
     ) -> Result<Conn<Leader>> {
         let actor = ctx.actor()?;
-        let page = relay::page_request(first, after.as_deref())?;
+        let page = relay::page_request(ctx, first, after.as_deref())?;
         let search = LeaderSearch {
             text: search,
             include_inactive,

@@ -8,7 +8,7 @@ use itertools::Itertools;
 use sea_orm::sea_query::{Expr, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use crate::audit::service::{self as audit, Change};
@@ -69,12 +69,12 @@ pub async fn search(
     if !search.include_inactive {
         query = query.filter(leaders::Column::IsActive.eq(true));
     }
-    let total = query.clone().count(db).await?;
+    let total = page.total_of(&query, db).await?;
     let items = query
         .order_by_asc(leaders::Column::SortOrder)
         .order_by_asc(leaders::Column::Id)
         .offset(page.offset)
-        .limit(page.limit)
+        .limit(page.fetch_limit())
         .all(db)
         .await?;
     Ok(Page::new(items, total, page))

@@ -110,7 +110,7 @@ impl ObligationQuery {
             )
             .into());
         }
-        let page = relay::page_request(first, after.as_deref())?;
+        let page = relay::page_request(ctx, first, after.as_deref())?;
         let found = obligations::list(
             actor,
             ctx.db(),
@@ -137,7 +137,7 @@ impl ObligationQuery {
                 AppError::forbidden("a unit reads its own obligations with myObligations").into(),
             );
         }
-        let page = relay::page_request(first, after.as_deref())?;
+        let page = relay::page_request(ctx, first, after.as_deref())?;
         let found = obligations::list(
             actor,
             ctx.db(),

@@ -95,7 +95,7 @@ impl ReminderQuery {
         after: Option<String>,
     ) -> Result<Conn<Reminder>> {
         let actor = ctx.actor()?;
-        let page = relay::page_request(first, after.as_deref())?;
+        let page = relay::page_request(ctx, first, after.as_deref())?;
         Ok(relay::connection(
             service::list(actor, ctx.db(), unacknowledged.unwrap_or(false), page).await?,
         ))

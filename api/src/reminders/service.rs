@@ -12,7 +12,7 @@ use entity::{reminders, reporting_periods};
 use itertools::Itertools;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use crate::audit::service::{self as audit, Change};
@@ -197,12 +197,12 @@ pub async fn list(
     if unacknowledged_only {
         query = query.filter(reminders::Column::AcknowledgedAt.is_null());
     }
-    let total = query.clone().count(db).await?;
+    let total = page.total_of(&query, db).await?;
     let items = query
         .order_by_desc(reminders::Column::CreatedAt)
         .order_by_desc(reminders::Column::Id)
         .offset(page.offset)
-        .limit(page.limit)
+        .limit(page.fetch_limit())
         .all(db)
         .await?;
     Ok(Page::new(items, total, page))

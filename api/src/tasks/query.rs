@@ -9,8 +9,8 @@ use entity::{categories, leaders, task_leaders, task_units, tasks};
 use itertools::Itertools;
 use sea_orm::sea_query::{Expr, LikeExpr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select,
 };
 
 use crate::auth::Principal;
@@ -67,10 +67,10 @@ pub async fn list(
     let query = tasks::Entity::find()
         .filter(access::visible(actor))
         .filter(condition);
-    let total = query.clone().count(db).await?;
+    let total = page.total_of(&query, db).await?;
     let items = ordered(query, order)
         .offset(page.offset)
-        .limit(page.limit)
+        .limit(page.fetch_limit())
         .all(db)
         .await?;
     Ok(Page::new(items, total, page))

@@ -119,7 +119,7 @@ impl TaskQuery {
         after: Option<String>,
     ) -> Result<Conn<Task>> {
         let actor = ctx.actor()?;
-        let page = relay::page_request(first, after.as_deref())?;
+        let page = relay::page_request(ctx, first, after.as_deref())?;
         let filter = filter.unwrap_or_default().decode()?;
         let order = order_by.unwrap_or_default().into();
         Ok(relay::connection(

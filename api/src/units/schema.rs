@@ -118,7 +118,7 @@ impl Unit {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Conn<UnitTask>> {
-        let page = relay::page_request(first, after.as_deref())?;
+        let page = relay::page_request(ctx, first, after.as_deref())?;
         let mut tasks = ctx
             .loader()
             .load_one(VisibleTasksOfUnit(self.row_id))
@@ -156,7 +156,7 @@ impl UnitQuery {
         after: Option<String>,
     ) -> Result<Conn<Unit>> {
         let actor = ctx.actor()?;
-        let page = relay::page_request(first, after.as_deref())?;
+        let page = relay::page_request(ctx, first, after.as_deref())?;
         let search = UnitSearch {
             text: search,
             kind: kind.map(Into::into),

@@ -101,7 +101,7 @@ impl UserQuery {
         after: Option<String>,
     ) -> Result<Conn<User>> {
         let actor = ctx.actor()?;
-        let page = relay::page_request(first, after.as_deref())?;
+        let page = relay::page_request(ctx, first, after.as_deref())?;
         let search = UserSearch {
             role: role.map(Into::into),
             unit_id: expect_optional_id("unitId", unit_id.as_ref(), Kind::Unit)?,

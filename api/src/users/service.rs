@@ -87,11 +87,11 @@ pub async fn list(
                 .add(users::Column::DisplayName.contains(text)),
         );
     }
-    let total = query.clone().count(db).await?;
+    let total = page.total_of(&query, db).await?;
     let items = query
         .order_by_asc(users::Column::Id)
         .offset(page.offset)
-        .limit(page.limit)
+        .limit(page.fetch_limit())
         .all(db)
         .await?;
     Ok(Page::new(items, total, page))

@@ -87,3 +87,42 @@ async fn a_page_of_50_costs_as_many_statements_as_a_page_of_5() {
     }
     assert_eq!(counts[0], counts[1], "statements for 5 and 50: {counts:?}");
 }
+
+/// A list counts its rows only when `totalCount` is asked for: one statement fewer without it,
+/// and `hasNextPage` still right (one row more than the page is read instead).
+#[tokio::test]
+async fn the_total_is_counted_only_when_asked_for() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let b = Some(w.bureau.as_str());
+    let run = |query: &'static str, n: usize| {
+        let app = &app;
+        async move {
+            app.log_statements();
+            let before = app.statements();
+            let answer = app.gql(b, query, json!({ "n": n })).await;
+            let log = app.take_statement_log();
+            (answer, app.statements() - before, log)
+        }
+    };
+    let (counted, with_count, _) = run(
+        "query($n: Int) { tasks(first: $n) { totalCount nodes { id } pageInfo { hasNextPage } } }",
+        2,
+    )
+    .await;
+    assert_eq!(counted.data("/tasks/totalCount"), 3);
+    assert_eq!(counted.data("/tasks/pageInfo/hasNextPage"), true);
+    let plain = "query($n: Int) { tasks(first: $n) { nodes { id } pageInfo { hasNextPage } } }";
+    let (uncounted, without_count, log) = run(plain, 2).await;
+    assert_eq!(uncounted.data("/tasks/nodes").as_array().unwrap().len(), 2);
+    assert_eq!(uncounted.data("/tasks/pageInfo/hasNextPage"), true);
+    assert_eq!(without_count + 1, with_count, "{log:#?}");
+    assert!(
+        !log.iter().any(|sql| sql.to_uppercase().contains("COUNT(")),
+        "{log:#?}"
+    );
+    // The last page knows it is the last without counting.
+    let (last, _, _) = run(plain, 3).await;
+    assert_eq!(last.data("/tasks/pageInfo/hasNextPage"), false);
+    assert_eq!(last.data("/tasks/nodes").as_array().unwrap().len(), 3);
+}
