@@ -11,6 +11,13 @@ use super::archive::Archive;
 use crate::error::{AppError, AppResult};
 use crate::import::parse::{Notice, Part, Row, Table};
 
+/// The widest and longest table read, and the most text its cells may hold once merged cells
+/// are repeated down their rows: far beyond any notice, far below what a hostile file could
+/// otherwise make the grid take in memory.
+const MAX_COLUMNS: usize = 256;
+const MAX_ROWS: usize = 20_000;
+const MAX_GRID_BYTES: usize = 50 * 1024 * 1024;
+
 /// How a cell takes part in a vertical merge.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum VMerge {
@@ -32,6 +39,8 @@ struct TableState {
     rows: Vec<Row>,
     grid_columns: usize,
     cells: Vec<Cell>,
+    /// The text bytes of its rows so far, copies of merged cells included.
+    bytes: usize,
 }
 
 pub fn notice(bytes: &[u8]) -> AppResult<Notice> {
@@ -101,7 +110,24 @@ fn read(xml: &[u8]) -> AppResult<Notice> {
                 }
                 b"tr" if depth == 1 => {
                     let cells = std::mem::take(&mut table.cells);
+                    let wide = cells.iter().map(|c| c.span).sum::<usize>() > MAX_COLUMNS;
+                    if wide || table.grid_columns > MAX_COLUMNS || table.rows.len() >= MAX_ROWS {
+                        return Err(AppError::bad_field(
+                            "file",
+                            format!(
+                                "has a table larger than a notice's ({MAX_ROWS} rows of \
+                                 {MAX_COLUMNS} columns at most)"
+                            ),
+                        ));
+                    }
                     let row = grid_row(cells, table.grid_columns, table.rows.last());
+                    table.bytes += row.cells.iter().map(String::len).sum::<usize>();
+                    if table.bytes > MAX_GRID_BYTES {
+                        return Err(AppError::bad_field(
+                            "file",
+                            "expands to more text than a notice can hold",
+                        ));
+                    }
                     table.rows.push(row);
                 }
                 b"tbl" => {
@@ -226,6 +252,22 @@ mod tests {
         assert_eq!(table.rows[0].cells, ["一、教育（共2项）", "", ""]);
         assert_eq!(table.rows[2].cells, ["2", "乙\n丙", "王建国"]);
         assert_eq!(notice.parts[2], Part::Paragraph("中".to_owned()));
+    }
+
+    #[test]
+    fn a_table_wider_than_any_notice_is_refused() {
+        // 300 cells spanning 64 columns each: a grid of 19,200 columns a row.
+        let row: String = (0..300)
+            .map(|_| cell("x", "<w:gridSpan w:val=\"64\"/>"))
+            .collect();
+        let xml = format!(
+            "<w:document {W}><w:body><w:tbl><w:tr>{row}</w:tr></w:tbl></w:body></w:document>"
+        );
+        let error = read(xml.as_bytes()).unwrap_err();
+        assert!(
+            error.to_string().contains("larger than a notice"),
+            "{error}"
+        );
     }
 
     proptest::proptest! {

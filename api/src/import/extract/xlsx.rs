@@ -13,6 +13,15 @@ use super::archive::Archive;
 use crate::error::{AppError, AppResult};
 use crate::import::parse::{Notice, Part, Row, Table};
 
+/// The most rows and columns a sheet's cells may span: far beyond any notice, far below what a
+/// grid of every cell between A1 and one far-away cell (XFD1048576) would take in memory.
+const MAX_ROWS: u32 = 20_000;
+const MAX_COLUMNS: u32 = 256;
+/// The most rows all of a sheet's merged ranges may cover together.
+const MAX_MERGED_ROWS: usize = 200_000;
+/// The most text merged cells may repeat down their rows (a notice is at most 5 MB of text).
+const MAX_COPIED_BYTES: usize = 50 * 1024 * 1024;
+
 pub fn notice(bytes: &[u8]) -> AppResult<Notice> {
     // calamine reads the archive itself: check every entry's size and prolog first.
     Archive::open(bytes, ".xlsx")?.check_all()?;
@@ -20,22 +29,52 @@ pub fn notice(bytes: &[u8]) -> AppResult<Notice> {
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| not_xlsx())?;
     let mut parts = Vec::new();
     for name in workbook.sheet_names() {
-        let range = workbook.worksheet_range(&name).map_err(|_| not_xlsx())?;
-        let Some((top, left)) = range.start() else {
+        // The cells one by one (a sparse read), never the dense range calamine would allocate
+        // for the whole used area.
+        let mut cells = Vec::new();
+        {
+            let mut reader = workbook
+                .worksheet_cells_reader(&name)
+                .map_err(|_| not_xlsx())?;
+            while let Some(cell) = reader.next_cell().map_err(|_| not_xlsx())? {
+                let value = text(&Data::from(cell.get_value().clone()));
+                if value.is_empty() {
+                    continue;
+                }
+                let (row, column) = cell.get_position();
+                if row >= MAX_ROWS || column >= MAX_COLUMNS {
+                    return Err(AppError::bad_field(
+                        "file",
+                        format!(
+                            "sheet `{name}` has values beyond row {MAX_ROWS} or column \
+                             {MAX_COLUMNS}; a notice's table is far smaller"
+                        ),
+                    ));
+                }
+                cells.push((row, column, value));
+            }
+        }
+        let Some(top) = cells.iter().map(|c| c.0).min() else {
             continue;
         };
-        let width = range.width();
-        let mut rows: Vec<Row> = range
-            .rows()
-            .map(|cells| Row::of(cells.iter().map(text)))
-            .collect();
+        let left = cells.iter().map(|c| c.1).min().unwrap_or(0);
+        let bottom = cells.iter().map(|c| c.0).max().unwrap_or(top);
+        let width = (cells.iter().map(|c| c.1).max().unwrap_or(left) - left + 1) as usize;
+        let mut rows = vec![Row::of(vec![String::new(); width]); (bottom - top + 1) as usize];
+        for (row, column, value) in cells {
+            rows[(row - top) as usize].cells[(column - left) as usize] = value;
+        }
         let merges = workbook
             .worksheet_merge_cells(&name)
             .transpose()
             .map_err(|_| not_xlsx())?
             .unwrap_or_default();
+        // Every merged row is written once per merge: bound the work a hostile file can ask
+        // for with many long merges.
+        let mut budget = MAX_MERGED_ROWS;
+        let mut copied = 0usize;
         for merge in merges {
-            // Positions relative to the used range.
+            // Positions relative to the cells read; a merge outside them changes nothing.
             let (Some(r0), Some(c0)) = (
                 (merge.start.0 as usize).checked_sub(top as usize),
                 (merge.start.1 as usize).checked_sub(left as usize),
@@ -48,6 +87,20 @@ pub fn notice(bytes: &[u8]) -> AppResult<Notice> {
                 continue;
             };
             let whole_width = c0 == 0 && c1 + 1 >= width && width > 1;
+            let span = (r1 + 1).min(rows.len()).saturating_sub(r0);
+            budget = budget.checked_sub(span).ok_or_else(|| {
+                AppError::bad_field(
+                    "file",
+                    format!("sheet `{name}` merges more cells than a notice's table has"),
+                )
+            })?;
+            copied = copied.saturating_add(span.saturating_mul(value.len()));
+            if copied > MAX_COPIED_BYTES {
+                return Err(AppError::bad_field(
+                    "file",
+                    format!("sheet `{name}` repeats more text than a notice holds"),
+                ));
+            }
             for row in rows.iter_mut().take(r1 + 1).skip(r0) {
                 if whole_width {
                     row.spans_row = true;
@@ -75,5 +128,47 @@ fn text(cell: &Data) -> String {
             .map(|at| at.date().to_string())
             .unwrap_or_else(|| when.to_string()),
         Data::Error(_) | Data::Empty => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workbook(build: impl FnOnce(&mut rust_xlsxwriter::Worksheet)) -> Vec<u8> {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        build(workbook.add_worksheet());
+        workbook.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn merges_span_rows_and_repeat_down_columns() {
+        let bytes = workbook(|sheet| {
+            let plain = rust_xlsxwriter::Format::new();
+            sheet
+                .merge_range(0, 0, 0, 2, "一、教育（2项）", &plain)
+                .unwrap();
+            sheet.merge_range(1, 0, 2, 0, "李 娜", &plain).unwrap();
+            sheet.write_string(1, 1, "甲").unwrap();
+            sheet.write_number(2, 1, 12.0).unwrap();
+            sheet.write_string(2, 2, "区教育局").unwrap();
+        });
+        let notice = notice(&bytes).unwrap();
+        let Part::Table(table) = &notice.parts[0] else {
+            panic!("a table")
+        };
+        assert!(table.rows[0].spans_row);
+        assert_eq!(table.rows[2].cells, ["李 娜", "12", "区教育局"]);
+    }
+
+    #[test]
+    fn a_far_away_cell_is_refused_not_allocated() {
+        // One value in A1 and one in XFD1048576: a dense grid would be 17 billion cells.
+        let bytes = workbook(|sheet| {
+            sheet.write_string(0, 0, "序号").unwrap();
+            sheet.write_string(1_048_575, 16_383, "x").unwrap();
+        });
+        let error = notice(&bytes).unwrap_err();
+        assert!(error.to_string().contains("beyond row"), "{error}");
     }
 }
