@@ -49,6 +49,8 @@ pub struct CommitImportInput {
     pub schedule: Option<ScheduleInput>,
     /// The deadline of the tasks for which the notice gives none that means a date.
     pub default_deadline: Option<chrono::NaiveDate>,
+    /// The document's year, for a notice that states no date or year the parser found.
+    pub year: Option<i32>,
     /// When the notice's number is missing or wrong.
     pub doc_number: Option<String>,
     /// When the notice's title is missing or wrong.
@@ -159,6 +161,7 @@ impl ImportMutation {
             kind: input.kind.map(Into::into),
             schedule: input.schedule.map(Into::into),
             default_deadline: input.default_deadline,
+            year: input.year,
             units,
         };
         let (outcome, preview) = service::commit(

@@ -73,7 +73,17 @@ pub async fn preview(
     if let Some(kind) = kind {
         preview.document.kind = kind;
     }
-    // What the commit would refuse, the preview says: a number already stored.
+    // What the commit would refuse, the preview says: no year to file it under, a number
+    // already stored.
+    if preview.document.year.is_none() {
+        preview.warnings.insert(
+            0,
+            parse::Warning {
+                line: 1,
+                message: "no issue date or year found: give `year` when committing".to_owned(),
+            },
+        );
+    }
     if let Some(number) = &preview.document.doc_number {
         let stored = entity::documents::Entity::find()
             .filter(entity::documents::Column::DocNumber.eq(number.as_str()))

@@ -31,14 +31,22 @@ pub fn periods_of(
                     Some((format!("{year}-{month:02}"), Some(first), due))
                 })
                 .collect();
-            // Summary reports besides the months: 半年总结 and 全年总结.
+            // Summary reports besides the months: 半年总结 and 全年总结 (a second one in the
+            // same half is told apart by its date).
             for due in &schedule.dates {
                 let label = match due.month() {
                     6 | 7 => format!("{}-半年总结", due.year()),
                     12 | 1 => format!("{}-全年总结", due.year()),
                     _ => format!("{}-总结{}", due.year(), due.format("%m%d")),
                 };
-                periods.push((label, None, *due));
+                let label = if periods.iter().any(|(l, _, _)| *l == label) {
+                    format!("{}-总结{}", due.year(), due.format("%m%d"))
+                } else {
+                    label
+                };
+                if !periods.iter().any(|(l, _, _)| *l == label) {
+                    periods.push((label, None, *due));
+                }
             }
             periods.sort_by_key(|(_, _, due)| *due);
             periods
@@ -148,5 +156,25 @@ mod tests {
             as_written: None,
         };
         assert_eq!(periods_of(&nodes, 2023)[1].0, "节点2");
+    }
+
+    #[test]
+    fn two_summaries_in_one_half_get_labels_of_their_own() {
+        let schedule = ReportingSchedule {
+            kind: ScheduleKind::Monthly,
+            previous_month: false,
+            day_of_month: Some(25),
+            dates: vec![date(2025, 6, 30), date(2025, 7, 10)],
+            as_written: None,
+        };
+        let labels: Vec<String> = periods_of(&schedule, 2025)
+            .into_iter()
+            .map(|p| p.0)
+            .collect();
+        let mut unique = labels.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), labels.len(), "{labels:?}");
+        assert!(labels.contains(&"2025-总结0710".to_owned()));
     }
 }

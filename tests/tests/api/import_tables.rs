@@ -144,3 +144,55 @@ async fn broken_and_hostile_files_are_refused_and_store_nothing() {
     }
     assert_eq!(app.count_rows("documents").await, before);
 }
+
+/// Found in review: what the preview showed, the commit refused. Now they agree.
+#[tokio::test]
+async fn the_preview_and_the_commit_agree_on_awkward_tables() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    // Numbers repeating next to a number that looks like a renamed one; no year anywhere.
+    let csv = "重点任务分解表,,\n序号,工作任务,责任单位\n1,新建学校,区教育局\n1,修建道路,区交通局\n1-2,改造管网,区住建局\n";
+    let (_, preview) = app
+        .upload(&admin, PREVIEW, "tasks.csv", csv.as_bytes().to_vec())
+        .await;
+    let preview = preview.data("/previewImport/preview").clone();
+    let seqs: Vec<&str> = preview["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["seq"].as_str().unwrap())
+        .collect();
+    assert_eq!(seqs.len(), 3);
+    let mut unique = seqs.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), 3, "{seqs:?}");
+    assert!(
+        preview["warnings"].to_string().contains("give `year`"),
+        "{:#}",
+        preview["warnings"]
+    );
+    // Without a year the commit says which input to give; with one it stores all three.
+    let (_, refused) = app
+        .upload(&admin, COMMIT, "tasks.csv", csv.as_bytes().to_vec())
+        .await;
+    refused.expect_error("BAD_USER_INPUT");
+    assert_eq!(refused.0["errors"][0]["extensions"]["field"], "year");
+    let (_, stored) = app
+        .upload_with(
+            Some(&admin),
+            COMMIT,
+            json!({ "year": 2025 }),
+            "tasks.csv",
+            csv.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(stored.data("/commitImport/counts/tasksCreated"), 3);
+
+    // A NUL in a cell would reach the database, which refuses it: the file is refused first.
+    let nul = "序号,工作任务,责任单位\n1,新建学校\0,区教育局\n";
+    let (_, refused) = app
+        .upload(&admin, PREVIEW, "nul.csv", nul.as_bytes().to_vec())
+        .await;
+    refused.expect_error("BAD_USER_INPUT");
+}

@@ -51,6 +51,8 @@ pub struct Overrides {
     pub schedule: Option<crate::documents::schedule::ReportingSchedule>,
     /// The deadline of the tasks whose notice gives none that means a date.
     pub default_deadline: Option<chrono::NaiveDate>,
+    /// The document's year, when the notice states no date or year the parser found.
+    pub year: Option<i32>,
     /// Choices by the unit name as written.
     pub units: HashMap<String, UnitChoice>,
 }
@@ -128,10 +130,13 @@ pub async fn store(
             "the notice has no title the parser could find; give one",
         )
     })?;
+    if let Some(year) = overrides.year {
+        preview.document.year = Some(crate::validation::in_range("year", year, 1949, 2200)?);
+    }
     let year = preview.document.year.ok_or_else(|| {
         AppError::bad_field(
-            "text",
-            "the notice has no issue date or year the parser could find",
+            "year",
+            "the notice has no issue date or year the parser could find; give one",
         )
     })?;
 

@@ -38,44 +38,43 @@ impl<'a> Archive<'a> {
         if bytes.len() as u64 > MAX_ENTRY_BYTES {
             return Err(too_large(kind));
         }
-        refuse_doctype(&bytes, kind)?;
+        if name.ends_with(".xml") || name.ends_with(".rels") {
+            refuse_doctype(&bytes, kind)?;
+        }
         Ok(bytes)
     }
 
-    /// Checks every XML entry as `read` would, without keeping them: for an archive that a
-    /// library (calamine) then reads on its own.
-    pub fn check_all(&mut self) -> AppResult<()> {
+    /// Every entry read within the caps, written into a new archive (stored, not compressed):
+    /// what a library that opens archives itself (calamine, with its own zip reader) then reads
+    /// is exactly what was checked.
+    pub fn checked_copy(&mut self) -> AppResult<Vec<u8>> {
+        use std::io::Write;
+
         let kind = self.kind;
         let mut total = 0u64;
+        let mut out = Cursor::new(Vec::new());
+        let mut copy = zip::ZipWriter::new(&mut out);
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
         for index in 0..self.zip.len() {
-            let mut entry = self.zip.by_index(index).map_err(|_| not_readable(kind))?;
-            let name = entry.name().map_err(|_| not_readable(kind))?.into_owned();
-            let xml = name.ends_with(".xml") || name.ends_with(".rels");
-            let mut head = [0u8; 4096];
-            let mut read = 0;
-            // The prolog, where a document type declaration would stand.
-            while read < head.len() {
-                match entry.read(&mut head[read..]) {
-                    Ok(0) => break,
-                    Ok(n) => read += n,
-                    Err(_) => return Err(not_readable(kind)),
-                }
+            let name = {
+                let entry = self.zip.by_index(index).map_err(|_| not_readable(kind))?;
+                entry.name().map_err(|_| not_readable(kind))?.into_owned()
+            };
+            if name.ends_with('/') {
+                continue;
             }
-            if xml {
-                refuse_doctype(&head[..read], kind)?;
-            }
-            let rest = std::io::copy(
-                &mut (&mut entry).take(MAX_ENTRY_BYTES + 1),
-                &mut std::io::sink(),
-            )
-            .map_err(|_| not_readable(kind))?;
-            let size = read as u64 + rest;
-            total += size;
-            if size > MAX_ENTRY_BYTES || total > MAX_ARCHIVE_BYTES {
+            let bytes = self.read(&name)?;
+            total += bytes.len() as u64;
+            if total > MAX_ARCHIVE_BYTES {
                 return Err(too_large(kind));
             }
+            copy.start_file(name, stored)
+                .map_err(|_| not_readable(kind))?;
+            copy.write_all(&bytes).map_err(|_| not_readable(kind))?;
         }
-        Ok(())
+        copy.finish().map_err(|_| not_readable(kind))?;
+        Ok(out.into_inner())
     }
 }
 

@@ -16,7 +16,15 @@ use crate::import::parse::{Notice, Part, Row, Table};
 /// otherwise make the grid take in memory.
 const MAX_COLUMNS: usize = 256;
 const MAX_ROWS: usize = 20_000;
+/// For the whole document: the most grid cells, and the most text in them.
+const MAX_CELLS: usize = 2_000_000;
 const MAX_GRID_BYTES: usize = 50 * 1024 * 1024;
+
+/// What the tables of a document may still take.
+struct Budget {
+    cells: usize,
+    bytes: usize,
+}
 
 /// How a cell takes part in a vertical merge.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -39,8 +47,6 @@ struct TableState {
     rows: Vec<Row>,
     grid_columns: usize,
     cells: Vec<Cell>,
-    /// The text bytes of its rows so far, copies of merged cells included.
-    bytes: usize,
 }
 
 pub fn notice(bytes: &[u8]) -> AppResult<Notice> {
@@ -59,6 +65,10 @@ fn read(xml: &[u8]) -> AppResult<Notice> {
     let mut paragraph = String::new();
     let mut cell: Option<Cell> = None;
     let mut in_text = false;
+    let mut budget = Budget {
+        cells: MAX_CELLS,
+        bytes: MAX_GRID_BYTES,
+    };
     loop {
         let event = reader
             .read_event_into(&mut buffer)
@@ -120,14 +130,7 @@ fn read(xml: &[u8]) -> AppResult<Notice> {
                             ),
                         ));
                     }
-                    let row = grid_row(cells, table.grid_columns, table.rows.last());
-                    table.bytes += row.cells.iter().map(String::len).sum::<usize>();
-                    if table.bytes > MAX_GRID_BYTES {
-                        return Err(AppError::bad_field(
-                            "file",
-                            "expands to more text than a notice can hold",
-                        ));
-                    }
+                    let row = grid_row(cells, table.grid_columns, table.rows.last(), &mut budget)?;
                     table.rows.push(row);
                 }
                 b"tbl" => {
@@ -172,12 +175,25 @@ fn set_vmerge(cell: &mut Option<Cell>, e: &BytesStart<'_>) {
 }
 
 /// A row on the table's grid: spans leave their columns empty, merged-down cells repeat the
-/// text above them.
-fn grid_row(cells: Vec<Cell>, grid_columns: usize, above: Option<&Row>) -> Row {
-    let width = grid_columns.max(cells.iter().map(|c| c.span).sum());
+/// text above them, within the document's budget.
+fn grid_row(
+    cells: Vec<Cell>,
+    grid_columns: usize,
+    above: Option<&Row>,
+    budget: &mut Budget,
+) -> AppResult<Row> {
+    let spans: usize = cells.iter().map(|c| c.span).sum();
+    let width = grid_columns.max(spans);
+    let spent = |left: &mut usize, used: usize| {
+        *left = left.checked_sub(used).ok_or_else(|| {
+            AppError::bad_field("file", "expands to more table than a notice can hold")
+        })?;
+        AppResult::Ok(())
+    };
+    spent(&mut budget.cells, width)?;
     let spans_row = cells.len() == 1 && width > 1 && cells[0].span >= width;
     let mut row = Row {
-        cells: Vec::with_capacity(width),
+        cells: Vec::with_capacity(spans),
         spans_row,
     };
     for cell in cells {
@@ -185,15 +201,16 @@ fn grid_row(cells: Vec<Cell>, grid_columns: usize, above: Option<&Row>) -> Row {
         let text = match cell.vmerge {
             VMerge::Continue => above
                 .and_then(|above| above.cells.get(column))
-                .cloned()
+                .map(String::as_str)
                 .unwrap_or_default(),
-            VMerge::None | VMerge::Restart => cell.text,
+            VMerge::None | VMerge::Restart => cell.text.as_str(),
         };
-        row.cells.push(text);
+        spent(&mut budget.bytes, text.len())?;
+        row.cells.push(text.to_owned());
         row.cells
             .extend(std::iter::repeat_n(String::new(), cell.span - 1));
     }
-    row
+    Ok(row)
 }
 
 /// The text of an entity reference inside a run: the five XML ones and character references.

@@ -7,7 +7,7 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Data, DataRef, Reader, Xlsx};
 
 use super::archive::Archive;
 use crate::error::{AppError, AppResult};
@@ -19,15 +19,34 @@ const MAX_ROWS: u32 = 20_000;
 const MAX_COLUMNS: u32 = 256;
 /// The most rows all of a sheet's merged ranges may cover together.
 const MAX_MERGED_ROWS: usize = 200_000;
-/// The most text merged cells may repeat down their rows (a notice is at most 5 MB of text).
-const MAX_COPIED_BYTES: usize = 50 * 1024 * 1024;
+/// The most cells (rows × columns of the read grids) and the most text all sheets together may
+/// hold: a shared string used by every cell is copied into each.
+const MAX_CELLS: usize = 2_000_000;
+const MAX_TEXT: usize = 50 * 1024 * 1024;
 
 pub fn notice(bytes: &[u8]) -> AppResult<Notice> {
-    // calamine reads the archive itself: check every entry's size and prolog first.
-    Archive::open(bytes, ".xlsx")?.check_all()?;
-    let not_xlsx = || AppError::bad_field("file", "is not a readable .xlsx file");
+    // calamine reads the archive with its own zip reader: it gets a copy of exactly the
+    // entries read and checked here, within the caps.
+    let checked = Archive::open(bytes, ".xlsx")?.checked_copy()?;
+    // A crafted workbook can make calamine panic (a shared string index out of range): that
+    // is a broken file, not a server error.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read(&checked)))
+        .unwrap_or_else(|_| Err(not_xlsx()))
+}
+
+fn not_xlsx() -> AppError {
+    AppError::bad_field("file", "is not a readable .xlsx file")
+}
+
+fn too_large(what: String) -> AppError {
+    AppError::bad_field("file", what)
+}
+
+fn read(bytes: &[u8]) -> AppResult<Notice> {
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| not_xlsx())?;
     let mut parts = Vec::new();
+    let mut cells_left = MAX_CELLS;
+    let mut text_left = MAX_TEXT;
     for name in workbook.sheet_names() {
         // The cells one by one (a sparse read), never the dense range calamine would allocate
         // for the whole used area.
@@ -37,21 +56,22 @@ pub fn notice(bytes: &[u8]) -> AppResult<Notice> {
                 .worksheet_cells_reader(&name)
                 .map_err(|_| not_xlsx())?;
             while let Some(cell) = reader.next_cell().map_err(|_| not_xlsx())? {
-                let value = text(&Data::from(cell.get_value().clone()));
-                if value.is_empty() {
+                let value = cell.get_value();
+                let size = text_size(value);
+                if size == 0 {
                     continue;
                 }
+                text_left = text_left.checked_sub(size).ok_or_else(|| {
+                    too_large(format!("sheet `{name}` holds more text than a notice can"))
+                })?;
                 let (row, column) = cell.get_position();
                 if row >= MAX_ROWS || column >= MAX_COLUMNS {
-                    return Err(AppError::bad_field(
-                        "file",
-                        format!(
-                            "sheet `{name}` has values beyond row {MAX_ROWS} or column \
-                             {MAX_COLUMNS}; a notice's table is far smaller"
-                        ),
-                    ));
+                    return Err(too_large(format!(
+                        "sheet `{name}` has values beyond row {MAX_ROWS} or column {MAX_COLUMNS}; \
+                         a notice's table is far smaller"
+                    )));
                 }
-                cells.push((row, column, value));
+                cells.push((row, column, text(&Data::from(value.clone()))));
             }
         }
         let Some(top) = cells.iter().map(|c| c.0).min() else {
@@ -60,7 +80,13 @@ pub fn notice(bytes: &[u8]) -> AppResult<Notice> {
         let left = cells.iter().map(|c| c.1).min().unwrap_or(0);
         let bottom = cells.iter().map(|c| c.0).max().unwrap_or(top);
         let width = (cells.iter().map(|c| c.1).max().unwrap_or(left) - left + 1) as usize;
-        let mut rows = vec![Row::of(vec![String::new(); width]); (bottom - top + 1) as usize];
+        let height = (bottom - top + 1) as usize;
+        cells_left = cells_left.checked_sub(width * height).ok_or_else(|| {
+            too_large(format!(
+                "the workbook's sheets span more cells than a notice ({MAX_CELLS})"
+            ))
+        })?;
+        let mut rows = vec![Row::of(vec![String::new(); width]); height];
         for (row, column, value) in cells {
             rows[(row - top) as usize].cells[(column - left) as usize] = value;
         }
@@ -70,9 +96,8 @@ pub fn notice(bytes: &[u8]) -> AppResult<Notice> {
             .map_err(|_| not_xlsx())?
             .unwrap_or_default();
         // Every merged row is written once per merge: bound the work a hostile file can ask
-        // for with many long merges.
+        // for with many long merges, and the text the merges repeat.
         let mut budget = MAX_MERGED_ROWS;
-        let mut copied = 0usize;
         for merge in merges {
             // Positions relative to the cells read; a merge outside them changes nothing.
             let (Some(r0), Some(c0)) = (
@@ -89,18 +114,17 @@ pub fn notice(bytes: &[u8]) -> AppResult<Notice> {
             let whole_width = c0 == 0 && c1 + 1 >= width && width > 1;
             let span = (r1 + 1).min(rows.len()).saturating_sub(r0);
             budget = budget.checked_sub(span).ok_or_else(|| {
-                AppError::bad_field(
-                    "file",
-                    format!("sheet `{name}` merges more cells than a notice's table has"),
-                )
+                too_large(format!(
+                    "sheet `{name}` merges more cells than a notice's table has"
+                ))
             })?;
-            copied = copied.saturating_add(span.saturating_mul(value.len()));
-            if copied > MAX_COPIED_BYTES {
-                return Err(AppError::bad_field(
-                    "file",
-                    format!("sheet `{name}` repeats more text than a notice holds"),
-                ));
-            }
+            text_left = text_left
+                .checked_sub(span.saturating_mul(value.len()))
+                .ok_or_else(|| {
+                    too_large(format!(
+                        "sheet `{name}` repeats more text than a notice holds"
+                    ))
+                })?;
             for row in rows.iter_mut().take(r1 + 1).skip(r0) {
                 if whole_width {
                     row.spans_row = true;
@@ -113,6 +137,18 @@ pub fn notice(bytes: &[u8]) -> AppResult<Notice> {
         parts.push(Part::Table(Table { rows }));
     }
     Ok(Notice { parts })
+}
+
+/// The bytes a cell's value takes as text, before copying it.
+fn text_size(value: &DataRef<'_>) -> usize {
+    match value {
+        DataRef::String(text) | DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => {
+            text.len()
+        }
+        DataRef::SharedString(text) => text.len(),
+        DataRef::Empty | DataRef::Error(_) => 0,
+        _ => 24,
+    }
 }
 
 /// A cell's text as the sheet shows it.
@@ -170,5 +206,25 @@ mod tests {
         });
         let error = notice(&bytes).unwrap_err();
         assert!(error.to_string().contains("beyond row"), "{error}");
+    }
+}
+
+#[cfg(test)]
+mod budgets {
+    use super::*;
+
+    #[test]
+    fn a_shared_string_repeated_in_every_cell_is_refused_not_copied() {
+        // One string of Excel's longest (32,000 characters, 96 KB), stored once and used by 600
+        // cells: 58 MB once read.
+        let big = "甲".repeat(32_000);
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet();
+        for row in 0..600 {
+            sheet.write_string(row, 0, &big).unwrap();
+        }
+        let bytes = workbook.save_to_buffer().unwrap();
+        let error = notice(&bytes).unwrap_err();
+        assert!(error.to_string().contains("more text"), "{error}");
     }
 }

@@ -21,6 +21,13 @@ static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static TOTAL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"共\s*(\d{1,4})\s*(?:项|条|个事项)").expect("valid regex"));
+/// `排在第一位的`, `列第一位的责任单位`, `排名第一的`, `首位`.
+static LEAD_POSITION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(排在|列|排名|居)?第一位|排名第一|首位|(排在|列在?)第一(个|家)?(的)?(单位|责任单位)?为",
+    )
+    .expect("valid regex")
+});
 static TITLE_YEAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})\s*年").expect("valid regex"));
 /// A labelled line (`联系人：…`, `备注：…`): not a title.
@@ -177,10 +184,8 @@ fn lead_rule(lines: &[&Line]) -> Option<LeadRule> {
     text.split_inclusive(['。', '；', '\n'])
         .find(|sentence| {
             let folded = fold(sentence);
-            ["第一位", "首位", "第一个", "排名第一", "第一家"]
-                .iter()
-                .any(|w| folded.contains(w))
-                && folded.contains("牵头")
+            // The first listed unit, not a first month (`每季度第一个月`).
+            LEAD_POSITION.is_match(&folded) && folded.contains("牵头单位")
         })
         .map(|sentence| {
             let sentence = sentence.trim();
@@ -380,5 +385,19 @@ mod tests {
             infer_kind("关于做好2025年重点工作谋划的通知"),
             DocumentKind::Planning
         );
+    }
+
+    #[test]
+    fn only_the_first_listed_unit_makes_a_lead_rule() {
+        let rule = |text: &str| {
+            let lines = lines(text);
+            let refs: Vec<&Line> = lines.iter().collect();
+            lead_rule(&refs)
+        };
+        assert!(rule("请各牵头单位于每季度第一个月5日前报送进展。").is_none());
+        let found =
+            rule("责任单位有两个及以上的，排在第一位的为牵头单位，其他为配合单位。").unwrap();
+        assert_eq!(found.rest, UnitRole::Cooperating);
+        assert!(rule("列第一位的责任单位为牵头单位或汇总单位。").is_some());
     }
 }

@@ -102,6 +102,10 @@ struct Cursor {
     sub_headings_on_top: bool,
     /// The item the lines since belong to: a later `三是…` line is one of its sub-points.
     last_item: Option<String>,
+    /// How many sub-points each item has so far.
+    sub_points: HashMap<String, usize>,
+    /// How many children each category path has so far (`""`: the top level).
+    children: HashMap<String, usize>,
 }
 
 impl Cursor {
@@ -115,21 +119,12 @@ impl Cursor {
         self.orphans.extend(orphans);
         let (title, declared_count) = split_declared_count(text);
         let parent = if top_level { None } else { self.top };
-        let siblings = self
-            .categories
-            .iter()
-            .filter(|c| match parent {
-                Some(p) => {
-                    c.path.starts_with(&format!("{}.", self.categories[p].path))
-                        && c.path.matches('.').count()
-                            == self.categories[p].path.matches('.').count() + 1
-                }
-                None => !c.path.contains('.'),
-            })
-            .count();
+        let parent_path = parent.map_or(String::new(), |p| self.categories[p].path.clone());
+        let siblings = self.children.entry(parent_path.clone()).or_default();
+        *siblings += 1;
         let path = match parent {
-            Some(p) => format!("{}.{}", self.categories[p].path, siblings + 1),
-            None => (siblings + 1).to_string(),
+            Some(_) => format!("{parent_path}.{siblings}"),
+            None => siblings.to_string(),
         };
         self.categories.push(ParsedCategory {
             path,
@@ -146,6 +141,19 @@ impl Cursor {
             self.sub = Some(index);
         }
         self.open_heading = Some(index);
+    }
+
+    /// Takes a category back (a heading that turned out to be a task): its number is free again.
+    fn remove_category(&mut self, index: usize) -> ParsedCategory {
+        let category = self.categories.remove(index);
+        let parent = category
+            .path
+            .rsplit_once('.')
+            .map_or(String::new(), |(parent, _)| parent.to_owned());
+        if let Some(count) = self.children.get_mut(&parent) {
+            *count = count.saturating_sub(1);
+        }
+        category
     }
 
     fn add_task(
@@ -234,7 +242,7 @@ fn heading_with_body_is_a_task(cursor: &mut Cursor) {
         return;
     }
     cursor.open_heading = None;
-    let category = cursor.categories.remove(heading);
+    let category = cursor.remove_category(heading);
     if cursor.sub == Some(heading) {
         cursor.sub = None;
     } else if cursor.top == Some(heading) {
@@ -258,7 +266,7 @@ pub fn read(
             if cursor.pending.is_empty()
                 && let Some(heading) = cursor.open_heading.take()
             {
-                let category = cursor.categories.remove(heading);
+                let category = cursor.remove_category(heading);
                 if cursor.sub == Some(heading) {
                     cursor.sub = None;
                 } else if cursor.top == Some(heading) {
@@ -306,6 +314,7 @@ pub fn read(
                             },
                             block.line,
                         );
+                        cursor.sub_points.insert(seq.clone(), points.len());
                         for (i, point) in points.into_iter().enumerate() {
                             cursor.add_task(
                                 format!("{seq}-{}", i + 1),
@@ -326,13 +335,11 @@ pub fn read(
             // `三是…` on a line of its own, after its item's first sub-points: one more.
             BlockKind::Paragraph if SUB_POINT.is_match(&block.text) => {
                 if let Some(seq) = cursor.last_item.clone() {
-                    let n = cursor
-                        .tasks
-                        .iter()
-                        .filter(|t| t.parent_seq.as_deref() == Some(seq.as_str()))
-                        .count();
+                    let n = cursor.sub_points.entry(seq.clone()).or_default();
+                    *n += 1;
+                    let n = *n;
                     cursor.add_task(
-                        format!("{seq}-{}", n + 1),
+                        format!("{seq}-{n}"),
                         Some(seq.clone()),
                         block.text.clone(),
                         block.line,

@@ -186,6 +186,11 @@ pub fn parse_notice(notice: &Notice) -> Result<ParsedDocument, ParseError> {
     if texts.iter().all(|t| t.trim().is_empty()) {
         return Err(ParseError::Empty);
     }
+    // A NUL or other control characters from a file (a CSV cell, `&#0;` in Word XML) would
+    // reach the database, which refuses them: the file is not a notice's text.
+    if texts.iter().any(|t| looks_binary(t)) {
+        return Err(ParseError::NotText);
+    }
     let tables = notice.tables();
     let mut warnings = Vec::new();
     let mut document = if tables
@@ -331,21 +336,49 @@ fn unique_seqs(tasks: &mut [ParsedTask], warnings: &mut Vec<Warning>) {
             }
         }
     }
-    let mut seen = std::collections::HashMap::<String, usize>::new();
+    // Whatever still repeats gets the first suffix no task has (`4-2` may be a sub-point).
+    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let all: std::collections::HashSet<String> = tasks.iter().map(|t| t.seq.clone()).collect();
+    let mut renamed_parent: Option<(String, String)> = None;
     for task in tasks.iter_mut() {
-        let count = seen.entry(task.seq.clone()).or_default();
-        *count += 1;
-        if *count > 1 {
-            let renamed = format!("{}-{count}", task.seq);
-            warnings.push(Warning {
-                line: task.line,
-                message: format!(
-                    "item {} appears more than once under the same heading; numbered {renamed}",
-                    task.seq
-                ),
-            });
-            task.seq = renamed;
+        // Sub-points follow their item, renamed or not.
+        if let (Some(parent), Some((from, to))) = (&task.parent_seq, &renamed_parent)
+            && parent == from
+        {
+            let suffix = task
+                .seq
+                .strip_prefix(from.as_str())
+                .unwrap_or("")
+                .to_owned();
+            task.parent_seq = Some(to.clone());
+            task.seq = format!("{to}{suffix}");
         }
+        if task.parent_seq.is_none() {
+            renamed_parent = None;
+        }
+        if taken.insert(task.seq.clone()) {
+            continue;
+        }
+        let mut n = 2;
+        let renamed = loop {
+            let candidate = format!("{}-{n}", task.seq);
+            if !all.contains(&candidate) && !taken.contains(&candidate) {
+                break candidate;
+            }
+            n += 1;
+        };
+        warnings.push(Warning {
+            line: task.line,
+            message: format!(
+                "item {} appears more than once under the same heading; numbered {renamed}",
+                task.seq
+            ),
+        });
+        if task.parent_seq.is_none() {
+            renamed_parent = Some((task.seq.clone(), renamed.clone()));
+        }
+        taken.insert(renamed.clone());
+        task.seq = renamed;
     }
 }
 

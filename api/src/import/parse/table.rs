@@ -89,7 +89,7 @@ fn classify(header: &str) -> Column {
         Column::Deadline
     } else if has(&["类别", "类型", "分类", "领域", "板块"]) {
         Column::Category
-    } else if has(&["项目名称", "实事名称", "事项名称", "项目"]) {
+    } else if (h.ends_with("名称") && h != "名称") || h == "项目" || h == "实事" {
         Column::Name
     } else if has(&[
         "任务",
@@ -145,6 +145,15 @@ pub fn columns_of(row: &Row) -> Option<Columns> {
             }
             Column::Other => {}
         }
+    }
+    // A data row is not a header, however its words read: headers hold no numbers
+    // (`5 | 完成年度目标任务 | 李娜 | 各责任单位` is task 5).
+    if row
+        .cells
+        .iter()
+        .any(|c| !c.trim().is_empty() && c.trim().chars().all(|ch| ch.is_ascii_digit()))
+    {
+        return None;
     }
     let has_task = columns.text.is_some() || columns.name.is_some();
     let has_more =
@@ -266,6 +275,9 @@ fn looks_like_prose(text: &str) -> bool {
 #[derive(Default)]
 struct Walk {
     categories: Vec<ParsedCategory>,
+    /// How many children each category path has so far (`""`: the top level), so that adding
+    /// one costs the same however many there are.
+    children: std::collections::HashMap<String, usize>,
     top: Option<usize>,
     sub: Option<usize>,
     /// The value of the 类别 column the current category came from.
@@ -294,22 +306,16 @@ impl Walk {
 
     fn add(&mut self, ordinal: String, text: &str, line: usize, top_level: bool) {
         let (title, declared_count) = split_declared_count(text);
-        let path = if top_level {
-            let siblings = self
-                .categories
-                .iter()
-                .filter(|c| !c.path.contains('.'))
-                .count();
-            (siblings + 1).to_string()
+        let parent = match (top_level, self.top) {
+            (false, Some(top)) => self.categories[top].path.clone(),
+            _ => String::new(),
+        };
+        let siblings = self.children.entry(parent.clone()).or_default();
+        *siblings += 1;
+        let path = if parent.is_empty() {
+            siblings.to_string()
         } else {
-            let parent = &self.categories[self.top.expect("a sub-category has a parent")];
-            let prefix = format!("{}.", parent.path);
-            let siblings = self
-                .categories
-                .iter()
-                .filter(|c| c.path.starts_with(&prefix) && !c.path[prefix.len()..].contains('.'))
-                .count();
-            format!("{prefix}{}", siblings + 1)
+            format!("{parent}.{siblings}")
         };
         self.categories.push(ParsedCategory {
             path,
@@ -469,6 +475,11 @@ mod tests {
         );
         assert_eq!(columns.leaders, [(3, LeaderRole::Responsible)]);
         assert!(columns_of(&Row::of(["序号", "名称", "备注"])).is_none());
+        // A data row whose words read like headers is not a header.
+        assert!(columns_of(&Row::of(["5", "完成年度目标任务", "李娜", "各责任单位"])).is_none());
+        // `项目建设内容` is the text beside the name, not a second name.
+        let columns = columns_of(&Row::of(["序号", "项目名称", "项目建设内容"])).unwrap();
+        assert_eq!((columns.name, columns.text), (Some(1), Some(2)));
         assert!(columns_of(&Row::of(["东湖区2025年十项民生实事任务分解表"])).is_none());
     }
 
