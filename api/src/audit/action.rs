@@ -107,6 +107,9 @@ audit_actions! {
         AuthLogin => "auth.login";
         /// A sign-out, of one session or all.
         AuthLogout => "auth.logout";
+        /// An account locked after failed sign-ins: no longer written (sign-ins are throttled
+        /// instead, since the hostile-requests work), but found in older audit trails.
+        AuthLockout => "auth.lockout";
         /// A refresh token used twice: its whole family was revoked.
         AuthRefreshReuse => "auth.refresh_reuse";
         UserCreate => "user.create";
