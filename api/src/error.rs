@@ -33,9 +33,10 @@ pub enum AppError {
     #[error("a record with the same unique value already exists")]
     Duplicate,
     /// Too much at once: a limit on the rate or the concurrency of some work was reached. The
-    /// client may try again later.
-    #[error("{0}")]
-    RateLimited(String),
+    /// client may try again after `retry_after` seconds (`extensions.retryAfter`, and the
+    /// `Retry-After` header over HTTP).
+    #[error("{message}")]
+    RateLimited { message: String, retry_after: u64 },
     /// The server cannot serve the request now: the database does not answer, or the request
     /// ran past its time. The client may try again.
     #[error("{0}")]
@@ -83,7 +84,7 @@ impl AppError {
             Self::Forbidden(_) => "FORBIDDEN",
             Self::NotFound(_) => "NOT_FOUND",
             Self::Conflict(_) | Self::Duplicate => "CONFLICT",
-            Self::RateLimited(_) => "RATE_LIMITED",
+            Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
@@ -167,6 +168,10 @@ pub fn to_client(mut error: async_graphql::ServerError) -> async_graphql::Server
         None => ("BAD_USER_INPUT", None, error.message.clone()),
     };
     let from_service = app_error.is_some();
+    let retry_after = match app_error {
+        Some(AppError::RateLimited { retry_after, .. }) => Some(*retry_after),
+        _ => None,
+    };
     error.message = message;
     let mut extensions = error.extensions.take().unwrap_or_default();
     if extensions.get("code").is_none() || from_service {
@@ -175,8 +180,22 @@ pub fn to_client(mut error: async_graphql::ServerError) -> async_graphql::Server
     if let Some(field) = field {
         extensions.set("field", field);
     }
+    if let Some(seconds) = retry_after {
+        extensions.set("retryAfter", seconds);
+        crate::metrics::rate_limited();
+    }
     error.extensions = Some(extensions);
     error
+}
+
+impl AppError {
+    /// `RATE_LIMITED`, to be tried again after `seconds` (at least one).
+    pub fn rate_limited(message: impl Into<String>, seconds: u64) -> Self {
+        Self::RateLimited {
+            message: message.into(),
+            retry_after: seconds.max(1),
+        }
+    }
 }
 
 /// Applies `to_client` to every response of a subscription. HTTP responses are mapped by the
@@ -220,12 +239,24 @@ pub fn http_response(err: AppError) -> axum::response::Response {
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Conflict(_) | AppError::Duplicate => StatusCode::CONFLICT,
-        AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+        AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
+    let retry_after = match &err {
+        AppError::RateLimited { retry_after, .. } => Some(*retry_after),
+        _ => None,
+    };
     let error = to_client(async_graphql::Error::from(err).into_server_error(Default::default()));
-    (status, axum::Json(serde_json::json!({ "errors": [error] }))).into_response()
+    let mut response =
+        (status, axum::Json(serde_json::json!({ "errors": [error] }))).into_response();
+    if let Some(seconds) = retry_after {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(seconds),
+        );
+    }
+    response
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@
 //!   read from the pool when scraped;
 //! - `duban_deadline_job_runs_total{outcome}`, `duban_deadline_job_last_run_timestamp_seconds`
 //!   and `duban_reminders_sent_total`: the deadline job;
-//! - `duban_live_subscribers`: open subscriptions on this instance.
+//! - `duban_live_subscribers`: open subscriptions on this instance;
+//! - `duban_rate_limited_total`: answers refused as `RATE_LIMITED`.
 //!
 //! Labels are bounded: routes are the route table's patterns, operation names are kept as sent
 //! only while they look like names and are among the first `MAX_OPERATION_NAMES` seen; any
@@ -89,6 +90,11 @@ pub fn deadline_job_run(ok: bool, reminders: u32, at_unix: i64) {
     metrics::counter!("duban_deadline_job_runs_total", "outcome" => outcome).increment(1);
     metrics::counter!("duban_reminders_sent_total").increment(u64::from(reminders));
     metrics::gauge!("duban_deadline_job_last_run_timestamp_seconds").set(at_unix as f64);
+}
+
+/// One request refused as `RATE_LIMITED`.
+pub fn rate_limited() {
+    metrics::counter!("duban_rate_limited_total").increment(1);
 }
 
 /// Counts one open subscription for as long as it is held.

@@ -126,8 +126,9 @@ impl Waiting {
     fn join(gate: &'static Gate) -> AppResult<Self> {
         if gate.waiting.fetch_add(1, Ordering::SeqCst) >= gate.max_waiting {
             gate.waiting.fetch_sub(1, Ordering::SeqCst);
-            return Err(AppError::RateLimited(
-                "too many sign-ins at once; try again in a few seconds".to_owned(),
+            return Err(AppError::rate_limited(
+                "too many sign-ins at once; try again in a few seconds",
+                2,
             ));
         }
         Ok(Self(gate))

@@ -83,11 +83,17 @@ impl Throttle {
     /// Whether an attempt for `username` from `address` may go ahead now; `RATE_LIMITED`
     /// saying how long to wait if not.
     pub fn admit(&self, username: &str, address: IpAddr, now: DateTime<Utc>) -> AppResult<()> {
-        if self.per_address.check_key(&address).is_err() {
-            return Err(AppError::RateLimited(format!(
-                "too many sign-in attempts from your address; at most {} a minute",
-                self.per_minute
-            )));
+        if let Err(not_until) = self.per_address.check_key(&address) {
+            use governor::clock::Clock;
+
+            let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
+            return Err(AppError::rate_limited(
+                format!(
+                    "too many sign-in attempts from your address; at most {} a minute",
+                    self.per_minute
+                ),
+                wait.as_secs_f64().ceil() as u64,
+            ));
         }
         let failures = self.lock()?.get(&(key(username), address)).copied();
         if let Some(Failures { count, last }) = failures
@@ -95,10 +101,13 @@ impl Throttle {
             && now < last + wait
         {
             let seconds = (last + wait - now).num_seconds().max(1);
-            return Err(AppError::RateLimited(format!(
-                "too many failed sign-ins for this account from your address; try again in \
-                 {seconds} s"
-            )));
+            return Err(AppError::rate_limited(
+                format!(
+                    "too many failed sign-ins for this account from your address; try again \
+                     in {seconds} s"
+                ),
+                seconds.unsigned_abs(),
+            ));
         }
         Ok(())
     }
@@ -163,7 +172,7 @@ mod tests {
         }
         assert!(matches!(
             throttle.admit("admin", attacker, now),
-            Err(AppError::RateLimited(_))
+            Err(AppError::RateLimited { .. })
         ));
         throttle.admit("admin", owner, now).unwrap();
         throttle

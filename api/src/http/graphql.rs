@@ -359,6 +359,22 @@ fn respond(response: &async_graphql::Response, limit: usize, media: Media) -> Re
         axum::http::header::CONTENT_TYPE,
         axum::http::HeaderValue::from_static(media.content_type()),
     );
+    // A refusal for the rate says over HTTP too when to come back (the longest wait asked).
+    let retry_after = response
+        .errors
+        .iter()
+        .filter_map(|error| error.extensions.as_ref()?.get("retryAfter"))
+        .filter_map(|value| match value {
+            async_graphql::Value::Number(n) => n.as_u64(),
+            _ => None,
+        })
+        .max();
+    if let Some(seconds) = retry_after {
+        http.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(seconds),
+        );
+    }
     http
 }
 

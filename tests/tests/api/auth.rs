@@ -94,11 +94,10 @@ async fn failed_sign_ins_slow_down_their_address_and_never_lock_out_the_owner() 
             .expect_error("UNAUTHENTICATED");
     }
     // The address that failed waits, even with the right password (which it cannot tell)...
-    let wait = app
-        .try_login_from(attacker, "FGW ", PASSWORD)
-        .await
-        .expect_error("RATE_LIMITED");
+    let refused = app.try_login_from(attacker, "FGW ", PASSWORD).await;
+    let wait = refused.expect_error("RATE_LIMITED");
     assert!(wait.contains("try again in 30 s"), "{wait}");
+    assert_eq!(refused.0["errors"][0]["extensions"]["retryAfter"], 30);
     // ...while the owner, elsewhere, signs in as usual: no account is ever locked.
     app.try_login_from(owner, "fgw", PASSWORD)
         .await
@@ -536,4 +535,42 @@ async fn signing_out_everywhere_or_a_new_password_ends_every_access_token_at_onc
     app.gql(Some(&after), ME, json!({}))
         .await
         .data("/me/username");
+}
+
+/// Past the sign-in rate, the answer says when to come back: `extensions.retryAfter` and the
+/// `Retry-After` header, as HTTP clients and proxies read it.
+#[tokio::test]
+async fn a_refusal_for_the_rate_says_when_to_come_back() {
+    let app = TestApp::spawn_configured(chrono::Utc::now(), |config| {
+        config.trust_forwarded_for = true;
+        config.login_attempts_per_minute = 2;
+    })
+    .await;
+    let attempt = || {
+        app.client
+            .post(format!("{}/graphql", app.address))
+            .header("X-Forwarded-For", "10.0.0.1, 203.0.113.9")
+            .json(&json!({
+                "query": "mutation { login(input: {username: \"admin\", password: \"wrong-guess-1\"}) { accessToken } }"
+            }))
+            .send()
+    };
+    for _ in 0..2 {
+        let answer: serde_json::Value = attempt().await.unwrap().json().await.unwrap();
+        assert_eq!(answer["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    }
+    let refused = attempt().await.unwrap();
+    let header = refused
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .expect("a Retry-After header");
+    let answer: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+    let seconds = answer["errors"][0]["extensions"]["retryAfter"]
+        .as_u64()
+        .unwrap();
+    assert!((1..=60).contains(&seconds), "{seconds}");
+    assert_eq!(header, seconds);
 }
