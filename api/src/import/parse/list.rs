@@ -16,6 +16,7 @@ use std::sync::LazyLock;
 use entity::enums::{LeaderRole, UnitRole};
 use regex::Regex;
 
+use super::categories::Tree;
 use super::lines::{Block, BlockKind, RoleLabel, fold};
 use super::names::{split_leaders, split_units};
 use super::{
@@ -85,11 +86,8 @@ fn item_number(block: &Block) -> Option<u32> {
 /// Where the walk through the list is.
 #[derive(Default)]
 struct Cursor {
-    categories: Vec<ParsedCategory>,
+    tree: Tree,
     tasks: Vec<ParsedTask>,
-    /// The current top-level and second-level category (indexes into `categories`).
-    top: Option<usize>,
-    sub: Option<usize>,
     /// Tasks waiting for a role block.
     pending: Vec<usize>,
     /// Tasks the current role block applies to.
@@ -104,56 +102,14 @@ struct Cursor {
     last_item: Option<String>,
     /// How many sub-points each item has so far.
     sub_points: HashMap<String, usize>,
-    /// How many children each category path has so far (`""`: the top level).
-    children: HashMap<String, usize>,
 }
 
 impl Cursor {
-    fn current_category(&self) -> Option<&ParsedCategory> {
-        self.sub.or(self.top).map(|i| &self.categories[i])
-    }
-
     fn add_category(&mut self, ordinal: String, text: &str, line: usize, top_level: bool) {
         // A role block never reaches back across a heading.
         let orphans = std::mem::take(&mut self.pending);
         self.orphans.extend(orphans);
-        let (title, declared_count) = split_declared_count(text);
-        let parent = if top_level { None } else { self.top };
-        let parent_path = parent.map_or(String::new(), |p| self.categories[p].path.clone());
-        let siblings = self.children.entry(parent_path.clone()).or_default();
-        *siblings += 1;
-        let path = match parent {
-            Some(_) => format!("{parent_path}.{siblings}"),
-            None => siblings.to_string(),
-        };
-        self.categories.push(ParsedCategory {
-            path,
-            ordinal,
-            title,
-            declared_count,
-            line,
-        });
-        let index = self.categories.len() - 1;
-        if top_level {
-            self.top = Some(index);
-            self.sub = None;
-        } else {
-            self.sub = Some(index);
-        }
-        self.open_heading = Some(index);
-    }
-
-    /// Takes a category back (a heading that turned out to be a task): its number is free again.
-    fn remove_category(&mut self, index: usize) -> ParsedCategory {
-        let category = self.categories.remove(index);
-        let parent = category
-            .path
-            .rsplit_once('.')
-            .map_or(String::new(), |(parent, _)| parent.to_owned());
-        if let Some(count) = self.children.get_mut(&parent) {
-            *count = count.saturating_sub(1);
-        }
-        category
+        self.open_heading = Some(self.tree.add(ordinal, text, line, top_level));
     }
 
     fn add_task(
@@ -163,7 +119,7 @@ impl Cursor {
         text: String,
         line: usize,
     ) -> usize {
-        let category_path = self.current_category().map(|c| c.path.clone());
+        let category_path = self.tree.current().map(|c| c.path.clone());
         self.tasks.push(ParsedTask {
             seq,
             parent_seq,
@@ -238,16 +194,11 @@ fn heading_with_body_is_a_task(cursor: &mut Cursor) {
     let Some(heading) = cursor.open_heading else {
         return;
     };
-    if !has_body(&cursor.categories[heading].title) {
+    if !has_body(&cursor.tree.categories[heading].title) {
         return;
     }
     cursor.open_heading = None;
-    let category = cursor.remove_category(heading);
-    if cursor.sub == Some(heading) {
-        cursor.sub = None;
-    } else if cursor.top == Some(heading) {
-        cursor.top = None;
-    }
+    let category = cursor.tree.remove(heading);
     cursor.add_task(category.ordinal, None, category.title, category.line);
 }
 
@@ -266,12 +217,7 @@ pub fn read(
             if cursor.pending.is_empty()
                 && let Some(heading) = cursor.open_heading.take()
             {
-                let category = cursor.remove_category(heading);
-                if cursor.sub == Some(heading) {
-                    cursor.sub = None;
-                } else if cursor.top == Some(heading) {
-                    cursor.top = None;
-                }
+                let category = cursor.tree.remove(heading);
                 let seq = category.ordinal.clone();
                 let text = category.title.clone();
                 cursor.add_task(seq, None, text, category.line);
@@ -293,7 +239,7 @@ pub fn read(
             }
             BlockKind::SubHeading { ordinal } => {
                 // Without a `一、` heading above, `（一）` headings are the top level.
-                if cursor.top.is_none() {
+                if cursor.tree.top.is_none() {
                     cursor.sub_headings_on_top = true;
                 }
                 let top_level = cursor.sub_headings_on_top;
@@ -360,7 +306,7 @@ pub fn read(
             ),
         });
     }
-    (cursor.categories, cursor.tasks)
+    (cursor.tree.categories, cursor.tasks)
 }
 
 fn apply_role(

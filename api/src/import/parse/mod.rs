@@ -10,6 +10,7 @@
 //! Text is data: every name keeps the spelling of the document (`as_written`) beside the form
 //! the parser derived from it.
 
+mod categories;
 mod deadline;
 mod header;
 mod indicators;

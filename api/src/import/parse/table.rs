@@ -15,8 +15,8 @@ use std::sync::LazyLock;
 use entity::enums::{LeaderRole, UnitRole};
 use regex::Regex;
 
+use super::categories::Tree;
 use super::lines::fold;
-use super::list::split_declared_count;
 use super::names::{split_leaders, split_units};
 use super::notice::{Row, Table};
 use super::{ParsedCategory, ParsedLeader, ParsedTask, ParsedUnit, Warning, deadline, indicators};
@@ -251,7 +251,7 @@ pub fn read(tables: &[(usize, &Table)], year: Option<i32>, warnings: &mut Vec<Wa
             }
         }
     }
-    read.categories = walk.categories;
+    read.categories = walk.tree.categories;
     read
 }
 
@@ -274,12 +274,7 @@ fn looks_like_prose(text: &str) -> bool {
 /// Where reading the rows is: the categories so far and the current ones.
 #[derive(Default)]
 struct Walk {
-    categories: Vec<ParsedCategory>,
-    /// How many children each category path has so far (`""`: the top level), so that adding
-    /// one costs the same however many there are.
-    children: std::collections::HashMap<String, usize>,
-    top: Option<usize>,
-    sub: Option<usize>,
+    tree: Tree,
     /// The value of the 类别 column the current category came from.
     column_value: Option<String>,
     count: usize,
@@ -296,41 +291,12 @@ impl Walk {
             (
                 ordinal,
                 cut(text, caps[0].chars().count()),
-                self.top.is_none(),
+                self.tree.top.is_none(),
             )
         } else {
             (String::new(), text.trim().to_owned(), true)
         };
-        self.add(ordinal, &rest, line, top_level);
-    }
-
-    fn add(&mut self, ordinal: String, text: &str, line: usize, top_level: bool) {
-        let (title, declared_count) = split_declared_count(text);
-        let parent = match (top_level, self.top) {
-            (false, Some(top)) => self.categories[top].path.clone(),
-            _ => String::new(),
-        };
-        let siblings = self.children.entry(parent.clone()).or_default();
-        *siblings += 1;
-        let path = if parent.is_empty() {
-            siblings.to_string()
-        } else {
-            format!("{parent}.{siblings}")
-        };
-        self.categories.push(ParsedCategory {
-            path,
-            ordinal,
-            title,
-            declared_count,
-            line,
-        });
-        let index = self.categories.len() - 1;
-        if top_level {
-            self.top = Some(index);
-            self.sub = None;
-        } else {
-            self.sub = Some(index);
-        }
+        self.tree.add(ordinal, &rest, line, top_level);
     }
 
     /// A task row, or `None` (with a warning) for a row without a task text.
@@ -398,10 +364,7 @@ impl Walk {
             Some(i) => deadline::read(cell(Some(i)), year),
             None => deadline::find_in_text(&text, year),
         };
-        let category_path = self
-            .sub
-            .or(self.top)
-            .map(|i| self.categories[i].path.clone());
+        let category_path = self.tree.current().map(|c| c.path.clone());
         Some(ParsedTask {
             seq,
             parent_seq: None,
