@@ -229,7 +229,15 @@ pub fn read(
             block.kind,
             BlockKind::Heading { .. } | BlockKind::SubHeading { .. }
         ) {
-            heading_with_body_is_a_task(&mut cursor);
+            // A `（一）` under an open `一、` heading is its child: that heading stays a category,
+            // however long its title.
+            let child_of_open = matches!(block.kind, BlockKind::SubHeading { .. })
+                && !cursor.sub_headings_on_top
+                && cursor.open_heading.is_some()
+                && cursor.open_heading == cursor.tree.top;
+            if !child_of_open {
+                heading_with_body_is_a_task(&mut cursor);
+            }
             cursor.last_item = None;
         }
         match &block.kind {
@@ -421,5 +429,22 @@ pub fn check_counts(
                 ),
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse;
+
+    #[test]
+    fn a_long_heading_with_its_own_sub_headings_stays_a_category() {
+        let text = "附件\n一、坚持稳中求进，推动经济持续回升向好。全年主要预期目标如下，各单位要抓好落实。\n\
+                    （一）扩大有效投资\n1. 实施重点项目100个。\n责任单位：市发展改革委\n\
+                    二、保障和改善民生\n2. 新增就业1万人。\n责任单位：市人力资源社会保障局";
+        let doc = parse(text).unwrap();
+        let paths: Vec<&str> = doc.categories.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(paths, ["1", "1.1", "2"], "{:#?}", doc.categories);
+        assert_eq!(doc.tasks.len(), 2);
+        assert_eq!(doc.tasks[0].category_path.as_deref(), Some("1.1"));
     }
 }
