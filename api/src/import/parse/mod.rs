@@ -268,11 +268,13 @@ fn from_tables(
     for part in &notice.parts {
         match part {
             Part::Paragraph(text) => {
-                number += 1;
-                body.push(lines::Line {
-                    number,
-                    text: lines::clean_line(text),
-                });
+                for text in text.split('\n') {
+                    number += 1;
+                    body.push(lines::Line {
+                        number,
+                        text: lines::clean_line(text),
+                    });
+                }
             }
             Part::Table(table) => number += table.rows.len(),
         }

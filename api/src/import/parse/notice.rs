@@ -17,7 +17,8 @@ pub struct Notice {
     pub parts: Vec<Part>,
 }
 
-/// One paragraph (a line of text) or one table.
+/// One paragraph or one table. A paragraph may hold line breaks (Word's `w:br`): each of its
+/// lines is a line of the notice, so that every reader numbers lines the same way.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Part {
     Paragraph(String),
@@ -93,13 +94,13 @@ impl Notice {
         Self { parts }
     }
 
-    /// The notice as numbered lines: each paragraph one line, each table row one line. Task
+    /// The notice as numbered lines: each line of a paragraph one line, each table row one line. Task
     /// and warning line numbers refer to these.
     pub fn lines(&self) -> Vec<String> {
         let mut lines = Vec::new();
         for part in &self.parts {
             match part {
-                Part::Paragraph(text) => lines.push(text.clone()),
+                Part::Paragraph(text) => lines.extend(text.split('\n').map(str::to_owned)),
                 Part::Table(table) => lines.extend(table.rows.iter().map(Row::as_line)),
             }
         }
@@ -112,7 +113,7 @@ impl Notice {
         let mut tables = Vec::new();
         for part in &self.parts {
             match part {
-                Part::Paragraph(_) => line += 1,
+                Part::Paragraph(text) => line += text.split('\n').count(),
                 Part::Table(table) => {
                     tables.push((line, table));
                     line += table.rows.len();
@@ -164,6 +165,34 @@ fn pipe_cells(line: &str) -> Row {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the random-table property: a paragraph with line breaks (Word's `w:br`) was one
+    /// line to the counter and several to the line reader, so a task's line fell past the end.
+    #[test]
+    fn a_paragraph_with_line_breaks_counts_each_of_its_lines() {
+        let notice = Notice {
+            parts: vec![
+                Part::Paragraph("附件\n\n重点任务".to_owned()),
+                Part::Table(Table {
+                    rows: vec![Row {
+                        cells: vec!["序号".to_owned()],
+                        spans_row: false,
+                    }],
+                }),
+                Part::Paragraph("1. 新建学校。\n责任单位：区教育局".to_owned()),
+            ],
+        };
+        let lines = notice.lines();
+        assert_eq!(lines.len(), 6);
+        assert_eq!(
+            notice.tables()[0].0,
+            4,
+            "the table starts after the paragraph's 3 lines"
+        );
+        let doc = super::super::parse_notice(&notice).unwrap();
+        assert_eq!(doc.tasks.len(), 1);
+        assert_eq!(lines[doc.tasks[0].line - 1], "1. 新建学校。");
+    }
 
     #[test]
     fn pipe_tables_are_found_in_text_and_lines_keep_their_numbers() {
