@@ -158,6 +158,17 @@ impl<T> Page<T> {
         })
     }
 
+    /// The same page with `items` in place of its own (the rows a page was read as, turned
+    /// into what the caller returns).
+    pub fn with_items<U>(self, items: Vec<U>) -> Page<U> {
+        Page {
+            items,
+            total: self.total,
+            offset: self.offset,
+            more: self.more,
+        }
+    }
+
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {
             items: self.items.into_iter().map(f).collect(),

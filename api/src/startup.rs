@@ -54,6 +54,13 @@ impl Application {
         if keyed > 0 {
             tracing::info!(accounts = keyed, "usernames now compare by their keys");
         }
+        // The first start after obligations came to be stored: fill them from what is owed.
+        let filled = crate::obligations::store::fill_if_empty(&db)
+            .await
+            .map_err(|err| anyhow::anyhow!("cannot store the obligations: {err}"))?;
+        if filled > 0 {
+            tracing::info!(obligations = filled, "obligations stored");
+        }
         // Unset or empty: generate one and show it once.
         let admin_password = config
             .admin_password

@@ -16,6 +16,7 @@ pub mod leaders;
 pub mod ledger_entries;
 pub mod notice_units;
 pub mod notices;
+pub mod obligations;
 pub mod progress_reports;
 pub mod proposal_replies;
 pub mod refresh_tokens;

@@ -13,6 +13,8 @@ mod m20261121_000006_event_notify;
 mod m20261121_000007_draft_values;
 mod m20261128_000008_username_keys;
 mod m20261128_000009_task_deadline_words;
+mod m20261128_000010_obligations;
+mod m20261128_000011_collective_index;
 
 /// Runs every migration in order; used by `api migrate`, by the server at start and by tests.
 pub struct Migrator;
@@ -30,6 +32,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000007_draft_values::Migration),
             Box::new(m20261128_000008_username_keys::Migration),
             Box::new(m20261128_000009_task_deadline_words::Migration),
+            Box::new(m20261128_000010_obligations::Migration),
+            Box::new(m20261128_000011_collective_index::Migration),
         ]
     }
 }

@@ -1,142 +1,165 @@
-//! Listing obligations: those a principal may see, computed from tasks, their owing units, the
-//! documents' periods, the reports and the approved extensions in a few statements whatever the
-//! number of tasks.
+//! Listing obligations: the stored rows a principal may see, filtered, ordered and paged in the
+//! database (a unit's, a document's and a period's views each have their index), then the page's
+//! tasks, periods and reports read in one statement each.
 
-use super::{Obligation, ObligationFilter, owing_units, state_of};
-use entity::enums::ObligationRule;
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::enums::ReportState;
+use entity::{obligations, progress_reports, tasks};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, RelationDef, Select,
+};
+
+use super::{Obligation, ObligationFilter, ObligationState, store};
+use crate::auth::Principal;
+use crate::error::AppResult;
+use crate::pagination::{Page, PageRequest};
 
 /// The obligations `actor` may see: a unit its own; a leader those of their tasks; the bureau
-/// and machine accounts all. Ordered by due date, then by the tasks' written order.
+/// and machine accounts all. Ordered by due date, then document, the tasks' written order and
+/// unit.
 pub async fn list(
-    actor: &crate::auth::Principal,
-    db: &impl sea_orm::ConnectionTrait,
-    now: chrono::DateTime<chrono::Utc>,
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
     filter: ObligationFilter,
-) -> crate::error::AppResult<Vec<Obligation>> {
-    use entity::tasks;
+    page: PageRequest,
+) -> AppResult<Page<Obligation>> {
+    let today = crate::deadline::today_in_china(now);
+    let query = visible(actor, db, &filter, today).await?;
+    let total = page.total_of(&query, db).await?;
+    let rows = query
+        .order_by_asc(obligations::Column::DueOn)
+        .order_by_asc(obligations::Column::DocumentId)
+        .order_by_asc(tasks::Column::SortOrder)
+        .order_by_asc(obligations::Column::UnitId)
+        .order_by_asc(obligations::Column::Id)
+        .offset(page.offset)
+        .limit(page.fetch_limit())
+        .all(db)
+        .await?;
+    let rows = Page::new(rows, total, page);
+    let items = hydrate(db, &rows.items, today).await?;
+    Ok(rows.with_items(items))
+}
 
+/// The stored rows `actor` may see that match `filter`, as a query to count, aggregate or page.
+/// Joined to `tasks`, which carries the row-level rule (`tasks::access`) and the written order.
+pub async fn visible(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    filter: &ObligationFilter,
+    today: NaiveDate,
+) -> AppResult<Select<obligations::Entity>> {
     // A unit sees its own, whatever the filter says.
     let unit_scope = actor.unit_id().or(filter.unit_id);
     let task_filter = crate::tasks::query::TaskFilter {
-        document_id: filter.document_id,
-        unit_id: unit_scope,
         leader_id: filter.leader_id,
         ..Default::default()
     };
-    let page = crate::pagination::PageRequest::all();
-    let order = crate::tasks::query::TaskOrder::default();
-    let tasks: Vec<tasks::Model> = crate::tasks::query::list(actor, db, task_filter, order, page)
-        .await?
-        .items;
-    let mut obligations = of_tasks(db, &tasks, now, unit_scope).await?;
-    obligations.retain(|o| {
-        filter.period_id.is_none_or(|p| p == o.period.id)
-            && (filter.states.is_empty() || filter.states.contains(&o.state))
-    });
-    obligations.sort_by_key(|o| (o.due_on, o.task.document_id, o.task.sort_order, o.unit_id));
-    Ok(obligations)
+    let mut query = obligations::Entity::find()
+        .join(JoinType::InnerJoin, to_task())
+        .filter(crate::tasks::query::visible_condition(actor))
+        .filter(crate::tasks::query::filter_condition(db, task_filter).await?);
+    if let Some(unit_id) = unit_scope {
+        query = query.filter(obligations::Column::UnitId.eq(unit_id));
+    }
+    if let Some(document_id) = filter.document_id {
+        query = query.filter(obligations::Column::DocumentId.eq(document_id));
+    }
+    if let Some(period_id) = filter.period_id {
+        query = query.filter(obligations::Column::PeriodId.eq(period_id));
+    }
+    if !filter.states.is_empty() {
+        let mut any = Condition::any();
+        for state in &filter.states {
+            any = any.add(state_condition(*state, today));
+        }
+        query = query.filter(any);
+    }
+    Ok(query)
 }
 
-/// The obligations on `tasks` (already checked visible), of every owing unit or of `unit_scope`
-/// only, in no particular order. A few statements whatever the number of tasks.
-pub async fn of_tasks(
-    db: &impl sea_orm::ConnectionTrait,
-    tasks: &[entity::tasks::Model],
-    now: chrono::DateTime<chrono::Utc>,
-    unit_scope: Option<i64>,
-) -> crate::error::AppResult<Vec<Obligation>> {
-    use std::collections::{HashMap, HashSet};
+/// `obligations.task_id = tasks.id`, for the join that applies the tasks' access rule.
+fn to_task() -> RelationDef {
+    obligations::Entity::belongs_to(tasks::Entity)
+        .from(obligations::Column::TaskId)
+        .to(tasks::Column::Id)
+        .into()
+}
 
-    use entity::{documents, progress_reports, report_versions};
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+/// The rows in `state` on `today`: `super::state_from` in SQL. Change both together.
+pub fn state_condition(state: ObligationState, today: NaiveDate) -> Condition {
+    let report = obligations::Column::ReportState;
+    let nothing_in = Condition::any()
+        .add(report.is_null())
+        .add(report.eq(ReportState::Draft));
+    match state {
+        ObligationState::Late => Condition::all()
+            .add(report.eq(ReportState::Submitted))
+            .add(obligations::Column::Late.eq(true)),
+        ObligationState::Submitted => Condition::all()
+            .add(report.eq(ReportState::Submitted))
+            .add(obligations::Column::Late.eq(false)),
+        ObligationState::Returned => Condition::all().add(report.eq(ReportState::Returned)),
+        ObligationState::Accepted => Condition::all().add(report.eq(ReportState::Accepted)),
+        ObligationState::Overdue => Condition::all()
+            .add(nothing_in)
+            .add(obligations::Column::DueOn.lt(today)),
+        ObligationState::Draft => Condition::all()
+            .add(report.eq(ReportState::Draft))
+            .add(obligations::Column::DueOn.gte(today)),
+        ObligationState::NotStarted => Condition::all()
+            .add(report.is_null())
+            .add(obligations::Column::DueOn.gte(today)),
+    }
+}
 
-    if tasks.is_empty() {
+/// Rows with their tasks, periods and reports: one statement each (a page or a slice, whose
+/// ids stay under the bind limit).
+pub async fn hydrate(
+    db: &impl ConnectionTrait,
+    rows: &[obligations::Model],
+    today: NaiveDate,
+) -> AppResult<Vec<Obligation>> {
+    if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let task_ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
-    let document_ids: Vec<i64> = tasks
-        .iter()
-        .map(|t| t.document_id)
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let rules: HashMap<i64, ObligationRule> = crate::db::in_chunks(&document_ids, |chunk| {
-        documents::Entity::find()
-            .filter(documents::Column::Id.is_in(chunk))
-            .all(db)
-    })
-    .await?
-    .into_iter()
-    .map(|d| (d.id, d.obligation_rule))
-    .collect();
-    let periods = crate::periods::query::of_documents(db, &document_ids).await?;
-    let assignments = crate::tasks::query::units_of(db, &task_ids).await?;
-    let reports: HashMap<(i64, i64, i64), progress_reports::Model> =
-        crate::db::in_chunks(&task_ids, |chunk| {
-            progress_reports::Entity::find()
-                .filter(progress_reports::Column::TaskId.is_in(chunk))
-                .all(db)
-        })
+    let task_ids: Vec<i64> = rows.iter().map(|r| r.task_id).collect();
+    let period_ids: Vec<i64> = rows.iter().map(|r| r.period_id).collect();
+    let report_ids: Vec<i64> = rows.iter().filter_map(|r| r.report_id).collect();
+    let tasks: HashMap<i64, tasks::Model> = tasks::Entity::find()
+        .filter(tasks::Column::Id.is_in(task_ids))
+        .all(db)
         .await?
         .into_iter()
-        .map(|r| ((r.task_id, r.period_id, r.unit_id), r))
+        .map(|t| (t.id, t))
         .collect();
-    let report_ids: Vec<i64> = reports.values().map(|r| r.id).collect();
-    let late_versions: HashSet<(i64, i32)> = crate::db::in_chunks(&report_ids, |chunk| {
-        report_versions::Entity::find()
-            .filter(report_versions::Column::ReportId.is_in(chunk))
-            .filter(report_versions::Column::LateSeconds.is_not_null())
+    let periods = crate::periods::query::by_ids(db, &period_ids).await?;
+    let reports: HashMap<i64, progress_reports::Model> = if report_ids.is_empty() {
+        HashMap::new()
+    } else {
+        progress_reports::Entity::find()
+            .filter(progress_reports::Column::Id.is_in(report_ids))
             .all(db)
-    })
-    .await?
-    .into_iter()
-    .map(|v| (v.report_id, v.version))
-    .collect();
-    let extended = super::approved_dues(db, &task_ids).await?;
-    let today = crate::deadline::today_in_china(now);
-    let mut obligations = Vec::new();
-    for task in tasks {
-        let rule = rules
-            .get(&task.document_id)
-            .copied()
-            .unwrap_or(ObligationRule::LeadElseResponsible);
-        let owing = owing_units(
-            rule,
-            assignments.get(&task.id).map_or(&[][..], Vec::as_slice),
-        );
-        for unit_id in owing
+            .await?
             .into_iter()
-            .filter(|u| unit_scope.is_none_or(|scope| scope == *u))
-        {
-            // A completed or cancelled task owes nothing due after the day it was closed,
-            // except what was reported anyway.
-            let closed_on = matches!(
-                task.status,
-                entity::enums::TaskStatus::Completed | entity::enums::TaskStatus::Cancelled
-            )
-            .then(|| crate::deadline::today_in_china(task.completed_at.unwrap_or(task.updated_at)));
-            for period in periods.get(&task.document_id).into_iter().flatten() {
-                let report = reports.get(&(task.id, period.id, unit_id));
-                if report.is_none() && closed_on.is_some_and(|day| period.due_on > day) {
-                    continue;
-                }
-                let late =
-                    report.is_some_and(|r| late_versions.contains(&(r.id, r.current_version)));
-                let due_on = extended
-                    .get(&(task.id, period.id, unit_id))
-                    .copied()
-                    .unwrap_or(period.due_on);
-                let state = state_of(report, late, due_on, today);
-                obligations.push(Obligation {
-                    task: task.clone(),
-                    period: period.clone(),
-                    due_on,
-                    unit_id,
-                    state,
-                    report: report.cloned(),
-                });
-            }
-        }
-    }
-    Ok(obligations)
+            .map(|r| (r.id, r))
+            .collect()
+    };
+    Ok(rows
+        .iter()
+        .filter_map(|row| {
+            Some(Obligation {
+                task: tasks.get(&row.task_id)?.clone(),
+                period: periods.get(&row.period_id)?.clone(),
+                due_on: row.due_on,
+                unit_id: row.unit_id,
+                state: store::state_of(row, today),
+                report: row.report_id.and_then(|id| reports.get(&id).cloned()),
+            })
+        })
+        .collect())
 }

@@ -7,7 +7,9 @@
 //! - `parts`: a unit's part in a task: `assigned_unit` (the acting unit, on the task, or
 //!   FORBIDDEN), `owing_unit` (and owing the report, for a period of the task's document).
 //! - `dues`: the due date of one obligation: the period's, or the unit's approved extension.
-//! - `list`: the obligations a principal may see, with their states.
+//! - `store`: the stored rows (`obligations` table), their derivation, `sync` after a change,
+//!   the rebuild and the consistency check.
+//! - `list`: the obligations a principal may see, with their states, read from the stored rows.
 //! - `schema`: `myObligations` and `obligations(filter:)`.
 
 pub mod dues;
@@ -15,11 +17,13 @@ pub mod list;
 pub mod parts;
 pub mod rule;
 pub mod schema;
+pub mod store;
 
 pub use dues::{approved_dues, effective_due};
-pub use list::{list, of_tasks};
+pub use list::list;
 pub use parts::{Part, ReportKey, assigned_unit, owing_unit, part_of};
 pub use rule::owing_units;
+pub use store::sync;
 
 /// Where an obligation stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
@@ -61,22 +65,23 @@ pub struct ObligationFilter {
     pub states: Vec<ObligationState>,
 }
 
-/// The state of an obligation from its report (if any), the latest version's lateness and the
-/// date in China.
-pub fn state_of(
-    report: Option<&entity::progress_reports::Model>,
+/// The state of an obligation from its report's state (if it has one), whether the latest
+/// version came in late, its due date and the date in China. `list` applies the same rule in SQL
+/// (`list::state_condition`): change both together.
+pub fn state_from(
+    report_state: Option<entity::enums::ReportState>,
     latest_is_late: bool,
     due_on: chrono::NaiveDate,
     today: chrono::NaiveDate,
 ) -> ObligationState {
     use entity::enums::ReportState;
-    match report.map(|r| (r.state, r.current_version)) {
-        Some((ReportState::Submitted, _)) if latest_is_late => ObligationState::Late,
-        Some((ReportState::Submitted, _)) => ObligationState::Submitted,
-        Some((ReportState::Returned, _)) => ObligationState::Returned,
-        Some((ReportState::Accepted, _)) => ObligationState::Accepted,
+    match report_state {
+        Some(ReportState::Submitted) if latest_is_late => ObligationState::Late,
+        Some(ReportState::Submitted) => ObligationState::Submitted,
+        Some(ReportState::Returned) => ObligationState::Returned,
+        Some(ReportState::Accepted) => ObligationState::Accepted,
         _ if today > due_on => ObligationState::Overdue,
-        Some((ReportState::Draft, _)) => ObligationState::Draft,
+        Some(ReportState::Draft) => ObligationState::Draft,
         None => ObligationState::NotStarted,
     }
 }

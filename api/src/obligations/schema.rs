@@ -116,9 +116,10 @@ impl ObligationQuery {
             ctx.db(),
             ctx.now(),
             filter.unwrap_or_default().decode()?,
+            page,
         )
         .await?;
-        Ok(relay::connection(page.slice(&found)))
+        Ok(relay::connection(found))
     }
 
     /// Obligations by unit, leader, document, period or state (BUREAU, LEADER for their tasks,
@@ -143,8 +144,9 @@ impl ObligationQuery {
             ctx.db(),
             ctx.now(),
             filter.unwrap_or_default().decode()?,
+            page,
         )
         .await?;
-        Ok(relay::connection(page.slice(&found)))
+        Ok(relay::connection(found))
     }
 }

@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use entity::reminders;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
-    Set, TransactionTrait,
+    ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use crate::audit::service::{self as audit, Change};
@@ -36,34 +36,38 @@ struct Due {
 
 /// Creates the automatic reminders that are due at `now`; returns how many this run created.
 ///
-/// Most runs find every reminder already sent, so the keys already stored are read first, in
-/// a few queries, and only the missing ones are inserted: a run then costs a handful of
-/// statements instead of a transaction per obligation. The unique index still decides races
+/// The obligations that call for a reminder not yet sent are read from the stored obligations
+/// a slice at a time (`SLICE`, in id order), so a province's first run after a large import
+/// holds one slice in memory, not a million reminders. The keys of a slice already stored are
+/// read in one query and only the missing ones inserted; the unique index still decides races
 /// between instances.
 pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u32> {
-    let due = due_at(db, now).await?;
-    let mut sent = HashSet::new();
-    for chunk in due.chunks(KEYS_PER_QUERY) {
-        let keys: Vec<&str> = chunk.iter().map(|d| d.key.as_str()).collect();
-        let stored: Vec<Option<String>> = reminders::Entity::find()
+    let mut created = 0;
+    let mut after = 0;
+    loop {
+        let (due, last) = due_after(db, now, after).await?;
+        let Some(last) = last else {
+            break;
+        };
+        after = last;
+        let keys: Vec<&str> = due.iter().map(|d| d.key.as_str()).collect();
+        let sent: HashSet<String> = reminders::Entity::find()
             .select_only()
             .column(reminders::Column::DedupKey)
             .filter(reminders::Column::DedupKey.is_in(keys))
-            .into_tuple()
+            .into_tuple::<Option<String>>()
             .all(db)
-            .await?;
-        sent.extend(stored.into_iter().flatten());
-    }
-    let mut missing: Vec<Due> = due.into_iter().filter(|d| !sent.contains(&d.key)).collect();
-    // In key order, so that instances racing through the same keys take their locks in the same
-    // order and never deadlock.
-    missing.sort_unstable_by(|a, b| a.key.cmp(&b.key));
-    let mut created = 0;
-    // A first run after a large import may send thousands: a transaction per slice, not per
-    // reminder, and each reminder with its event in the same one.
-    for chunk in missing.chunks(KEYS_PER_QUERY) {
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
+        let mut missing: Vec<Due> = due.into_iter().filter(|d| !sent.contains(&d.key)).collect();
+        // In key order, so that instances racing through the same keys take their locks in the
+        // same order and never deadlock.
+        missing.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        // A transaction per slice, not per reminder, and each reminder with its event in it.
         let txn = db.begin().await?;
-        for reminder in chunk {
+        for reminder in &missing {
             if send(&txn, now, reminder).await? {
                 created += 1;
             }
@@ -73,16 +77,77 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u32> 
     Ok(created)
 }
 
-/// How many keys one lookup or one transaction takes: well under both backends' limits.
-const KEYS_PER_QUERY: usize = 500;
+/// How many obligations one slice of the reminder pass reads: well under both backends' bind
+/// limits for the key lookup.
+const SLICE: u64 = 500;
 
-/// The reminders the rules call for at `now`, sent or not.
-async fn due_at(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<Vec<Due>> {
+/// The reminders the rules call for at `now` among the stored obligations after id `after`
+/// (a slice, in id order), with the last id read (`None` when there are no more). An
+/// obligation that already has its reminder of that rule is not read at all.
+async fn due_after(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    after: i64,
+) -> AppResult<(Vec<Due>, Option<i64>)> {
+    use entity::obligations as stored;
+    use sea_orm::sea_query::{Expr, Query};
+
     let today = today_in_china(now);
-    let owed =
-        obligations::list(&Principal::system(), db, now, ObligationFilter::default()).await?;
+    let soon = today + chrono::Days::new(DUE_SOON_DAYS.unsigned_abs());
+    let without = |rule: ReminderRule| {
+        Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(reminders::Entity)
+                .and_where(
+                    Expr::col((reminders::Entity, reminders::Column::TaskId))
+                        .equals((stored::Entity, stored::Column::TaskId)),
+                )
+                .and_where(
+                    Expr::col((reminders::Entity, reminders::Column::PeriodId))
+                        .equals((stored::Entity, stored::Column::PeriodId)),
+                )
+                .and_where(
+                    Expr::col((reminders::Entity, reminders::Column::UnitId))
+                        .equals((stored::Entity, stored::Column::UnitId)),
+                )
+                .and_where(reminders::Column::Rule.eq(rule.as_str()))
+                .to_owned(),
+        )
+        .not()
+    };
+    let overdue = obligations::list::state_condition(ObligationState::Overdue, today)
+        .add(without(ReminderRule::Overdue));
+    let due_soon = Condition::all()
+        .add(
+            Condition::any()
+                .add(obligations::list::state_condition(
+                    ObligationState::NotStarted,
+                    today,
+                ))
+                .add(obligations::list::state_condition(
+                    ObligationState::Draft,
+                    today,
+                )),
+        )
+        .add(stored::Column::DueOn.lte(soon))
+        .add(without(ReminderRule::DueSoon));
+    let rows = obligations::list::visible(
+        &Principal::system(),
+        db,
+        &ObligationFilter::default(),
+        today,
+    )
+    .await?
+    .filter(stored::Column::Id.gt(after))
+    .filter(Condition::any().add(overdue).add(due_soon))
+    .order_by_asc(stored::Column::Id)
+    .limit(SLICE)
+    .all(db)
+    .await?;
+    let last = rows.last().map(|row| row.id);
     let mut due = Vec::new();
-    for obligation in owed {
+    for obligation in obligations::list::hydrate(db, &rows, today).await? {
         let days_left = (obligation.due_on - today).num_days();
         let (rule, message) = match obligation.state {
             ObligationState::Overdue => (
@@ -127,7 +192,7 @@ async fn due_at(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<Vec<Du
         };
         due.push(Due { key, row });
     }
-    Ok(due)
+    Ok((due, last))
 }
 
 /// Inserts one reminder unless another instance just did, with its audit row (as the system)

@@ -120,7 +120,8 @@ pub async fn review(
         },
     )
     .await?;
-    crate::tasks::progress::refresh(&txn, now, &[report.task_id]).await?;
+    crate::obligations::store::report_changed(&txn, &after, None, None).await?;
+    crate::tasks::progress::restatus(&txn, now, &[report.task_id]).await?;
     txn.commit().await?;
     Ok(after)
 }

@@ -169,6 +169,8 @@ pub async fn save_draft(
         "the report changed meanwhile; reload it",
     )
     .await?;
+    // A first draft moves the obligation from NOT_STARTED to DRAFT.
+    crate::obligations::store::report_changed(&txn, &after, None, None).await?;
     audit::record(
         &txn,
         actor,

@@ -208,7 +208,15 @@ async fn submit_once(
         },
     )
     .await?;
-    crate::tasks::progress::refresh(&txn, now, &[key.task_id]).await?;
+    // The report's one obligation follows in one statement; the task's status from it.
+    crate::obligations::store::report_changed(
+        &txn,
+        &after,
+        Some(late.is_some()),
+        (number == 1).then_some(now),
+    )
+    .await?;
+    crate::tasks::progress::restatus(&txn, now, &[key.task_id]).await?;
     txn.commit().await?;
     Ok((after, version))
 }

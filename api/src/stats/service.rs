@@ -1,16 +1,14 @@
 //! Counting reporting obligations and task statuses.
 
-use std::collections::HashMap;
-
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use entity::enums::{ReportState, TaskStatus};
-use entity::report_versions;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Alias, Expr, Func, SimpleExpr};
+use sea_orm::{ConnectionTrait, QuerySelect};
 
 use crate::auth::Principal;
-use crate::deadline::{lateness, today_in_china};
+use crate::deadline::today_in_china;
 use crate::error::AppResult;
-use crate::obligations::{self, ObligationFilter};
+use crate::obligations::ObligationFilter;
 
 /// Which due date on-time figures are measured against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, async_graphql::Enum)]
@@ -49,7 +47,8 @@ impl Figures {
     }
 }
 
-/// The figures of the obligations `actor` may see that match `filter`, at `now`.
+/// The figures of the obligations `actor` may see that match `filter`, at `now`: two aggregate
+/// statements over the stored obligations, whatever their number.
 pub async fn reporting(
     actor: &Principal,
     db: &impl ConnectionTrait,
@@ -57,58 +56,107 @@ pub async fn reporting(
     filter: ObligationFilter,
     basis: DueDateBasis,
 ) -> AppResult<Figures> {
-    let owed = obligations::list(actor, db, now, filter).await?;
-    let report_ids: Vec<i64> = owed
-        .iter()
-        .filter_map(|o| o.report.as_ref().map(|r| r.id))
-        .collect();
-    // The first submission decides whether a report came in on time; later versions are
-    // revisions the bureau asked for.
-    let first_submitted: HashMap<i64, DateTime<Utc>> = crate::db::in_chunks(&report_ids, |chunk| {
-        report_versions::Entity::find()
-            .filter(report_versions::Column::ReportId.is_in(chunk))
-            .filter(report_versions::Column::Version.eq(1))
-            .all(db)
-    })
-    .await?
-    .into_iter()
-    .map(|v| (v.report_id, v.submitted_at))
-    .collect();
+    use entity::{obligations, tasks};
+    use obligations::Column as O;
+
     let today = today_in_china(now);
-    let mut figures = Figures::default();
-    let mut statuses: HashMap<i64, TaskStatus> = HashMap::new();
-    for obligation in &owed {
-        statuses.insert(obligation.task.id, obligation.task.status);
-        figures.obligations += 1;
-        let deadline: NaiveDate = match basis {
-            DueDateBasis::Current => obligation.due_on,
-            DueDateBasis::Original => obligation.period.original_due_on,
-        };
-        let is_due = today > deadline;
-        figures.due += u32::from(is_due);
-        let submitted = obligation
-            .report
-            .as_ref()
-            .and_then(|r| first_submitted.get(&r.id));
-        match submitted {
-            Some(at) if lateness(deadline, *at).is_some() => figures.late += 1,
-            Some(_) => figures.on_time += 1,
-            None if is_due => figures.missing += 1,
-            None => {}
-        }
-        match obligation.report.as_ref().map(|r| r.state) {
-            Some(ReportState::Submitted) => figures.awaiting_review += 1,
-            Some(ReportState::Returned) => figures.returned += 1,
-            Some(ReportState::Accepted) => figures.accepted += 1,
-            Some(ReportState::Draft) | None => {}
-        }
-    }
-    let mut by_status: HashMap<TaskStatus, u32> = HashMap::new();
-    for status in statuses.into_values() {
-        *by_status.entry(status).or_default() += 1;
-    }
-    let mut tasks_by_status: Vec<(TaskStatus, u32)> = by_status.into_iter().collect();
+    let deadline = match basis {
+        DueDateBasis::Current => O::DueOn,
+        DueDateBasis::Original => O::OriginalDueOn,
+    };
+    // A report came in on time when its first version was submitted by the end of the due day
+    // in China (`deadline::lateness`): the day of the first submission against the due date.
+    let first = Expr::col((obligations::Entity, O::FirstSubmittedOn));
+    let due = Expr::col((obligations::Entity, deadline)).lt(today);
+    let state = |s: ReportState| Expr::col((obligations::Entity, O::ReportState)).eq(s);
+    let query = crate::obligations::list::visible(actor, db, &filter, today).await?;
+    let counts: Option<Counts> = query
+        .clone()
+        .select_only()
+        .column_as(
+            Expr::col((obligations::Entity, O::Id)).count(),
+            "obligations",
+        )
+        .column_as(count_if(due.clone()), "due")
+        .column_as(
+            count_if(
+                first
+                    .clone()
+                    .lte(Expr::col((obligations::Entity, deadline))),
+            ),
+            "on_time",
+        )
+        .column_as(
+            count_if(first.clone().gt(Expr::col((obligations::Entity, deadline)))),
+            "late",
+        )
+        .column_as(count_if(first.is_null().and(due)), "missing")
+        .column_as(count_if(state(ReportState::Submitted)), "awaiting_review")
+        .column_as(count_if(state(ReportState::Returned)), "returned")
+        .column_as(count_if(state(ReportState::Accepted)), "accepted")
+        .into_model()
+        .one(db)
+        .await?;
+    let Counts {
+        obligations,
+        due,
+        on_time,
+        late,
+        missing,
+        awaiting_review,
+        returned,
+        accepted,
+    } = counts.unwrap_or_default();
+    let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+    let by_status: Vec<(TaskStatus, i64)> = query
+        .select_only()
+        .column(tasks::Column::Status)
+        .column_as(
+            SimpleExpr::from(Func::count_distinct(Expr::col((
+                obligations::Entity,
+                O::TaskId,
+            )))),
+            "tasks",
+        )
+        .group_by(tasks::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut tasks_by_status: Vec<(TaskStatus, u32)> = by_status
+        .into_iter()
+        .map(|(status, n)| (status, count(n)))
+        .collect();
     tasks_by_status.sort_by_key(|(status, _)| format!("{status:?}"));
-    figures.tasks_by_status = tasks_by_status;
-    Ok(figures)
+    Ok(Figures {
+        obligations: count(obligations),
+        due: count(due),
+        on_time: count(on_time),
+        late: count(late),
+        missing: count(missing),
+        awaiting_review: count(awaiting_review),
+        returned: count(returned),
+        accepted: count(accepted),
+        tasks_by_status,
+    })
+}
+
+/// One row of `reporting`'s aggregate statement.
+#[derive(Debug, Default, sea_orm::FromQueryResult)]
+struct Counts {
+    obligations: i64,
+    due: i64,
+    on_time: i64,
+    late: i64,
+    missing: i64,
+    awaiting_review: i64,
+    returned: i64,
+    accepted: i64,
+}
+
+/// `COALESCE(SUM(CASE WHEN condition THEN 1 ELSE 0 END), 0)`: how many rows meet `condition`,
+/// as a 64-bit integer on both backends.
+fn count_if(condition: SimpleExpr) -> SimpleExpr {
+    let sum = Func::sum(Expr::case(condition, 1).finally(0));
+    SimpleExpr::from(Func::coalesce([sum.into(), Expr::val(0_i64).into()]))
+        .cast_as(Alias::new("BIGINT"))
 }

@@ -78,13 +78,16 @@ pub async fn decide(
     };
     let active = tasks::ActiveModel {
         status: sea_orm::Set(target),
-        // The day a task was closed ends its obligations (see `obligations::list`).
+        // The day a task was closed ends its obligations (see `obligations::store::derive`).
         completed_at: sea_orm::Set(is_closed(target).then_some(now)),
         ..Default::default()
     };
     crate::tasks::store::write_versioned(&txn, id, version, active, now).await?;
     if decision == Decision::Reopen {
         refresh(&txn, now, &[id]).await?;
+    } else {
+        // Closing ends the obligations due after today that nothing was reported for.
+        crate::obligations::sync(&txn, &[id]).await?;
     }
     let after = tasks::Entity::find_by_id(id)
         .one(&txn)

@@ -95,7 +95,11 @@ fn ordered(query: Select<tasks::Entity>, order: TaskOrder) -> Select<tasks::Enti
     query.order_by(tasks::Column::Id, direction)
 }
 
-async fn filter_condition(db: &impl ConnectionTrait, filter: TaskFilter) -> AppResult<Condition> {
+/// The condition on `tasks` that `filter` means (for queries joined to tasks, too).
+pub async fn filter_condition(
+    db: &impl ConnectionTrait,
+    filter: TaskFilter,
+) -> AppResult<Condition> {
     let mut condition = Condition::all();
     if let Some(document_id) = filter.document_id {
         condition = condition.add(tasks::Column::DocumentId.eq(document_id));
@@ -360,6 +364,11 @@ pub async fn visible_of_documents(
         .await?
         .into_iter()
         .into_group_map_by(|task| task.document_id))
+}
+
+/// The condition a query over `tasks` (or joined to it) carries for `actor`.
+pub fn visible_condition(actor: &Principal) -> Condition {
+    access::visible(actor)
 }
 
 /// `SELECT id FROM tasks WHERE <visible to actor>`, for use inside other queries: whatever

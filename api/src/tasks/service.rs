@@ -336,6 +336,8 @@ pub async fn delete(
     )
     .await?;
     changed(&txn, now, EventKind::TaskDeleted, id, &after).await?;
+    // A deleted task owes nothing.
+    crate::obligations::sync(&txn, &[id]).await?;
     txn.commit().await?;
     Ok(after)
 }

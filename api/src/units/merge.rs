@@ -121,6 +121,8 @@ pub async fn merge(
             .into_iter()
             .map(|row| (row.task_id, row.role))
             .collect();
+    // The obligations of these tasks move to the target (synced at the end).
+    let touched_tasks: Vec<i64> = source_rows.iter().map(|row| row.task_id).collect();
     let (dupes, moves): (Vec<_>, Vec<_>) = source_rows
         .into_iter()
         .partition(|row| target_rows.contains(&(row.task_id, row.role)));
@@ -207,6 +209,7 @@ pub async fn merge(
         .exec(&txn)
         .await?;
     counts.notices = move_unit_refs!(notice_units, notice_units::Column::UnitId);
+    crate::obligations::sync(&txn, &touched_tasks).await?;
 
     let mut retired = source.clone().into_active_model();
     retired.is_active = Set(false);

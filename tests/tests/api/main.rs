@@ -30,6 +30,7 @@ mod reminders;
 mod reports;
 mod scale;
 mod schema;
+mod stored_obligations;
 mod tasks;
 mod uploads;
 mod values;

@@ -19,7 +19,7 @@
 
 mod refresh;
 
-pub use refresh::{refresh, refresh_document, refreshed, sweep};
+pub use refresh::{refresh, refresh_document, refreshed, restatus, sweep};
 
 use std::collections::HashMap;
 
@@ -136,18 +136,24 @@ pub fn warning_level(
     level
 }
 
-/// The obligations of each of `tasks`, keyed by task id (tasks with none are absent).
+/// The obligations of each of `tasks`, keyed by task id (tasks with none are absent), from the
+/// stored rows: one statement.
 pub async fn facts_of(
     db: &impl ConnectionTrait,
     tasks: &[tasks::Model],
     now: DateTime<Utc>,
 ) -> AppResult<HashMap<i64, Vec<ObligationFacts>>> {
+    let today = crate::deadline::today_in_china(now);
+    let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
     let mut by_task: HashMap<i64, Vec<ObligationFacts>> = HashMap::new();
-    for obligation in obligations::of_tasks(db, tasks, now, None).await? {
+    for row in obligations::store::of_task_ids(db, &ids, None).await? {
         by_task
-            .entry(obligation.task.id)
+            .entry(row.task_id)
             .or_default()
-            .push((&obligation).into());
+            .push(ObligationFacts {
+                state: obligations::store::state_of(&row, today),
+                due_on: row.due_on,
+            });
     }
     Ok(by_task)
 }

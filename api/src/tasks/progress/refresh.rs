@@ -1,5 +1,5 @@
-//! Storing derived statuses: `refresh` recomputes the given tasks' statuses in the caller's
-//! transaction and records each change (an audit row as the system, and a
+//! Storing derived statuses: `refresh` syncs the given tasks' obligations and recomputes their
+//! statuses in the caller's transaction and records each change (an audit row as the system, and a
 //! `task.status_changed` event); `sweep` does it for every open task as time passes.
 
 use chrono::{DateTime, Utc};
@@ -29,9 +29,22 @@ struct StatusChange {
     to: TaskStatus,
 }
 
-/// Recomputes and stores the status of the given live tasks; returns how many changed. Call it
-/// with the transaction of the change that may move them.
+/// Brings the stored obligations of the given tasks up to date (`obligations::sync`), then
+/// recomputes and stores their statuses; returns how many statuses changed. Call it with the
+/// transaction of the change that may move them.
 pub async fn refresh(
+    db: &DatabaseTransaction,
+    now: DateTime<Utc>,
+    task_ids: &[i64],
+) -> AppResult<u32> {
+    crate::obligations::sync(db, task_ids).await?;
+    restatus(db, now, task_ids).await
+}
+
+/// Recomputes and stores the statuses of the given live tasks from their stored obligations,
+/// which the caller has kept (a report's change moves its one row: `obligations::store`), or
+/// which nothing changed (the passing of time).
+pub async fn restatus(
     db: &DatabaseTransaction,
     now: DateTime<Utc>,
     task_ids: &[i64],
@@ -141,18 +154,19 @@ pub async fn sweep(
     now: DateTime<Utc>,
 ) -> AppResult<u32> {
     let open: Vec<i64> = tasks::Entity::find()
+        .select_only()
+        .column(tasks::Column::Id)
         .filter(tasks::Column::DeletedAt.is_null())
         .filter(tasks::Column::Status.is_not_in([TaskStatus::Completed, TaskStatus::Cancelled]))
+        .into_tuple()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
+        .await?;
     let mut changed = 0;
     // In slices, so that one transaction never holds the whole city's tasks.
     for chunk in open.chunks(200) {
         let txn = db.begin().await?;
-        changed += refresh(&txn, now, chunk).await?;
+        // Time moves states, not the stored obligations: no sync.
+        changed += restatus(&txn, now, chunk).await?;
         txn.commit().await?;
     }
     Ok(changed)

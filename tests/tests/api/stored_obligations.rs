@@ -1,0 +1,370 @@
+//! Stored obligations equal the derived ones after every kind of change: random sequences of
+//! submissions, drafts, reviews, reassignments, period changes, closings, extensions, rule
+//! changes, deletions and the passing of time, through the API, each followed by
+//! `obligations::store::check` over the whole database. On SQLite and, in CI, PostgreSQL.
+
+use chrono::Duration;
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use tests::TestApp;
+use tests::world::World;
+
+/// One change, with indexes into the world's units, tasks and periods (taken modulo what
+/// exists when it runs).
+#[derive(Debug, Clone)]
+enum Op {
+    Submit {
+        unit: usize,
+        task: usize,
+        period: usize,
+    },
+    Draft {
+        unit: usize,
+        task: usize,
+        period: usize,
+    },
+    Review {
+        nth: usize,
+        accept: bool,
+    },
+    SetUnits {
+        task: usize,
+        units: Vec<(usize, usize)>,
+    },
+    AddPeriod {
+        day: i64,
+    },
+    MovePeriod {
+        period: usize,
+        days: i64,
+    },
+    RemovePeriod {
+        period: usize,
+    },
+    Decide {
+        task: usize,
+        how: usize,
+    },
+    Extension {
+        unit: usize,
+        task: usize,
+        period: usize,
+        days: i64,
+        approve: bool,
+    },
+    Rule {
+        rule: usize,
+    },
+    DeleteTask {
+        task: usize,
+    },
+    Advance {
+        days: i64,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let i = || 0..8usize;
+    prop_oneof![
+        4 => (i(), i(), i()).prop_map(|(unit, task, period)| Op::Submit { unit, task, period }),
+        2 => (i(), i(), i()).prop_map(|(unit, task, period)| Op::Draft { unit, task, period }),
+        3 => (i(), any::<bool>()).prop_map(|(nth, accept)| Op::Review { nth, accept }),
+        2 => (i(), prop::collection::vec((i(), i()), 0..4))
+            .prop_map(|(task, units)| Op::SetUnits { task, units }),
+        1 => (0..300i64).prop_map(|day| Op::AddPeriod { day }),
+        1 => (i(), -40..40i64).prop_map(|(period, days)| Op::MovePeriod { period, days }),
+        1 => i().prop_map(|period| Op::RemovePeriod { period }),
+        2 => (i(), 0..3usize).prop_map(|(task, how)| Op::Decide { task, how }),
+        2 => (i(), i(), i(), 1..30i64, any::<bool>()).prop_map(
+            |(unit, task, period, days, approve)| Op::Extension { unit, task, period, days, approve }
+        ),
+        1 => (0..3usize).prop_map(|rule| Op::Rule { rule }),
+        1 => i().prop_map(|task| Op::DeleteTask { task }),
+        2 => (1..60i64).prop_map(|days| Op::Advance { days }),
+    ]
+}
+
+struct Ctx<'a> {
+    app: &'a TestApp,
+    w: &'a World,
+    db: sea_orm::DatabaseConnection,
+    counter: usize,
+}
+
+impl Ctx<'_> {
+    fn unit(&self, i: usize) -> (&str, &str) {
+        let units = [
+            (self.w.unit_a.as_str(), self.w.unit_a_token.as_str()),
+            (self.w.unit_b.as_str(), self.w.unit_b_token.as_str()),
+            (self.w.unit_c.as_str(), self.w.unit_c_token.as_str()),
+        ];
+        units[i % units.len()]
+    }
+
+    fn task(&self, i: usize) -> &str {
+        &self.w.tasks[i % self.w.tasks.len()]
+    }
+
+    async fn periods(&self) -> Vec<Value> {
+        self.app
+            .gql(
+                Some(&self.w.bureau),
+                "query($d: ID!) { document(id: $d) { reportingPeriods { id dueOn } } }",
+                json!({ "d": self.w.document }),
+            )
+            .await
+            .data("/document/reportingPeriods")
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    async fn period(&self, i: usize) -> Option<Value> {
+        let periods = self.periods().await;
+        (!periods.is_empty()).then(|| periods[i % periods.len()].clone())
+    }
+
+    async fn bureau(&self, query: &str, variables: Value) -> tests::GqlResponse {
+        self.call(&self.w.bureau, query, variables).await
+    }
+
+    /// A call whose only acceptable errors are the rules refusing the change: a malformed
+    /// query would make the sequence test nothing.
+    async fn call(&self, token: &str, query: &str, variables: Value) -> tests::GqlResponse {
+        let response = self.app.gql(Some(token), query, variables).await;
+        if let Some(code) = response.error_code() {
+            assert!(
+                ["BAD_USER_INPUT", "FORBIDDEN", "NOT_FOUND", "CONFLICT"].contains(&code),
+                "{query}: {:?}",
+                response.0
+            );
+        }
+        response
+    }
+
+    async fn task_version(&self, task: &str) -> Option<i64> {
+        self.bureau(
+            "query($t: ID!) { task(id: $t) { version } }",
+            json!({ "t": task }),
+        )
+        .await
+        .0
+        .pointer("/data/task/version")
+        .and_then(Value::as_i64)
+    }
+
+    /// Runs one change; a change the rules refuse (a unit that owes nothing, a closed task) is
+    /// part of the sequence too: it must leave the stored rows as they were.
+    async fn apply(&mut self, op: &Op) {
+        self.counter += 1;
+        match op {
+            Op::Submit { unit, task, period } | Op::Draft { unit, task, period } => {
+                let Some(period) = self.period(*period).await else {
+                    return;
+                };
+                let (_, token) = self.unit(*unit);
+                let (mutation, key) = if matches!(op, Op::Submit { .. }) {
+                    (
+                        "mutation($i: SubmitReportInput!) { submitReport(input: $i) { report { id } } }",
+                        Some(format!("k{}", self.counter)),
+                    )
+                } else {
+                    (
+                        "mutation($i: SaveReportDraftInput!) { saveReportDraft(input: $i) { report { id } } }",
+                        None,
+                    )
+                };
+                let mut input = json!({
+                    "taskId": self.task(*task),
+                    "periodId": period["id"],
+                    "progress": "按计划推进",
+                });
+                if let Some(key) = key {
+                    input["idempotencyKey"] = json!(key);
+                }
+                self.call(token, mutation, json!({ "i": input })).await;
+            }
+            Op::Review { nth, accept } => {
+                let submitted = self
+                    .bureau(
+                        "{ obligations(filter: { state: [SUBMITTED, LATE] }, first: 100) { nodes { report { id currentVersion } } } }",
+                        json!({}),
+                    )
+                    .await;
+                let nodes = submitted
+                    .0
+                    .pointer("/data/obligations/nodes")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                if nodes.is_empty() {
+                    return;
+                }
+                let report = &nodes[nth % nodes.len()]["report"];
+                self.bureau(
+                    "mutation($i: ReviewReportInput!) { reviewReport(input: $i) { report { id } } }",
+                    json!({ "i": {
+                        "reportId": report["id"],
+                        "version": report["currentVersion"],
+                        "decision": if *accept { "ACCEPT" } else { "RETURN" },
+                        "comment": "请补充",
+                    }}),
+                )
+                .await;
+            }
+            Op::SetUnits { task, units } => {
+                let roles = ["LEAD", "RESPONSIBLE", "COOPERATING"];
+                let units: Vec<Value> = units
+                    .iter()
+                    .map(|(unit, role)| {
+                        json!({ "unitId": self.unit(*unit).0, "role": roles[role % roles.len()] })
+                    })
+                    .collect();
+                self.bureau(
+                    "mutation($i: SetTaskUnitsInput!) { setTaskUnits(input: $i) { task { id } } }",
+                    json!({ "i": { "taskId": self.task(*task), "units": units } }),
+                )
+                .await;
+            }
+            Op::AddPeriod { day } => {
+                let due =
+                    chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + Duration::days(*day);
+                self.bureau(
+                    "mutation($i: AddReportingPeriodInput!) { addReportingPeriod(input: $i) { period { id } } }",
+                    json!({ "i": { "documentId": self.w.document, "label": format!("第{}期", self.counter), "dueOn": due } }),
+                )
+                .await;
+            }
+            Op::MovePeriod { period, days } => {
+                let Some(period) = self.period(*period).await else {
+                    return;
+                };
+                let due: chrono::NaiveDate = period["dueOn"].as_str().unwrap().parse().unwrap();
+                self.bureau(
+                    "mutation($i: UpdateReportingPeriodInput!) { updateReportingPeriod(input: $i) { period { id } } }",
+                    json!({ "i": { "id": period["id"], "dueOn": due + Duration::days(*days) } }),
+                )
+                .await;
+            }
+            Op::RemovePeriod { period } => {
+                let Some(period) = self.period(*period).await else {
+                    return;
+                };
+                self.bureau(
+                    "mutation($i: DeleteReportingPeriodInput!) { deleteReportingPeriod(input: $i) { deletedPeriodId } }",
+                    json!({ "i": { "id": period["id"] } }),
+                )
+                .await;
+            }
+            Op::Decide { task, how } => {
+                let task = self.task(*task).to_owned();
+                let Some(version) = self.task_version(&task).await else {
+                    return;
+                };
+                let mutation = ["completeTask", "cancelTask", "reopenTask"][how % 3];
+                self.bureau(
+                    &format!("mutation($i: DecideTaskInput!) {{ {mutation}(input: $i) {{ task {{ id }} }} }}"),
+                    json!({ "i": { "id": task, "version": version, "comment": "核实" } }),
+                )
+                .await;
+            }
+            Op::Extension {
+                unit,
+                task,
+                period,
+                days,
+                approve,
+            } => {
+                let Some(period) = self.period(*period).await else {
+                    return;
+                };
+                let due: chrono::NaiveDate = period["dueOn"].as_str().unwrap().parse().unwrap();
+                let (_, token) = self.unit(*unit);
+                let asked = self
+                    .call(
+                        token,
+                        "mutation($i: RequestExtensionInput!) { requestExtension(input: $i) { extension { id } } }",
+                        json!({ "i": {
+                            "taskId": self.task(*task),
+                            "periodId": period["id"],
+                            "requestedDueOn": due + Duration::days(*days),
+                            "reason": "项目审批中",
+                        }}),
+                    )
+                    .await;
+                if let Some(id) = asked.0.pointer("/data/requestExtension/extension/id") {
+                    self.bureau(
+                        "mutation($i: DecideExtensionInput!) { decideExtension(input: $i) { extension { id } } }",
+                        json!({ "i": { "id": id, "approve": approve, "comment": "不同意" } }),
+                    )
+                    .await;
+                }
+            }
+            Op::Rule { rule } => {
+                let rule = [
+                    "LEAD_ELSE_RESPONSIBLE",
+                    "LEAD_AND_RESPONSIBLE",
+                    "ALL_ASSIGNED",
+                ][rule % 3];
+                self.bureau(
+                    "mutation($i: UpdateDocumentInput!) { updateDocument(input: $i) { document { id } } }",
+                    json!({ "i": { "id": self.w.document, "obligationRule": rule } }),
+                )
+                .await;
+            }
+            Op::DeleteTask { task } => {
+                self.bureau(
+                    "mutation($i: DeleteTaskInput!) { deleteTask(input: $i) { deletedTaskId } }",
+                    json!({ "i": { "id": self.task(*task) } }),
+                )
+                .await;
+            }
+            Op::Advance { days } => self.app.clock.advance(Duration::days(*days)),
+        }
+    }
+}
+
+async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
+    // Tokens that outlive the clock's jumps: the sequence moves time by months.
+    let start = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 3, 1, 1, 0, 0).unwrap();
+    let app = TestApp::spawn_configured(start, |config| {
+        config.access_token_ttl_secs = 3 * 365 * 24 * 3600;
+    })
+    .await;
+    let w = World::build(&app).await;
+    w.generate_periods(&app).await;
+    let mut ctx = Ctx {
+        db: app.separate_connection().await,
+        app: &app,
+        w: &w,
+        counter: 0,
+    };
+    let drift = api::obligations::store::check(&ctx.db).await.unwrap();
+    prop_assert!(drift.is_empty(), "after generating periods: {drift:#?}");
+    for (step, op) in ops.iter().enumerate() {
+        ctx.apply(op).await;
+        let drift = api::obligations::store::check(&ctx.db).await.unwrap();
+        prop_assert!(
+            drift.is_empty(),
+            "after step {step} ({op:?}) of {ops:#?}: {drift:#?}"
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    // Each case boots a server on a fresh database: few cases, long sequences.
+    #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn stored_obligations_equal_the_derived_ones_after_any_changes(
+        ops in prop::collection::vec(op(), 1..25)
+    ) {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(run(ops))?;
+    }
+}
