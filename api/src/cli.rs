@@ -1,5 +1,7 @@
-//! The command line: `api [serve]`, `api migrate`, `api create-user`, `api print-schema`.
-//! Configuration comes from the environment (see `.env.example`) or the matching flags.
+//! The command line: `api [serve]`, `api migrate`, `api import`, `api seed-registry`,
+//! `api create-user`, `api gen-data` (a generated province for load tests, see `generate`),
+//! `api check-obligations`, `api print-schema`. Configuration comes from the environment (see `.env.example`) or the
+//! matching flags.
 
 use std::sync::Arc;
 
@@ -39,6 +41,12 @@ pub enum Command {
     SeedRegistry,
     /// Create a user account.
     CreateUser(CreateUserArgs),
+    /// Fill a database without tasks with a generated province (2,000 units, 100,000 tasks
+    /// and a year of reports by default), deterministic for a seed; for load tests.
+    GenData(crate::generate::GenDataArgs),
+    /// Compare the stored obligations with the ones the rules derive; with `--repair`, rewrite
+    /// what differs. Exits with status 1 when they differ and nothing was repaired.
+    CheckObligations(CheckObligationsArgs),
     /// Print the GraphQL schema (SDL) to standard output.
     PrintSchema,
 }
@@ -141,11 +149,45 @@ pub async fn execute(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::CreateUser(args) => create_user(&cli.config, args).await,
+        Command::GenData(args) => crate::generate::run(&cli.config, args).await,
+        Command::CheckObligations(args) => check_obligations(&cli.config, args).await,
         Command::PrintSchema => {
             print!("{}", crate::schema::sdl());
             Ok(())
         }
     }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckObligationsArgs {
+    /// Rewrite the stored obligations that differ from the derived ones.
+    #[arg(long)]
+    pub repair: bool,
+}
+
+/// `api check-obligations`: the consistency check of `obligations::store`, for an operator.
+async fn check_obligations(config: &Config, args: CheckObligationsArgs) -> anyhow::Result<()> {
+    let db = crate::db::connect(config).await?;
+    crate::db::migrate(&db).await?;
+    let drift = crate::obligations::store::check(&db)
+        .await
+        .map_err(|err| anyhow::anyhow!("{err}"))?;
+    for difference in drift.iter().take(20) {
+        println!("{difference:?}");
+    }
+    if drift.is_empty() {
+        println!("the stored obligations equal the derived ones");
+        return Ok(());
+    }
+    println!("{} difference(s)", drift.len());
+    if !args.repair {
+        std::process::exit(1);
+    }
+    let written = crate::obligations::store::rebuild_all(&db)
+        .await
+        .map_err(|err| anyhow::anyhow!("{err}"))?;
+    println!("repaired: {written} row(s) written");
+    Ok(())
 }
 
 async fn create_user(config: &Config, args: CreateUserArgs) -> anyhow::Result<()> {

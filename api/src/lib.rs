@@ -23,6 +23,7 @@ pub mod documents;
 pub mod error;
 pub mod events;
 pub mod extensions;
+pub mod generate;
 pub mod graphql;
 pub mod http;
 pub mod import;
