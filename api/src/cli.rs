@@ -45,7 +45,7 @@ pub enum Command {
     /// and a year of reports by default), deterministic for a seed; for load tests.
     GenData(crate::generate::GenDataArgs),
     /// Compare the stored obligations with the ones the rules derive; with `--repair`, rewrite
-    /// what differs. Exits with status 1 when they differ and nothing was repaired.
+    /// what differs. Fails (status 1) when they differ and nothing was repaired.
     CheckObligations(CheckObligationsArgs),
     /// Print the GraphQL schema (SDL) to standard output.
     PrintSchema,
@@ -179,10 +179,14 @@ async fn check_obligations(config: &Config, args: CheckObligationsArgs) -> anyho
         println!("the stored obligations equal the derived ones");
         return Ok(());
     }
-    println!("{} difference(s)", drift.len());
     if !args.repair {
-        std::process::exit(1);
+        anyhow::bail!(
+            "{} difference(s) between the stored and the derived obligations; \
+             `--repair` rewrites them",
+            drift.len()
+        );
     }
+    println!("{} difference(s)", drift.len());
     let written = crate::obligations::store::rebuild_all(&db)
         .await
         .map_err(|err| anyhow::anyhow!("{err}"))?;

@@ -30,89 +30,90 @@ pub async fn write(
 
     let first_report = ids.peek(Ids::REPORTS);
     let first_version = ids.peek(Ids::VERSIONS);
+    let (mut reports, mut versions) = (0, 0);
     let mut bulk = Bulk::<progress_reports::ActiveModel>::begin(db, "progress_reports").await?;
-    let (mut next_report, mut next_version) = (first_report, first_version);
-    for task in tasks {
-        let plan = reports::plan(ctx, task);
-        for (report, (id, _)) in
-            plan.reports
-                .iter()
-                .zip(numbered(&plan, &mut next_report, &mut next_version))
-        {
-            bulk.push(report_row(ctx, task, report, id, accounts))
-                .await?;
-        }
+    for (task, report, id, _) in numbered_reports(ctx, tasks, first_report, first_version) {
+        reports += 1;
+        versions += report.versions.len() as i64;
+        bulk.push(report_row(ctx, task, &report, id, accounts))
+            .await?;
     }
     written.push(bulk.finish().await?);
 
     let mut bulk = Bulk::<report_versions::ActiveModel>::begin(db, "report_versions").await?;
-    let (mut next_report, mut next_version) = (first_report, first_version);
-    for task in tasks {
-        let plan = reports::plan(ctx, task);
-        for (report, (report_id, first)) in
-            plan.reports
-                .iter()
-                .zip(numbered(&plan, &mut next_report, &mut next_version))
-        {
-            let month = ctx.docs[task.doc].periods[report.period].due_on.month();
-            for (n, version) in report.versions.iter().enumerate() {
-                let mut rng = StdRng::seed_from_u64(version.text_seed);
-                bulk.push(report_versions::Model {
-                    id: first + n as i64,
-                    report_id,
-                    version: n as i32 + 1,
-                    progress: text::progress(&mut rng, month, version.percent),
-                    problems: text::problems(&mut rng),
-                    next_steps: text::next_steps(&mut rng),
-                    percent: Some(version.percent),
-                    submitted_by: accounts.unit,
-                    submitted_at: version.submitted_at,
-                    due_on: version.due_on,
-                    late_seconds: version.late_seconds,
-                    idempotency_key: format!("gen-{:016x}", version.text_seed),
-                })
-                .await?;
-            }
+    for (task, report, report_id, first) in
+        numbered_reports(ctx, tasks, first_report, first_version)
+    {
+        let month = ctx.docs[task.doc].periods[report.period].due_on.month();
+        for (n, version) in report.versions.iter().enumerate() {
+            let mut rng = StdRng::seed_from_u64(version.text_seed);
+            bulk.push(report_versions::Model {
+                id: first + n as i64,
+                report_id,
+                version: n as i32 + 1,
+                progress: text::progress(&mut rng, month, version.percent),
+                problems: text::problems(&mut rng),
+                next_steps: text::next_steps(&mut rng),
+                percent: Some(version.percent),
+                submitted_by: accounts.unit,
+                submitted_at: version.submitted_at,
+                due_on: version.due_on,
+                late_seconds: version.late_seconds,
+                idempotency_key: format!("gen-{:016x}", version.text_seed),
+            })
+            .await?;
         }
     }
     written.push(bulk.finish().await?);
 
     let mut bulk = Bulk::<report_reviews::ActiveModel>::begin(db, "report_reviews").await?;
-    let (mut next_report, mut next_version) = (first_report, first_version);
-    for task in tasks {
-        let plan = reports::plan(ctx, task);
-        for (report, (report_id, first)) in
-            plan.reports
-                .iter()
-                .zip(numbered(&plan, &mut next_report, &mut next_version))
-        {
-            for (n, version) in report.versions.iter().enumerate() {
-                let Some((at, decision, seed)) = version.review else {
-                    continue;
-                };
-                let comment = match decision {
-                    entity::enums::ReviewDecision::Returned => {
-                        Some(text::return_comment(&mut StdRng::seed_from_u64(seed)))
-                    }
-                    entity::enums::ReviewDecision::Accepted => None,
-                };
-                bulk.push(report_reviews::Model {
-                    id: ids.next(Ids::REVIEWS),
-                    report_id,
-                    version_id: first + n as i64,
-                    reviewer_id: accounts.bureau,
-                    decision,
-                    comment,
-                    created_at: at,
-                })
-                .await?;
-            }
+    for (_, report, report_id, first) in numbered_reports(ctx, tasks, first_report, first_version) {
+        for (n, version) in report.versions.iter().enumerate() {
+            let Some((at, decision, seed)) = version.review else {
+                continue;
+            };
+            let comment = match decision {
+                entity::enums::ReviewDecision::Returned => {
+                    Some(text::return_comment(&mut StdRng::seed_from_u64(seed)))
+                }
+                entity::enums::ReviewDecision::Accepted => None,
+            };
+            bulk.push(report_reviews::Model {
+                id: ids.next(Ids::REVIEWS),
+                report_id,
+                version_id: first + n as i64,
+                reviewer_id: accounts.bureau,
+                decision,
+                comment,
+                created_at: at,
+            })
+            .await?;
         }
     }
     written.push(bulk.finish().await?);
-    ids.advance(Ids::REPORTS, next_report - first_report);
-    ids.advance(Ids::VERSIONS, next_version - first_version);
+    ids.advance(Ids::REPORTS, reports);
+    ids.advance(Ids::VERSIONS, versions);
     Ok(written)
+}
+
+/// Every task's reports in the order all three tables number them: (task, report, report id,
+/// id of its first version). Each task's plan is made again from its seed as the pass reaches
+/// it, so a province's plans are never held together.
+fn numbered_reports<'a>(
+    ctx: &'a Ctx<'_>,
+    tasks: &'a [TaskPlan],
+    first_report: i64,
+    first_version: i64,
+) -> impl Iterator<Item = (&'a TaskPlan, ReportPlan, i64, i64)> {
+    let (mut next_report, mut next_version) = (first_report, first_version);
+    tasks.iter().flat_map(move |task| {
+        let plan = reports::plan(ctx, task);
+        let ids = numbered(&plan, &mut next_report, &mut next_version);
+        plan.reports
+            .into_iter()
+            .zip(ids)
+            .map(move |(report, (id, first))| (task, report, id, first))
+    })
 }
 
 /// The stored report: its state and counters, and the draft's texts when it is a draft.

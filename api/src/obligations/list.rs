@@ -61,7 +61,7 @@ pub async fn visible(
     };
     let mut query = obligations::Entity::find()
         .join(JoinType::InnerJoin, to_task())
-        .filter(crate::tasks::query::visible_condition(actor))
+        .filter(crate::tasks::access::visible(actor))
         .filter(crate::tasks::query::filter_condition(db, task_filter).await?);
     if let Some(unit_id) = unit_scope {
         query = query.filter(obligations::Column::UnitId.eq(unit_id));

@@ -108,9 +108,9 @@ pub async fn derive(
                     original_due_on: period.original_due_on,
                     report_id: report.map(|r| r.id),
                     report_state: report.map(|r| r.state),
-                    late: report.is_some_and(|r| {
-                        submitted.is_some_and(|s| s.late_versions.contains(&r.current_version))
-                    }),
+                    late: report
+                        .zip(submitted)
+                        .is_some_and(|(r, s)| s.late_versions.contains(&r.current_version)),
                     first_submitted_on: submitted.and_then(|s| s.first),
                 });
             }
@@ -178,14 +178,49 @@ pub async fn sync(txn: &DatabaseTransaction, task_ids: &[i64]) -> AppResult<u64>
             .all(txn)
     })
     .await?;
-    let derived = derive(txn, &tasks).await?;
-    let stored = crate::db::in_chunks(task_ids, |chunk| {
+    sync_tasks(txn, &tasks).await
+}
+
+/// `sync` for tasks the caller has read in its transaction (live or deleted).
+pub async fn sync_tasks(txn: &DatabaseTransaction, tasks: &[tasks::Model]) -> AppResult<u64> {
+    let task_ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
+    let derived = derive(txn, tasks).await?;
+    let stored = crate::db::in_chunks(&task_ids, |chunk| {
         obligations::Entity::find()
             .filter(obligations::Column::TaskId.is_in(chunk))
             .all(txn)
     })
     .await?;
     write_difference(txn, derived, stored).await
+}
+
+/// How the stored rows of some tasks differ from the derived ones. Rows to update carry the
+/// stored row's id.
+#[derive(Default)]
+struct Difference {
+    missing: Vec<obligations::Model>,
+    extra: Vec<obligations::Model>,
+    /// (stored, derived)
+    changed: Vec<(obligations::Model, obligations::Model)>,
+}
+
+fn difference(derived: Vec<obligations::Model>, stored: Vec<obligations::Model>) -> Difference {
+    let mut stored: HashMap<Key, obligations::Model> =
+        stored.into_iter().map(|row| (key(&row), row)).collect();
+    let mut difference = Difference::default();
+    for mut row in derived {
+        match stored.remove(&key(&row)) {
+            None => difference.missing.push(row),
+            Some(old) => {
+                row.id = old.id;
+                if row != old {
+                    difference.changed.push((old, row));
+                }
+            }
+        }
+    }
+    difference.extra = stored.into_values().collect();
+    difference
 }
 
 /// Writes what differs between `derived` and `stored`: deletes what is no longer owed, inserts
@@ -198,22 +233,13 @@ async fn write_difference(
     /// Beyond this many changed rows (a period moved for a whole document), replacing them in
     /// bulk costs fewer round trips than one update each.
     const UPDATE_ONE_BY_ONE: usize = 20;
-    let mut stored: HashMap<Key, obligations::Model> =
-        stored.into_iter().map(|row| (key(&row), row)).collect();
-    let mut inserts = Vec::new();
-    let mut updates = Vec::new();
-    for mut row in derived {
-        match stored.remove(&key(&row)) {
-            None => inserts.push(row),
-            Some(old) => {
-                row.id = old.id;
-                if row != old {
-                    updates.push(row);
-                }
-            }
-        }
-    }
-    let mut deletes: Vec<i64> = stored.into_values().map(|row| row.id).collect();
+    let Difference {
+        missing: mut inserts,
+        extra,
+        changed,
+    } = difference(derived, stored);
+    let mut updates: Vec<obligations::Model> = changed.into_iter().map(|(_, row)| row).collect();
+    let mut deletes: Vec<i64> = extra.into_iter().map(|row| row.id).collect();
     let written = (inserts.len() + updates.len() + deletes.len()) as u64;
     if updates.len() > UPDATE_ONE_BY_ONE {
         deletes.extend(updates.iter().map(|row| row.id));
@@ -341,20 +367,15 @@ pub async fn check(db: &impl ConnectionTrait) -> AppResult<Vec<Drift>> {
             .filter(obligations::Column::TaskId.is_in(ids))
             .all(db)
             .await?;
-        let mut stored: HashMap<Key, obligations::Model> =
-            stored.into_iter().map(|row| (key(&row), row)).collect();
-        for mut row in derived {
-            match stored.remove(&key(&row)) {
-                None => drift.push(Drift::Missing(row)),
-                Some(old) => {
-                    row.id = old.id;
-                    if row != old {
-                        drift.push(Drift::Differs(old, row));
-                    }
-                }
-            }
-        }
-        drift.extend(stored.into_values().map(Drift::Extra));
+        let found = difference(derived, stored);
+        drift.extend(found.missing.into_iter().map(Drift::Missing));
+        drift.extend(found.extra.into_iter().map(Drift::Extra));
+        drift.extend(
+            found
+                .changed
+                .into_iter()
+                .map(|(old, new)| Drift::Differs(old, new)),
+        );
         after = last;
     }
     // Rows whose task is gone cannot exist: the foreign key cascades.

@@ -78,8 +78,9 @@ pub struct StatsQuery;
 impl StatsQuery {
     /// Reporting figures over the obligations the caller may see: a unit its own, a leader
     /// those of their tasks, the bureau and machine accounts all. `basis` picks the due date
-    /// on-time figures are measured against. Costly: each computes every obligation in view,
-    /// so it counts for 2,000 against the complexity limit (and appears at most 3 times).
+    /// on-time figures are measured against. Costly: each aggregates every stored obligation
+    /// in view, so it counts for 2,000 against the complexity limit (and appears at most 3
+    /// times).
     #[graphql(complexity = 2000)]
     async fn reporting_figures(
         &self,

@@ -366,11 +366,6 @@ pub async fn visible_of_documents(
         .into_group_map_by(|task| task.document_id))
 }
 
-/// The condition a query over `tasks` (or joined to it) carries for `actor`.
-pub fn visible_condition(actor: &Principal) -> Condition {
-    access::visible(actor)
-}
-
 /// `SELECT id FROM tasks WHERE <visible to actor>`, for use inside other queries: whatever
 /// hangs off a task is readable only through a task the principal may see.
 pub fn visible_ids(actor: &Principal) -> sea_orm::sea_query::SelectStatement {

@@ -29,7 +29,7 @@ use entity::tasks;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::error::AppResult;
-use crate::obligations::{self, Obligation, ObligationState};
+use crate::obligations::{self, ObligationState};
 
 pub use crate::deadline::Thresholds;
 
@@ -49,15 +49,6 @@ pub enum WarningLevel {
 pub struct ObligationFacts {
     pub state: ObligationState,
     pub due_on: NaiveDate,
-}
-
-impl From<&Obligation> for ObligationFacts {
-    fn from(o: &Obligation) -> Self {
-        Self {
-            state: o.state,
-            due_on: o.due_on,
-        }
-    }
 }
 
 fn is_open(state: ObligationState) -> bool {

@@ -37,8 +37,19 @@ pub async fn refresh(
     now: DateTime<Utc>,
     task_ids: &[i64],
 ) -> AppResult<u32> {
-    crate::obligations::sync(db, task_ids).await?;
-    restatus(db, now, task_ids).await
+    // Read once, deleted ones too: a deleted task's obligations go.
+    let tasks = crate::db::in_chunks(task_ids, |chunk| {
+        tasks::Entity::find()
+            .filter(tasks::Column::Id.is_in(chunk))
+            .all(db)
+    })
+    .await?;
+    crate::obligations::store::sync_tasks(db, &tasks).await?;
+    let live: Vec<tasks::Model> = tasks
+        .into_iter()
+        .filter(|t| t.deleted_at.is_none())
+        .collect();
+    restatus_tasks(db, now, &live).await
 }
 
 /// Recomputes and stores the statuses of the given live tasks from their stored obligations,
@@ -56,10 +67,19 @@ pub async fn restatus(
             .all(db)
     })
     .await?;
-    let facts = facts_of(db, &tasks, now).await?;
+    restatus_tasks(db, now, &tasks).await
+}
+
+/// `restatus` for live tasks the caller has read in its transaction.
+async fn restatus_tasks(
+    db: &DatabaseTransaction,
+    now: DateTime<Utc>,
+    tasks: &[tasks::Model],
+) -> AppResult<u32> {
+    let facts = facts_of(db, tasks, now).await?;
     let today = today_in_china(now);
     let mut changed = 0;
-    for task in &tasks {
+    for task in tasks {
         let status = derive_status(
             task,
             facts.get(&task.id).map_or(&[][..], Vec::as_slice),
