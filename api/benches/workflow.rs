@@ -76,6 +76,7 @@ fn workflow(c: &mut Criterion) {
                     now,
                     ObligationFilter::default(),
                     black_box(DueDateBasis::Current),
+                    api::deadline::Thresholds::default(),
                 ))
                 .expect("figures")
         });

@@ -22,6 +22,7 @@ pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod events;
+pub mod exports;
 pub mod extensions;
 pub mod generate;
 pub mod graphql;

@@ -62,7 +62,9 @@ impl Storage {
         self.root.join(key)
     }
 
-    fn temporary_dir(&self) -> PathBuf {
+    /// Where files are written before they are complete: uploads, and exports before they are
+    /// sent. Emptied at start.
+    pub fn temporary_dir(&self) -> PathBuf {
         self.root.join("tmp")
     }
 

@@ -25,6 +25,7 @@ pub mod report_indicator_values;
 pub mod report_reviews;
 pub mod report_versions;
 pub mod reporting_periods;
+pub mod scoring_weights;
 pub mod task_leaders;
 pub mod task_proposals;
 pub mod task_units;

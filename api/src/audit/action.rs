@@ -123,6 +123,8 @@ audit_actions! {
         AttachmentPurge => "attachment.purge";
         /// Loading the default registry.
         RegistrySeed => "registry.seed";
+        /// The bureau setting a document's ranking weights.
+        ScoringSetWeights => "scoring.set_weights";
     }
 }
 

@@ -11,6 +11,7 @@
 //! | `GET /graphql/ws`       | subscriptions over WebSocket (graphql-transport-ws)        |
 //! | `GET /graphiql/…`       | GraphiQL's files, from the binary (works offline)          |
 //! | `GET /attachments/{id}` | an attachment's bytes (`attachments::download`)            |
+//! | `GET /exports/{file}`   | a table as `.xlsx` or `.csv` (`exports`)                   |
 //! | `GET /healthz`          | the process is up                                          |
 //! | `GET /readyz`           | the database answers                                       |
 
@@ -86,6 +87,7 @@ pub fn router(state: AppState, limits: BodyLimits, exposure: &Exposure) -> Route
             "/attachments/{id}",
             get(crate::attachments::download::download),
         )
+        .route("/exports/{file}", get(crate::exports::download))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
     let router = match exposure.metrics.clone() {

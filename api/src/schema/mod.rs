@@ -29,7 +29,7 @@ use crate::periods::schema::PeriodMutation;
 use crate::proposals::schema::ProposalMutation;
 use crate::reminders::schema::{ReminderMutation, ReminderQuery};
 use crate::reports::schema::{ReportMutation, ReportQuery};
-use crate::stats::schema::StatsQuery;
+use crate::stats::schema::{StatsMutation, StatsQuery};
 use crate::tasks::mutations::TaskMutation;
 use crate::tasks::schema::TaskQuery;
 use crate::units::schema::{UnitMutation, UnitQuery};
@@ -68,6 +68,7 @@ pub struct Mutation(
     LedgerMutation,
     AttachmentMutation,
     ProposalMutation,
+    StatsMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -119,6 +120,8 @@ pub const PER_REQUEST: &[(&str, usize)] = &[
     ("submitReport", 5),
     ("saveReportDraft", 5),
     ("reportingFigures", 3),
+    ("figuresBy", 3),
+    ("ranking", 3),
     ("obligations", 3),
     ("myObligations", 3),
 ];

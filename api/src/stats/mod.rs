@@ -1,13 +1,17 @@
 //! Figures for the bureau's reports and rankings: how many reports were due, in on time, late or
 //! missing, and where the tasks stand.
 //!
-//! - `service`: the counts, over the obligations the actor may see.
-//! - `schema`: the `reportingFigures` query.
+//! - `service`: the counts, over the obligations the actor may see, in all or by group.
+//! - `groups`: what figures can be grouped by (unit, leader, document, category, period).
+//! - `ranking`: units ranked by a stated formula with per-document weights (考核).
+//! - `schema`: `reportingFigures`, `figuresBy`, `ranking`, `scoringWeights`, `setScoringWeights`.
 //!
 //! On-time figures are computed against either due date a report had: the current one (the
 //! period's date as the bureau last set it, or the unit's approved extension) or the original
 //! one (the date first set for the period, without extensions). Both stay stored, so either
 //! view can be asked for at any time.
 
+pub mod groups;
+pub mod ranking;
 pub mod schema;
 pub mod service;

@@ -1,14 +1,23 @@
-//! Counting reporting obligations and task statuses.
+//! Counting reporting obligations and the tasks they belong to, in the database: the whole set
+//! the actor may see (`reporting`) or one row per unit, leader, document, category or period
+//! (`grouped`). Two aggregate statements either way, whatever the number of rows: one over the
+//! obligations, one over the distinct tasks of each group (a task with many obligations counts
+//! once in its group's task figures).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{ReportState, TaskStatus};
-use sea_orm::sea_query::{Alias, Expr, Func, SimpleExpr};
-use sea_orm::{ConnectionTrait, QuerySelect};
+use entity::{obligations, tasks};
+use sea_orm::sea_query::{Alias, Expr, Func, Query, SelectStatement, SimpleExpr};
+use sea_orm::{
+    ConnectionTrait, FromQueryResult, QuerySelect, QueryTrait, Select, StatementBuilder,
+};
 
+use super::groups::{self, Grouping};
 use crate::auth::Principal;
-use crate::deadline::today_in_china;
+use crate::deadline::{Thresholds, today_in_china};
 use crate::error::AppResult;
 use crate::obligations::ObligationFilter;
+use crate::tasks::progress::WarningLevel;
 
 /// Which due date on-time figures are measured against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, async_graphql::Enum)]
@@ -20,8 +29,8 @@ pub enum DueDateBasis {
     Original,
 }
 
-/// The counts over a set of obligations (one unit, one task, one period each).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+/// The counts over a set of obligations (one unit, one task, one period each) and their tasks.
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct Figures {
     pub obligations: u32,
     /// Whose due day (by the basis) has ended.
@@ -35,8 +44,14 @@ pub struct Figures {
     pub awaiting_review: u32,
     pub returned: u32,
     pub accepted: u32,
-    /// The distinct tasks of those obligations, by status.
+    /// The distinct tasks of those obligations.
+    pub tasks: u32,
+    /// The same tasks by status (statuses with none left out).
     pub tasks_by_status: Vec<(TaskStatus, u32)>,
+    /// The same tasks by warning level now (levels with none left out).
+    pub tasks_by_warning: Vec<(WarningLevel, u32)>,
+    /// The mean of those tasks' percent complete; `None` without tasks.
+    pub average_percent: Option<f64>,
 }
 
 impl Figures {
@@ -47,102 +62,139 @@ impl Figures {
     }
 }
 
-/// The figures of the obligations `actor` may see that match `filter`, at `now`: two aggregate
-/// statements over the stored obligations, whatever their number.
+/// The figures of one group: its key (`None` for tasks without a category) and name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupFigures {
+    pub key: Option<i64>,
+    pub name: String,
+    pub figures: Figures,
+}
+
+/// The figures of the obligations `actor` may see that match `filter`, at `now`.
 pub async fn reporting(
     actor: &Principal,
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
     filter: ObligationFilter,
     basis: DueDateBasis,
+    thresholds: Thresholds,
 ) -> AppResult<Figures> {
-    use entity::{obligations, tasks};
-    use obligations::Column as O;
-
-    let today = today_in_china(now);
-    let deadline = match basis {
-        DueDateBasis::Current => O::DueOn,
-        DueDateBasis::Original => O::OriginalDueOn,
-    };
-    // A report came in on time when its first version was submitted by the end of the due day
-    // in China (`deadline::lateness`): the day of the first submission against the due date.
-    let first = Expr::col((obligations::Entity, O::FirstSubmittedOn));
-    let due = Expr::col((obligations::Entity, deadline)).lt(today);
-    let state = |s: ReportState| Expr::col((obligations::Entity, O::ReportState)).eq(s);
-    let query = crate::obligations::list::visible(actor, db, &filter, today).await?;
-    let counts: Option<Counts> = query
-        .clone()
-        .select_only()
-        .column_as(
-            Expr::col((obligations::Entity, O::Id)).count(),
-            "obligations",
-        )
-        .column_as(count_if(due.clone()), "due")
-        .column_as(
-            count_if(
-                first
-                    .clone()
-                    .lte(Expr::col((obligations::Entity, deadline))),
-            ),
-            "on_time",
-        )
-        .column_as(
-            count_if(first.clone().gt(Expr::col((obligations::Entity, deadline)))),
-            "late",
-        )
-        .column_as(count_if(first.is_null().and(due)), "missing")
-        .column_as(count_if(state(ReportState::Submitted)), "awaiting_review")
-        .column_as(count_if(state(ReportState::Returned)), "returned")
-        .column_as(count_if(state(ReportState::Accepted)), "accepted")
-        .into_model()
-        .one(db)
-        .await?;
-    let Counts {
-        obligations,
-        due,
-        on_time,
-        late,
-        missing,
-        awaiting_review,
-        returned,
-        accepted,
-    } = counts.unwrap_or_default();
-    let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
-    let by_status: Vec<(TaskStatus, i64)> = query
-        .select_only()
-        .column(tasks::Column::Status)
-        .column_as(
-            SimpleExpr::from(Func::count_distinct(Expr::col((
-                obligations::Entity,
-                O::TaskId,
-            )))),
-            "tasks",
-        )
-        .group_by(tasks::Column::Status)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut tasks_by_status: Vec<(TaskStatus, u32)> = by_status
-        .into_iter()
-        .map(|(status, n)| (status, count(n)))
-        .collect();
-    tasks_by_status.sort_by_key(|(status, _)| format!("{status:?}"));
-    Ok(Figures {
-        obligations: count(obligations),
-        due: count(due),
-        on_time: count(on_time),
-        late: count(late),
-        missing: count(missing),
-        awaiting_review: count(awaiting_review),
-        returned: count(returned),
-        accepted: count(accepted),
-        tasks_by_status,
-    })
+    let rows = aggregate(actor, db, now, &filter, basis, thresholds, None).await?;
+    Ok(rows.into_iter().next().map(|(_, f)| f).unwrap_or_default())
 }
 
-/// One row of `reporting`'s aggregate statement.
-#[derive(Debug, Default, sea_orm::FromQueryResult)]
+/// The same figures, one row per group (units, leaders, documents, categories or periods that
+/// have obligations in view), in the group's own order (`groups::names`). A leader's row counts
+/// the tasks that name them in person or by the post they hold; tasks named only collectively
+/// (各位副市长) are in no leader's row.
+pub async fn grouped(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    filter: ObligationFilter,
+    basis: DueDateBasis,
+    thresholds: Thresholds,
+    grouping: Grouping,
+) -> AppResult<Vec<GroupFigures>> {
+    let rows = aggregate(actor, db, now, &filter, basis, thresholds, Some(grouping)).await?;
+    let keys: Vec<i64> = rows.iter().filter_map(|(key, _)| *key).collect();
+    let names = groups::names(db, grouping, &keys).await?;
+    let mut out: Vec<GroupFigures> = rows
+        .into_iter()
+        .map(|(key, figures)| {
+            let name = key
+                .and_then(|k| names.get(&k).map(|n| n.name.clone()))
+                .unwrap_or_else(|| groups::NO_CATEGORY.to_owned());
+            GroupFigures { key, name, figures }
+        })
+        .collect();
+    out.sort_by_key(|row| {
+        (
+            row.key.is_none(),
+            row.key.and_then(|k| names.get(&k).map(|n| n.order.clone())),
+        )
+    });
+    Ok(out)
+}
+
+/// Both statements, keyed by group (`None` when ungrouped, or for tasks without a category).
+async fn aggregate(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    filter: &ObligationFilter,
+    basis: DueDateBasis,
+    thresholds: Thresholds,
+    grouping: Option<Grouping>,
+) -> AppResult<Vec<(Option<i64>, Figures)>> {
+    let today = today_in_china(now);
+    let mut query = crate::obligations::list::visible(actor, db, filter, today).await?;
+    let key: SimpleExpr = match grouping {
+        None => Expr::val(0_i64).into(),
+        Some(grouping) => {
+            if grouping == Grouping::Leader {
+                query = groups::join_task_leaders(query);
+            }
+            groups::key(grouping)
+        }
+    };
+    let counts = obligation_counts(query.clone(), key.clone(), grouping.is_some(), basis, today)
+        .all(db)
+        .await?;
+    let task_rows = task_figures(db, query, key, grouping.is_some(), today, thresholds).await?;
+    let mut by_key: std::collections::BTreeMap<Option<i64>, Figures> = Default::default();
+    let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+    for c in counts {
+        by_key.insert(
+            c.key,
+            Figures {
+                obligations: count(c.obligations),
+                due: count(c.due),
+                on_time: count(c.on_time),
+                late: count(c.late),
+                missing: count(c.missing),
+                awaiting_review: count(c.awaiting_review),
+                returned: count(c.returned),
+                accepted: count(c.accepted),
+                ..Figures::default()
+            },
+        );
+    }
+    for t in task_rows {
+        let figures = by_key.entry(t.key).or_default();
+        figures.tasks = count(t.tasks);
+        figures.tasks_by_status = [
+            (TaskStatus::Cancelled, t.cancelled),
+            (TaskStatus::Completed, t.completed),
+            (TaskStatus::Delayed, t.delayed),
+            (TaskStatus::InProgress, t.in_progress),
+            (TaskStatus::NotStarted, t.not_started),
+        ]
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(status, n)| (status, count(n)))
+        .collect();
+        let green = t.tasks - t.red - t.yellow;
+        figures.tasks_by_warning = [
+            (WarningLevel::Green, green),
+            (WarningLevel::Yellow, t.yellow),
+            (WarningLevel::Red, t.red),
+        ]
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(level, n)| (level, count(n)))
+        .collect();
+        #[allow(clippy::cast_precision_loss)]
+        let mean = (t.tasks > 0).then(|| t.percent_sum as f64 / t.tasks as f64);
+        figures.average_percent = mean;
+    }
+    Ok(by_key.into_iter().collect())
+}
+
+/// One row of the obligations' aggregate.
+#[derive(Debug, Default, FromQueryResult)]
 struct Counts {
+    key: Option<i64>,
     obligations: i64,
     due: i64,
     on_time: i64,
@@ -153,10 +205,179 @@ struct Counts {
     accepted: i64,
 }
 
+/// The obligations' counts by `key`. A report came in on time when its first version was
+/// submitted by the end of the due day in China (`deadline::lateness`): the day of the first
+/// submission against the due date, which SQL compares on both backends.
+fn obligation_counts(
+    query: Select<obligations::Entity>,
+    key: SimpleExpr,
+    grouped: bool,
+    basis: DueDateBasis,
+    today: NaiveDate,
+) -> sea_orm::Selector<sea_orm::SelectModel<Counts>> {
+    use obligations::Column as O;
+    let deadline = match basis {
+        DueDateBasis::Current => O::DueOn,
+        DueDateBasis::Original => O::OriginalDueOn,
+    };
+    let first = Expr::col((obligations::Entity, O::FirstSubmittedOn));
+    let due_on = Expr::col((obligations::Entity, deadline));
+    let due = due_on.clone().lt(today);
+    let state = |s: ReportState| Expr::col((obligations::Entity, O::ReportState)).eq(s);
+    let mut query = query
+        .select_only()
+        .column_as(key.clone(), "key")
+        .column_as(
+            Expr::col((obligations::Entity, O::Id)).count(),
+            "obligations",
+        )
+        .column_as(count_if(due.clone()), "due")
+        .column_as(count_if(first.clone().lte(due_on.clone())), "on_time")
+        .column_as(count_if(first.clone().gt(due_on)), "late")
+        .column_as(count_if(first.is_null().and(due)), "missing")
+        .column_as(count_if(state(ReportState::Submitted)), "awaiting_review")
+        .column_as(count_if(state(ReportState::Returned)), "returned")
+        .column_as(count_if(state(ReportState::Accepted)), "accepted");
+    if grouped {
+        query = query.group_by(key);
+    }
+    query.into_model()
+}
+
+/// One row of the tasks' aggregate.
+#[derive(Debug, FromQueryResult)]
+struct TaskCounts {
+    key: Option<i64>,
+    tasks: i64,
+    not_started: i64,
+    in_progress: i64,
+    delayed: i64,
+    completed: i64,
+    cancelled: i64,
+    red: i64,
+    yellow: i64,
+    percent_sum: i64,
+}
+
+/// The distinct tasks of each group's obligations, by status and warning level, with their
+/// percent complete summed. The warning level is `tasks::progress::warning_level` in SQL: a
+/// task's open obligation that is due first decides it (the rule only ever looks at the most
+/// pressing one), with its own deadline. Change both together.
+async fn task_figures(
+    db: &impl ConnectionTrait,
+    query: Select<obligations::Entity>,
+    key: SimpleExpr,
+    grouped: bool,
+    today: NaiveDate,
+    thresholds: Thresholds,
+) -> AppResult<Vec<TaskCounts>> {
+    use obligations::Column as O;
+    let pairs = Alias::new("pairs");
+    let open = Alias::new("open_due");
+    // Ungrouped, the pairs are the distinct tasks and the key a constant of the outer select
+    // (PostgreSQL would not take an ungrouped column beside the aggregates).
+    let mut inner = query.select_only();
+    let outer_key: SimpleExpr = if grouped {
+        inner = inner.column_as(key, "key");
+        Expr::col((pairs.clone(), Alias::new("key"))).into()
+    } else {
+        key
+    };
+    let inner = inner
+        .column_as(Expr::col((obligations::Entity, O::TaskId)), "task_id")
+        .distinct()
+        .into_query();
+
+    // Each task's earliest due date among its open obligations (nothing in, or returned).
+    let earliest_open = Query::select()
+        .expr_as(Expr::col(O::TaskId), Alias::new("task_id"))
+        .expr_as(Expr::col(O::DueOn).min(), Alias::new("earliest"))
+        .from(obligations::Entity)
+        .cond_where(
+            sea_orm::Condition::any()
+                .add(Expr::col(O::ReportState).is_null())
+                .add(Expr::col(O::ReportState).is_in([ReportState::Draft, ReportState::Returned])),
+        )
+        .group_by_col(O::TaskId)
+        .to_owned();
+
+    let status = |s: TaskStatus| Expr::col((tasks::Entity, tasks::Column::Status)).eq(s);
+    let closed = Expr::col((tasks::Entity, tasks::Column::Status))
+        .is_in([TaskStatus::Completed, TaskStatus::Cancelled]);
+    let deadline = Expr::col((tasks::Entity, tasks::Column::Deadline));
+    let earliest = Expr::col((open.clone(), Alias::new("earliest")));
+    let red_before = today - chrono::Duration::days(thresholds.red_days);
+    let yellow_until = today + chrono::Duration::days(thresholds.yellow_days);
+    let red = closed.clone().not().and(
+        deadline
+            .clone()
+            .lt(today)
+            .or(earliest.clone().lt(red_before)),
+    );
+    let yellow = closed
+        .not()
+        .and(red.clone().not())
+        .and(deadline.lte(yellow_until).or(earliest.lte(yellow_until)));
+
+    let mut outer: SelectStatement = Query::select()
+        .expr_as(outer_key, Alias::new("key"))
+        .expr_as(
+            Expr::col((pairs.clone(), Alias::new("task_id"))).count(),
+            Alias::new("tasks"),
+        )
+        .expr_as(
+            count_if(status(TaskStatus::NotStarted)),
+            Alias::new("not_started"),
+        )
+        .expr_as(
+            count_if(status(TaskStatus::InProgress)),
+            Alias::new("in_progress"),
+        )
+        .expr_as(count_if(status(TaskStatus::Delayed)), Alias::new("delayed"))
+        .expr_as(
+            count_if(status(TaskStatus::Completed)),
+            Alias::new("completed"),
+        )
+        .expr_as(
+            count_if(status(TaskStatus::Cancelled)),
+            Alias::new("cancelled"),
+        )
+        .expr_as(count_if(red), Alias::new("red"))
+        .expr_as(count_if(yellow), Alias::new("yellow"))
+        .expr_as(
+            sum_of(Expr::col((tasks::Entity, tasks::Column::Percent)).into()),
+            Alias::new("percent_sum"),
+        )
+        .from_subquery(inner, pairs.clone())
+        .join(
+            sea_orm::sea_query::JoinType::InnerJoin,
+            tasks::Entity,
+            Expr::col((tasks::Entity, tasks::Column::Id))
+                .equals((pairs.clone(), Alias::new("task_id"))),
+        )
+        .join_subquery(
+            sea_orm::sea_query::JoinType::LeftJoin,
+            earliest_open,
+            open.clone(),
+            Expr::col((open, Alias::new("task_id"))).equals((pairs.clone(), Alias::new("task_id"))),
+        )
+        .to_owned();
+    if grouped {
+        outer.group_by_col((pairs, Alias::new("key")));
+    }
+    let statement = StatementBuilder::build(&outer, &db.get_database_backend());
+    Ok(TaskCounts::find_by_statement(statement).all(db).await?)
+}
+
 /// `COALESCE(SUM(CASE WHEN condition THEN 1 ELSE 0 END), 0)`: how many rows meet `condition`,
 /// as a 64-bit integer on both backends.
-fn count_if(condition: SimpleExpr) -> SimpleExpr {
-    let sum = Func::sum(Expr::case(condition, 1).finally(0));
+pub(crate) fn count_if(condition: SimpleExpr) -> SimpleExpr {
+    sum_of(Expr::case(condition, 1).finally(0).into())
+}
+
+/// `COALESCE(SUM(value), 0)` as a 64-bit integer on both backends.
+fn sum_of(value: SimpleExpr) -> SimpleExpr {
+    let sum = Func::sum(value);
     SimpleExpr::from(Func::coalesce([sum.into(), Expr::val(0_i64).into()]))
         .cast_as(Alias::new("BIGINT"))
 }
