@@ -4,17 +4,19 @@
 
 use entity::enums::{ObligationRule, UnitRole};
 use entity::task_units;
+use itertools::Itertools;
 
 /// The units that owe a report for a task with these assignments.
 pub fn owing_units(rule: ObligationRule, assignments: &[task_units::Model]) -> Vec<i64> {
     let with = |roles: &[UnitRole]| -> Vec<i64> {
-        let mut ids: Vec<i64> = assignments
+        // A unit may hold two roles on a task (lead and responsible): it still owes once.
+        // `unique`, not `dedup`: the same unit need not be listed next to itself.
+        assignments
             .iter()
             .filter(|a| roles.contains(&a.role))
             .map(|a| a.unit_id)
-            .collect();
-        ids.dedup();
-        ids
+            .unique()
+            .collect()
     };
     match rule {
         ObligationRule::LeadElseResponsible => {
@@ -75,6 +77,26 @@ mod tests {
         assert_eq!(
             owing_units(ObligationRule::LeadElseResponsible, &without),
             [2, 4]
+        );
+    }
+
+    #[test]
+    fn a_unit_with_two_roles_owes_once_wherever_it_is_listed() {
+        // Found by the stored-obligations property test: unit 1 lead, unit 2 lead, unit 1
+        // responsible again owed twice under the rules that count both roles.
+        let twice = [
+            assignment(1, UnitRole::Lead),
+            assignment(2, UnitRole::Lead),
+            assignment(1, UnitRole::Responsible),
+        ];
+        assert_eq!(
+            owing_units(ObligationRule::LeadAndResponsible, &twice),
+            [1, 2]
+        );
+        assert_eq!(owing_units(ObligationRule::AllAssigned, &twice), [1, 2]);
+        assert_eq!(
+            owing_units(ObligationRule::LeadElseResponsible, &twice),
+            [1, 2]
         );
     }
 }
