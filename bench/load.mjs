@@ -184,6 +184,9 @@ const TASK_PAGE = `
     units { role position nameAsWritten isLocal unit { id name } }
   }`;
 
+const FIGURES = `obligations due onTime late missing onTimeRate awaitingReview returned accepted
+  tasks tasksByStatus { status tasks } tasksByWarning { level tasks } averagePercent`;
+
 function scenarios(ids) {
   return [
     { n: 1, name: 'task by id', as: 'bureau',
@@ -224,6 +227,19 @@ function scenarios(ids) {
     { n: 10, name: 'obligations(first: 50), unfiltered', as: 'bureau',
       query: `query AllObligations { obligations(first: 50) {
         nodes { state dueOn task { id seq } unit { id name } period { id label } } } }` },
+    { n: 12, name: 'figuresBy(UNIT), every obligation', as: 'bureau',
+      query: `query ByUnit { figuresBy(groupBy: UNIT) { groupId name figures { ${FIGURES} } } }` },
+    { n: 13, name: 'figuresBy(LEADER), every obligation', as: 'bureau',
+      query: `query ByLeader { figuresBy(groupBy: LEADER) { groupId name figures { ${FIGURES} } } }` },
+    { n: 14, name: 'figuresBy(UNIT) of a document', as: 'bureau',
+      query: `query ByUnitOfDocument($doc: ID!) { figuresBy(groupBy: UNIT, filter: { documentId: $doc }) {
+        groupId name figures { ${FIGURES} } } }`,
+      variables: { doc: ids.document } },
+    { n: 15, name: 'ranking, every obligation', as: 'bureau',
+      query: `query RankAll { ranking { ranked rows { rank unitName counted points score } } }` },
+    { n: 16, name: 'ranking of a document', as: 'bureau',
+      query: `query RankDocument($doc: ID!) { ranking(documentId: $doc) { ranked rows { rank unitName counted points score } } }`,
+      variables: { doc: ids.document } },
   ];
 }
 
@@ -389,6 +405,27 @@ async function main() {
       }
       const rest = await burst(tokens.unit, share, connections, runId);
       owed = owed.slice(share.length - rest.length);
+    }
+  }
+
+  // Exports: the bureau's whole task ledger (every task), as .xlsx and .csv, one at a time,
+  // with the server's resident memory sampled while it writes.
+  if (!only || only.has(17)) {
+    for (const format of ['xlsx', 'csv']) {
+      const before = rssKiB();
+      const stop = sampleRss();
+      const started = performance.now();
+      const response = await fetch(`${base}/exports/tasks.${format}`, {
+        headers: { authorization: `Bearer ${tokens.bureau}` },
+      });
+      const bytes = (await response.arrayBuffer()).byteLength;
+      const ms = performance.now() - started;
+      const maxRss = stop();
+      if (response.status !== 200) fail(`export tasks.${format}: HTTP ${response.status}`);
+      notes.push(
+        `- export of every task (tasks.${format}): ${(bytes / 1048576).toFixed(1)} MiB in ` +
+          `${(ms / 1000).toFixed(1)} s, server RSS ${mib(before)} MiB before, at most ${mib(maxRss)} MiB while writing`,
+      );
     }
   }
 

@@ -1,7 +1,7 @@
-//! A document's task ledger (任务台账) in the layout of the official list: 序号, 类别, 工作任务,
+//! The task ledger (任务台账) of a document, or of all, in the layout of the official list: 序号, 类别, 工作任务,
 //! 责任领导, 牵头单位, 责任单位, 配合单位, 完成时限, then where each task stands: 状态, 预警,
 //! 最新进展, 最近报送, 审核. The tasks the caller may see (`tasks::access`), in the notice's
-//! order, read a slice at a time by keyset (sort order, id), with one statement per slice for
+//! order, read a slice at a time by keyset (document, sort order, id), with one statement per slice for
 //! each of leaders, units, obligations, latest versions and latest reviews.
 
 use std::collections::HashMap;
@@ -45,45 +45,42 @@ pub fn table() -> Table {
     }
 }
 
-/// The ledger of `document_id`'s tasks that `actor` may see.
+/// The ledger of the tasks `actor` may see: of one document, or of all (document by document).
 pub async fn rows(
     actor: &Principal,
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
     thresholds: Thresholds,
-    document_id: i64,
+    document_id: Option<i64>,
     sink: Rows,
 ) -> AppResult<()> {
-    entity::documents::Entity::find_by_id(document_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("document"))?;
+    let mut categories = categories::Entity::find();
+    if let Some(id) = document_id {
+        entity::documents::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::not_found("document"))?;
+        categories = categories.filter(categories::Column::DocumentId.eq(id));
+    }
     let today = today_in_china(now);
     let units = unit_names(db).await?;
-    let categories: HashMap<i64, String> = categories::Entity::find()
-        .filter(categories::Column::DocumentId.eq(document_id))
+    let categories: HashMap<i64, String> = categories
         .all(db)
         .await?
         .into_iter()
         .map(|c| (c.id, c.title))
         .collect();
-    let mut after: Option<(i32, i64)> = None;
+    let mut after: Option<(i64, i32, i64)> = None;
     loop {
-        let mut query = tasks::Entity::find()
-            .filter(crate::tasks::access::visible(actor))
-            .filter(tasks::Column::DocumentId.eq(document_id));
-        if let Some((order, id)) = after {
-            query = query.filter(
-                Condition::any()
-                    .add(tasks::Column::SortOrder.gt(order))
-                    .add(
-                        Condition::all()
-                            .add(tasks::Column::SortOrder.eq(order))
-                            .add(tasks::Column::Id.gt(id)),
-                    ),
-            );
+        let mut query = tasks::Entity::find().filter(crate::tasks::access::visible(actor));
+        if let Some(id) = document_id {
+            query = query.filter(tasks::Column::DocumentId.eq(id));
+        }
+        if let Some(key) = after {
+            query = query.filter(after_key(key));
         }
         let slice = query
+            .order_by_asc(tasks::Column::DocumentId)
             .order_by_asc(tasks::Column::SortOrder)
             .order_by_asc(tasks::Column::Id)
             .limit(SLICE)
@@ -92,7 +89,7 @@ pub async fn rows(
         let Some(last) = slice.last() else {
             return Ok(());
         };
-        after = Some((last.sort_order, last.id));
+        after = Some((last.document_id, last.sort_order, last.id));
         let ids: Vec<i64> = slice.iter().map(|t| t.id).collect();
         let parts = Parts::read(db, &slice, &ids, now).await?;
         let rows = slice
@@ -139,6 +136,24 @@ pub async fn rows(
             .collect();
         send(&sink, rows).await?;
     }
+}
+
+/// The tasks after `(document, sort order, id)` in the ledger's order: the keyset of the next
+/// slice, so that the last slice costs what the first does.
+fn after_key((document, order, id): (i64, i32, i64)) -> Condition {
+    Condition::any()
+        .add(tasks::Column::DocumentId.gt(document))
+        .add(
+            Condition::all()
+                .add(tasks::Column::DocumentId.eq(document))
+                .add(tasks::Column::SortOrder.gt(order)),
+        )
+        .add(
+            Condition::all()
+                .add(tasks::Column::DocumentId.eq(document))
+                .add(tasks::Column::SortOrder.eq(order))
+                .add(tasks::Column::Id.gt(id)),
+        )
 }
 
 /// What a slice of tasks needs besides the tasks themselves.

@@ -3,7 +3,7 @@
 //!
 //! | name          | what                                                         | parameters |
 //! |---------------|--------------------------------------------------------------|------------|
-//! | `tasks`       | a document's task ledger in the official list's layout       | `documentId` (required) |
+//! | `tasks`       | the task ledger in the official list's layout (one document's, or all in view) | `documentId` |
 //! | `obligations` | the obligations in view, with their states                   | `documentId`, `periodId`, `unitId` |
 //! | `figures`     | figures by group, as `figuresBy`                             | `groupBy` (required: unit, leader, document, category, period), `documentId`, `unitId`, `leaderId`, `periodId`, `basis` (current, original) |
 //! | `ranking`     | the ranking, as `ranking`, with its formula and weights     | `documentId`, `dueFrom`, `dueTo` |
@@ -131,8 +131,7 @@ async fn export(
     let written = match name {
         "tasks" => {
             let document_id =
-                Params::id("documentId", params.document_id.as_ref(), Kind::Document)?
-                    .ok_or_else(|| AppError::bad_field("documentId", "required"))?;
+                Params::id("documentId", params.document_id.as_ref(), Kind::Document)?;
             table::write(&dir, format, ledger::table(), |sink| {
                 ledger::rows(actor, db, now, app.warnings, document_id, sink)
             })

@@ -315,6 +315,10 @@ async fn every_role_exports_only_what_it_may_read() {
         let (_, _, body) = download(&app, Some(who), &ranking).await;
         assert_eq!(csv_rows(&body).len() - 1, 4);
     }
+    // Without a document: every task in view, here the one document's.
+    let (status, _, body) = download(&app, Some(&bureau), "/exports/tasks.xlsx").await;
+    assert_eq!(status, 200);
+    assert_eq!(seqs(&body), all);
     // Unit A is on tasks 1, 6 and 10 (and cooperates on 5); it reads its own ranking row.
     let (_, _, body) = download(&app, Some(&a), &ledger).await;
     assert_eq!(seqs(&body), ["1", "5", "6", "10"]);
@@ -355,7 +359,11 @@ async fn bad_export_requests_get_clear_errors() {
     for (path, status, code) in [
         ("/exports/secrets.xlsx".to_owned(), 404, "NOT_FOUND"),
         ("/exports/tasks.pdf".to_owned(), 404, "NOT_FOUND"),
-        ("/exports/tasks.xlsx".to_owned(), 400, "BAD_USER_INPUT"),
+        (
+            "/exports/tasks.xlsx?documentId=".to_owned(),
+            400,
+            "BAD_USER_INPUT",
+        ),
         (
             format!("/exports/tasks.xlsx?documentId={gone}"),
             404,
