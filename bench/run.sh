@@ -9,6 +9,7 @@
 #   SCALE=small bench/run.sh     # 200 units, 10 documents, 5,000 tasks: a quick check
 #   DURATION=30 bench/run.sh     # seconds per run (default 10)
 #   GEN_ARGS="--seed 7" bench/run.sh   # more gen-data flags
+#   ONLY=9,12,17 bench/run.sh    # only these scenarios (17: the exports)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -105,7 +106,7 @@ results="bench/results-$(date +%Y-%m-%d).md"
 echo "== node bench/load.mjs (server pid $server_pid)" >&2
 status=0
 table="$(node bench/load.mjs --url "http://127.0.0.1:$api_port" --password "$DUBAN_GEN_PASSWORD" \
-  --pid "$server_pid" --duration "$DURATION" --pg "$database_url")" || status=$?
+  --pid "$server_pid" --duration "$DURATION" --pg "$database_url" ${ONLY:+--only "$ONLY"})" || status=$?
 {
   echo "# Duban load benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
   echo

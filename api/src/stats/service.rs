@@ -273,7 +273,6 @@ async fn task_figures(
 ) -> AppResult<Vec<TaskCounts>> {
     use obligations::Column as O;
     let pairs = Alias::new("pairs");
-    let open = Alias::new("open_due");
     // Ungrouped, the pairs are the distinct tasks and the key a constant of the outer select
     // (PostgreSQL would not take an ungrouped column beside the aggregates).
     let mut inner = query.select_only();
@@ -288,24 +287,50 @@ async fn task_figures(
         .distinct()
         .into_query();
 
-    // Each task's earliest due date among its open obligations (nothing in, or returned).
+    // Each task's earliest due date among its open obligations (nothing in, or returned), as
+    // a subquery per distinct task: the task's own rows by the (task, period, unit) index,
+    // never an aggregate over every obligation.
+    let distinct = Alias::new("distinct_pairs");
+    let own = Alias::new("own");
     let earliest_open = Query::select()
-        .expr_as(Expr::col(O::TaskId), Alias::new("task_id"))
-        .expr_as(Expr::col(O::DueOn).min(), Alias::new("earliest"))
-        .from(obligations::Entity)
+        .expr(Expr::col((own.clone(), O::DueOn)).min())
+        .from_as(obligations::Entity, own.clone())
+        .and_where(
+            Expr::col((own.clone(), O::TaskId)).equals((distinct.clone(), Alias::new("task_id"))),
+        )
         .cond_where(
             sea_orm::Condition::any()
-                .add(Expr::col(O::ReportState).is_null())
-                .add(Expr::col(O::ReportState).is_in([ReportState::Draft, ReportState::Returned])),
+                .add(Expr::col((own.clone(), O::ReportState)).is_null())
+                .add(
+                    Expr::col((own, O::ReportState))
+                        .is_in([ReportState::Draft, ReportState::Returned]),
+                ),
         )
-        .group_by_col(O::TaskId)
+        .to_owned();
+    let mut with_earliest = Query::select();
+    if grouped {
+        with_earliest.expr_as(
+            Expr::col((distinct.clone(), Alias::new("key"))),
+            Alias::new("key"),
+        );
+    }
+    let with_earliest = with_earliest
+        .expr_as(
+            Expr::col((distinct.clone(), Alias::new("task_id"))),
+            Alias::new("task_id"),
+        )
+        .expr_as(
+            SimpleExpr::SubQuery(None, Box::new(earliest_open.into_sub_query_statement())),
+            Alias::new("earliest"),
+        )
+        .from_subquery(inner, distinct)
         .to_owned();
 
     let status = |s: TaskStatus| Expr::col((tasks::Entity, tasks::Column::Status)).eq(s);
     let closed = Expr::col((tasks::Entity, tasks::Column::Status))
         .is_in([TaskStatus::Completed, TaskStatus::Cancelled]);
     let deadline = Expr::col((tasks::Entity, tasks::Column::Deadline));
-    let earliest = Expr::col((open.clone(), Alias::new("earliest")));
+    let earliest = Expr::col((pairs.clone(), Alias::new("earliest")));
     let red_before = today - chrono::Duration::days(thresholds.red_days);
     let yellow_until = today + chrono::Duration::days(thresholds.yellow_days);
     let red = closed.clone().not().and(
@@ -348,18 +373,12 @@ async fn task_figures(
             sum_of(Expr::col((tasks::Entity, tasks::Column::Percent)).into()),
             Alias::new("percent_sum"),
         )
-        .from_subquery(inner, pairs.clone())
+        .from_subquery(with_earliest, pairs.clone())
         .join(
             sea_orm::sea_query::JoinType::InnerJoin,
             tasks::Entity,
             Expr::col((tasks::Entity, tasks::Column::Id))
                 .equals((pairs.clone(), Alias::new("task_id"))),
-        )
-        .join_subquery(
-            sea_orm::sea_query::JoinType::LeftJoin,
-            earliest_open,
-            open.clone(),
-            Expr::col((open, Alias::new("task_id"))).equals((pairs.clone(), Alias::new("task_id"))),
         )
         .to_owned();
     if grouped {
