@@ -33,6 +33,7 @@ pub mod leaders;
 pub mod ledger;
 pub mod live;
 pub mod metrics;
+pub mod notices;
 pub mod obligations;
 pub mod pagination;
 pub mod periods;

@@ -280,3 +280,21 @@ pub enum NoticeKind {
     #[sea_orm(string_value = "CRITICISM")]
     Criticism,
 }
+
+/// How an obligation counted in a notice's figures came out, as of the time they were computed.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EvidenceOutcome {
+    /// First submitted by the end of the due day.
+    #[sea_orm(string_value = "ON_TIME")]
+    OnTime,
+    /// First submitted after it.
+    #[sea_orm(string_value = "LATE")]
+    Late,
+    /// Due, with nothing submitted.
+    #[sea_orm(string_value = "MISSING")]
+    Missing,
+}

@@ -14,6 +14,8 @@ pub mod instructions;
 pub mod leader_units;
 pub mod leaders;
 pub mod ledger_entries;
+pub mod notice_evidence;
+pub mod notice_figures;
 pub mod notice_units;
 pub mod notices;
 pub mod obligations;

@@ -16,6 +16,7 @@ mod m20261128_000009_task_deadline_words;
 mod m20261128_000010_obligations;
 mod m20261128_000011_collective_index;
 mod m20261128_000012_scoring_weights;
+mod m20261128_000013_notice_figures;
 
 /// Runs every migration in order; used by `api migrate`, by the server at start and by tests.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000010_obligations::Migration),
             Box::new(m20261128_000011_collective_index::Migration),
             Box::new(m20261128_000012_scoring_weights::Migration),
+            Box::new(m20261128_000013_notice_figures::Migration),
         ]
     }
 }

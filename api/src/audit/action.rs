@@ -101,6 +101,7 @@ audit_actions! {
         ProposalSet => "proposal.set";
         ProposalReply => "proposal.reply";
         ProposalRate => "proposal.rate";
+        NoticePublish => "notice.publish";
     }
     private {
         /// A sign-in, or a refused one (a lockout among them).
@@ -125,6 +126,10 @@ audit_actions! {
         RegistrySeed => "registry.seed";
         /// The bureau setting a document's ranking weights.
         ScoringSetWeights => "scoring.set_weights";
+        /// The bureau's drafts of notices, theirs alone until published.
+        NoticeDraft => "notice.draft";
+        NoticeUpdate => "notice.update";
+        NoticeDiscard => "notice.discard";
     }
 }
 
@@ -171,6 +176,7 @@ pub fn of_event(kind: EventKind) -> AuditAction {
         EventKind::ProposalReplied => AuditAction::ProposalReply,
         EventKind::ProposalRated => AuditAction::ProposalRate,
         EventKind::ProposalReopened => AuditAction::ProposalRate,
+        EventKind::NoticePublished => AuditAction::NoticePublish,
     }
 }
 

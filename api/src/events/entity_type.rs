@@ -51,6 +51,8 @@ entity_types! {
     Instruction => "instruction";
     LedgerEntry => "ledger_entry";
     Attachment => "attachment";
+    /// A praise or criticism notice (通报).
+    Notice => "notice";
 }
 
 #[cfg(test)]

@@ -120,6 +120,8 @@ event_kinds! {
     ProposalRated => "proposal.rated";
     /// The deputies were not satisfied (不满意): the motion is worked and answered again.
     ProposalReopened => "proposal.reopened";
+    /// The bureau published a praise or criticism notice (通报) naming the unit.
+    NoticePublished => "notice.published";
 }
 
 #[cfg(test)]

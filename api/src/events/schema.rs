@@ -28,6 +28,7 @@ pub fn kind_of(entity: EntityType) -> Kind {
         EntityType::Instruction => Kind::Instruction,
         EntityType::LedgerEntry => Kind::LedgerEntry,
         EntityType::Attachment => Kind::Attachment,
+        EntityType::Notice => Kind::Notice,
     }
 }
 

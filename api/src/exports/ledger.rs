@@ -16,7 +16,7 @@ use sea_orm::{
     QuerySelect,
 };
 
-use super::sheets::{SLICE, send, unit_names};
+use super::sheets::{SLICE, send};
 use super::table::{Cell, Column, Rows, Table};
 use crate::auth::Principal;
 use crate::deadline::{Thresholds, today_in_china};
@@ -63,7 +63,7 @@ pub async fn rows(
         categories = categories.filter(categories::Column::DocumentId.eq(id));
     }
     let today = today_in_china(now);
-    let units = unit_names(db).await?;
+    let units = crate::units::service::names(db).await?;
     let categories: HashMap<i64, String> = categories
         .all(db)
         .await?

@@ -7,6 +7,7 @@
 //! | `obligations` | the obligations in view, with their states                   | `documentId`, `periodId`, `unitId` |
 //! | `figures`     | figures by group, as `figuresBy`                             | `groupBy` (required: unit, leader, document, category, period), `documentId`, `unitId`, `leaderId`, `periodId`, `basis` (current, original) |
 //! | `ranking`     | the ranking, as `ranking`, with its formula and weights     | `documentId`, `dueFrom`, `dueTo` |
+//! | `notice.docx` | a notice (通报) as a Word document in the usual layout | `id` (required) |
 //!
 //! Ids are the API's global IDs. Rows are read a slice at a time and written in constant memory
 //! (`table`); `.xlsx` has its header row frozen and column widths set, `.csv` is UTF-8 with a
@@ -51,6 +52,8 @@ pub struct Params {
     basis: Option<String>,
     due_from: Option<NaiveDate>,
     due_to: Option<NaiveDate>,
+    /// A notice, for `notice.docx`.
+    id: Option<String>,
 }
 
 impl Params {
@@ -122,6 +125,9 @@ async fn export(
     file: &str,
     params: Params,
 ) -> AppResult<Response> {
+    if file == "notice.docx" {
+        return notice_document(app, actor, &params).await;
+    }
     let (name, format) = FileFormat::of(file).ok_or_else(|| {
         AppError::not_found("export (tasks, obligations, figures or ranking; .xlsx or .csv)")
     })?;
@@ -189,6 +195,39 @@ async fn export(
     headers.insert(
         header::CONTENT_DISPOSITION,
         HeaderValue::from_str(&disposition).map_err(|e| AppError::Internal(e.into()))?,
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    Ok(response)
+}
+
+/// `notice.docx?id=`: a notice the caller may read (drafts: the bureau), as a Word document.
+async fn notice_document(app: &AppData, actor: &Principal, params: &Params) -> AppResult<Response> {
+    let id = Params::id("id", params.id.as_ref(), Kind::Notice)?
+        .ok_or_else(|| AppError::bad_field("id", "required"))?;
+    let notice = crate::notices::service::readable_by_ids(actor, &app.db, &[id])
+        .await?
+        .remove(&id)
+        .ok_or_else(|| AppError::not_found("notice"))?;
+    let bytes = crate::notices::document::write(&notice)?;
+    let mut response = Body::from(bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&format!("attachment; filename=\"notice-{id}.docx\""))
+            .map_err(|e| AppError::Internal(e.into()))?,
     );
     headers.insert(
         header::CACHE_CONTROL,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::obligations;
-use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, QuerySelect};
+use sea_orm::{ConnectionTrait, QueryOrder, QuerySelect};
 
 use super::table::{Cell, Column, Rows, Table};
 use crate::auth::Principal;
@@ -192,7 +192,7 @@ pub async fn obligations(
     sink: Rows,
 ) -> AppResult<()> {
     let today = today_in_china(now);
-    let units = unit_names(db).await?;
+    let units = crate::units::service::names(db).await?;
     let query = crate::obligations::list::visible(actor, db, &filter, today).await?;
     let mut offset = 0;
     loop {
@@ -234,16 +234,6 @@ pub async fn obligations(
             .collect();
         send(&sink, rows).await?;
     }
-}
-
-/// Every unit's name by id: the registry is small (a province has a few thousand).
-pub async fn unit_names(db: &impl ConnectionTrait) -> AppResult<HashMap<i64, String>> {
-    Ok(entity::units::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect())
 }
 
 /// An obligation's state as the bureau's tables write it.

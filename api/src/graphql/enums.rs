@@ -173,3 +173,15 @@ pub enum NoticeKind {
     Praise,
     Criticism,
 }
+
+/// How an obligation counted in a notice came out when its figures were computed.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::EvidenceOutcome")]
+pub enum EvidenceOutcome {
+    /// First submitted by the end of the due day.
+    OnTime,
+    /// First submitted after it.
+    Late,
+    /// Due, with nothing submitted.
+    Missing,
+}

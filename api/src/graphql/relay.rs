@@ -47,6 +47,7 @@ kinds! {
     LedgerEntry => "LedgerEntry",
     Indicator => "Indicator",
     Attachment => "Attachment",
+    Notice => "Notice",
 }
 
 /// The global ID of a row.

@@ -1,11 +1,13 @@
 //! Which events a principal hears: the bureau and machine accounts everything; a unit what is
 //! addressed to it (its reminders, returns, decisions) and task-wide events on tasks it sees,
-//! never another unit's; a leader the events of the tasks they see.
+//! never another unit's; a leader the events of the tasks they see, and the notices naming a
+//! unit they supervise.
 
 use entity::events;
 use sea_orm::ConnectionTrait;
 
 use crate::auth::Principal;
+use crate::auth::principal::Scope;
 use crate::error::AppResult;
 
 /// The subscriber as the users table says now: `None` once the account is gone or deactivated,
@@ -48,6 +50,19 @@ pub async fn may_hear(
     }
     if let (Some(mine), Some(addressed)) = (actor.unit_id(), event.unit_id) {
         return Ok(addressed == mine);
+    }
+    // A notice naming a unit is told to the leaders who supervise it too.
+    if let (Scope::Leader { leader_id, .. }, Some(unit), None) =
+        (&actor.scope, event.unit_id, event.task_id)
+        && event.kind == crate::events::EventKind::NoticePublished.as_str()
+    {
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        let supervises = entity::leader_units::Entity::find()
+            .filter(entity::leader_units::Column::LeaderId.eq(*leader_id))
+            .filter(entity::leader_units::Column::UnitId.eq(unit))
+            .count(db)
+            .await?;
+        return Ok(supervises > 0);
     }
     match event.task_id {
         Some(task_id) => Ok(crate::tasks::query::visible_by_ids(actor, db, &[task_id])

@@ -24,6 +24,7 @@ use crate::instructions::schema::InstructionMutation;
 use crate::leaders::schema::{LeaderMutation, LeaderQuery};
 use crate::ledger::schema::LedgerMutation;
 use crate::live::schema::LiveSubscription;
+use crate::notices::schema::{NoticeMutation, NoticeQuery};
 use crate::obligations::schema::ObligationQuery;
 use crate::periods::schema::PeriodMutation;
 use crate::proposals::schema::ProposalMutation;
@@ -49,6 +50,7 @@ pub struct Query(
     ReminderQuery,
     ExtensionQuery,
     StatsQuery,
+    NoticeQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -69,6 +71,7 @@ pub struct Mutation(
     AttachmentMutation,
     ProposalMutation,
     StatsMutation,
+    NoticeMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -122,6 +125,8 @@ pub const PER_REQUEST: &[(&str, usize)] = &[
     ("reportingFigures", 3),
     ("figuresBy", 3),
     ("ranking", 3),
+    ("draftNotice", 1),
+    ("verifyNotice", 3),
     ("obligations", 3),
     ("myObligations", 3),
 ];

@@ -53,6 +53,7 @@ pub enum Node {
     Indicator(crate::tasks::types::Indicator),
     Attachment(crate::attachments::schema::Attachment),
     AuditEntry(AuditEntry),
+    Notice(crate::notices::schema::Notice),
 }
 
 #[derive(Default)]
@@ -128,6 +129,9 @@ async fn fetch(ctx: &Context<'_>, kind: Kind, row: i64) -> Result<Option<Node>> 
         Kind::Attachment => load(ctx, AttachmentReadableById(row))
             .await?
             .map(Node::Attachment),
+        Kind::Notice => load(ctx, crate::notices::loaders::NoticeReadableById(row))
+            .await?
+            .map(Node::Notice),
         Kind::AuditEntry => match ctx.loader().load_one(AuditEntryReadableById(row)).await? {
             Some(entry) => Some(Node::AuditEntry(AuditEntry::try_from(entry)?)),
             None => None,

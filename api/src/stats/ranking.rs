@@ -41,7 +41,7 @@ pub const FORMULA: &str = "points = onTime × w.onTime − late × w.late − mi
 
 /// Points per obligation: earned for an on-time report, taken off (a positive number) for a late,
 /// missing or returned one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Weights {
     pub on_time: i32,
@@ -274,10 +274,7 @@ pub async fn rank(
                 - c.returned * i64::from(weights.returned),
         })
         .collect();
-    rows.sort_by(order);
-    for (place, row) in rows.iter_mut().enumerate() {
-        row.rank = u32::try_from(place + 1).unwrap_or(u32::MAX);
-    }
+    place(&mut rows);
     let ranked = u32::try_from(rows.len()).unwrap_or(u32::MAX);
     let rows = readable(actor, db, rows).await?;
     Ok(Ranking {
@@ -289,6 +286,14 @@ pub async fn rank(
         ranked,
         rows,
     })
+}
+
+/// Orders `rows` by the formula and numbers their places from 1.
+pub fn place(rows: &mut [Row]) {
+    rows.sort_by(order);
+    for (place, row) in rows.iter_mut().enumerate() {
+        row.rank = u32::try_from(place + 1).unwrap_or(u32::MAX);
+    }
 }
 
 /// Higher score first (points per counted obligation, compared as integers), then higher

@@ -132,6 +132,17 @@ pub async fn by_ids(
         .collect())
 }
 
+/// Every unit's name by id, for tables that name many units (exports, notices): the registry
+/// is small (a province has a few thousand units), so one statement without a filter.
+pub async fn names(db: &impl ConnectionTrait) -> AppResult<HashMap<i64, String>> {
+    Ok(units::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|unit| (unit.id, unit.name))
+        .collect())
+}
+
 /// The aliases of each unit, for DataLoaders.
 pub async fn aliases_of(
     db: &impl ConnectionTrait,

@@ -11,9 +11,9 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-const EVENTS: &str = "subscription($after: Int, $kinds: [EventKind!]) {
+pub(crate) const EVENTS: &str = "subscription($after: Int, $kinds: [EventKind!]) {
     events(after: $after, kinds: $kinds) { sequence kind entityType entityId task { seq } unit { name } payload } }";
 
 /// The newest event's sequence: subscribing after it makes the test independent of when the
@@ -35,7 +35,12 @@ async fn subscribe(app: &TestApp, token: &str, variables: Value) -> Socket {
     subscribe_to(app, token, EVENTS, variables).await
 }
 
-async fn subscribe_to(app: &TestApp, token: &str, query: &str, variables: Value) -> Socket {
+pub(crate) async fn subscribe_to(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+    variables: Value,
+) -> Socket {
     let url = app.address.replace("http://", "ws://") + "/graphql/ws";
     let mut request = url.into_client_request().unwrap();
     request.headers_mut().insert(
@@ -59,7 +64,7 @@ async fn subscribe_to(app: &TestApp, token: &str, query: &str, variables: Value)
     socket
 }
 
-async fn next_message(socket: &mut Socket) -> Value {
+pub(crate) async fn next_message(socket: &mut Socket) -> Value {
     loop {
         let message = tokio::time::timeout(std::time::Duration::from_secs(20), socket.next())
             .await

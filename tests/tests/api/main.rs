@@ -22,6 +22,7 @@ mod ledger;
 mod live;
 mod loaders;
 mod nodes;
+mod notices;
 mod obligations;
 mod operations;
 mod periods;
