@@ -287,10 +287,12 @@ async fn task_figures(
         .distinct()
         .into_query();
 
-    // Each task's earliest due date among its open obligations (nothing in, or returned), as
-    // a subquery per distinct task: the task's own rows by the (task, period, unit) index,
-    // never an aggregate over every obligation.
-    let distinct = Alias::new("distinct_pairs");
+    // Each task's earliest due date among its open obligations (nothing in, or returned): a
+    // subquery per distinct task in view (not per pair: a task owed by four units is looked up
+    // once), on the task's own rows by the (task, period, unit) index, never an aggregate over
+    // every obligation. On PostgreSQL the derived table is fenced (`OFFSET 0`) so that the
+    // planner does not copy the subquery into each expression that reads its result.
+    let distinct = Alias::new("distinct_tasks");
     let own = Alias::new("own");
     let earliest_open = Query::select()
         .expr(Expr::col((own.clone(), O::DueOn)).min())
@@ -307,14 +309,13 @@ async fn task_figures(
                 ),
         )
         .to_owned();
-    let mut with_earliest = Query::select();
-    if grouped {
-        with_earliest.expr_as(
-            Expr::col((distinct.clone(), Alias::new("key"))),
-            Alias::new("key"),
-        );
-    }
-    let with_earliest = with_earliest
+    let in_view = Alias::new("in_view");
+    let distinct_tasks = Query::select()
+        .distinct()
+        .column((in_view.clone(), Alias::new("task_id")))
+        .from_subquery(inner.clone(), in_view)
+        .to_owned();
+    let mut levels = Query::select()
         .expr_as(
             Expr::col((distinct.clone(), Alias::new("task_id"))),
             Alias::new("task_id"),
@@ -323,14 +324,18 @@ async fn task_figures(
             SimpleExpr::SubQuery(None, Box::new(earliest_open.into_sub_query_statement())),
             Alias::new("earliest"),
         )
-        .from_subquery(inner, distinct)
+        .from_subquery(distinct_tasks, distinct)
         .to_owned();
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        levels.offset(0);
+    }
+    let level = Alias::new("levels");
 
     let status = |s: TaskStatus| Expr::col((tasks::Entity, tasks::Column::Status)).eq(s);
     let closed = Expr::col((tasks::Entity, tasks::Column::Status))
         .is_in([TaskStatus::Completed, TaskStatus::Cancelled]);
     let deadline = Expr::col((tasks::Entity, tasks::Column::Deadline));
-    let earliest = Expr::col((pairs.clone(), Alias::new("earliest")));
+    let earliest = Expr::col((level.clone(), Alias::new("earliest")));
     let red_before = today - chrono::Duration::days(thresholds.red_days);
     let yellow_until = today + chrono::Duration::days(thresholds.yellow_days);
     let red = closed.clone().not().and(
@@ -373,11 +378,18 @@ async fn task_figures(
             sum_of(Expr::col((tasks::Entity, tasks::Column::Percent)).into()),
             Alias::new("percent_sum"),
         )
-        .from_subquery(with_earliest, pairs.clone())
+        .from_subquery(inner, pairs.clone())
         .join(
             sea_orm::sea_query::JoinType::InnerJoin,
             tasks::Entity,
             Expr::col((tasks::Entity, tasks::Column::Id))
+                .equals((pairs.clone(), Alias::new("task_id"))),
+        )
+        .join_subquery(
+            sea_orm::sea_query::JoinType::LeftJoin,
+            levels,
+            level.clone(),
+            Expr::col((level, Alias::new("task_id")))
                 .equals((pairs.clone(), Alias::new("task_id"))),
         )
         .to_owned();
