@@ -180,21 +180,32 @@ async fn export(
         .map_err(|e| AppError::Internal(e.into()))?
         .len();
     let day = crate::deadline::today_in_china(now);
-    let disposition = format!(
-        "attachment; filename=\"{name}-{day}.{}\"",
-        format.extension()
-    );
     let stream = ReaderStream::new(tokio::fs::File::from_std(written));
-    let mut response = Body::from_stream(stream).into_response();
+    download_response(
+        Body::from_stream(stream),
+        format.content_type(),
+        &format!("{name}-{day}.{}", format.extension()),
+        Some(length),
+    )
+}
+
+/// A download: its type, an attachment's name (ASCII, made here), never cached or sniffed.
+fn download_response(
+    body: Body,
+    content_type: &'static str,
+    file_name: &str,
+    length: Option<u64>,
+) -> AppResult<Response> {
+    let mut response = body.into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(format.content_type()),
-    );
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Some(length) = length {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    }
     headers.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&disposition).map_err(|e| AppError::Internal(e.into()))?,
+        HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
+            .map_err(|e| AppError::Internal(e.into()))?,
     );
     headers.insert(
         header::CACHE_CONTROL,
@@ -216,26 +227,10 @@ async fn notice_document(app: &AppData, actor: &Principal, params: &Params) -> A
         .remove(&id)
         .ok_or_else(|| AppError::not_found("notice"))?;
     let bytes = crate::notices::document::write(&notice)?;
-    let mut response = Body::from(bytes).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        ),
-    );
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&format!("attachment; filename=\"notice-{id}.docx\""))
-            .map_err(|e| AppError::Internal(e.into()))?,
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    Ok(response)
+    download_response(
+        Body::from(bytes),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &format!("notice-{id}.docx"),
+        None,
+    )
 }

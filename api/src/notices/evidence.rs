@@ -13,13 +13,9 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{EvidenceOutcome, ReviewDecision};
 use entity::{
-    notice_evidence, notice_figures, obligations, progress_reports, report_reviews,
-    report_versions, tasks,
+    notice_evidence, notice_figures, obligations, progress_reports, report_reviews, report_versions,
 };
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
-    QuerySelect, RelationDef,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::deadline::today_in_china as day_in_china;
 use crate::error::AppResult;
@@ -50,25 +46,13 @@ pub async fn collect(
     if units.is_empty() {
         return Ok(Vec::new());
     }
-    let mut query = obligations::Entity::find()
-        .join(JoinType::InnerJoin, to_task())
-        .filter(tasks::Column::DeletedAt.is_null())
+    let rows = crate::stats::ranking::in_scope(scope)
         .filter(O::UnitId.is_in(units.iter().copied()))
         .filter(
             Condition::any()
                 .add(O::FirstSubmittedOn.is_not_null())
                 .add(O::DueOn.lt(today)),
-        );
-    if let Some(id) = scope.document_id {
-        query = query.filter(O::DocumentId.eq(id));
-    }
-    if let Some(from) = scope.due_from {
-        query = query.filter(O::DueOn.gte(from));
-    }
-    if let Some(to) = scope.due_to {
-        query = query.filter(O::DueOn.lte(to));
-    }
-    let rows = query
+        )
         .order_by_asc(O::UnitId)
         .order_by_asc(O::DueOn)
         .order_by_asc(O::TaskId)
@@ -308,11 +292,4 @@ pub async fn verify(
         }
     }
     Ok(differences)
-}
-
-fn to_task() -> RelationDef {
-    obligations::Entity::belongs_to(tasks::Entity)
-        .from(obligations::Column::TaskId)
-        .to(tasks::Column::Id)
-        .into()
 }

@@ -67,26 +67,31 @@ pub struct ObligationFilterInput {
 
 impl ObligationFilterInput {
     fn decode(self) -> Result<ObligationFilter, AppError> {
-        Ok(ObligationFilter {
-            document_id: expect_optional_id(
-                "filter.documentId",
+        decode_filter(
+            [
                 self.document_id.as_ref(),
-                Kind::Document,
-            )?,
-            period_id: expect_optional_id(
-                "filter.periodId",
                 self.period_id.as_ref(),
-                Kind::Period,
-            )?,
-            unit_id: expect_optional_id("filter.unitId", self.unit_id.as_ref(), Kind::Unit)?,
-            leader_id: expect_optional_id(
-                "filter.leaderId",
+                self.unit_id.as_ref(),
                 self.leader_id.as_ref(),
-                Kind::Leader,
-            )?,
-            states: self.state.unwrap_or_default(),
-        })
+            ],
+            self.state.unwrap_or_default(),
+        )
     }
+}
+
+/// A filter's document, period, unit and leader from their global IDs (`filter.documentId`…
+/// named in the errors); shared with the figures' filter.
+pub fn decode_filter(
+    [document, period, unit, leader]: [Option<&ID>; 4],
+    states: Vec<ObligationState>,
+) -> Result<ObligationFilter, AppError> {
+    Ok(ObligationFilter {
+        document_id: expect_optional_id("filter.documentId", document, Kind::Document)?,
+        period_id: expect_optional_id("filter.periodId", period, Kind::Period)?,
+        unit_id: expect_optional_id("filter.unitId", unit, Kind::Unit)?,
+        leader_id: expect_optional_id("filter.leaderId", leader, Kind::Leader)?,
+        states,
+    })
 }
 
 #[derive(Default)]

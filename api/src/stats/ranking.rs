@@ -24,7 +24,7 @@ use entity::{leader_units, obligations, report_reviews, scoring_weights, tasks, 
 use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QuerySelect,
-    QueryTrait, RelationDef, TransactionTrait,
+    QueryTrait, RelationDef, Select, TransactionTrait,
 };
 use serde::Serialize;
 
@@ -358,18 +358,7 @@ async fn counts(
         .to_owned();
     let first = Expr::col((obligations::Entity, O::FirstSubmittedOn));
     let due_on = Expr::col((obligations::Entity, O::DueOn));
-    let mut query = obligations::Entity::find()
-        .join(JoinType::InnerJoin, to_task())
-        .filter(tasks::Column::DeletedAt.is_null());
-    if let Some(id) = scope.document_id {
-        query = query.filter(O::DocumentId.eq(id));
-    }
-    if let Some(from) = scope.due_from {
-        query = query.filter(O::DueOn.gte(from));
-    }
-    if let Some(to) = scope.due_to {
-        query = query.filter(O::DueOn.lte(to));
-    }
+    let mut query = in_scope(scope);
     QueryTrait::query(&mut query).join_subquery(
         sea_orm::sea_query::JoinType::LeftJoin,
         returned,
@@ -391,6 +380,26 @@ async fn counts(
         .into_model::<UnitCounts>()
         .all(db)
         .await?)
+}
+
+/// The stored obligations a ranking of `scope` counts from: those of live tasks, of the
+/// document, due in the range. The one definition, shared with a notice's evidence
+/// (`notices::evidence::collect`), so that the two count alike.
+pub fn in_scope(scope: RankingScope) -> Select<obligations::Entity> {
+    use obligations::Column as O;
+    let mut query = obligations::Entity::find()
+        .join(JoinType::InnerJoin, to_task())
+        .filter(tasks::Column::DeletedAt.is_null());
+    if let Some(id) = scope.document_id {
+        query = query.filter(O::DocumentId.eq(id));
+    }
+    if let Some(from) = scope.due_from {
+        query = query.filter(O::DueOn.gte(from));
+    }
+    if let Some(to) = scope.due_to {
+        query = query.filter(O::DueOn.lte(to));
+    }
+    query
 }
 
 /// `obligations.task_id = tasks.id`.

@@ -24,25 +24,15 @@ pub struct FiguresFilter {
 
 impl FiguresFilter {
     fn decode(self) -> Result<ObligationFilter> {
-        Ok(ObligationFilter {
-            document_id: expect_optional_id(
-                "filter.documentId",
+        Ok(crate::obligations::schema::decode_filter(
+            [
                 self.document_id.as_ref(),
-                Kind::Document,
-            )?,
-            unit_id: expect_optional_id("filter.unitId", self.unit_id.as_ref(), Kind::Unit)?,
-            leader_id: expect_optional_id(
-                "filter.leaderId",
-                self.leader_id.as_ref(),
-                Kind::Leader,
-            )?,
-            period_id: expect_optional_id(
-                "filter.periodId",
                 self.period_id.as_ref(),
-                Kind::Period,
-            )?,
-            states: Vec::new(),
-        })
+                self.unit_id.as_ref(),
+                self.leader_id.as_ref(),
+            ],
+            Vec::new(),
+        )?)
     }
 }
 
