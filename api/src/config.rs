@@ -205,6 +205,13 @@ pub struct Config {
     #[arg(long, env = "WARNING_RED_DAYS", default_value_t = 0)]
     pub warning_red_days: u32,
 
+    /// A task is behind schedule (序时进度) when its percent complete is more than this many
+    /// points below the percent expected by today on a straight line from the document's issue
+    /// date to the task's deadline.
+    #[arg(long, env = "SCHEDULE_MARGIN_PERCENT", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub schedule_margin_percent: u32,
+
     /// How often new events are looked for, in milliseconds: the delay of live updates on
     /// SQLite, and the safety net behind PostgreSQL's notifications.
     #[arg(long, env = "LIVE_POLL_MILLIS", default_value_t = 250)]
@@ -228,6 +235,7 @@ impl Config {
         crate::deadline::Thresholds {
             yellow_days: i64::from(self.warning_yellow_days),
             red_days: i64::from(self.warning_red_days),
+            schedule_margin: i64::from(self.schedule_margin_percent),
         }
     }
 

@@ -41,6 +41,9 @@ pub struct Thresholds {
     /// RED when an open obligation is more than this many days past its due day (0: as soon as
     /// the due day has ended).
     pub red_days: i64,
+    /// A task is behind schedule (序时进度) when its percent complete is more than this many
+    /// points below the percent expected by today.
+    pub schedule_margin: i64,
 }
 
 impl Default for Thresholds {
@@ -48,6 +51,7 @@ impl Default for Thresholds {
         Self {
             yellow_days: 3,
             red_days: 0,
+            schedule_margin: 10,
         }
     }
 }

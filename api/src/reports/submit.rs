@@ -144,6 +144,16 @@ async fn submit_once(
     .insert(&txn)
     .await?;
     values::store(&txn, version.id, &values).await?;
+    // The task's percent complete is the latest report's that gives one: derived, like its
+    // status, so it does not move the task's version (a clerk's edit must not conflict with a
+    // unit's report); the submission's event carries it.
+    if let Some(percent) = version.percent {
+        entity::tasks::Entity::update_many()
+            .col_expr(entity::tasks::Column::Percent, Expr::value(percent))
+            .filter(entity::tasks::Column::Id.eq(key.task_id))
+            .exec(&txn)
+            .await?;
+    }
     crate::attachments::service::attach_to_version(
         actor,
         &txn,

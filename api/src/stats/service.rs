@@ -287,12 +287,14 @@ async fn task_figures(
         .distinct()
         .into_query();
 
-    // Each task's earliest due date among its open obligations (nothing in, or returned): a
-    // subquery per distinct task in view (not per pair: a task owed by four units is looked up
-    // once), on the task's own rows by the (task, period, unit) index, never an aggregate over
-    // every obligation. On PostgreSQL the derived table is fenced (`OFFSET 0`) so that the
-    // planner does not copy the subquery into each expression that reads its result.
-    let distinct = Alias::new("distinct_tasks");
+    // Each task's earliest due date among its open obligations (nothing in, or returned), as a
+    // subquery beside each (group, task) pair, on the task's own rows by the (task, period,
+    // unit) index: never an aggregate over every obligation, and no join between derived
+    // tables, whose plan depends on statistics a freshly loaded table lacks (a join of the
+    // pairs with a per-task table ran for minutes on 70,000 fresh tasks). On PostgreSQL the
+    // derived table is fenced (`OFFSET 0`) so that the planner does not copy the subquery into
+    // each expression that reads its result.
+    let distinct = Alias::new("distinct_pairs");
     let own = Alias::new("own");
     let earliest_open = Query::select()
         .expr(Expr::col((own.clone(), O::DueOn)).min())
@@ -309,13 +311,14 @@ async fn task_figures(
                 ),
         )
         .to_owned();
-    let in_view = Alias::new("in_view");
-    let distinct_tasks = Query::select()
-        .distinct()
-        .column((in_view.clone(), Alias::new("task_id")))
-        .from_subquery(inner.clone(), in_view)
-        .to_owned();
-    let mut levels = Query::select()
+    let mut with_earliest = Query::select();
+    if grouped {
+        with_earliest.expr_as(
+            Expr::col((distinct.clone(), Alias::new("key"))),
+            Alias::new("key"),
+        );
+    }
+    with_earliest
         .expr_as(
             Expr::col((distinct.clone(), Alias::new("task_id"))),
             Alias::new("task_id"),
@@ -324,18 +327,16 @@ async fn task_figures(
             SimpleExpr::SubQuery(None, Box::new(earliest_open.into_sub_query_statement())),
             Alias::new("earliest"),
         )
-        .from_subquery(distinct_tasks, distinct)
-        .to_owned();
+        .from_subquery(inner, distinct);
     if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        levels.offset(0);
+        with_earliest.offset(0);
     }
-    let level = Alias::new("levels");
 
     let status = |s: TaskStatus| Expr::col((tasks::Entity, tasks::Column::Status)).eq(s);
     let closed = Expr::col((tasks::Entity, tasks::Column::Status))
         .is_in([TaskStatus::Completed, TaskStatus::Cancelled]);
     let deadline = Expr::col((tasks::Entity, tasks::Column::Deadline));
-    let earliest = Expr::col((level.clone(), Alias::new("earliest")));
+    let earliest = Expr::col((pairs.clone(), Alias::new("earliest")));
     let red_before = today - chrono::Duration::days(thresholds.red_days);
     let yellow_until = today + chrono::Duration::days(thresholds.yellow_days);
     let red = closed.clone().not().and(
@@ -378,18 +379,11 @@ async fn task_figures(
             sum_of(Expr::col((tasks::Entity, tasks::Column::Percent)).into()),
             Alias::new("percent_sum"),
         )
-        .from_subquery(inner, pairs.clone())
+        .from_subquery(with_earliest, pairs.clone())
         .join(
             sea_orm::sea_query::JoinType::InnerJoin,
             tasks::Entity,
             Expr::col((tasks::Entity, tasks::Column::Id))
-                .equals((pairs.clone(), Alias::new("task_id"))),
-        )
-        .join_subquery(
-            sea_orm::sea_query::JoinType::LeftJoin,
-            levels,
-            level.clone(),
-            Expr::col((level, Alias::new("task_id")))
                 .equals((pairs.clone(), Alias::new("task_id"))),
         )
         .to_owned();

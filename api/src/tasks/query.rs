@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use entity::enums::{TaskStatus, UnitRole};
 use entity::{categories, leaders, task_leaders, task_units, tasks};
 use itertools::Itertools;
-use sea_orm::sea_query::{Expr, LikeExpr, Query};
+use sea_orm::sea_query::{Expr, LikeExpr, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     Select,
@@ -36,6 +36,16 @@ pub struct TaskFilter {
     pub text: Option<String>,
     pub deadline_from: Option<NaiveDate>,
     pub deadline_to: Option<NaiveDate>,
+    /// Behind schedule (序时进度) or not, on a day and with a margin.
+    pub behind_schedule: Option<Schedule>,
+}
+
+/// `behindSchedule` as a filter: the rule of `progress::behind_schedule` on `today`.
+#[derive(Debug, Clone, Copy)]
+pub struct Schedule {
+    pub behind: bool,
+    pub today: NaiveDate,
+    pub margin: i64,
 }
 
 /// What to sort tasks by.
@@ -194,7 +204,52 @@ pub async fn filter_condition(
     if let Some(to) = filter.deadline_to {
         condition = condition.add(tasks::Column::Deadline.lte(to));
     }
+    if let Some(schedule) = filter.behind_schedule {
+        let behind = behind_schedule(db.get_database_backend(), schedule);
+        condition = condition.add(if schedule.behind {
+            behind
+        } else {
+            behind.not()
+        });
+    }
     Ok(condition)
+}
+
+/// Tasks behind schedule on `today`: open, with a deadline after their document's issue date,
+/// and `(percent + margin) × total < 100 × elapsed` in days (elapsed from the issue date, at most
+/// the total): `progress::expected_percent` and `behind_schedule` multiplied out, so that no
+/// division is needed. Days between dates are a subtraction on PostgreSQL and `julianday` on
+/// SQLite. Change both together.
+fn behind_schedule(backend: sea_orm::DatabaseBackend, s: Schedule) -> SimpleExpr {
+    let days = |later: &str, earlier: &str| match backend {
+        sea_orm::DatabaseBackend::Sqlite => format!("(julianday({later}) - julianday({earlier}))"),
+        _ => format!("({later} - {earlier})"),
+    };
+    let total = days(r#""tasks"."deadline""#, r#""d"."issued_on""#);
+    // sea-query takes `?` placeholders on SQLite and numbered ones (`$1`) on PostgreSQL.
+    let postgres = backend == sea_orm::DatabaseBackend::Postgres;
+    let (margin, today) = if postgres {
+        ("$1", "CAST($2 AS DATE)")
+    } else {
+        ("?", "?")
+    };
+    let elapsed = days(today, r#""d"."issued_on""#);
+    let sql = format!(
+        r#""tasks"."status" NOT IN ('COMPLETED', 'CANCELLED') AND "tasks"."deadline" IS NOT NULL
+        AND EXISTS (SELECT 1 FROM "documents" AS "d" WHERE "d"."id" = "tasks"."document_id"
+          AND "d"."issued_on" IS NOT NULL AND "tasks"."deadline" > "d"."issued_on"
+          AND ("tasks"."percent" + {margin}) * {total} < 100 * (CASE WHEN {today} >= "tasks"."deadline"
+            THEN {total} WHEN {today} <= "d"."issued_on" THEN 0 ELSE {elapsed} END))"#
+    );
+    let margin = sea_orm::Value::from(s.margin);
+    if postgres {
+        Expr::cust_with_values(sql, [margin, s.today.into()])
+    } else {
+        Expr::cust_with_values(
+            sql,
+            [margin, s.today.into(), s.today.into(), s.today.into()],
+        )
+    }
 }
 
 /// One task, if `actor` may see it; NOT_FOUND otherwise (a unit must not learn that another

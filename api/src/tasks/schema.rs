@@ -28,10 +28,13 @@ pub struct TaskFilterInput {
     pub search: Option<String>,
     pub deadline_from: Option<NaiveDate>,
     pub deadline_to: Option<NaiveDate>,
+    /// Behind schedule (序时进度) or not: see `Task.behindSchedule`.
+    pub behind_schedule: Option<bool>,
 }
 
 impl TaskFilterInput {
-    fn decode(self) -> Result<TaskFilter, crate::error::AppError> {
+    /// The filter, with `behindSchedule` read on `today` with `margin` points.
+    fn decode(self, today: NaiveDate, margin: i64) -> Result<TaskFilter, crate::error::AppError> {
         Ok(TaskFilter {
             document_id: expect_optional_id(
                 "filter.documentId",
@@ -59,6 +62,13 @@ impl TaskFilterInput {
             text: self.search,
             deadline_from: self.deadline_from,
             deadline_to: self.deadline_to,
+            behind_schedule: self
+                .behind_schedule
+                .map(|behind| crate::tasks::query::Schedule {
+                    behind,
+                    today,
+                    margin,
+                }),
         })
     }
 }
@@ -120,7 +130,10 @@ impl TaskQuery {
     ) -> Result<Conn<Task>> {
         let actor = ctx.actor()?;
         let page = relay::page_request(ctx, first, after.as_deref())?;
-        let filter = filter.unwrap_or_default().decode()?;
+        let filter = filter.unwrap_or_default().decode(
+            crate::deadline::today_in_china(ctx.now()),
+            ctx.app().warnings.schedule_margin,
+        )?;
         let order = order_by.unwrap_or_default().into();
         Ok(relay::connection(
             query::list(actor, ctx.db(), filter, order, page).await?,

@@ -136,6 +136,32 @@ impl Task {
         ))
     }
 
+    /// The percent expected by today (序时进度): a straight line from the document's issue
+    /// date (0) to the task's deadline (100). Null without either.
+    async fn expected_percent(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
+        let document: Option<entity::documents::Model> = ctx
+            .loader()
+            .load_one(DocumentById(self.model.document_id))
+            .await?;
+        Ok(progress::expected_percent(
+            document.and_then(|d| d.issued_on),
+            self.model.deadline,
+            today_in_china(ctx.now()),
+        ))
+    }
+
+    /// Whether the task is open and its percent complete (`percent`, the latest report's) is
+    /// more than `SCHEDULE_MARGIN_PERCENT` (10) points below `expectedPercent`. Lists filter on
+    /// it with `filter: { behindSchedule: true }`.
+    async fn behind_schedule(&self, ctx: &Context<'_>) -> Result<bool> {
+        let expected = self.expected_percent(ctx).await?;
+        Ok(progress::behind_schedule(
+            &self.model,
+            expected,
+            ctx.app().warnings.schedule_margin,
+        ))
+    }
+
     async fn document(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
         load(ctx, DocumentById(self.model.document_id)).await
     }

@@ -32,6 +32,7 @@ mod registry;
 mod reminders;
 mod reports;
 mod scale;
+mod schedule;
 mod schema;
 mod stored_obligations;
 mod tasks;

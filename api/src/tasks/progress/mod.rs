@@ -127,6 +127,33 @@ pub fn warning_level(
     level
 }
 
+/// The percent a task is expected to have reached by `today` (序时进度): a straight line from
+/// the document's issue date (0%) to the task's deadline (100%). `None` without either, or when
+/// the deadline is not after the issue date. `task_query::behind_schedule` applies the same
+/// rule in SQL: change both together.
+pub fn expected_percent(
+    issued_on: Option<NaiveDate>,
+    deadline: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<f64> {
+    let (issued, deadline) = (issued_on?, deadline?);
+    let total = (deadline - issued).num_days();
+    if total <= 0 {
+        return None;
+    }
+    let elapsed = (today - issued).num_days().clamp(0, total);
+    #[allow(clippy::cast_precision_loss)]
+    Some(100.0 * elapsed as f64 / total as f64)
+}
+
+/// Whether an open task's percent complete is more than `margin` points below what is
+/// expected by now.
+pub fn behind_schedule(task: &tasks::Model, expected: Option<f64>, margin: i64) -> bool {
+    #[allow(clippy::cast_precision_loss)]
+    let reached = (task.percent as f64) + margin as f64;
+    !is_closed(task.status) && expected.is_some_and(|e| reached < e)
+}
+
 /// The obligations of each of `tasks`, keyed by task id (tasks with none are absent), from the
 /// stored rows: one statement.
 pub async fn facts_of(
@@ -246,6 +273,40 @@ mod tests {
     }
 
     #[test]
+    fn the_expected_percent_is_a_straight_line_from_issue_to_deadline() {
+        let d = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        // 22 February to 30 June is 128 days; 1 May is day 68.
+        let e = expected_percent(Some(d(2, 22)), Some(d(6, 30)), d(5, 1)).unwrap();
+        assert!((e - 53.125).abs() < 1e-9, "{e}");
+        assert_eq!(
+            expected_percent(Some(d(2, 22)), Some(d(6, 30)), d(1, 1)),
+            Some(0.0)
+        );
+        assert_eq!(
+            expected_percent(Some(d(2, 22)), Some(d(6, 30)), d(9, 1)),
+            Some(100.0)
+        );
+        assert_eq!(expected_percent(None, Some(d(6, 30)), d(5, 1)), None);
+        assert_eq!(
+            expected_percent(Some(d(6, 30)), Some(d(6, 30)), d(5, 1)),
+            None
+        );
+        let mut t = task(TaskStatus::InProgress, Some(d(6, 30)));
+        t.percent = 44;
+        assert!(
+            !behind_schedule(&t, Some(53.125), 10),
+            "44 + 10 is not below 53.125"
+        );
+        t.percent = 43;
+        assert!(behind_schedule(&t, Some(53.125), 10));
+        t.status = TaskStatus::Completed;
+        assert!(
+            !behind_schedule(&t, Some(53.125), 10),
+            "a closed task is never behind"
+        );
+    }
+
+    #[test]
     fn warning_levels_use_the_thresholds() {
         use ObligationState::*;
         let open = task(TaskStatus::InProgress, None);
@@ -279,6 +340,7 @@ mod tests {
         let lenient = Thresholds {
             yellow_days: 7,
             red_days: 2,
+            ..Thresholds::default()
         };
         assert_eq!(
             level(&[facts(NotStarted, 17)], 10, lenient),
