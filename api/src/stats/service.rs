@@ -282,8 +282,20 @@ async fn task_figures(
     } else {
         key
     };
+    // The task's own columns ride along (they depend on the task alone, so DISTINCT keeps one
+    // row per pair): the outer statement then joins nothing, and no plan can pair a derived
+    // table with a base table row by row (what a fresh table without statistics invites).
     let inner = inner
         .column_as(Expr::col((obligations::Entity, O::TaskId)), "task_id")
+        .column_as(Expr::col((tasks::Entity, tasks::Column::Status)), "status")
+        .column_as(
+            Expr::col((tasks::Entity, tasks::Column::Deadline)),
+            "deadline",
+        )
+        .column_as(
+            Expr::col((tasks::Entity, tasks::Column::Percent)),
+            "percent",
+        )
         .distinct()
         .into_query();
 
@@ -318,11 +330,13 @@ async fn task_figures(
             Alias::new("key"),
         );
     }
+    for column in ["task_id", "status", "deadline", "percent"] {
+        with_earliest.expr_as(
+            Expr::col((distinct.clone(), Alias::new(column))),
+            Alias::new(column),
+        );
+    }
     with_earliest
-        .expr_as(
-            Expr::col((distinct.clone(), Alias::new("task_id"))),
-            Alias::new("task_id"),
-        )
         .expr_as(
             SimpleExpr::SubQuery(None, Box::new(earliest_open.into_sub_query_statement())),
             Alias::new("earliest"),
@@ -332,10 +346,10 @@ async fn task_figures(
         with_earliest.offset(0);
     }
 
-    let status = |s: TaskStatus| Expr::col((tasks::Entity, tasks::Column::Status)).eq(s);
-    let closed = Expr::col((tasks::Entity, tasks::Column::Status))
+    let status = |s: TaskStatus| Expr::col((pairs.clone(), Alias::new("status"))).eq(s);
+    let closed = Expr::col((pairs.clone(), Alias::new("status")))
         .is_in([TaskStatus::Completed, TaskStatus::Cancelled]);
-    let deadline = Expr::col((tasks::Entity, tasks::Column::Deadline));
+    let deadline = Expr::col((pairs.clone(), Alias::new("deadline")));
     let earliest = Expr::col((pairs.clone(), Alias::new("earliest")));
     let red_before = today - chrono::Duration::days(thresholds.red_days);
     let yellow_until = today + chrono::Duration::days(thresholds.yellow_days);
@@ -376,16 +390,10 @@ async fn task_figures(
         .expr_as(count_if(red), Alias::new("red"))
         .expr_as(count_if(yellow), Alias::new("yellow"))
         .expr_as(
-            sum_of(Expr::col((tasks::Entity, tasks::Column::Percent)).into()),
+            sum_of(Expr::col((pairs.clone(), Alias::new("percent"))).into()),
             Alias::new("percent_sum"),
         )
         .from_subquery(with_earliest, pairs.clone())
-        .join(
-            sea_orm::sea_query::JoinType::InnerJoin,
-            tasks::Entity,
-            Expr::col((tasks::Entity, tasks::Column::Id))
-                .equals((pairs.clone(), Alias::new("task_id"))),
-        )
         .to_owned();
     if grouped {
         outer.group_by_col((pairs, Alias::new("key")));
