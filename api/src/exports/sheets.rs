@@ -211,15 +211,20 @@ pub async fn obligations(
             return Ok(());
         }
         offset += SLICE;
-        let firsts: HashMap<i64, Option<chrono::NaiveDate>> =
-            slice.iter().map(|o| (o.id, o.first_submitted_on)).collect();
-        let ids: Vec<i64> = slice.iter().map(|o| o.id).collect();
+        // By the obligation's key, not by position: `hydrate` leaves out a row whose task or
+        // period it cannot read, and the rest must not shift onto their neighbours' dates.
+        let firsts: HashMap<(i64, i64, i64), Option<chrono::NaiveDate>> = slice
+            .iter()
+            .map(|o| ((o.task_id, o.period_id, o.unit_id), o.first_submitted_on))
+            .collect();
         let items = crate::obligations::list::hydrate(db, &slice, today).await?;
         let rows = items
             .iter()
-            .zip(ids)
-            .map(|(o, id)| {
-                let first = firsts.get(&id).copied().flatten();
+            .map(|o| {
+                let first = firsts
+                    .get(&(o.task.id, o.period.id, o.unit_id))
+                    .copied()
+                    .flatten();
                 vec![
                     Cell::from(o.task.seq.as_str()),
                     Cell::from(o.task.text.as_str()),

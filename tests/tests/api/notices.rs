@@ -328,6 +328,19 @@ async fn a_criticism_is_drafted_from_the_ranking_published_and_checked_against_h
     // B's rows are not C's business: A unit sees only its own differences.
     let a_view = verify(a.clone()).await;
     assert_eq!(a_view.data("/verifyNotice/consistent"), true);
+    // The service account reads the published notice, all of its evidence and the difference.
+    let service = token(&app, "dashboard").await;
+    let machine = app.gql(Some(&service), COUNTED, json!({ "id": id })).await;
+    assert_eq!(outcomes(&machine), (5, 5, 5, 1));
+    let machine_view = verify(service.clone()).await;
+    assert_eq!(
+        machine_view
+            .data("/verifyNotice/differences")
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -509,7 +522,6 @@ async fn only_the_bureau_drafts_publishes_and_discards_and_bad_requests_store_no
     )
     .await
     .expect_error("BAD_USER_INPUT");
-    // The service account reads published notices and verifies them; it cannot write.
     let done = app
         .gql(Some(&bureau), discard, json!({ "i": { "id": id } }))
         .await;
