@@ -276,6 +276,12 @@ impl StatsQuery {
     ) -> Result<ReportingFigures> {
         let actor = ctx.actor()?;
         let app = ctx.app();
+        // The task figures are a statement of their own: read only when asked for, as a
+        // list's total is (`pagination`).
+        let look = ctx.look_ahead();
+        let with_tasks = ["tasks", "tasksByStatus", "tasksByWarning", "averagePercent"]
+            .into_iter()
+            .any(|field| look.field(field).exists());
         let figures = service::reporting(
             actor,
             ctx.db(),
@@ -283,6 +289,7 @@ impl StatsQuery {
             filter.unwrap_or_default().decode()?,
             basis,
             app.warnings,
+            with_tasks,
         )
         .await?;
         Ok(ReportingFigures::new(basis, figures))

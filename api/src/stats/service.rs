@@ -70,7 +70,8 @@ pub struct GroupFigures {
     pub figures: Figures,
 }
 
-/// The figures of the obligations `actor` may see that match `filter`, at `now`.
+/// The figures of the obligations `actor` may see that match `filter`, at `now`; the task
+/// figures (`tasks`, by status and warning, mean percent) only `with_tasks`, a statement more.
 pub async fn reporting(
     actor: &Principal,
     db: &impl ConnectionTrait,
@@ -78,8 +79,9 @@ pub async fn reporting(
     filter: ObligationFilter,
     basis: DueDateBasis,
     thresholds: Thresholds,
+    with_tasks: bool,
 ) -> AppResult<Figures> {
-    let rows = aggregate(actor, db, now, &filter, basis, thresholds, None).await?;
+    let rows = aggregate(actor, db, now, &filter, basis, thresholds, None, with_tasks).await?;
     Ok(rows.into_iter().next().map(|(_, f)| f).unwrap_or_default())
 }
 
@@ -96,7 +98,17 @@ pub async fn grouped(
     thresholds: Thresholds,
     grouping: Grouping,
 ) -> AppResult<Vec<GroupFigures>> {
-    let rows = aggregate(actor, db, now, &filter, basis, thresholds, Some(grouping)).await?;
+    let rows = aggregate(
+        actor,
+        db,
+        now,
+        &filter,
+        basis,
+        thresholds,
+        Some(grouping),
+        true,
+    )
+    .await?;
     let keys: Vec<i64> = rows.iter().filter_map(|(key, _)| *key).collect();
     let names = groups::names(db, grouping, &keys).await?;
     let mut out: Vec<GroupFigures> = rows
@@ -118,6 +130,7 @@ pub async fn grouped(
 }
 
 /// Both statements, keyed by group (`None` when ungrouped, or for tasks without a category).
+#[allow(clippy::too_many_arguments)] // the public functions' arguments, passed through
 async fn aggregate(
     actor: &Principal,
     db: &impl ConnectionTrait,
@@ -126,6 +139,7 @@ async fn aggregate(
     basis: DueDateBasis,
     thresholds: Thresholds,
     grouping: Option<Grouping>,
+    with_tasks: bool,
 ) -> AppResult<Vec<(Option<i64>, Figures)>> {
     let today = today_in_china(now);
     let mut query = crate::obligations::list::visible(actor, db, filter, today).await?;
@@ -141,7 +155,11 @@ async fn aggregate(
     let counts = obligation_counts(query.clone(), key.clone(), grouping.is_some(), basis, today)
         .all(db)
         .await?;
-    let task_rows = task_figures(db, query, key, grouping.is_some(), today, thresholds).await?;
+    let task_rows = if with_tasks {
+        task_figures(db, query, key, grouping.is_some(), today, thresholds).await?
+    } else {
+        Vec::new()
+    };
     let mut by_key: std::collections::BTreeMap<Option<i64>, Figures> = Default::default();
     let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
     for c in counts {
