@@ -5,7 +5,7 @@
 //! runs them against `schema`, which merges the domains' schema parts; each domain (`units`,
 //! `leaders`, `documents`, `tasks`, `import`, `periods`, `reports`, `obligations`,
 //! `extensions`, `reminders`, `instructions`, `ledger`, `attachments`, `proposals`, `stats`,
-//! `live`, `users`, `auth`, `audit`) has a `service` with the business rules, a `schema` with
+//! `notices`, `pages`, `live`, `users`, `auth`, `audit`) has a `service` with the business rules, a `schema` with
 //! its GraphQL face and `loaders` with its DataLoader keys; at the bottom, `graphql` is the
 //! GraphQL toolkit, `events` and `audit` record changes, `state` holds the shared services, and
 //! `error` decides what clients see.
@@ -35,6 +35,7 @@ pub mod live;
 pub mod metrics;
 pub mod notices;
 pub mod obligations;
+pub mod pages;
 pub mod pagination;
 pub mod periods;
 pub mod proposals;

@@ -61,6 +61,13 @@ impl Application {
         if filled > 0 {
             tracing::info!(obligations = filled, "obligations stored");
         }
+        // The first start after indicators kept their latest values: judge those it copied.
+        let judged = crate::reports::values::judge_unjudged(&db)
+            .await
+            .map_err(|err| anyhow::anyhow!("cannot judge the indicators' values: {err}"))?;
+        if judged > 0 {
+            tracing::info!(indicators = judged, "latest indicator values judged");
+        }
         // Unset or empty: generate one and show it once.
         let admin_password = config
             .admin_password

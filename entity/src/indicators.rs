@@ -17,6 +17,13 @@ pub struct Model {
     pub measure_unit: Option<String>,
     pub comparator: Comparator,
     pub position: i32,
+    /// The report version whose value is the latest (a copy of its `report_indicator_values` row).
+    pub latest_version_id: Option<i64>,
+    /// That latest actual value, as written.
+    pub latest_value: Option<String>,
+    /// `MET`, `NOT_MET` or `NOT_COMPARABLE`: the latest value against the target
+    /// (`reports::targets`); `None` while nothing is reported.
+    pub verdict: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

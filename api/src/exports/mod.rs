@@ -69,6 +69,7 @@ impl Params {
             leader_id: Self::id("leaderId", self.leader_id.as_ref(), Kind::Leader)?,
             period_id: Self::id("periodId", self.period_id.as_ref(), Kind::Period)?,
             states: Vec::new(),
+            supervised_by: None,
         })
     }
 

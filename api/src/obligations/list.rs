@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::ReportState;
-use entity::{obligations, progress_reports, tasks};
+use entity::{leader_units, obligations, progress_reports, tasks};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
     QuerySelect, RelationDef, Select,
@@ -65,6 +65,17 @@ pub async fn visible(
         .filter(crate::tasks::query::filter_condition(db, task_filter).await?);
     if let Some(unit_id) = unit_scope {
         query = query.filter(obligations::Column::UnitId.eq(unit_id));
+    }
+    if let Some(leader_id) = filter.supervised_by {
+        query = query.filter(
+            obligations::Column::UnitId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(leader_units::Column::UnitId)
+                    .from(leader_units::Entity)
+                    .and_where(leader_units::Column::LeaderId.eq(leader_id))
+                    .to_owned(),
+            ),
+        );
     }
     if let Some(document_id) = filter.document_id {
         query = query.filter(obligations::Column::DocumentId.eq(document_id));

@@ -63,6 +63,9 @@ pub struct ObligationFilter {
     pub unit_id: Option<i64>,
     pub leader_id: Option<i64>,
     pub states: Vec<ObligationState>,
+    /// Owed by the units this leader supervises (分管), whatever tasks they are of: a leader's
+    /// page (`pages`), which decides who may ask.
+    pub supervised_by: Option<i64>,
 }
 
 /// The state of an obligation from its report's state (if it has one), whether the latest

@@ -91,6 +91,7 @@ pub fn decode_filter(
         unit_id: expect_optional_id("filter.unitId", unit, Kind::Unit)?,
         leader_id: expect_optional_id("filter.leaderId", leader, Kind::Leader)?,
         states,
+        supervised_by: None,
     })
 }
 

@@ -2,7 +2,8 @@
 //! report, by when, is `crate::obligations`'.
 //!
 //! - `service`: access, drafts and reads; `submit`: idempotent, versioned, late-aware
-//!   submission; `review`: the bureau's decision; `values`: indicator values of a version.
+//!   submission; `review`: the bureau's decision; `values`: indicator values of a version and each
+//!   indicator's latest; `targets` (pure): whether a value meets its target.
 //! - `schema` and `version_schema`: the GraphQL face; `loaders`: its DataLoader keys.
 
 pub mod loaders;
@@ -10,5 +11,6 @@ pub mod review;
 pub mod schema;
 pub mod service;
 pub mod submit;
+pub mod targets;
 pub mod values;
 pub mod version_schema;

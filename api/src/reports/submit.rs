@@ -144,6 +144,7 @@ async fn submit_once(
     .insert(&txn)
     .await?;
     values::store(&txn, version.id, &values).await?;
+    values::record_latest(&txn, version.id, &values).await?;
     // The task's percent complete is the latest report's that gives one: derived, like its
     // status, so it does not move the task's version (a clerk's edit must not conflict with a
     // unit's report); the submission's event carries it.

@@ -4,7 +4,12 @@
 use std::collections::{HashMap, HashSet};
 
 use entity::{indicators, report_indicator_values};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+use super::targets;
 
 use crate::error::{AppError, AppResult};
 use crate::validation::{NAME_MAX, TEXT_MAX, optional_text, required_text};
@@ -80,6 +85,90 @@ pub async fn store(
     .exec_without_returning(db)
     .await?;
     Ok(())
+}
+
+/// Makes the values of `version_id` their indicators' latest, with each verdict against its
+/// target (`targets::judge`). Conditional on the version, so that two submissions committing in
+/// either order leave the later version's value. Call it in the submission's transaction.
+pub async fn record_latest(
+    db: &impl ConnectionTrait,
+    version_id: i64,
+    values: &[IndicatorValue],
+) -> AppResult<()> {
+    if values.is_empty() {
+        return Ok(());
+    }
+    let targets: HashMap<i64, indicators::Model> = indicators::Entity::find()
+        .filter(indicators::Column::Id.is_in(values.iter().map(|v| v.indicator_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| (i.id, i))
+        .collect();
+    for value in values {
+        let Some(indicator) = targets.get(&value.indicator_id) else {
+            continue;
+        };
+        set_latest(db, indicator, version_id, &value.value).await?;
+    }
+    Ok(())
+}
+
+/// Stores `value` of `version_id` as `indicator`'s latest, unless a later version's is there.
+async fn set_latest(
+    db: &impl ConnectionTrait,
+    indicator: &indicators::Model,
+    version_id: i64,
+    value: &str,
+) -> AppResult<()> {
+    let verdict = targets::judge(
+        indicator.value.as_deref(),
+        indicator.measure_unit.as_deref(),
+        indicator.comparator,
+        value,
+    );
+    indicators::Entity::update_many()
+        .col_expr(indicators::Column::LatestVersionId, Expr::value(version_id))
+        .col_expr(indicators::Column::LatestValue, Expr::value(value))
+        .col_expr(indicators::Column::Verdict, Expr::value(verdict.as_str()))
+        .filter(indicators::Column::Id.eq(indicator.id))
+        .filter(
+            Condition::any()
+                .add(indicators::Column::LatestVersionId.is_null())
+                .add(indicators::Column::LatestVersionId.lte(version_id)),
+        )
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Gives a verdict to the latest values that have none: those the migration that added the
+/// column copied, judged once at the first start after it. One cheap statement otherwise.
+pub async fn judge_unjudged(db: &impl ConnectionTrait) -> AppResult<u64> {
+    let (mut judged, mut after) = (0, 0);
+    loop {
+        let batch = indicators::Entity::find()
+            .filter(indicators::Column::Id.gt(after))
+            .filter(indicators::Column::LatestValue.is_not_null())
+            .filter(indicators::Column::Verdict.is_null())
+            .order_by_asc(indicators::Column::Id)
+            .limit(500)
+            .all(db)
+            .await?;
+        if batch.is_empty() {
+            return Ok(judged);
+        }
+        for indicator in &batch {
+            after = indicator.id;
+            let (Some(version), Some(value)) =
+                (indicator.latest_version_id, &indicator.latest_value)
+            else {
+                continue;
+            };
+            set_latest(db, indicator, version, value).await?;
+            judged += 1;
+        }
+    }
 }
 
 /// The values of each version, with their indicators, in the indicators' written order.

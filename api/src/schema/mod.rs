@@ -26,6 +26,7 @@ use crate::ledger::schema::LedgerMutation;
 use crate::live::schema::LiveSubscription;
 use crate::notices::schema::{NoticeMutation, NoticeQuery};
 use crate::obligations::schema::ObligationQuery;
+use crate::pages::schema::PageQuery;
 use crate::periods::schema::PeriodMutation;
 use crate::proposals::schema::ProposalMutation;
 use crate::reminders::schema::{ReminderMutation, ReminderQuery};
@@ -51,6 +52,7 @@ pub struct Query(
     ExtensionQuery,
     StatsQuery,
     NoticeQuery,
+    PageQuery,
 );
 
 #[derive(MergedObject, Default)]

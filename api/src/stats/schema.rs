@@ -77,10 +77,25 @@ pub struct ReportingFigures {
     pub tasks_by_warning: Vec<WarningCount>,
     /// The mean percent complete of those tasks; null without tasks.
     pub average_percent: Option<f64>,
+    /// Those tasks' indicators by how their latest reported values stand against the targets.
+    pub targets: TargetFigures,
+}
+
+/// Indicators (measurable targets) by how their latest reported values stand against them,
+/// compared as `Indicator.verdict` says.
+#[derive(SimpleObject, Debug, Clone, Copy)]
+pub struct TargetFigures {
+    pub indicators: u32,
+    /// With a value reported.
+    pub reported: u32,
+    pub met: u32,
+    pub not_met: u32,
+    /// Reported with no number, or in another unit than the target's.
+    pub not_comparable: u32,
 }
 
 impl ReportingFigures {
-    fn new(basis: DueDateBasis, f: Figures) -> Self {
+    pub(crate) fn new(basis: DueDateBasis, f: Figures) -> Self {
         Self {
             basis,
             on_time_rate: f.on_time_rate(),
@@ -107,6 +122,13 @@ impl ReportingFigures {
                 .map(|(level, tasks)| WarningCount { level, tasks })
                 .collect(),
             average_percent: f.average_percent,
+            targets: TargetFigures {
+                indicators: f.targets.indicators,
+                reported: f.targets.reported,
+                met: f.targets.met,
+                not_met: f.targets.not_met,
+                not_comparable: f.targets.not_comparable,
+            },
         }
     }
 }
@@ -124,7 +146,7 @@ pub struct FiguresRow {
 }
 
 impl FiguresRow {
-    fn new(group_by: Grouping, basis: DueDateBasis, row: GroupFigures) -> Self {
+    pub(crate) fn new(group_by: Grouping, basis: DueDateBasis, row: GroupFigures) -> Self {
         let kind = match group_by {
             Grouping::Unit => Kind::Unit,
             Grouping::Leader => Kind::Leader,
@@ -279,9 +301,15 @@ impl StatsQuery {
         // The task figures are a statement of their own: read only when asked for, as a
         // list's total is (`pagination`).
         let look = ctx.look_ahead();
-        let with_tasks = ["tasks", "tasksByStatus", "tasksByWarning", "averagePercent"]
-            .into_iter()
-            .any(|field| look.field(field).exists());
+        let with_tasks = [
+            "tasks",
+            "tasksByStatus",
+            "tasksByWarning",
+            "averagePercent",
+            "targets",
+        ]
+        .into_iter()
+        .any(|field| look.field(field).exists());
         let figures = service::reporting(
             actor,
             ctx.db(),

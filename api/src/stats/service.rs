@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{ReportState, TaskStatus};
-use entity::{obligations, tasks};
+use entity::{indicators, obligations, tasks};
 use sea_orm::sea_query::{Alias, Expr, Func, Query, SelectStatement, SimpleExpr};
 use sea_orm::{
     ConnectionTrait, FromQueryResult, QuerySelect, QueryTrait, Select, StatementBuilder,
@@ -17,6 +17,7 @@ use crate::auth::Principal;
 use crate::deadline::{Thresholds, today_in_china};
 use crate::error::AppResult;
 use crate::obligations::ObligationFilter;
+use crate::reports::targets::Verdict;
 use crate::tasks::progress::WarningLevel;
 
 /// Which due date on-time figures are measured against.
@@ -52,6 +53,21 @@ pub struct Figures {
     pub tasks_by_warning: Vec<(WarningLevel, u32)>,
     /// The mean of those tasks' percent complete; `None` without tasks.
     pub average_percent: Option<f64>,
+    /// The indicators (measurable targets) of those tasks, and how their latest reported values
+    /// stand against them (`reports::targets`).
+    pub targets: Targets,
+}
+
+/// Indicators by how their latest actual values stand against their targets.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Targets {
+    pub indicators: u32,
+    /// With a reported value.
+    pub reported: u32,
+    pub met: u32,
+    pub not_met: u32,
+    /// Reported, but with no number or in another unit than the target's.
+    pub not_comparable: u32,
 }
 
 impl Figures {
@@ -205,6 +221,13 @@ async fn aggregate(
         #[allow(clippy::cast_precision_loss)]
         let mean = (t.tasks > 0).then(|| t.percent_sum as f64 / t.tasks as f64);
         figures.average_percent = mean;
+        figures.targets = Targets {
+            indicators: count(t.indicators),
+            reported: count(t.reported),
+            met: count(t.met),
+            not_met: count(t.not_met),
+            not_comparable: count(t.reported - t.met - t.not_met),
+        };
     }
     Ok(by_key.into_iter().collect())
 }
@@ -275,6 +298,10 @@ struct TaskCounts {
     red: i64,
     yellow: i64,
     percent_sum: i64,
+    indicators: i64,
+    reported: i64,
+    met: i64,
+    not_met: i64,
 }
 
 /// The distinct tasks of each group's obligations, by status and warning level, with their
@@ -341,6 +368,36 @@ async fn task_figures(
                 ),
         )
         .to_owned();
+    // Each task's indicators by verdict, the same way: subqueries on the task's own rows by the
+    // indicators' task index.
+    let of_task = |condition: Option<SimpleExpr>| {
+        let mut count = Query::select();
+        count
+            .expr(Expr::col((indicators::Entity, indicators::Column::Id)).count())
+            .from(indicators::Entity)
+            .and_where(
+                Expr::col((indicators::Entity, indicators::Column::TaskId))
+                    .equals((distinct.clone(), Alias::new("task_id"))),
+            );
+        if let Some(condition) = condition {
+            count.and_where(condition);
+        }
+        SimpleExpr::SubQuery(None, Box::new(count.into_sub_query_statement()))
+    };
+    let verdict = |v: Verdict| {
+        Some(Expr::col((indicators::Entity, indicators::Column::Verdict)).eq(v.as_str()))
+    };
+    let indicator_counts = [
+        ("indicators", of_task(None)),
+        (
+            "reported",
+            of_task(Some(
+                Expr::col((indicators::Entity, indicators::Column::LatestValue)).is_not_null(),
+            )),
+        ),
+        ("met", of_task(verdict(Verdict::Met))),
+        ("not_met", of_task(verdict(Verdict::NotMet))),
+    ];
     let mut with_earliest = Query::select();
     if grouped {
         with_earliest.expr_as(
@@ -360,6 +417,9 @@ async fn task_figures(
             Alias::new("earliest"),
         )
         .from_subquery(inner, distinct);
+    for (name, count) in indicator_counts {
+        with_earliest.expr_as(count, Alias::new(name));
+    }
     if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
         with_earliest.offset(0);
     }
@@ -410,6 +470,22 @@ async fn task_figures(
         .expr_as(
             sum_of(Expr::col((pairs.clone(), Alias::new("percent"))).into()),
             Alias::new("percent_sum"),
+        )
+        .expr_as(
+            sum_of(Expr::col((pairs.clone(), Alias::new("indicators"))).into()),
+            Alias::new("indicators"),
+        )
+        .expr_as(
+            sum_of(Expr::col((pairs.clone(), Alias::new("reported"))).into()),
+            Alias::new("reported"),
+        )
+        .expr_as(
+            sum_of(Expr::col((pairs.clone(), Alias::new("met"))).into()),
+            Alias::new("met"),
+        )
+        .expr_as(
+            sum_of(Expr::col((pairs.clone(), Alias::new("not_met"))).into()),
+            Alias::new("not_met"),
         )
         .from_subquery(with_earliest, pairs.clone())
         .to_owned();

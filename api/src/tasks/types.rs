@@ -19,6 +19,7 @@ use crate::leaders::service::LeaderRef;
 use crate::proposals::loaders::ProposalOfTask;
 use crate::proposals::schema::Proposal;
 use crate::reports::loaders::IndicatorsOfTask;
+use crate::reports::targets::Verdict;
 use crate::tasks::loaders::{LeadersOfTask, ObligationFactsOfTask, UnitsOfTask, VisibleTaskById};
 use crate::tasks::progress::{self, WarningLevel};
 use crate::units::loaders::UnitById;
@@ -78,6 +79,7 @@ impl From<tasks::Model> for Task {
 
 /// A measurable target written in a task (新建充电桩 700 个).
 #[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
 pub struct Indicator {
     pub id: ID,
     /// What is measured, as written.
@@ -87,6 +89,26 @@ pub struct Indicator {
     /// The unit of measure as written (`%`, `万人`, `个`).
     pub measure_unit: Option<String>,
     pub comparator: Comparator,
+    /// The latest reported value against the target (`MET`, `NOT_MET`, `NOT_COMPARABLE` when
+    /// there is no number or the units differ); null while nothing is reported. Compared in one
+    /// unit after scaling (`万人` and `人`); at least for a bare target (`700 个`), within 5% for
+    /// `ABOUT`.
+    pub verdict: Option<Verdict>,
+    #[graphql(skip)]
+    latest_value: Option<String>,
+}
+
+#[ComplexObject]
+impl Indicator {
+    /// The latest actual value reported for this indicator, as written, by whichever unit
+    /// reported last. Null for a unit's account: units read only their own reports (their
+    /// values are in their reports' versions); the verdict is the task's, like its percent.
+    async fn latest_value(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(match ctx.actor()?.role() {
+            entity::enums::Role::Unit => None,
+            _ => self.latest_value.clone(),
+        })
+    }
 }
 
 impl From<entity::indicators::Model> for Indicator {
@@ -97,6 +119,8 @@ impl From<entity::indicators::Model> for Indicator {
             target: i.value,
             measure_unit: i.measure_unit,
             comparator: i.comparator.into(),
+            verdict: i.verdict.as_deref().and_then(Verdict::parse),
+            latest_value: i.latest_value,
         }
     }
 }

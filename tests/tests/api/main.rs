@@ -25,6 +25,7 @@ mod nodes;
 mod notices;
 mod obligations;
 mod operations;
+mod pages;
 mod periods;
 mod progress;
 mod proposals;
