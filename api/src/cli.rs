@@ -281,8 +281,14 @@ async fn row_of(db: &DatabaseConnection, given: &str, kind: Kind) -> anyhow::Res
 async fn serve_demo(mut config: Config) -> anyhow::Result<()> {
     config.database_url = crate::demo::database_url();
     let app = Application::build(config).await?;
-    crate::demo::prepare(app.db(), SystemClock.now()).await?;
-    println!("\nDemo data is ready: two notices of 开封市 with 216 tasks.");
+    let now = SystemClock.now();
+    let played = crate::demo::prepare(app.db(), now).await?;
+    let year = crate::demo::shift::demo_year(crate::deadline::today_in_china(now));
+    println!(
+        "\nDemo data is ready: two notices of 开封市 with 216 tasks, moved to {year} and played \
+         to today ({} reports submitted, {} reviewed, {} reminders, {} notices published).",
+        played.submissions, played.reviews, played.reminders, played.notices
+    );
     println!("Sign in at http://{}/graphql with one of:", app.address());
     for account in crate::demo::ACCOUNTS {
         println!(
@@ -290,6 +296,10 @@ async fn serve_demo(mut config: Config) -> anyhow::Result<()> {
             account.username, account.password, account.note
         );
     }
+    println!(
+        "  every other unit that owes reports: unit<id>, password {}",
+        crate::demo::year::UNIT_PASSWORD
+    );
     println!();
     app.run_until_stopped().await
 }

@@ -133,4 +133,134 @@ async fn the_demo_imports_both_notices_and_its_accounts_see_their_share() {
         totals[1]
     );
     assert_eq!(totals[2], 15, "市商务局 sees its tasks");
+
+    // The notices were moved to the year played (2025: the clock is at 1 March 2026, before
+    // the notices' months come round) and the whole year was played through the services.
+    let bureau = app.login("bureau", api::demo::ACCOUNTS[0].password).await.0;
+    let year = app
+        .gql(
+            Some(&bureau),
+            "{ documents { nodes { year docNumber issuedOn } }
+               reportingFigures { due onTime late missing returned accepted awaitingReview onTimeRate
+                 tasksByWarning { level tasks } targets { indicators reported met } }
+               ranking { ranked rows { score } }
+               notices { nodes { kind docNumber publishedAt } }
+               extensionRequests { nodes { state } }
+               reminders { totalCount } }",
+            json!({}),
+        )
+        .await;
+    let documents = year.data("/documents/nodes").as_array().unwrap();
+    assert!(documents.iter().all(|d| d["year"] == 2025), "{documents:?}");
+    assert!(
+        documents
+            .iter()
+            .any(|d| d["docNumber"] == "汴政办〔2025〕3号" && d["issuedOn"] == "2025-02-22")
+    );
+    let figures = year.data("/reportingFigures");
+    let n = |field: &str| figures[field].as_u64().unwrap();
+    // Most reports on time; some late, missing and returned; most reviewed.
+    let rate = figures["onTimeRate"].as_f64().unwrap();
+    assert!((0.75..0.97).contains(&rate), "on-time rate {rate}");
+    assert!(
+        n("late") > 0 && n("missing") > 0 && n("returned") > 0,
+        "{figures}"
+    );
+    assert!(n("accepted") * 10 > n("due") * 8, "{figures}");
+    assert_eq!(n("onTime") + n("late") + n("missing"), n("due"));
+    // Not every task RED: most are green.
+    let warnings: std::collections::BTreeMap<String, u64> = figures["tasksByWarning"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["level"].as_str().unwrap().to_owned(),
+                w["tasks"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        warnings["GREEN"] > warnings.get("RED").copied().unwrap_or(0),
+        "{warnings:?}"
+    );
+    assert!(figures["targets"]["reported"].as_u64().unwrap() > 0);
+    // A ranking with a top and a bottom, two published notices, an extension granted and one
+    // refused, reminders.
+    let scores: Vec<f64> = year
+        .data("/ranking/rows")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["score"].as_f64().unwrap())
+        .collect();
+    assert!(scores.len() > 30 && scores[0] > *scores.last().unwrap());
+    let notices = year.data("/notices/nodes").as_array().unwrap();
+    assert_eq!(notices.len(), 2);
+    assert!(notices.iter().all(|n| n["publishedAt"].is_string()));
+    let states: Vec<&str> = year
+        .data("/extensionRequests/nodes")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["state"].as_str().unwrap())
+        .collect();
+    assert!(
+        states.contains(&"APPROVED") && states.contains(&"REJECTED"),
+        "{states:?}"
+    );
+    assert!(year.data("/reminders/totalCount").as_u64().unwrap() > 0);
+
+    // 刘震's page: the units he supervises, the instruction nobody has answered.
+    let liu = app
+        .login("liuzhen", api::demo::ACCOUNTS[1].password)
+        .await
+        .0;
+    let page = app
+        .gql(
+            Some(&liu),
+            "{ leaderPage { supervisedUnits { name } instructionsAwaitingReply { task { seq } } latestReports { version { version } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        !page
+            .data("/leaderPage/supervisedUnits")
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        page.data("/leaderPage/instructionsAwaitingReply")
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        page.data("/leaderPage/latestReports")
+            .as_array()
+            .unwrap()
+            .len(),
+        10
+    );
+    // Every unit that owes reports has an account; 市商务局's page has its place.
+    let shangwu = app
+        .login("shangwu", api::demo::ACCOUNTS[2].password)
+        .await
+        .0;
+    let page = app
+        .gql(
+            Some(&shangwu),
+            "{ unitPage { ranking { ranked rows { rank } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        page.data("/unitPage/ranking/rows")
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }

@@ -1,24 +1,36 @@
-//! `api serve --demo`: a fresh database with the default registry, both bundled notices imported
-//! and one account per role, so that a newcomer can query real data at once.
+//! `api serve --demo`: a fresh database with the default registry, the two bundled notices
+//! moved to the year being played (`shift`) and imported with their reporting periods, one
+//! account per role, and the year to date played through the services (`year`): reports on
+//! time, late, returned and missing, reminders, extensions, instructions and published notices,
+//! so that every page, figure and ranking shows something the minute the server starts.
+//!
+//! - `shift` (pure): the year the demo plays and the notices' years moved to it.
+//! - `year`: the plan of the year (pure, from a fixed seed) and its playing.
+
+pub mod shift;
+pub mod year;
 
 use chrono::{DateTime, Utc};
 use entity::enums::Role;
-use entity::{leaders, units};
+use entity::{leaders, units, users};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::auth::Principal;
+use crate::deadline::today_in_china;
 use crate::import::commit::Overrides;
 use crate::users::service::NewUser;
 
-/// The notices bundled with Duban, as published.
-pub const NOTICES: [(&str, &str); 2] = [
+/// The notices bundled with Duban, as published, with the year each was written for.
+pub const NOTICES: [(&str, &str, i32); 2] = [
     (
         "work-report-breakdown-2024.txt",
-        include_str!("../fixtures/work-report-breakdown-2024.txt"),
+        include_str!("../../fixtures/work-report-breakdown-2024.txt"),
+        2024,
     ),
     (
         "livelihood-tasks-2022.txt",
-        include_str!("../fixtures/livelihood-tasks-2022.txt"),
+        include_str!("../../fixtures/livelihood-tasks-2022.txt"),
+        2022,
     ),
 ];
 
@@ -51,15 +63,18 @@ pub const ACCOUNTS: [DemoAccount; 3] = [
     },
 ];
 
-/// Seeds the registry, imports the notices and creates the demo accounts.
-pub async fn prepare(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result<()> {
+/// Seeds the registry, imports the notices moved to the demo's year, creates the demo
+/// accounts and plays the year to `now`.
+pub async fn prepare(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result<year::Played> {
     let system = Principal::system();
     let fail = |err: crate::error::AppError| anyhow::anyhow!("demo setup failed: {err}");
     crate::import::seed::seed_registry(&system, db, now)
         .await
         .map_err(fail)?;
-    for (name, text) in NOTICES {
-        let source = crate::import::service::Source::text(text).map_err(fail)?;
+    let played_year = shift::demo_year(today_in_china(now));
+    for (name, text, written_for) in NOTICES {
+        let text = shift::shift_years(text, played_year - written_for);
+        let source = crate::import::service::Source::text(&text).map_err(fail)?;
         let (outcome, _) =
             crate::import::service::commit(&system, db, now, &source, &Overrides::default(), false)
                 .await
@@ -70,6 +85,7 @@ pub async fn prepare(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Res
             .map_err(fail)?;
         tracing::info!(
             file = name,
+            year = played_year,
             document = outcome.document.id,
             tasks = outcome.counts.tasks_created,
             periods = periods.len(),
@@ -84,30 +100,44 @@ pub async fn prepare(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Res
         .filter(units::Column::Name.eq("市商务局"))
         .one(db)
         .await?;
+    let mut made = Vec::new();
     for account in ACCOUNTS {
         let (unit_id, leader_id) = match account.role {
             Role::Leader => (None, leader.as_ref().map(|l| l.id)),
             Role::Unit => (unit.as_ref().map(|u| u.id), None),
             _ => (None, None),
         };
-        crate::users::service::create(
-            &system,
-            db,
-            now,
-            NewUser {
-                username: account.username.to_owned(),
-                display_name: None,
-                password: account.password.to_owned(),
-                role: account.role,
-                unit_id,
-                leader_id,
-                scopes: Vec::new(),
-            },
-        )
-        .await
-        .map_err(fail)?;
+        made.push(
+            crate::users::service::create(
+                &system,
+                db,
+                now,
+                NewUser {
+                    username: account.username.to_owned(),
+                    display_name: None,
+                    password: account.password.to_owned(),
+                    role: account.role,
+                    unit_id,
+                    leader_id,
+                    scopes: Vec::new(),
+                },
+            )
+            .await
+            .map_err(fail)?,
+        );
     }
-    Ok(())
+    let find = |role: Role| made.iter().find(|u: &&users::Model| u.role == role);
+    let bureau = find(Role::Bureau).ok_or_else(|| anyhow::anyhow!("no demo bureau account"))?;
+    let played = year::play(db, now, played_year, bureau, find(Role::Leader)).await?;
+    tracing::info!(
+        submissions = played.submissions,
+        reviews = played.reviews,
+        reminders = played.reminders,
+        completed = played.completed,
+        notices = played.notices,
+        "demo year played"
+    );
+    Ok(played)
 }
 
 /// A fresh SQLite database file for a demo run.
