@@ -298,7 +298,7 @@ async fn serve_demo(mut config: Config) -> anyhow::Result<()> {
     }
     println!(
         "  every other unit that owes reports: unit<id>, password {}",
-        crate::demo::year::UNIT_PASSWORD
+        crate::demo::play::UNIT_PASSWORD
     );
     println!();
     app.run_until_stopped().await

@@ -5,10 +5,11 @@
 //! so that every page, figure and ranking shows something the minute the server starts.
 //!
 //! - `shift` (pure): the year the demo plays and the notices' years moved to it.
-//! - `year`: the plan of the year (pure, from a fixed seed) and its playing.
+//! - `plan` (pure, from a fixed seed): the year's steps; `play` carries them out.
 
+pub mod plan;
+pub mod play;
 pub mod shift;
-pub mod year;
 
 use chrono::{DateTime, Utc};
 use entity::enums::Role;
@@ -65,7 +66,7 @@ pub const ACCOUNTS: [DemoAccount; 3] = [
 
 /// Seeds the registry, imports the notices moved to the demo's year, creates the demo
 /// accounts and plays the year to `now`.
-pub async fn prepare(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result<year::Played> {
+pub async fn prepare(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result<play::Played> {
     let system = Principal::system();
     let fail = |err: crate::error::AppError| anyhow::anyhow!("demo setup failed: {err}");
     crate::import::seed::seed_registry(&system, db, now)
@@ -128,7 +129,7 @@ pub async fn prepare(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Res
     }
     let find = |role: Role| made.iter().find(|u: &&users::Model| u.role == role);
     let bureau = find(Role::Bureau).ok_or_else(|| anyhow::anyhow!("no demo bureau account"))?;
-    let played = year::play(db, now, played_year, bureau, find(Role::Leader)).await?;
+    let played = play::play(db, now, played_year, bureau, find(Role::Leader)).await?;
     tracing::info!(
         submissions = played.submissions,
         reviews = played.reviews,
