@@ -108,6 +108,10 @@ pub fn figures_table(grouping: Grouping) -> Table {
             col("红色预警", 9.0),
             col("黄色预警", 9.0),
             col("平均完成率", 10.0),
+            col("指标数", 8.0),
+            col("指标达标", 9.0),
+            col("指标未达标", 10.0),
+            col("指标不可比", 10.0),
         ],
     }
 }
@@ -159,6 +163,10 @@ pub async fn figures(
                 Cell::from(level(WarningLevel::Red)),
                 Cell::from(level(WarningLevel::Yellow)),
                 Cell::from(f.average_percent.map(|p| (p * 100.0).round() / 100.0)),
+                Cell::from(f.targets.indicators),
+                Cell::from(f.targets.met),
+                Cell::from(f.targets.not_met),
+                Cell::from(f.targets.not_comparable),
             ]
         })
         .collect();

@@ -224,6 +224,10 @@ async fn ranking_figures_and_obligations_exports_equal_the_api() {
             row[1..6].to_vec(),
             ["obligations", "due", "onTime", "late", "missing"].map(|k| f[k].to_string())
         );
+        assert_eq!(
+            row[row.len() - 4..].to_vec(),
+            ["indicators", "met", "notMet", "notComparable"].map(|k| f["targets"][k].to_string())
+        );
     }
 
     // The second quarter's obligations.

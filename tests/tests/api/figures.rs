@@ -211,7 +211,8 @@ impl Year {
 pub(crate) const FIGURES_BY: &str = "query($g: FigureGrouping!, $f: FiguresFilter) {
   figuresBy(groupBy: $g, filter: $f) { groupBy groupId name figures {
     obligations due onTime late missing onTimeRate awaitingReview returned accepted tasks
-    tasksByStatus { status tasks } tasksByWarning { level tasks } averagePercent } } }";
+    tasksByStatus { status tasks } tasksByWarning { level tasks } averagePercent
+    targets { indicators met notMet notComparable } } } }";
 
 /// A row's counts, its tasks by status and by warning level.
 type Row = (Vec<i64>, BTreeMap<String, i64>, BTreeMap<String, i64>);
