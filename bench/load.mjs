@@ -185,7 +185,8 @@ const TASK_PAGE = `
   }`;
 
 const FIGURES = `obligations due onTime late missing onTimeRate awaitingReview returned accepted
-  tasks tasksByStatus { status tasks } tasksByWarning { level tasks } averagePercent`;
+  tasks tasksByStatus { status tasks } tasksByWarning { level tasks } averagePercent
+  targets { indicators reported met notMet notComparable }`;
 
 function scenarios(ids) {
   return [
@@ -240,6 +241,19 @@ function scenarios(ids) {
     { n: 16, name: 'ranking of a document', as: 'bureau',
       query: `query RankDocument($doc: ID!) { ranking(documentId: $doc) { ranked rows { rank unitName counted points score } } }`,
       variables: { doc: ids.document } },
+    { n: 18, name: "a leader's page in one query", as: 'leader',
+      query: `query LeaderPage { leaderPage { leader { name }
+        figures { ${FIGURES} }
+        supervisedUnits { groupId name figures { obligations due onTime late missing onTimeRate } }
+        instructionsAwaitingReply { instruction { body } task { seq } }
+        latestReports { version { version submittedAt } report { task { seq } unit { name } period { label } } } } }` },
+    { n: 19, name: "a unit's page in one query", as: 'unit',
+      query: `query UnitPage { unitPage { unit { name }
+        nextDue { state dueOn task { seq text } period { label } }
+        returned { state dueOn task { seq } period { label } }
+        unacknowledgedReminders { message }
+        figures { ${FIGURES} }
+        ranking { ranked rows { rank score } } } }` },
   ];
 }
 
