@@ -77,7 +77,7 @@ fn workflow(c: &mut Criterion) {
                     ObligationFilter::default(),
                     black_box(DueDateBasis::Current),
                     api::deadline::Thresholds::default(),
-                    true,
+                    stats::Parts::ALL,
                 ))
                 .expect("figures")
         });

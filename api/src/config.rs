@@ -105,6 +105,16 @@ pub struct Config {
     #[arg(long, env = "LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 20)]
     pub login_attempts_per_minute: u32,
 
+    /// Requests a signed-in account may make a minute on one instance (`RATE_LIMITED` past
+    /// it; 0: no limit).
+    #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = 3000)]
+    pub rate_limit_per_minute: u32,
+
+    /// Requests an API key may make a minute on one instance (`RATE_LIMITED` past it; 0: no
+    /// limit).
+    #[arg(long, env = "API_KEY_RATE_LIMIT_PER_MINUTE", default_value_t = 1200)]
+    pub api_key_rate_limit_per_minute: u32,
+
     /// Whether the last address of `X-Forwarded-For` is the client's (set it behind a reverse
     /// proxy that appends it; without one a client could claim any address).
     #[arg(long, env = "TRUST_FORWARDED_FOR", default_value_t = false)]

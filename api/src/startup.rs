@@ -108,6 +108,10 @@ impl Application {
             throttle: Arc::new(crate::auth::throttle::Throttle::new(
                 config.login_attempts_per_minute,
             )),
+            limits: Arc::new(crate::auth::limits::RequestLimits::new(
+                config.rate_limit_per_minute,
+                config.api_key_rate_limit_per_minute,
+            )),
             deadline_job: Arc::new(crate::state::Heartbeat::new(
                 (config.reminder_interval_secs > 0)
                     .then(|| std::time::Duration::from_secs(config.reminder_interval_secs)),

@@ -1,5 +1,5 @@
 //! `AppData`: the services every request shares (database, token keys, clock, warning
-//! thresholds, attachment storage, the sign-in throttle), built once by `startup` and held behind one `Arc` by the
+//! thresholds, attachment storage, the sign-in throttle, the request limits), built once by `startup` and held behind one `Arc` by the
 //! HTTP state and the GraphQL schema alike.
 
 use std::sync::Arc;
@@ -7,6 +7,7 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::TokenKeys;
+use crate::auth::limits::RequestLimits;
 use crate::auth::throttle::Throttle;
 use crate::clock::SharedClock;
 use crate::deadline::Thresholds;
@@ -24,6 +25,8 @@ pub struct AppData {
     pub storage: Storage,
     /// Sign-in attempts, per client address and per username and address.
     pub throttle: Arc<Throttle>,
+    /// Requests a minute per API key and per account.
+    pub limits: Arc<RequestLimits>,
     /// When the deadline job last finished a run on this instance.
     pub deadline_job: Arc<Heartbeat>,
 }

@@ -2,6 +2,7 @@
 //! HTTP: it maps rows to Rust types and nothing more. Foreign keys, unique constraints and
 //! indexes live in the `migration` crate, which is the source of truth for the schema.
 
+pub mod api_keys;
 pub mod attachments;
 pub mod audit_log;
 pub mod categories;

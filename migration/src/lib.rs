@@ -18,6 +18,7 @@ mod m20261128_000011_collective_index;
 mod m20261128_000012_scoring_weights;
 mod m20261128_000013_notice_figures;
 mod m20261128_000014_indicator_latest;
+mod m20261128_000015_api_keys;
 
 /// Runs every migration in order; used by `api migrate`, by the server at start and by tests.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000012_scoring_weights::Migration),
             Box::new(m20261128_000013_notice_figures::Migration),
             Box::new(m20261128_000014_indicator_latest::Migration),
+            Box::new(m20261128_000015_api_keys::Migration),
         ]
     }
 }

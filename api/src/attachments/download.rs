@@ -28,6 +28,7 @@ pub async fn download(
 }
 
 async fn serve(app: &AppData, actor: &Principal, id: &str) -> Result<Response, AppError> {
+    actor.require_scope(crate::auth::scopes::ApiScope::ReportsRead)?;
     let id = expect_id("id", &async_graphql::ID(id.to_owned()), Kind::Attachment)?;
     let row = crate::attachments::service::get(actor, &app.db, id).await?;
     let file = tokio::fs::File::open(app.storage.path_of(&row.storage_key))

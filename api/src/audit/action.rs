@@ -130,6 +130,9 @@ audit_actions! {
         NoticeDraft => "notice.draft";
         NoticeUpdate => "notice.update";
         NoticeDiscard => "notice.discard";
+        /// API keys of machine accounts, issued and revoked by the bureau.
+        ApiKeyCreate => "api_key.create";
+        ApiKeyRevoke => "api_key.revoke";
     }
 }
 

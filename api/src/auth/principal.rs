@@ -4,11 +4,10 @@
 use entity::enums::Role;
 use entity::{leaders, refresh_tokens, users};
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait};
 
-use crate::auth::tokens::TokenKeys;
+use crate::auth::scopes::{ApiScope, KeyGrant};
 use crate::error::{AppError, AppResult};
-use chrono::{DateTime, Utc};
 
 /// A signed-in user (or the system itself, for the CLI and start-up tasks).
 #[derive(Clone, Debug)]
@@ -24,6 +23,8 @@ pub struct Principal {
     /// The session (sign-in) the principal acts in, from its access token: signing out that
     /// session ends the principal's requests and subscriptions at once.
     pub session: Option<String>,
+    /// Set when the request came with an API key: the scopes it may use (`auth::scopes`).
+    pub key: Option<KeyGrant>,
 }
 
 /// What a principal may see and do: the role, carrying the unit or leader it is scoped to, so
@@ -55,6 +56,7 @@ impl Principal {
             scope: Scope::Bureau,
             session_epoch: 0,
             session: None,
+            key: None,
         }
     }
 
@@ -91,6 +93,18 @@ impl Principal {
         }
     }
 
+    /// FORBIDDEN when the request came with an API key without `scope` (a download's check;
+    /// GraphQL fields are checked by `auth::scopes::ScopeGuard`).
+    pub fn require_scope(&self, scope: ApiScope) -> AppResult<()> {
+        match &self.key {
+            Some(grant) if !grant.allows(scope) => Err(AppError::forbidden(format!(
+                "this API key does not carry the scope `{}`",
+                scope.as_str()
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     /// The bureau and machine accounts read everything; leaders and units are row-scoped.
     pub fn reads_everything(&self) -> bool {
         matches!(self.scope, Scope::Bureau | Scope::Service)
@@ -116,62 +130,6 @@ impl AuthState {
             )),
             Self::Invalid(reason) => Err(AppError::Unauthenticated(reason.clone())),
         }
-    }
-
-    /// Resolves an `Authorization` header value. The token's signature and claims are checked
-    /// first; then the user is read, so that a deactivated account or a changed role takes
-    /// effect at once rather than when the token expires.
-    pub async fn from_header(
-        header: Option<&str>,
-        keys: &TokenKeys,
-        db: &DatabaseConnection,
-        now: DateTime<Utc>,
-    ) -> AppResult<Self> {
-        let Some(header) = header else {
-            return Ok(Self::Anonymous);
-        };
-        let Some(token) = header
-            .strip_prefix("Bearer ")
-            .or_else(|| header.strip_prefix("bearer "))
-        else {
-            return Ok(Self::Invalid(
-                "the Authorization header must be `Bearer <access token>`".to_owned(),
-            ));
-        };
-        let claims = match keys.decode_access(token.trim(), now) {
-            Ok(claims) => claims,
-            Err(reason) => return Ok(Self::Invalid(reason)),
-        };
-        // The account, unless the token's session was signed out: one statement either way.
-        let mut account = users::Entity::find_by_id(claims.user_id());
-        if let Some(session) = &claims.sid {
-            account = account.filter(Expr::exists(signed_out(session)).not());
-        }
-        let Some(user) = account.one(db).await? else {
-            // Why not: read the account alone (only on this refusal path).
-            let reason = match users::Entity::find_by_id(claims.user_id()).one(db).await? {
-                None => "the account no longer exists",
-                Some(user) if !user.is_active => "the account is deactivated",
-                Some(_) => "this session was signed out; sign in again",
-            };
-            return Ok(Self::Invalid(reason.to_owned()));
-        };
-        if !user.is_active {
-            return Ok(Self::Invalid("the account is deactivated".to_owned()));
-        }
-        if claims.epoch != user.session_epoch {
-            return Ok(Self::Invalid(
-                "this session was signed out (all sessions, or a new password); sign in again"
-                    .to_owned(),
-            ));
-        }
-        Ok(match principal_for(db, user, claims.sid).await? {
-            Some(principal) => Self::Authenticated(principal),
-            None => Self::Invalid(
-                "the account is not linked to its unit or leader; ask the bureau to link it"
-                    .to_owned(),
-            ),
-        })
     }
 }
 
@@ -214,5 +172,6 @@ pub async fn principal_for(
         username: user.username,
         scope,
         session,
+        key: None,
     }))
 }

@@ -30,6 +30,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use tokio_util::io::ReaderStream;
 
+use crate::auth::scopes::ApiScope;
 use crate::auth::{Principal, SignedIn};
 use crate::error::{AppError, AppResult};
 use crate::graphql::relay::{Kind, expect_optional_id};
@@ -127,10 +128,17 @@ async fn export(
     params: Params,
 ) -> AppResult<Response> {
     if file == "notice.docx" {
+        actor.require_scope(ApiScope::ReportsRead)?;
         return notice_document(app, actor, &params).await;
     }
     let (name, format) = FileFormat::of(file).ok_or_else(|| {
         AppError::not_found("export (tasks, obligations, figures or ranking; .xlsx or .csv)")
+    })?;
+    // An API key's scopes, as for the GraphQL fields the same rows come from.
+    actor.require_scope(if name == "tasks" {
+        ApiScope::TasksRead
+    } else {
+        ApiScope::ReportsRead
     })?;
     let db = &app.db;
     let now = app.clock.now();

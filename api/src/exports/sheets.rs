@@ -130,7 +130,8 @@ pub async fn figures(
 ) -> AppResult<()> {
     use crate::tasks::progress::WarningLevel;
     use entity::enums::TaskStatus;
-    let groups = service::grouped(actor, db, now, filter, basis, thresholds, grouping).await?;
+    let groups =
+        service::grouped(actor, db, now, filter, basis, thresholds, grouping, true).await?;
     let rows = groups
         .into_iter()
         .map(|g| {

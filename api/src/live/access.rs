@@ -3,6 +3,8 @@
 //! never another unit's; a leader the events of the tasks they see, and the notices naming a
 //! unit they supervise.
 
+use std::collections::HashSet;
+
 use entity::events;
 use sea_orm::ConnectionTrait;
 
@@ -15,9 +17,12 @@ use crate::error::AppResult;
 /// `logout(allSessions: true)`).
 /// A subscription outlives the access token it started with, so it is checked again from time
 /// to time (see `schema`), and a changed role, unit or post applies to what it hears next.
+/// A subscriber that came with an API key keeps that key's scopes, as they are now, and ends
+/// once the key is revoked or expires.
 pub async fn current(
     db: &sea_orm::DatabaseConnection,
     actor: &Principal,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<Option<Principal>> {
     use sea_orm::sea_query::Expr;
     use sea_orm::{EntityTrait, QueryFilter};
@@ -33,7 +38,16 @@ pub async fn current(
     }
     match account.one(db).await? {
         Some(user) if user.is_active && user.session_epoch == actor.session_epoch => {
-            principal_for(db, user, actor.session.clone()).await
+            let Some(mut principal) = principal_for(db, user, actor.session.clone()).await? else {
+                return Ok(None);
+            };
+            if let Some(grant) = &actor.key {
+                match crate::auth::keys::still_valid(db, grant, now).await? {
+                    Some(grant) => principal.key = Some(grant),
+                    None => return Ok(None),
+                }
+            }
+            Ok(Some(principal))
         }
         _ => Ok(None),
     }
@@ -45,30 +59,67 @@ pub async fn may_hear(
     db: &impl ConnectionTrait,
     event: &events::Model,
 ) -> AppResult<bool> {
+    Ok(audible(actor, db, std::slice::from_ref(event))
+        .await?
+        .first()
+        .copied()
+        .unwrap_or(false))
+}
+
+/// Which of `events` `actor` may hear, in order: the rule of `may_hear` for a page of events
+/// at once (the change feed), in two statements whatever their number.
+pub async fn audible(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    events: &[events::Model],
+) -> AppResult<Vec<bool>> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
     if actor.reads_everything() {
-        return Ok(true);
+        return Ok(vec![true; events.len()]);
     }
-    if let (Some(mine), Some(addressed)) = (actor.unit_id(), event.unit_id) {
-        return Ok(addressed == mine);
-    }
+    let notice = crate::events::EventKind::NoticePublished.as_str();
     // A notice naming a unit is told to the leaders who supervise it too.
-    if let (Scope::Leader { leader_id, .. }, Some(unit), None) =
-        (&actor.scope, event.unit_id, event.task_id)
-        && event.kind == crate::events::EventKind::NoticePublished.as_str()
-    {
-        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-        let supervises = entity::leader_units::Entity::find()
-            .filter(entity::leader_units::Column::LeaderId.eq(*leader_id))
-            .filter(entity::leader_units::Column::UnitId.eq(unit))
-            .count(db)
-            .await?;
-        return Ok(supervises > 0);
-    }
-    match event.task_id {
-        Some(task_id) => Ok(crate::tasks::query::visible_by_ids(actor, db, &[task_id])
-            .await?
-            .contains_key(&task_id)),
-        // Registry and other events without a task are the bureau's business.
-        None => Ok(false),
-    }
+    let supervised: HashSet<i64> = match &actor.scope {
+        Scope::Leader { leader_id, .. }
+            if events
+                .iter()
+                .any(|e| e.kind == notice && e.task_id.is_none() && e.unit_id.is_some()) =>
+        {
+            entity::leader_units::Entity::find()
+                .filter(entity::leader_units::Column::LeaderId.eq(*leader_id))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|l| l.unit_id)
+                .collect()
+        }
+        _ => HashSet::new(),
+    };
+    let mut task_ids: Vec<i64> = events.iter().filter_map(|e| e.task_id).collect();
+    task_ids.sort_unstable();
+    task_ids.dedup();
+    let visible = if task_ids.is_empty() {
+        Default::default()
+    } else {
+        crate::tasks::query::visible_by_ids(actor, db, &task_ids).await?
+    };
+    Ok(events
+        .iter()
+        .map(|event| {
+            if let (Some(mine), Some(addressed)) = (actor.unit_id(), event.unit_id) {
+                return addressed == mine;
+            }
+            if let (Scope::Leader { .. }, Some(unit), None) =
+                (&actor.scope, event.unit_id, event.task_id)
+                && event.kind == notice
+            {
+                return supervised.contains(&unit);
+            }
+            // Registry and other events without a task are the bureau's business.
+            event
+                .task_id
+                .is_some_and(|task_id| visible.contains_key(&task_id))
+        })
+        .collect())
 }

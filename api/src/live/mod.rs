@@ -8,9 +8,12 @@
 //! - `access`: which events a principal may hear; the same rules as reading the rows.
 //! - `tail`: one subscriber's stream: its backlog, then the broadcast, filtered, caught up
 //!   from the database when it falls behind.
-//! - `schema`: the `events` subscription.
+//! - `feed`: the same events as pages read with a stored cursor (`changes`), for systems that
+//!   poll rather than hold a socket.
+//! - `schema`: the `events` subscription and the `changes` query.
 
 pub mod access;
+pub mod feed;
 pub mod relay;
 pub mod schema;
 mod tail;

@@ -122,7 +122,7 @@ pub(super) fn events(tail: Tail) -> impl Stream<Item = Arc<entity::events::Model
                 continue;
             }
             if tail.clock.now() - tail.checked_at >= RECHECK {
-                match current(&tail.db, &tail.actor).await {
+                match current(&tail.db, &tail.actor, tail.clock.now()).await {
                     // A deactivated account hears nothing more: the stream ends.
                     Ok(None) => return None,
                     Ok(Some(actor)) => tail.actor = actor,

@@ -101,7 +101,7 @@ impl LeaderPage {
             crate::obligations::ObligationFilter::default(),
             basis,
             ctx.app().warnings,
-            true,
+            crate::stats::service::Parts::ALL,
         )
         .await?;
         Ok(ReportingFigures::new(basis, figures))
@@ -122,6 +122,7 @@ impl LeaderPage {
             ctx.now(),
             basis,
             ctx.app().warnings,
+            ctx.look_ahead().field("figures").field("targets").exists(),
         )
         .await?;
         Ok(rows
@@ -251,7 +252,7 @@ impl UnitPage {
             crate::obligations::ObligationFilter::default(),
             basis,
             ctx.app().warnings,
-            true,
+            crate::stats::service::Parts::ALL,
         )
         .await?;
         Ok(ReportingFigures::new(basis, figures))

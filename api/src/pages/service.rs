@@ -119,6 +119,7 @@ pub async fn supervised_figures(
     now: DateTime<Utc>,
     basis: DueDateBasis,
     thresholds: Thresholds,
+    targets: bool,
 ) -> AppResult<Vec<GroupFigures>> {
     let leader_id = leader_of(actor)?;
     let filter = ObligationFilter {
@@ -135,6 +136,7 @@ pub async fn supervised_figures(
         basis,
         thresholds,
         Grouping::Unit,
+        targets,
     )
     .await
 }

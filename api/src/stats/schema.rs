@@ -301,15 +301,18 @@ impl StatsQuery {
         // The task figures are a statement of their own: read only when asked for, as a
         // list's total is (`pagination`).
         let look = ctx.look_ahead();
-        let with_tasks = [
-            "tasks",
-            "tasksByStatus",
-            "tasksByWarning",
-            "averagePercent",
-            "targets",
-        ]
-        .into_iter()
-        .any(|field| look.field(field).exists());
+        let parts = service::Parts {
+            tasks: [
+                "tasks",
+                "tasksByStatus",
+                "tasksByWarning",
+                "averagePercent",
+                "targets",
+            ]
+            .into_iter()
+            .any(|field| look.field(field).exists()),
+            targets: look.field("targets").exists(),
+        };
         let figures = service::reporting(
             actor,
             ctx.db(),
@@ -317,7 +320,7 @@ impl StatsQuery {
             filter.unwrap_or_default().decode()?,
             basis,
             app.warnings,
-            with_tasks,
+            parts,
         )
         .await?;
         Ok(ReportingFigures::new(basis, figures))
@@ -345,6 +348,7 @@ impl StatsQuery {
             basis,
             ctx.app().warnings,
             group_by,
+            ctx.look_ahead().field("figures").field("targets").exists(),
         )
         .await?;
         Ok(rows

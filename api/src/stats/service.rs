@@ -86,8 +86,25 @@ pub struct GroupFigures {
     pub figures: Figures,
 }
 
-/// The figures of the obligations `actor` may see that match `filter`, at `now`; the task
-/// figures (`tasks`, by status and warning, mean percent) only `with_tasks`, a statement more.
+/// Which figures beside the obligations' counts to compute: each is more work, so each is
+/// computed only when asked for (the schema looks ahead at the selected fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parts {
+    /// The tasks' figures (`tasks`, by status and warning, mean percent): a statement more.
+    pub tasks: bool,
+    /// The indicators by target (`Figures::targets`), within the tasks' statement.
+    pub targets: bool,
+}
+
+impl Parts {
+    pub const ALL: Parts = Parts {
+        tasks: true,
+        targets: true,
+    };
+}
+
+/// The figures of the obligations `actor` may see that match `filter`, at `now`, with the
+/// `parts` asked for.
 pub async fn reporting(
     actor: &Principal,
     db: &impl ConnectionTrait,
@@ -95,9 +112,9 @@ pub async fn reporting(
     filter: ObligationFilter,
     basis: DueDateBasis,
     thresholds: Thresholds,
-    with_tasks: bool,
+    parts: Parts,
 ) -> AppResult<Figures> {
-    let rows = aggregate(actor, db, now, &filter, basis, thresholds, None, with_tasks).await?;
+    let rows = aggregate(actor, db, now, &filter, basis, thresholds, None, parts).await?;
     Ok(rows.into_iter().next().map(|(_, f)| f).unwrap_or_default())
 }
 
@@ -105,6 +122,7 @@ pub async fn reporting(
 /// have obligations in view), in the group's own order (`groups::names`). A leader's row counts
 /// the tasks that name them in person or by the post they hold; tasks named only collectively
 /// (各位副市长) are in no leader's row.
+#[allow(clippy::too_many_arguments)] // the figures' scope, basis and parts, each needed
 pub async fn grouped(
     actor: &Principal,
     db: &impl ConnectionTrait,
@@ -113,7 +131,12 @@ pub async fn grouped(
     basis: DueDateBasis,
     thresholds: Thresholds,
     grouping: Grouping,
+    targets: bool,
 ) -> AppResult<Vec<GroupFigures>> {
+    let parts = Parts {
+        tasks: true,
+        targets,
+    };
     let rows = aggregate(
         actor,
         db,
@@ -122,7 +145,7 @@ pub async fn grouped(
         basis,
         thresholds,
         Some(grouping),
-        true,
+        parts,
     )
     .await?;
     let keys: Vec<i64> = rows.iter().filter_map(|(key, _)| *key).collect();
@@ -155,7 +178,7 @@ async fn aggregate(
     basis: DueDateBasis,
     thresholds: Thresholds,
     grouping: Option<Grouping>,
-    with_tasks: bool,
+    parts: Parts,
 ) -> AppResult<Vec<(Option<i64>, Figures)>> {
     let today = today_in_china(now);
     let mut query = crate::obligations::list::visible(actor, db, filter, today).await?;
@@ -171,8 +194,17 @@ async fn aggregate(
     let counts = obligation_counts(query.clone(), key.clone(), grouping.is_some(), basis, today)
         .all(db)
         .await?;
-    let task_rows = if with_tasks {
-        task_figures(db, query, key, grouping.is_some(), today, thresholds).await?
+    let task_rows = if parts.tasks {
+        task_figures(
+            db,
+            query,
+            key,
+            grouping.is_some(),
+            today,
+            thresholds,
+            parts.targets,
+        )
+        .await?
     } else {
         Vec::new()
     };
@@ -315,6 +347,7 @@ async fn task_figures(
     grouped: bool,
     today: NaiveDate,
     thresholds: Thresholds,
+    targets: bool,
 ) -> AppResult<Vec<TaskCounts>> {
     use obligations::Column as O;
     let pairs = Alias::new("pairs");
@@ -368,36 +401,21 @@ async fn task_figures(
                 ),
         )
         .to_owned();
-    // Each task's indicators by verdict, the same way: subqueries on the task's own rows by the
-    // indicators' task index.
-    let of_task = |condition: Option<SimpleExpr>| {
+    // Each task's indicators, the same way: a count beside each pair by the indicators' task
+    // index; how many of them were reported, met and not met is read only for pairs whose task
+    // has any (a subquery in a CASE branch runs only when the branch is taken), in the outer
+    // statement.
+    let of_task = |task: (Alias, Alias), condition: Option<SimpleExpr>| {
         let mut count = Query::select();
         count
             .expr(Expr::col((indicators::Entity, indicators::Column::Id)).count())
             .from(indicators::Entity)
-            .and_where(
-                Expr::col((indicators::Entity, indicators::Column::TaskId))
-                    .equals((distinct.clone(), Alias::new("task_id"))),
-            );
+            .and_where(Expr::col((indicators::Entity, indicators::Column::TaskId)).equals(task));
         if let Some(condition) = condition {
             count.and_where(condition);
         }
         SimpleExpr::SubQuery(None, Box::new(count.into_sub_query_statement()))
     };
-    let verdict = |v: Verdict| {
-        Some(Expr::col((indicators::Entity, indicators::Column::Verdict)).eq(v.as_str()))
-    };
-    let indicator_counts = [
-        ("indicators", of_task(None)),
-        (
-            "reported",
-            of_task(Some(
-                Expr::col((indicators::Entity, indicators::Column::LatestValue)).is_not_null(),
-            )),
-        ),
-        ("met", of_task(verdict(Verdict::Met))),
-        ("not_met", of_task(verdict(Verdict::NotMet))),
-    ];
     let mut with_earliest = Query::select();
     if grouped {
         with_earliest.expr_as(
@@ -416,9 +434,12 @@ async fn task_figures(
             SimpleExpr::SubQuery(None, Box::new(earliest_open.into_sub_query_statement())),
             Alias::new("earliest"),
         )
-        .from_subquery(inner, distinct);
-    for (name, count) in indicator_counts {
-        with_earliest.expr_as(count, Alias::new(name));
+        .from_subquery(inner, distinct.clone());
+    if targets {
+        with_earliest.expr_as(
+            of_task((distinct, Alias::new("task_id")), None),
+            Alias::new("indicators"),
+        );
     }
     if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
         with_earliest.offset(0);
@@ -471,24 +492,44 @@ async fn task_figures(
             sum_of(Expr::col((pairs.clone(), Alias::new("percent"))).into()),
             Alias::new("percent_sum"),
         )
-        .expr_as(
-            sum_of(Expr::col((pairs.clone(), Alias::new("indicators"))).into()),
-            Alias::new("indicators"),
-        )
-        .expr_as(
-            sum_of(Expr::col((pairs.clone(), Alias::new("reported"))).into()),
-            Alias::new("reported"),
-        )
-        .expr_as(
-            sum_of(Expr::col((pairs.clone(), Alias::new("met"))).into()),
-            Alias::new("met"),
-        )
-        .expr_as(
-            sum_of(Expr::col((pairs.clone(), Alias::new("not_met"))).into()),
-            Alias::new("not_met"),
-        )
         .from_subquery(with_earliest, pairs.clone())
         .to_owned();
+    let task = (pairs.clone(), Alias::new("task_id"));
+    let counts: [(&str, Option<SimpleExpr>); 3] = [
+        (
+            "reported",
+            Some(Expr::col((indicators::Entity, indicators::Column::LatestValue)).is_not_null()),
+        ),
+        (
+            "met",
+            Some(
+                Expr::col((indicators::Entity, indicators::Column::Verdict))
+                    .eq(Verdict::Met.as_str()),
+            ),
+        ),
+        (
+            "not_met",
+            Some(
+                Expr::col((indicators::Entity, indicators::Column::Verdict))
+                    .eq(Verdict::NotMet.as_str()),
+            ),
+        ),
+    ];
+    if targets {
+        let any = Expr::col((pairs.clone(), Alias::new("indicators"))).gt(0);
+        outer.expr_as(
+            sum_of(Expr::col((pairs.clone(), Alias::new("indicators"))).into()),
+            Alias::new("indicators"),
+        );
+        for (name, condition) in counts {
+            let when_any = Expr::case(any.clone(), of_task(task.clone(), condition)).finally(0);
+            outer.expr_as(sum_of(when_any.into()), Alias::new(name));
+        }
+    } else {
+        for name in ["indicators", "reported", "met", "not_met"] {
+            outer.expr_as(Expr::val(0_i64), Alias::new(name));
+        }
+    }
     if grouped {
         outer.group_by_col((pairs, Alias::new("key")));
     }
