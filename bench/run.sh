@@ -81,6 +81,7 @@ DATABASE_URL="$database_url" \
   REMINDER_INTERVAL_SECS=0 \
   LIVE_POLL_MILLIS=60000 \
   LOGIN_ATTEMPTS_PER_MINUTE=100 \
+  RATE_LIMIT_PER_MINUTE=0 \
   LOG_FORMAT=text \
   RUST_LOG=warn \
   target/release/api serve >"$workdir/server.log" 2>&1 &
