@@ -227,6 +227,11 @@ pub struct Config {
     #[arg(long, env = "LIVE_POLL_MILLIS", default_value_t = 250)]
     pub live_poll_millis: u64,
 
+    /// How often the webhook worker looks for deliveries due, in milliseconds (0: this
+    /// instance delivers none; another instance on the database does).
+    #[arg(long, env = "WEBHOOK_POLL_MILLIS", default_value_t = 1000)]
+    pub webhook_poll_millis: u64,
+
     /// `text` or `json`.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,

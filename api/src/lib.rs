@@ -52,3 +52,4 @@ pub mod telemetry;
 pub mod units;
 pub mod users;
 pub mod validation;
+pub mod webhooks;

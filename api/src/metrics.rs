@@ -97,6 +97,11 @@ pub fn rate_limited() {
     metrics::counter!("duban_rate_limited_total").increment(1);
 }
 
+/// Counts one webhook delivery attempt that failed (no answer, or not 2xx).
+pub fn webhook_failed() {
+    metrics::counter!("duban_webhook_failures_total").increment(1);
+}
+
 /// Counts one open subscription for as long as it is held.
 pub struct Subscriber(());
 

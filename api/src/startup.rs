@@ -134,6 +134,13 @@ impl Application {
             std::time::Duration::from_millis(config.live_poll_millis),
         )
         .await;
+        if config.webhook_poll_millis > 0 {
+            tokio::spawn(crate::webhooks::worker::schedule(
+                db.clone(),
+                clock.clone(),
+                std::time::Duration::from_millis(config.webhook_poll_millis),
+            ));
+        }
         if config.reminder_interval_secs > 0 {
             tokio::spawn(crate::reminders::rules::schedule(
                 db.clone(),

@@ -36,3 +36,6 @@ pub mod tasks;
 pub mod unit_aliases;
 pub mod units;
 pub mod users;
+pub mod webhook_deliveries;
+pub mod webhook_kinds;
+pub mod webhooks;

@@ -19,6 +19,7 @@ mod m20261128_000012_scoring_weights;
 mod m20261128_000013_notice_figures;
 mod m20261128_000014_indicator_latest;
 mod m20261128_000015_api_keys;
+mod m20261128_000016_webhooks;
 
 /// Runs every migration in order; used by `api migrate`, by the server at start and by tests.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000013_notice_figures::Migration),
             Box::new(m20261128_000014_indicator_latest::Migration),
             Box::new(m20261128_000015_api_keys::Migration),
+            Box::new(m20261128_000016_webhooks::Migration),
         ]
     }
 }

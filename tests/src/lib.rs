@@ -117,7 +117,18 @@ impl TestApp {
     /// Boots a second server instance on this one's database, with its own connections and
     /// the same clock: what a deployment with several instances looks like.
     pub async fn spawn_second_instance(&self) -> Self {
-        Self::spawn_on(self.database_url.clone(), None, self.clock.clone(), |_| {}).await
+        self.spawn_second_instance_with(|_| {}).await
+    }
+
+    /// The same, with the test's changes to the second instance's configuration.
+    pub async fn spawn_second_instance_with(&self, configure: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_on(
+            self.database_url.clone(),
+            None,
+            self.clock.clone(),
+            configure,
+        )
+        .await
     }
 
     async fn spawn_on(
@@ -134,6 +145,9 @@ impl TestApp {
         config.admin_password = Some(SecretString::from(ADMIN_PASSWORD));
         // Tests run the automatic reminders themselves, at the times they choose.
         config.reminder_interval_secs = 0;
+        // No webhook worker unless a test asks for one: its polling would count in the tests
+        // that count statements.
+        config.webhook_poll_millis = 0;
         // Every test client signs in from 127.0.0.1, many times a minute; the throttle's own
         // tests set a realistic limit.
         config.login_attempts_per_minute = 100_000;

@@ -133,6 +133,11 @@ audit_actions! {
         /// API keys of machine accounts, issued and revoked by the bureau.
         ApiKeyCreate => "api_key.create";
         ApiKeyRevoke => "api_key.revoke";
+        /// Webhooks: registered, paused, resumed and removed by the bureau.
+        WebhookCreate => "webhook.create";
+        WebhookPause => "webhook.pause";
+        WebhookResume => "webhook.resume";
+        WebhookDelete => "webhook.delete";
     }
 }
 

@@ -53,6 +53,8 @@ entity_types! {
     Attachment => "attachment";
     /// A praise or criticism notice (通报).
     Notice => "notice";
+    /// A webhook the bureau registered.
+    Webhook => "webhook";
 }
 
 #[cfg(test)]

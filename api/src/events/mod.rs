@@ -1,10 +1,12 @@
 //! Domain events: an append-only record of what happened, written in the same transaction as
 //! the change, with the task and unit it concerns so that live updates can be filtered by what
 //! each subscriber may read. `kind` is the list of what can happen (`EventKind`), with the audit
-//! action each is recorded under.
+//! action each is recorded under. `outbox`: each event's webhook deliveries, queued in the same
+//! transaction (`webhooks` delivers them).
 
 mod entity_type;
 mod kind;
+pub mod outbox;
 pub mod schema;
 
 pub use entity_type::EntityType;
@@ -95,7 +97,7 @@ pub async fn record<P: Serialize>(
     now: DateTime<Utc>,
     event: Event<'_, P>,
 ) -> AppResult<()> {
-    events::ActiveModel {
+    let stored = events::ActiveModel {
         kind: Set(event.kind.as_str().to_owned()),
         entity_type: Set(event.entity_type.as_str().to_owned()),
         entity_id: Set(Some(event.entity_id)),
@@ -109,5 +111,5 @@ pub async fn record<P: Serialize>(
     }
     .insert(txn)
     .await?;
-    Ok(())
+    outbox::enqueue(txn, stored.id, event.kind, now).await
 }

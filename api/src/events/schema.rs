@@ -29,6 +29,7 @@ pub fn kind_of(entity: EntityType) -> Kind {
         EntityType::LedgerEntry => Kind::LedgerEntry,
         EntityType::Attachment => Kind::Attachment,
         EntityType::Notice => Kind::Notice,
+        EntityType::Webhook => Kind::Webhook,
     }
 }
 

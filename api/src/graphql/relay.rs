@@ -48,6 +48,7 @@ kinds! {
     Indicator => "Indicator",
     Attachment => "Attachment",
     Notice => "Notice",
+    Webhook => "Webhook",
 }
 
 /// The global ID of a row.

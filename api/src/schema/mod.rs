@@ -37,6 +37,7 @@ use crate::tasks::mutations::TaskMutation;
 use crate::tasks::schema::TaskQuery;
 use crate::units::schema::{UnitMutation, UnitQuery};
 use crate::users::schema::{UserMutation, UserQuery};
+use crate::webhooks::schema::{WebhookMutation, WebhookQuery};
 
 #[derive(MergedObject, Default)]
 pub struct Query(
@@ -56,6 +57,7 @@ pub struct Query(
     PageQuery,
     FeedQuery,
     ApiKeyQuery,
+    WebhookQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -78,6 +80,7 @@ pub struct Mutation(
     StatsMutation,
     NoticeMutation,
     ApiKeyMutation,
+    WebhookMutation,
 );
 
 #[derive(MergedSubscription, Default)]

@@ -54,6 +54,7 @@ pub enum Node {
     Attachment(crate::attachments::schema::Attachment),
     AuditEntry(AuditEntry),
     Notice(crate::notices::schema::Notice),
+    Webhook(crate::webhooks::schema::Webhook),
 }
 
 #[derive(Default)]
@@ -132,6 +133,9 @@ async fn fetch(ctx: &Context<'_>, kind: Kind, row: i64) -> Result<Option<Node>> 
         Kind::Notice => load(ctx, crate::notices::loaders::NoticeReadableById(row))
             .await?
             .map(Node::Notice),
+        Kind::Webhook => load(ctx, crate::webhooks::loaders::WebhookReadableById(row))
+            .await?
+            .map(Node::Webhook),
         Kind::AuditEntry => match ctx.loader().load_one(AuditEntryReadableById(row)).await? {
             Some(entry) => Some(Node::AuditEntry(AuditEntry::try_from(entry)?)),
             None => None,

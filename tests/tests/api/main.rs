@@ -42,4 +42,5 @@ mod tasks;
 mod uploads;
 mod values;
 mod visibility;
+mod webhooks;
 mod year;
