@@ -196,6 +196,7 @@ mod tests {
             ("Query", "users"),
             ("Query", "auditLog"),
             ("Query", "apiKeys"),
+            ("Query", "webhooks"),
         ];
         let mut unclassified = Vec::new();
         for definition in document.definitions {
