@@ -10,6 +10,7 @@ pub mod documents;
 pub mod enums;
 pub mod events;
 pub mod extension_requests;
+pub mod indicator_readings;
 pub mod indicators;
 pub mod instructions;
 pub mod leader_units;

@@ -20,6 +20,7 @@ mod m20261128_000013_notice_figures;
 mod m20261128_000014_indicator_latest;
 mod m20261128_000015_api_keys;
 mod m20261128_000016_webhooks;
+mod m20261128_000017_indicator_readings;
 
 /// Runs every migration in order; used by `api migrate`, by the server at start and by tests.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000014_indicator_latest::Migration),
             Box::new(m20261128_000015_api_keys::Migration),
             Box::new(m20261128_000016_webhooks::Migration),
+            Box::new(m20261128_000017_indicator_readings::Migration),
         ]
     }
 }

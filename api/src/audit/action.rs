@@ -138,6 +138,8 @@ audit_actions! {
         WebhookPause => "webhook.pause";
         WebhookResume => "webhook.resume";
         WebhookDelete => "webhook.delete";
+        /// Actual values of indicators posted by another system.
+        IndicatorRecord => "indicator.record";
     }
 }
 

@@ -140,6 +140,7 @@ pub fn required(parent_type: &str, field: &str) -> Option<ApiScope> {
             | "deleteLedgerEntry"
             | "replyToProposal"
             | "writeInstruction" => Some(ReportsWrite),
+            "recordIndicatorValues" => Some(IndicatorsWrite),
             _ => Some(Admin),
         },
         "Subscription" => match field {

@@ -3,10 +3,12 @@
 //!
 //! - `service`: access, drafts and reads; `submit`: idempotent, versioned, late-aware
 //!   submission; `review`: the bureau's decision; `values`: indicator values of a version and each
-//!   indicator's latest; `targets` (pure): whether a value meets its target.
+//!   indicator's latest; `targets` (pure): whether a value meets its target; `readings`:
+//!   values posted by another system (`indicators:write`).
 //! - `schema` and `version_schema`: the GraphQL face; `loaders`: its DataLoader keys.
 
 pub mod loaders;
+pub mod readings;
 pub mod review;
 pub mod schema;
 pub mod service;

@@ -7,7 +7,7 @@ use entity::progress_reports;
 
 use crate::graphql::context::{ContextExt, load};
 use crate::graphql::enums::ReportState;
-use crate::graphql::relay::{self, Kind, expect_id, expect_ids};
+use crate::graphql::relay::{self, Kind, expect_id, expect_ids, expect_optional_id};
 use crate::obligations::ReportKey;
 use crate::periods::loaders::PeriodById;
 use crate::periods::schema::ReportingPeriod;
@@ -314,6 +314,56 @@ impl ReportMutation {
         .await?;
         Ok(ReportPayload {
             report: report.into(),
+        })
+    }
+}
+
+#[derive(InputObject, Debug)]
+pub struct RecordIndicatorValuesInput {
+    pub task_id: ID,
+    /// The reporting period the values are for, if any.
+    pub period_id: Option<ID>,
+    pub values: Vec<IndicatorValueInput>,
+    /// Chosen by the caller: a retry with the same key stores nothing twice.
+    pub idempotency_key: String,
+}
+
+#[derive(SimpleObject, Debug)]
+pub struct RecordIndicatorValuesPayload {
+    /// The task's indicators, with their latest values and verdicts.
+    pub indicators: Vec<crate::tasks::types::Indicator>,
+}
+
+#[derive(Default)]
+pub struct IndicatorMutation;
+
+#[Object]
+impl IndicatorMutation {
+    /// Actual values of a task's indicators from another system (an API key with
+    /// `indicators:write`, or the bureau), kept as coming from that account; each becomes its
+    /// indicator's latest value. Idempotent by `idempotencyKey`.
+    async fn record_indicator_values(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordIndicatorValuesInput,
+    ) -> Result<RecordIndicatorValuesPayload> {
+        let actor = ctx.actor()?;
+        let task_id = expect_id("input.taskId", &input.task_id, Kind::Task)?;
+        let period_id =
+            expect_optional_id("input.periodId", input.period_id.as_ref(), Kind::Period)?;
+        let values = decode_values(input.values)?;
+        let indicators = crate::reports::readings::record(
+            actor,
+            ctx.db(),
+            ctx.now(),
+            task_id,
+            period_id,
+            &values,
+            &input.idempotency_key,
+        )
+        .await?;
+        Ok(RecordIndicatorValuesPayload {
+            indicators: indicators.into_iter().map(Into::into).collect(),
         })
     }
 }

@@ -31,6 +31,7 @@ use crate::pages::schema::PageQuery;
 use crate::periods::schema::PeriodMutation;
 use crate::proposals::schema::ProposalMutation;
 use crate::reminders::schema::{ReminderMutation, ReminderQuery};
+use crate::reports::schema::IndicatorMutation;
 use crate::reports::schema::{ReportMutation, ReportQuery};
 use crate::stats::schema::{StatsMutation, StatsQuery};
 use crate::tasks::mutations::TaskMutation;
@@ -81,6 +82,7 @@ pub struct Mutation(
     NoticeMutation,
     ApiKeyMutation,
     WebhookMutation,
+    IndicatorMutation,
 );
 
 #[derive(MergedSubscription, Default)]

@@ -382,3 +382,100 @@ async fn a_burst_past_the_limit_is_refused_and_others_are_unaffected() {
         .await
         .data("/me/username");
 }
+
+#[tokio::test]
+async fn another_system_posts_indicator_values_with_its_key_once() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let task = app
+        .gql(
+            Some(&w.bureau),
+            "mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id indicators { id } } } }",
+            json!({ "i": { "documentId": w.document, "seq": "4", "text": "城镇新增就业6.24万人。",
+                "units": [{ "unitId": w.unit_a, "role": "LEAD" }],
+                "indicators": [{ "phrase": "城镇新增就业", "target": "6.24", "measureUnit": "万人", "comparator": "AT_LEAST" }] } }),
+        )
+        .await;
+    let task_id = task.data("/createTask/task/id").clone();
+    let indicator = task.data("/createTask/task/indicators/0/id").clone();
+    let periods = w.generate_periods(&app).await;
+    let account = machine(
+        &app,
+        &w.bureau,
+        "tongji",
+        json!(["indicators:write", "tasks:read"]),
+    )
+    .await;
+    let (writer, _) = key(
+        &app,
+        &w.bureau,
+        &account,
+        json!(["indicators:write", "tasks:read"]),
+    )
+    .await;
+    let (reader, _) = key(&app, &w.bureau, &account, json!(["tasks:read"])).await;
+    const RECORD: &str =
+        "mutation($i: RecordIndicatorValuesInput!) { recordIndicatorValues(input: $i) {
+        indicators { latestValue verdict } } }";
+    let input = |value: &str, key: &str| {
+        json!({ "i": { "taskId": task_id, "periodId": periods[0], "idempotencyKey": key,
+                       "values": [{ "indicatorId": indicator, "value": value, "note": "统计快报" }] } })
+    };
+    // Without the scope, or without a key at all, or not a machine: refused, nothing stored.
+    for (token, code) in [
+        (reader.as_str(), "FORBIDDEN"),
+        (w.service_token.as_str(), "FORBIDDEN"),
+        (w.unit_a_token.as_str(), "FORBIDDEN"),
+        (w.liu_token.as_str(), "FORBIDDEN"),
+    ] {
+        app.gql(Some(token), RECORD, input("6.5万人", "stat-0001"))
+            .await
+            .expect_error(code);
+    }
+    app.gql(None, RECORD, input("6.5万人", "stat-0001"))
+        .await
+        .expect_error("UNAUTHENTICATED");
+    app.gql(
+        Some(&writer),
+        RECORD,
+        json!({ "i": { "taskId": task_id, "idempotencyKey": "stat-0000",
+                       "values": [{ "indicatorId": "SW5kaWNhdG9yOjk5OTk", "value": "1" }] } }),
+    )
+    .await
+    .expect_error("BAD_USER_INPUT");
+    assert_eq!(app.count_rows("indicator_readings").await, 0);
+
+    let stored = app
+        .gql(Some(&writer), RECORD, input("6.5万人", "stat-0001"))
+        .await;
+    assert_eq!(
+        stored.data("/recordIndicatorValues/indicators"),
+        &json!([{ "latestValue": "6.5万人", "verdict": "MET" }])
+    );
+    // A retry stores nothing twice; the same key for other values is a conflict.
+    app.gql(Some(&writer), RECORD, input("6.5万人", "stat-0001"))
+        .await
+        .data("/recordIndicatorValues/indicators");
+    assert_eq!(app.count_rows("indicator_readings").await, 1);
+    app.gql(Some(&writer), RECORD, input("6.0万人", "stat-0001"))
+        .await
+        .expect_error("CONFLICT");
+    // The task shows it, and the bureau sees where it came from in the audit trail.
+    let read = app
+        .gql(
+            Some(&w.bureau),
+            "query($id: ID!) { task(id: $id) { indicators { latestValue verdict } } }",
+            json!({ "id": task_id }),
+        )
+        .await;
+    assert_eq!(read.data("/task/indicators/0/verdict"), "MET");
+    let audit = app
+        .gql(
+            Some(&w.bureau),
+            "query($t: ID!) { auditLog(filter: { entityId: $t }) { nodes { action actor { username } } } }",
+            json!({ "t": task_id }),
+        )
+        .await;
+    assert_eq!(audit.data("/auditLog/nodes/0/action"), "INDICATOR_RECORD");
+    assert_eq!(audit.data("/auditLog/nodes/0/actor/username"), "tongji");
+}
