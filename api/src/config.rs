@@ -232,6 +232,15 @@ pub struct Config {
     #[arg(long, env = "WEBHOOK_POLL_MILLIS", default_value_t = 1000)]
     pub webhook_poll_millis: u64,
 
+    /// The gateway notifications to other channels (SMS, WeCom, DingTalk) are posted to;
+    /// unset: in app only.
+    #[arg(long, env = "NOTIFY_GATEWAY_URL")]
+    pub notify_gateway_url: Option<String>,
+
+    /// The secret that signs the posts to the gateway (as webhooks are signed).
+    #[arg(long, env = "NOTIFY_GATEWAY_SECRET", hide_env_values = true)]
+    pub notify_gateway_secret: Option<SecretString>,
+
     /// `text` or `json`.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,

@@ -34,6 +34,7 @@ pub mod ledger;
 pub mod live;
 pub mod metrics;
 pub mod notices;
+pub mod notify;
 pub mod obligations;
 pub mod pages;
 pub mod pagination;

@@ -139,6 +139,14 @@ impl Application {
                 db.clone(),
                 clock.clone(),
                 std::time::Duration::from_millis(config.webhook_poll_millis),
+                config.notify_gateway_url.clone().map(|url| {
+                    let secret = config
+                        .notify_gateway_secret
+                        .as_ref()
+                        .map(|s| s.expose_secret().to_owned())
+                        .unwrap_or_default();
+                    (url, secret)
+                }),
             ));
         }
         if config.reminder_interval_secs > 0 {

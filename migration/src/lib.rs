@@ -21,6 +21,7 @@ mod m20261128_000014_indicator_latest;
 mod m20261128_000015_api_keys;
 mod m20261128_000016_webhooks;
 mod m20261128_000017_indicator_readings;
+mod m20261128_000018_notifications;
 
 /// Runs every migration in order; used by `api migrate`, by the server at start and by tests.
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000015_api_keys::Migration),
             Box::new(m20261128_000016_webhooks::Migration),
             Box::new(m20261128_000017_indicator_readings::Migration),
+            Box::new(m20261128_000018_notifications::Migration),
         ]
     }
 }

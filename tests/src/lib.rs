@@ -8,6 +8,7 @@
 //! The server's clock is a `ManualClock` the test controls, and every SQL statement the server
 //! runs is counted, so tests can assert on N+1 behaviour.
 
+pub mod receiver;
 pub mod world;
 
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -140,6 +140,8 @@ audit_actions! {
         WebhookDelete => "webhook.delete";
         /// Actual values of indicators posted by another system.
         IndicatorRecord => "indicator.record";
+        /// A unit's or leader's addresses on other channels.
+        ContactsSet => "contacts.set";
     }
 }
 

@@ -111,5 +111,5 @@ pub async fn record<P: Serialize>(
     }
     .insert(txn)
     .await?;
-    outbox::enqueue(txn, stored.id, event.kind, now).await
+    outbox::enqueue(txn, stored.id, event.kind, event.unit_id, now).await
 }

@@ -26,6 +26,7 @@ use crate::leaders::schema::{LeaderMutation, LeaderQuery};
 use crate::ledger::schema::LedgerMutation;
 use crate::live::schema::{FeedQuery, LiveSubscription};
 use crate::notices::schema::{NoticeMutation, NoticeQuery};
+use crate::notify::schema::{NotifyMutation, NotifyQuery};
 use crate::obligations::schema::ObligationQuery;
 use crate::pages::schema::PageQuery;
 use crate::periods::schema::PeriodMutation;
@@ -40,8 +41,15 @@ use crate::units::schema::{UnitMutation, UnitQuery};
 use crate::users::schema::{UserMutation, UserQuery};
 use crate::webhooks::schema::{WebhookMutation, WebhookQuery};
 
+// Merged in groups: a flat merge of every domain's part nests as deep as the list is long,
+// past the compiler's default recursion limit for the resolvers' futures.
+
 #[derive(MergedObject, Default)]
-pub struct Query(
+pub struct Query(RegistryQuery, WorkflowQuery, IntegrationQuery);
+
+/// Who and what: accounts, units, leaders, documents, tasks, the audit trail.
+#[derive(MergedObject, Default)]
+pub struct RegistryQuery(
     node::NodeQuery,
     UserQuery,
     UnitQuery,
@@ -49,6 +57,11 @@ pub struct Query(
     DocumentQuery,
     TaskQuery,
     AuditQuery,
+);
+
+/// Reporting and its top: reports, obligations, reminders, extensions, figures, notices, pages.
+#[derive(MergedObject, Default)]
+pub struct WorkflowQuery(
     ReportQuery,
     ObligationQuery,
     ReminderQuery,
@@ -56,13 +69,17 @@ pub struct Query(
     StatsQuery,
     NoticeQuery,
     PageQuery,
-    FeedQuery,
-    ApiKeyQuery,
-    WebhookQuery,
 );
 
+/// Other systems: the change feed, API keys, webhooks, notifications.
 #[derive(MergedObject, Default)]
-pub struct Mutation(
+pub struct IntegrationQuery(FeedQuery, ApiKeyQuery, WebhookQuery, NotifyQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(RegistryMutation, WorkflowMutation, IntegrationMutation);
+
+#[derive(MergedObject, Default)]
+pub struct RegistryMutation(
     AuthMutation,
     UserMutation,
     UnitMutation,
@@ -71,6 +88,10 @@ pub struct Mutation(
     TaskMutation,
     ImportMutation,
     PeriodMutation,
+);
+
+#[derive(MergedObject, Default)]
+pub struct WorkflowMutation(
     ReportMutation,
     ReminderMutation,
     ExtensionMutation,
@@ -80,9 +101,14 @@ pub struct Mutation(
     ProposalMutation,
     StatsMutation,
     NoticeMutation,
+);
+
+#[derive(MergedObject, Default)]
+pub struct IntegrationMutation(
     ApiKeyMutation,
     WebhookMutation,
     IndicatorMutation,
+    NotifyMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -199,6 +225,8 @@ mod tests {
             ("Query", "auditLog"),
             ("Query", "apiKeys"),
             ("Query", "webhooks"),
+            ("Query", "contacts"),
+            ("Query", "notifications"),
         ];
         let mut unclassified = Vec::new();
         for definition in document.definitions {

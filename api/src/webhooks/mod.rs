@@ -9,9 +9,11 @@
 //!   event order, retried with exponential backoff and jitter, paused after repeated failure;
 //!   a delivery cut short by a crash is sent again (at least once; `X-Duban-Delivery` lets the
 //!   receiver drop the repeat).
+//! - `retry`: the backoff between attempts (notifications use it too).
 //! - `loaders`, `schema`: the GraphQL face, with each webhook's delivery log.
 
 pub mod loaders;
+pub mod retry;
 pub mod schema;
 pub mod service;
 pub mod signature;

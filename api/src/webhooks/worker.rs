@@ -13,7 +13,6 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{events, webhook_deliveries, webhooks};
-use rand::Rng;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -37,18 +36,13 @@ const TIMEOUT: StdDuration = StdDuration::from_secs(10);
 /// Deliveries sent per webhook in one run, so that one busy webhook does not hold the others.
 const PER_RUN: usize = 200;
 
-/// The wait before attempt `attempts + 1`: 2^attempts seconds (capped at an hour), plus up to
-/// a quarter more at random, so that many failing webhooks do not retry in step.
-pub fn backoff(attempts: i32) -> Duration {
-    let base = 2_i64
-        .saturating_pow(u32::try_from(attempts.clamp(0, 12)).unwrap_or(12))
-        .min(3600);
-    let jitter = rand::rng().random_range(0..=base / 4 + 1);
-    Duration::seconds(base + jitter)
-}
-
 /// Runs the worker every `interval` for as long as the server runs.
-pub async fn schedule(db: DatabaseConnection, clock: SharedClock, interval: StdDuration) {
+pub async fn schedule(
+    db: DatabaseConnection,
+    clock: SharedClock,
+    interval: StdDuration,
+    gateway: Option<(String, String)>,
+) {
     let owner = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4());
     let client = match reqwest::Client::builder()
         .timeout(TIMEOUT)
@@ -62,9 +56,22 @@ pub async fn schedule(db: DatabaseConnection, clock: SharedClock, interval: StdD
             return;
         }
     };
+    // Notifications to other channels leave on the same runs, through the gateway if one is
+    // configured.
+    let notifier = gateway.map(|(url, secret)| crate::notify::gateway::HttpGateway {
+        url,
+        secret,
+        client: client.clone(),
+    });
     loop {
         if let Err(err) = run(&db, &client, &clock, &owner).await {
             tracing::warn!(error = %err, "webhook deliveries failed; retrying at the next run");
+        }
+        let notifier = notifier
+            .as_ref()
+            .map(|n| n as &dyn crate::notify::gateway::Notifier);
+        if let Err(err) = crate::notify::worker::run(&db, notifier, &clock).await {
+            tracing::warn!(error = %err, "notifications failed; retrying at the next run");
         }
         tokio::time::sleep(interval).await;
     }
@@ -205,7 +212,7 @@ async fn deliver(
         } else {
             update = update.col_expr(
                 webhook_deliveries::Column::NextAttemptAt,
-                Expr::value(now + backoff(delivery.attempts)),
+                Expr::value(now + super::retry::backoff(delivery.attempts)),
             );
         }
         update.exec(db).await?;
@@ -267,17 +274,4 @@ fn body(delivery: &webhook_deliveries::Model, event: &events::Model) -> serde_js
             "payload": crate::events::schema::present(&event.payload, kind_of),
         },
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_backoff_grows_and_is_capped_with_some_jitter() {
-        let seconds = |a| backoff(a).num_seconds();
-        assert!((1..=2).contains(&seconds(0)));
-        assert!((8..=11).contains(&seconds(3)));
-        assert!((3600..=4501).contains(&seconds(30)));
-    }
 }

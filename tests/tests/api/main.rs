@@ -25,6 +25,7 @@ mod live;
 mod loaders;
 mod nodes;
 mod notices;
+mod notify;
 mod obligations;
 mod operations;
 mod pages;
