@@ -94,17 +94,7 @@ impl LeaderPage {
         ctx: &Context<'_>,
         #[graphql(default)] basis: DueDateBasis,
     ) -> Result<ReportingFigures> {
-        let figures = crate::stats::service::reporting(
-            ctx.actor()?,
-            ctx.db(),
-            ctx.now(),
-            crate::obligations::ObligationFilter::default(),
-            basis,
-            ctx.app().warnings,
-            crate::stats::service::Parts::ALL,
-        )
-        .await?;
-        Ok(ReportingFigures::new(basis, figures))
+        own_figures(ctx, basis).await
     }
 
     /// One row per unit the leader supervises (`Leader.supervisedUnits`) that owes reports:
@@ -245,17 +235,7 @@ impl UnitPage {
         ctx: &Context<'_>,
         #[graphql(default)] basis: DueDateBasis,
     ) -> Result<ReportingFigures> {
-        let figures = crate::stats::service::reporting(
-            ctx.actor()?,
-            ctx.db(),
-            ctx.now(),
-            crate::obligations::ObligationFilter::default(),
-            basis,
-            ctx.app().warnings,
-            crate::stats::service::Parts::ALL,
-        )
-        .await?;
-        Ok(ReportingFigures::new(basis, figures))
+        own_figures(ctx, basis).await
     }
 
     /// The unit's place in the ranking of a document, or of all (as `ranking` gives it: the
@@ -275,6 +255,23 @@ impl UnitPage {
             .await?
             .into())
     }
+}
+
+/// The figures of what the signed-in principal sees, as `reportingFigures` gives them, with
+/// the parts the page selected.
+async fn own_figures(ctx: &Context<'_>, basis: DueDateBasis) -> Result<ReportingFigures> {
+    let parts = crate::stats::schema::selected_parts(&ctx.look_ahead());
+    let figures = crate::stats::service::reporting(
+        ctx.actor()?,
+        ctx.db(),
+        ctx.now(),
+        crate::obligations::ObligationFilter::default(),
+        basis,
+        ctx.app().warnings,
+        parts,
+    )
+    .await?;
+    Ok(ReportingFigures::new(basis, figures))
 }
 
 impl UnitPage {

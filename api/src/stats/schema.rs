@@ -94,6 +94,23 @@ pub struct TargetFigures {
     pub not_comparable: u32,
 }
 
+/// The parts of `ReportingFigures` a selection asks for: the task figures are a statement of
+/// their own, the targets more work within it; each is computed only when asked for.
+pub(crate) fn selected_parts(look: &async_graphql::Lookahead<'_>) -> service::Parts {
+    service::Parts {
+        tasks: [
+            "tasks",
+            "tasksByStatus",
+            "tasksByWarning",
+            "averagePercent",
+            "targets",
+        ]
+        .into_iter()
+        .any(|field| look.field(field).exists()),
+        targets: look.field("targets").exists(),
+    }
+}
+
 impl ReportingFigures {
     pub(crate) fn new(basis: DueDateBasis, f: Figures) -> Self {
         Self {
@@ -301,18 +318,7 @@ impl StatsQuery {
         // The task figures are a statement of their own: read only when asked for, as a
         // list's total is (`pagination`).
         let look = ctx.look_ahead();
-        let parts = service::Parts {
-            tasks: [
-                "tasks",
-                "tasksByStatus",
-                "tasksByWarning",
-                "averagePercent",
-                "targets",
-            ]
-            .into_iter()
-            .any(|field| look.field(field).exists()),
-            targets: look.field("targets").exists(),
-        };
+        let parts = selected_parts(&look);
         let figures = service::reporting(
             actor,
             ctx.db(),
