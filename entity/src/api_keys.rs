@@ -21,6 +21,8 @@ pub struct Model {
     pub revoked_at: Option<DateTimeUtc>,
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
+    /// The units the key may report for (with `reports:write`), as a JSON list of ids.
+    pub unit_ids: Option<Json>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -46,6 +46,8 @@ pub struct NewKey {
     pub name: String,
     pub scopes: Vec<String>,
     pub expires_at: Option<DateTime<Utc>>,
+    /// The units the key may report for; it needs `reports:write`.
+    pub unit_ids: Vec<i64>,
 }
 
 /// The scopes written as strings, checked: each known, none twice.
@@ -124,6 +126,26 @@ pub async fn create(
             ),
         ));
     }
+    let units: BTreeSet<i64> = input.unit_ids.iter().copied().collect();
+    if !units.is_empty() {
+        if !scopes.contains(&ApiScope::ReportsWrite) {
+            return Err(AppError::bad_field(
+                "unitIds",
+                "a key reports for units only with `reports:write`",
+            ));
+        }
+        let found = entity::units::Entity::find()
+            .filter(entity::units::Column::Id.is_in(units.iter().copied()))
+            .all(&txn)
+            .await?
+            .len();
+        if found != units.len() {
+            return Err(AppError::bad_field(
+                "unitIds",
+                "names a unit that does not exist",
+            ));
+        }
+    }
     let (prefix, secret) = {
         let mut rng = rand::rng();
         let mut draw = |n: usize| -> String {
@@ -147,6 +169,7 @@ pub async fn create(
         revoked_at: Set(None),
         created_by: Set(actor.user_id),
         created_at: Set(now),
+        unit_ids: Set((!units.is_empty()).then(|| serde_json::json!(units))),
         ..Default::default()
     }
     .insert(&txn)
@@ -281,11 +304,17 @@ pub async fn grant(
         .into_iter()
         .filter(|s| account.contains(s) || account.contains(&ApiScope::Admin))
         .collect();
+    let units = key
+        .unit_ids
+        .as_ref()
+        .and_then(|json| serde_json::from_value(json.clone()).ok())
+        .unwrap_or_default();
     Ok(Ok((
         user,
         KeyGrant {
             key_id: key.id,
             scopes,
+            units,
         },
     )))
 }
@@ -326,6 +355,27 @@ async fn touch(
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// The principal a key's request acts as when it writes a report on behalf of `unit_id`: that
+/// unit, as the machine account (so the report records who sent it), if the key carries
+/// `reports:write` and names the unit; FORBIDDEN otherwise. Anyone else may not act for a unit.
+pub fn on_behalf_of(actor: &Principal, unit_id: i64) -> AppResult<Principal> {
+    let Some(grant) = &actor.key else {
+        return Err(AppError::forbidden(
+            "only an API key named for the unit may report on its behalf",
+        ));
+    };
+    actor.require_scope(ApiScope::ReportsWrite)?;
+    if !grant.units.contains(&unit_id) {
+        return Err(AppError::forbidden(
+            "this API key may not report for that unit",
+        ));
+    }
+    Ok(Principal {
+        scope: crate::auth::principal::Scope::Unit { unit_id },
+        ..actor.clone()
+    })
 }
 
 /// Compares two byte strings in time that depends on their length only.

@@ -25,6 +25,8 @@ pub struct ApiKey {
     /// The last request made with it (written at most once a minute).
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The units the key may report for (with `reports:write`).
+    pub unit_ids: Vec<ID>,
     #[graphql(skip)]
     pub user_id: i64,
 }
@@ -39,6 +41,13 @@ impl From<api_keys::Model> for ApiKey {
             expires_at: k.expires_at,
             last_used_at: k.last_used_at,
             revoked_at: k.revoked_at,
+            unit_ids: k
+                .unit_ids
+                .and_then(|json| serde_json::from_value::<Vec<i64>>(json).ok())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|id| crate::graphql::relay::global_id(Kind::Unit, id))
+                .collect(),
             user_id: k.user_id,
         }
     }
@@ -62,6 +71,10 @@ pub struct CreateApiKeyInput {
     /// `indicators:write`, `events:read`, `admin`.
     pub scopes: Vec<String>,
     pub expires_at: Option<DateTime<Utc>>,
+    /// Units the key may write reports for (`onBehalfOfUnitId` of `submitReport` and
+    /// `saveReportDraft`); it needs `reports:write`.
+    #[graphql(default)]
+    pub unit_ids: Vec<ID>,
 }
 
 /// A new key, and the key itself: shown this once, never again.
@@ -116,6 +129,11 @@ impl ApiKeyMutation {
                 name: input.name,
                 scopes: input.scopes,
                 expires_at: input.expires_at,
+                unit_ids: crate::graphql::relay::expect_ids(
+                    "input.unitIds",
+                    &input.unit_ids,
+                    Kind::Unit,
+                )?,
             },
         )
         .await?;

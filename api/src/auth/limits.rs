@@ -86,6 +86,7 @@ mod tests {
             key: Some(KeyGrant {
                 key_id: 9,
                 scopes: Default::default(),
+                units: Default::default(),
             }),
             ..user(1)
         };

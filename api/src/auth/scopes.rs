@@ -68,6 +68,8 @@ impl ApiScope {
 pub struct KeyGrant {
     pub key_id: i64,
     pub scopes: BTreeSet<ApiScope>,
+    /// The units the key may report for, with `reports:write` (`keys::on_behalf_of`).
+    pub units: BTreeSet<i64>,
 }
 
 impl KeyGrant {
@@ -210,12 +212,14 @@ mod tests {
         let grant = KeyGrant {
             key_id: 1,
             scopes: [ApiScope::TasksRead].into(),
+            units: Default::default(),
         };
         assert!(grant.allows(ApiScope::TasksRead));
         assert!(!grant.allows(ApiScope::ReportsRead));
         let admin = KeyGrant {
             key_id: 1,
             scopes: [ApiScope::Admin].into(),
+            units: Default::default(),
         };
         assert!(ApiScope::ALL.into_iter().all(|s| admin.allows(s)));
         assert_eq!(required("Task", "reports"), Some(ApiScope::TasksRead));

@@ -138,6 +138,8 @@ pub struct SaveReportDraftInput {
     /// The indicator values entered so far; the draft keeps exactly these.
     #[graphql(default)]
     pub indicator_values: Vec<IndicatorValueInput>,
+    /// For another system's API key named for the unit: the unit it writes for.
+    pub on_behalf_of_unit_id: Option<ID>,
 }
 
 #[derive(InputObject, Debug)]
@@ -157,6 +159,9 @@ pub struct SubmitReportInput {
     /// Attachments uploaded with `uploadAttachment` for this task, to submit with this version.
     #[graphql(default)]
     pub attachment_ids: Vec<ID>,
+    /// For another system's API key named for the unit (`createApiKey(unitIds:)`): the unit it
+    /// reports for. The version records the machine account as its sender.
+    pub on_behalf_of_unit_id: Option<ID>,
 }
 
 /// The actual value of one of the task's indicators, as written (`6.1%`, `420个`).
@@ -192,6 +197,21 @@ pub struct ReportPayload {
 pub struct SubmitReportPayload {
     pub report: ProgressReport,
     pub version: ReportVersion,
+}
+
+/// Who writes a report: the caller, or the unit its API key writes for.
+fn acting(
+    ctx: &Context<'_>,
+    on_behalf_of: Option<&ID>,
+) -> Result<crate::auth::Principal, crate::error::AppError> {
+    let actor = ctx.actor()?;
+    match on_behalf_of {
+        None => Ok(actor.clone()),
+        Some(id) => {
+            let unit_id = expect_id("input.onBehalfOfUnitId", id, Kind::Unit)?;
+            crate::auth::keys::on_behalf_of(actor, unit_id)
+        }
+    }
 }
 
 fn decode_values(
@@ -231,7 +251,7 @@ impl ReportMutation {
         ctx: &Context<'_>,
         input: SaveReportDraftInput,
     ) -> Result<ReportPayload> {
-        let actor = ctx.actor()?;
+        let actor = &acting(ctx, input.on_behalf_of_unit_id.as_ref())?;
         let content = ReportContent {
             progress: input.progress,
             problems: input.problems,
@@ -259,7 +279,7 @@ impl ReportMutation {
         ctx: &Context<'_>,
         input: SubmitReportInput,
     ) -> Result<SubmitReportPayload> {
-        let actor = ctx.actor()?;
+        let actor = &acting(ctx, input.on_behalf_of_unit_id.as_ref())?;
         let given = input.progress.is_some()
             || input.problems.is_some()
             || input.next_steps.is_some()

@@ -479,3 +479,88 @@ async fn another_system_posts_indicator_values_with_its_key_once() {
     assert_eq!(audit.data("/auditLog/nodes/0/action"), "INDICATOR_RECORD");
     assert_eq!(audit.data("/auditLog/nodes/0/actor/username"), "tongji");
 }
+
+#[tokio::test]
+async fn a_key_named_for_a_unit_reports_on_its_behalf_and_for_no_other() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let periods = w.generate_periods(&app).await;
+    let account = machine(
+        &app,
+        &w.bureau,
+        "oa-sync",
+        json!(["reports:write", "reports:read", "tasks:read"]),
+    )
+    .await;
+    // Units only with reports:write.
+    app.gql(
+        Some(&w.bureau),
+        CREATE,
+        json!({ "i": { "userId": account, "name": "x", "scopes": ["tasks:read"], "unitIds": [w.unit_a] } }),
+    )
+    .await
+    .expect_error("BAD_USER_INPUT");
+    let created = app
+        .gql(
+            Some(&w.bureau),
+            "mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key apiKey { unitIds } } }",
+            json!({ "i": { "userId": account, "name": "发改委OA同步", "scopes": ["reports:write", "reports:read", "tasks:read"],
+                           "unitIds": [w.unit_a] } }),
+        )
+        .await;
+    assert_eq!(
+        created.data("/createApiKey/apiKey/unitIds"),
+        &json!([w.unit_a])
+    );
+    let secret = created
+        .data("/createApiKey/key")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (plain, _) = key(
+        &app,
+        &w.bureau,
+        &account,
+        json!(["reports:write", "tasks:read"]),
+    )
+    .await;
+    const SUBMIT: &str = "mutation($i: SubmitReportInput!) { submitReport(input: $i) {
+        report { state unit { name } } version { version } } }";
+    let input = |unit: &str, key: &str| {
+        json!({ "i": { "taskId": w.tasks[0], "periodId": periods[0], "progress": "OA系统同步：进展顺利",
+                       "idempotencyKey": key, "onBehalfOfUnitId": unit } })
+    };
+    // For A, with the key named for it: stored as A's report.
+    let submitted = app
+        .gql(Some(&secret), SUBMIT, input(&w.unit_a, "oa-0000001"))
+        .await;
+    assert_eq!(
+        submitted.data("/submitReport/report/unit/name"),
+        "市发展和改革委员会"
+    );
+    assert_eq!(submitted.data("/submitReport/report/state"), "SUBMITTED");
+    // Not for B (task 1's cooperating unit owes nothing; task 2 is B's), not with a key named for
+    // no unit, not by a unit's own account naming another unit, not by the password sign-in.
+    let for_b = json!({ "i": { "taskId": w.tasks[1], "periodId": periods[0], "progress": "x",
+                               "idempotencyKey": "oa-0000002", "onBehalfOfUnitId": w.unit_b } });
+    for (token, variables) in [
+        (secret.as_str(), for_b.clone()),
+        (plain.as_str(), input(&w.unit_a, "oa-0000003")),
+        (w.unit_b_token.as_str(), for_b),
+        (w.service_token.as_str(), input(&w.unit_a, "oa-0000004")),
+    ] {
+        app.gql(Some(token), SUBMIT, variables)
+            .await
+            .expect_error("FORBIDDEN");
+    }
+    assert_eq!(app.count_rows("report_versions").await, 1);
+    // The audit trail names the machine account as who submitted.
+    let audit = app
+        .gql(
+            Some(&w.bureau),
+            "{ auditLog(filter: { action: REPORT_SUBMIT }) { nodes { actor { username } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(audit.data("/auditLog/nodes/0/actor/username"), "oa-sync");
+}
