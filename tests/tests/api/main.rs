@@ -38,6 +38,7 @@ mod reports;
 mod scale;
 mod schedule;
 mod schema;
+mod scopes;
 mod stored_obligations;
 mod tasks;
 mod uploads;
