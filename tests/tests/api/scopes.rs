@@ -211,6 +211,29 @@ async fn every_root_field_is_open_or_closed_to_a_key_as_its_scope_says() {
                 closed += 1;
             }
         }
+        // The downloads by the same rule: the task ledger is tasks:read, the rest reports:read.
+        for (path, needed) in [
+            ("/exports/tasks.csv", ApiScope::TasksRead),
+            ("/exports/obligations.csv", ApiScope::ReportsRead),
+            ("/exports/figures.xlsx?groupBy=unit", ApiScope::ReportsRead),
+            ("/exports/ranking.csv", ApiScope::ReportsRead),
+            ("/exports/notice.docx?id=Tm90aWNlOjE", ApiScope::ReportsRead),
+            ("/attachments/QXR0YWNobWVudDox", ApiScope::ReportsRead),
+        ] {
+            let status = app
+                .client
+                .get(format!("{}{path}", app.address))
+                .bearer_auth(&secret)
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert_eq!(
+                status == 403,
+                !scopes.contains(&needed),
+                "{path} with {scopes:?}: {status}"
+            );
+        }
         // Both ways happen in each pass: some fields open to the key, some closed.
         assert!(
             opened > 10 && closed > 10,
