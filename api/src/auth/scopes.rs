@@ -1,7 +1,8 @@
 //! What an API key may do: its scopes (`tasks:read`, `reports:read`, `reports:write`,
 //! `indicators:write`, `events:read`, `admin`) and the one table that says which scope each
 //! field needs (`required`), enforced for every field a key's request resolves by the
-//! `ScopeGuard` extension and for every download by `Principal::require_scope`.
+//! `ScopeGuard` extension, and for every download and the `events` subscription (whose root
+//! field passes no field hook) by `Principal::require_scope`.
 //!
 //! A scope only narrows: a key acts as its account (a SERVICE account reads everything and
 //! changes nothing the bureau alone may change), limited to its scopes; a request signed in

@@ -161,6 +161,10 @@ impl LiveSubscription {
         // The socket's principal was read at `connection_init`; its session may have been
         // signed out since (a socket outlives its access token), which closes the socket.
         let session_end = ctx.data_opt::<SessionEnd>().cloned();
+        // A subscription's root field does not pass the field hooks `ScopeGuard` checks: an
+        // API key's scope is checked here.
+        ctx.actor()?
+            .require_scope(crate::auth::scopes::ApiScope::EventsRead)?;
         let Some(actor) = current(ctx.db(), ctx.actor()?, ctx.now()).await? else {
             if let Some(end) = &session_end {
                 end.ring();

@@ -564,3 +564,41 @@ async fn a_key_named_for_a_unit_reports_on_its_behalf_and_for_no_other() {
         .await;
     assert_eq!(audit.data("/auditLog/nodes/0/actor/username"), "oa-sync");
 }
+
+#[tokio::test]
+async fn a_key_subscribes_to_events_only_with_events_read() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let account = machine(
+        &app,
+        &w.bureau,
+        "screen",
+        json!(["tasks:read", "events:read"]),
+    )
+    .await;
+    let (without, _) = key(&app, &w.bureau, &account, json!(["tasks:read"])).await;
+    let (with, _) = key(&app, &w.bureau, &account, json!(["events:read"])).await;
+    let query = "subscription { events { sequence kind } }";
+    // Without events:read: the subscription is refused for the scope.
+    let mut socket = crate::live::subscribe_to(&app, &without, query, json!({})).await;
+    let refused = crate::live::next_message(&mut socket).await;
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{refused}"
+    );
+    assert!(refused["payload"]["data"].is_null());
+    // With it: the events come.
+    let mut socket = crate::live::subscribe_to(&app, &with, query, json!({})).await;
+    app.gql(
+        Some(&w.bureau),
+        "mutation($i: SendReminderInput!) { sendReminder(input: $i) { reminder { id } } }",
+        json!({ "i": { "taskId": w.tasks[0], "unitId": w.unit_a, "message": "请报送" } }),
+    )
+    .await
+    .data("/sendReminder/reminder/id");
+    let heard = crate::live::next_message(&mut socket).await;
+    assert_eq!(
+        heard["payload"]["data"]["events"]["kind"], "REMINDER_SENT",
+        "{heard}"
+    );
+}
