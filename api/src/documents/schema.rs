@@ -86,6 +86,8 @@ pub struct Document {
     pub declared_total: Option<i32>,
     /// The document's text as it was given, unchanged.
     pub original_text: Option<String>,
+    /// Its contact lines (联系人, 电话, 邮箱), each as written and as read.
+    pub contacts: Vec<crate::documents::contacts::Contact>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     #[graphql(skip)]
@@ -102,6 +104,14 @@ impl From<documents::Model> for Document {
             issued_on: doc.issued_on,
             year: doc.year,
             kind: doc.kind.into(),
+            contacts: doc
+                .contacts
+                .as_ref()
+                .and_then(|json| serde_json::from_value::<Vec<String>>(json.clone()).ok())
+                .unwrap_or_default()
+                .iter()
+                .map(|line| crate::documents::contacts::read(line))
+                .collect(),
             schedule: doc
                 .schedule
                 .as_ref()

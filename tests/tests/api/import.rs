@@ -426,3 +426,31 @@ async fn bad_input_gets_a_clear_error_and_stores_nothing() {
     assert_eq!(app.count_rows("documents").await, 0);
     assert_eq!(app.count_rows("tasks").await, 0);
 }
+
+/// 联系人 lines are on the document, as written and as read, for everyone signed in.
+#[tokio::test]
+async fn a_documents_contacts_are_shown_as_written_and_as_read() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let committed = app
+        .gql(
+            Some(&w.bureau),
+            COMMIT,
+            json!({ "i": { "text": LIVELIHOOD_2022 } }),
+        )
+        .await;
+    let id = committed.data("/commitImport/document/id").clone();
+    let read =
+        "query($id: ID!) { document(id: $id) { contacts { asWritten names phones emails } } }";
+    let expected = json!([{ "asWritten": "联系人：安晓飞 李天霞 电话：23859965",
+                            "names": ["安晓飞", "李天霞"], "phones": ["23859965"], "emails": [] },
+                          { "asWritten": "邮箱：kfszfdcj@163.com",
+                            "names": [], "phones": [], "emails": ["kfszfdcj@163.com"] }]);
+    for token in [&w.bureau, &w.liu_token, &w.unit_a_token, &w.service_token] {
+        let answer = app.gql(Some(token), read, json!({ "id": id })).await;
+        assert_eq!(answer.data("/document/contacts"), &expected);
+    }
+    app.gql(None, read, json!({ "id": id }))
+        .await
+        .expect_error("UNAUTHENTICATED");
+}
