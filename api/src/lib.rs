@@ -5,7 +5,7 @@
 //! runs them against `schema`, which merges the domains' schema parts; each domain (`units`,
 //! `leaders`, `documents`, `tasks`, `import`, `periods`, `reports`, `obligations`,
 //! `extensions`, `reminders`, `instructions`, `ledger`, `attachments`, `proposals`, `stats`,
-//! `notices`, `pages`, `live`, `users`, `auth`, `audit`) has a `service` with the business rules, a `schema` with
+//! `notices`, `pages`, `live`, `webhooks`, `notify`, `users`, `auth`, `audit`) has a `service` with the business rules, a `schema` with
 //! its GraphQL face and `loaders` with its DataLoader keys; at the bottom, `graphql` is the
 //! GraphQL toolkit, `events` and `audit` record changes, `state` holds the shared services, and
 //! `error` decides what clients see.

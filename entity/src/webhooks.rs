@@ -1,4 +1,4 @@
-//! `webhooks`: A URL the bureau registered to be told of events of some kinds; its secret signs each delivery. A lease lets one instance deliver it at a time.
+//! `webhooks`: A URL the bureau registered to be told of events of the kinds in `webhook_kinds`; its secret signs each delivery. A lease lets one instance deliver it at a time.
 
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
@@ -12,8 +12,6 @@ pub struct Model {
     pub url: String,
     #[serde(skip)]
     pub secret: String,
-    /// The event kinds it wants, as written (`["REPORT_SUBMITTED"]`); `webhook_kinds` has a row each.
-    pub kinds: Json,
     /// Failed attempts in a row; paused past a number of them.
     pub failures: i32,
     pub paused_at: Option<DateTimeUtc>,

@@ -22,7 +22,6 @@ impl MigrationTrait for Migration {
                     .col(id("id"))
                     .col(text(name("url")))
                     .col(string_len(name("secret"), 128))
-                    .col(json(name("kinds")))
                     .col(integer(name("failures")))
                     .col(timestamp_with_time_zone_null(name("paused_at")))
                     .col(string_len_null(name("lease_owner"), 64))

@@ -6,6 +6,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::import::parse::fold;
+
 /// Telephone numbers: runs of 7 or more digits, an area code joined by `-` allowed.
 static PHONE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:0\d{2,3}-)?\d{7,}").expect("valid regex"));
@@ -38,15 +40,9 @@ pub struct Contact {
 
 /// Reads a contact line.
 pub fn read(line: &str) -> Contact {
-    let folded: String = line
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            '－' | '—' => '-',
-            '＠' => '@',
-            _ => c,
-        })
-        .collect();
+    // Full-width digits, dashes and @ as half-width, as the importer reads them; a long dash
+    // joins an area code too.
+    let folded = fold(line).replace('—', "-");
     let phones: Vec<String> = PHONE
         .find_iter(&folded)
         .map(|m| m.as_str().to_owned())

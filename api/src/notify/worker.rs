@@ -44,6 +44,14 @@ pub async fn run(
         .limit(PER_RUN)
         .all(db)
         .await?;
+    // The rows' events in one statement, not one per row.
+    let events: std::collections::HashMap<i64, events::Model> = events::Entity::find()
+        .filter(events::Column::Id.is_in(due.iter().map(|row| row.event_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|event| (event.id, event))
+        .collect();
     let mut sent = 0;
     for row in due {
         let now = clock.now();
@@ -77,14 +85,14 @@ pub async fn run(
                 .await?;
             continue;
         };
-        let Some(event) = events::Entity::find_by_id(row.event_id).one(db).await? else {
+        let Some(event) = events.get(&row.event_id) else {
             continue;
         };
         let message = Message {
             notification_id: row.id.to_string(),
             channel: channel.map_or("SMS", Channel::as_str),
             to: row.address.clone(),
-            text: text(&event),
+            text: text(event),
             event: serde_json::json!({ "sequence": event.id, "kind": event.kind }),
         };
         let result = notifier.send(&message, now.timestamp()).await;

@@ -19,6 +19,9 @@ use std::sync::LazyLock;
 use entity::enums::Comparator;
 use regex::Regex;
 
+// Full-width digits, points and percent signs read as half-width (`６．５万人` is `6.5万人`).
+use crate::import::parse::fold;
+
 /// The outcome of comparing an actual value with a target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
 #[graphql(name = "TargetVerdict")]
@@ -90,18 +93,6 @@ fn quantity(number: &str, unit: &str) -> Option<Quantity> {
         value: value * scale,
         unit: chars.collect(),
     })
-}
-
-/// Half-width digits and points, so that `６．５万人` reads as `6.5万人`.
-fn fold(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            '．' => '.',
-            '％' => '%',
-            _ => c,
-        })
-        .collect()
 }
 
 /// The quantities written in `text`, with the units as written after each number (trimmed to

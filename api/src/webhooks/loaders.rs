@@ -13,3 +13,9 @@ loader!(
     DeliveriesOfWebhook(i64) => Vec<entity::webhook_deliveries::Model>,
     |this, ids| super::service::deliveries_of(&this.db, &ids)
 );
+
+loader!(
+    /// The event kinds a webhook wants.
+    KindsOfWebhook(i64) => Vec<entity::webhook_kinds::Model>,
+    |this, ids| super::service::kinds_of(&this.db, &ids)
+);

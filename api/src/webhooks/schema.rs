@@ -8,7 +8,7 @@ use entity::{webhook_deliveries, webhooks};
 use crate::events::EventKind;
 use crate::graphql::context::{ContextExt, load_all};
 use crate::graphql::relay::{Kind, expect_id, global_id};
-use crate::webhooks::loaders::DeliveriesOfWebhook;
+use crate::webhooks::loaders::{DeliveriesOfWebhook, KindsOfWebhook};
 use crate::webhooks::service::{self, Switch};
 
 /// A URL told of events of some kinds, by a POST signed with its secret (see the README for
@@ -18,7 +18,6 @@ use crate::webhooks::service::{self, Switch};
 pub struct Webhook {
     pub id: ID,
     pub url: String,
-    pub kinds: Vec<EventKind>,
     pub created_at: DateTime<Utc>,
     /// Set while paused: by the bureau, or after repeated failures. Deliveries keep being
     /// queued and are sent, in order, once it is resumed.
@@ -34,11 +33,6 @@ impl From<webhooks::Model> for Webhook {
         Self {
             id: global_id(Kind::Webhook, w.id),
             url: w.url,
-            kinds: serde_json::from_value::<Vec<String>>(w.kinds)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|k| EventKind::parse(k))
-                .collect(),
             created_at: w.created_at,
             paused_at: w.paused_at,
             failures: w.failures,
@@ -80,6 +74,19 @@ impl From<webhook_deliveries::Model> for WebhookDelivery {
 
 #[ComplexObject]
 impl Webhook {
+    /// The event kinds it is told of.
+    async fn kinds(&self, ctx: &Context<'_>) -> Result<Vec<EventKind>> {
+        let rows = ctx
+            .loader()
+            .load_one(KindsOfWebhook(self.row_id))
+            .await?
+            .unwrap_or_default();
+        Ok(rows
+            .iter()
+            .filter_map(|k| EventKind::parse(&k.kind))
+            .collect())
+    }
+
     /// The latest 100 deliveries, newest first.
     async fn deliveries(&self, ctx: &Context<'_>) -> Result<Vec<WebhookDelivery>> {
         load_all(ctx, DeliveriesOfWebhook(self.row_id)).await

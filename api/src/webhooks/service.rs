@@ -75,7 +75,6 @@ pub async fn create(
     let stored = webhooks::ActiveModel {
         url: Set(url),
         secret: Set(secret.clone()),
-        kinds: Set(serde_json::json!(kinds)),
         failures: Set(0),
         paused_at: Set(None),
         lease_owner: Set(None),
@@ -101,7 +100,7 @@ pub async fn create(
             Private::WebhookCreate,
             EntityType::Webhook,
             Some(stored.id),
-            &stored,
+            &serde_json::json!({ "webhook": stored, "kinds": kinds }),
         ),
     )
     .await?;
@@ -229,6 +228,23 @@ pub async fn readable_by_ids(
         .into_iter()
         .map(|w| (w.id, w))
         .collect())
+}
+
+/// The kinds each webhook wants, as stored, for its loader.
+pub async fn kinds_of(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<webhook_kinds::Model>>> {
+    let mut out: HashMap<i64, Vec<webhook_kinds::Model>> = HashMap::new();
+    for row in webhook_kinds::Entity::find()
+        .filter(webhook_kinds::Column::WebhookId.is_in(ids.iter().copied()))
+        .order_by_asc(webhook_kinds::Column::Id)
+        .all(db)
+        .await?
+    {
+        out.entry(row.webhook_id).or_default().push(row);
+    }
+    Ok(out)
 }
 
 /// How many deliveries a webhook's log shows.

@@ -19,6 +19,7 @@ mod import_files;
 mod import_races;
 mod import_tables;
 mod instructions;
+mod integration_roles;
 mod keys;
 mod ledger;
 mod live;
