@@ -13,6 +13,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -26,6 +27,7 @@ pub mod exports;
 pub mod extensions;
 pub mod generate;
 pub mod graphql;
+pub mod handover;
 pub mod http;
 pub mod import;
 pub mod instructions;

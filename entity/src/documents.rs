@@ -21,6 +21,10 @@ pub struct Model {
     pub schedule: Option<Json>,
     pub obligation_rule: ObligationRule,
     pub declared_total: Option<i32>,
+    /// Working days a unit has to acknowledge (签收) a task of this notice.
+    pub receipt_working_days: i32,
+    /// Working days after an assignment in which a unit may ask to hand the task back.
+    pub handback_working_days: i32,
     pub contacts: Option<Json>,
     #[sea_orm(column_type = "Text")]
     pub original_text: Option<String>,

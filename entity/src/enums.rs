@@ -268,6 +268,24 @@ pub enum ExtensionState {
     Withdrawn,
 }
 
+/// The state of a request to hand a task back (退办).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum HandbackState {
+    /// Awaiting the bureau's decision.
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    /// The bureau moved the unit's part to another unit (转办).
+    #[sea_orm(string_value = "TRANSFERRED")]
+    Transferred,
+    /// The bureau kept the task with the unit.
+    #[sea_orm(string_value = "REFUSED")]
+    Refused,
+}
+
 /// Praise (通报表扬) or criticism (通报批评).
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,

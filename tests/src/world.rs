@@ -254,6 +254,26 @@ impl World {
         .collect()
     }
 
+    /// Each unit acknowledges (签收) the tasks it was assigned, as it would on receiving them,
+    /// so that only reporting's own reminders fall due later.
+    pub async fn acknowledge_all(&self, app: &TestApp) {
+        let units = [
+            (&self.unit_a_token, &self.tasks[0]),
+            (&self.unit_b_token, &self.tasks[0]),
+            (&self.unit_b_token, &self.tasks[1]),
+            (&self.unit_c_token, &self.tasks[2]),
+        ];
+        for (token, task) in units {
+            app.gql(
+                Some(token),
+                "mutation($t: ID!) { acknowledgeTask(taskId: $t) { receipt { acknowledgedAt } } }",
+                json!({ "t": task }),
+            )
+            .await
+            .data("/acknowledgeTask/receipt/acknowledgedAt");
+        }
+    }
+
     /// One token per role: the bureau, leader 刘震, unit A and the service account.
     pub fn roles(&self) -> Roles<'_> {
         Roles {

@@ -92,6 +92,9 @@ audit_actions! {
         ReportReview => "report.review";
         ReminderSend => "reminder.send";
         ReminderAcknowledge => "reminder.acknowledge";
+        TaskAcknowledge => "task.acknowledge";
+        HandbackRequest => "handback.request";
+        HandbackDecide => "handback.decide";
         ExtensionRequest => "extension.request";
         ExtensionDecide => "extension.decide";
         InstructionWrite => "instruction.write";
@@ -124,6 +127,8 @@ audit_actions! {
         AttachmentPurge => "attachment.purge";
         /// Loading the default registry.
         RegistrySeed => "registry.seed";
+        /// The bureau recording holidays and make-up working days.
+        CalendarSet => "calendar.set";
         /// The bureau setting a document's ranking weights.
         ScoringSetWeights => "scoring.set_weights";
         /// The bureau's drafts of notices, theirs alone until published.
@@ -177,6 +182,10 @@ pub fn of_event(kind: EventKind) -> AuditAction {
         EventKind::ReportReturned => AuditAction::ReportReview,
         EventKind::ReminderSent => AuditAction::ReminderSend,
         EventKind::ReminderAcknowledged => AuditAction::ReminderAcknowledge,
+        EventKind::TaskAcknowledged => AuditAction::TaskAcknowledge,
+        EventKind::HandbackRequested => AuditAction::HandbackRequest,
+        EventKind::HandbackTransferred => AuditAction::HandbackDecide,
+        EventKind::HandbackRefused => AuditAction::HandbackDecide,
         EventKind::ExtensionRequested => AuditAction::ExtensionRequest,
         EventKind::ExtensionApproved => AuditAction::ExtensionDecide,
         EventKind::ExtensionRejected => AuditAction::ExtensionDecide,

@@ -115,6 +115,9 @@ const TASK_TYPES: &[&str] = &[
     "Indicator",
     "ReportingPeriod",
     "Proposal",
+    "TaskReceipt",
+    "HandbackRequest",
+    "CalendarDay",
 ];
 
 /// The scope a field needs, by the type it belongs to and its name; `None`: any key.
@@ -124,7 +127,8 @@ pub fn required(parent_type: &str, field: &str) -> Option<ApiScope> {
         "Query" => match field {
             "me" | "__schema" | "__type" | "__typename" => None,
             "node" | "nodes" | "units" | "unit" | "leaders" | "leader" | "documents"
-            | "document" | "tasks" | "task" | "scoringWeights" => Some(TasksRead),
+            | "document" | "tasks" | "task" | "scoringWeights" | "taskReceipts"
+            | "handbackRequests" | "calendarDays" => Some(TasksRead),
             "report" | "myObligations" | "obligations" | "reminders" | "extensionRequests"
             | "reportingFigures" | "figuresBy" | "ranking" | "notices" | "notice"
             | "verifyNotice" | "leaderPage" | "unitPage" => Some(ReportsRead),
@@ -137,6 +141,8 @@ pub fn required(parent_type: &str, field: &str) -> Option<ApiScope> {
             | "uploadAttachment"
             | "discardAttachment"
             | "requestExtension"
+            | "acknowledgeTask"
+            | "requestHandback"
             | "acknowledgeReminder"
             | "addLedgerEntry"
             | "updateLedgerEntry"

@@ -276,6 +276,20 @@ pub async fn play(
             }
         }
     }
+    // Each unit with an account acknowledged (签收) its tasks three hours after receiving them
+    // (a unit that only cooperated would have no account, and its tasks would stay awaited).
+    let awaiting = entity::task_receipts::Entity::find()
+        .filter(entity::task_receipts::Column::AcknowledgedAt.is_null())
+        .filter(entity::task_receipts::Column::UnitId.is_in(units.keys().copied()))
+        .order_by_asc(entity::task_receipts::Column::Id)
+        .all(db)
+        .await?;
+    for receipt in awaiting {
+        let at = (receipt.assigned_at + chrono::Duration::hours(3)).min(now);
+        crate::handover::receipts::acknowledge(unit(receipt.unit_id)?, db, at, receipt.task_id)
+            .await
+            .map_err(fail("acknowledgement"))?;
+    }
     crate::tasks::progress::sweep(db, now)
         .await
         .map_err(fail("status sweep"))?;

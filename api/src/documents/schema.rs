@@ -84,6 +84,10 @@ pub struct Document {
     pub obligation_rule: ObligationRule,
     /// The item count the document states (共 63 项), if it states one.
     pub declared_total: Option<i32>,
+    /// Working days a unit has to acknowledge (签收) a task of this notice after it is assigned.
+    pub receipt_working_days: i32,
+    /// Working days after an assignment in which a unit may ask to hand the task back (退办).
+    pub handback_working_days: i32,
     /// The document's text as it was given, unchanged.
     pub original_text: Option<String>,
     /// Its contact lines (联系人, 电话, 邮箱), each as written and as read.
@@ -119,6 +123,8 @@ impl From<documents::Model> for Document {
                 .map(Into::into),
             obligation_rule: doc.obligation_rule.into(),
             declared_total: doc.declared_total,
+            receipt_working_days: doc.receipt_working_days,
+            handback_working_days: doc.handback_working_days,
             original_text: doc.original_text,
             created_at: doc.created_at,
             updated_at: doc.updated_at,
@@ -302,6 +308,10 @@ pub struct UpdateDocumentInput {
     pub schedule: MaybeUndefined<ScheduleInput>,
     pub obligation_rule: Option<ObligationRule>,
     pub declared_total: MaybeUndefined<i32>,
+    /// 1 to 30.
+    pub receipt_working_days: Option<i32>,
+    /// 1 to 30.
+    pub handback_working_days: Option<i32>,
 }
 
 #[derive(InputObject, Debug)]
@@ -376,6 +386,8 @@ impl DocumentMutation {
             schedule: schedule.map(|s| s.map(Into::into)),
             obligation_rule: input.obligation_rule.map(Into::into),
             declared_total: input.declared_total.into(),
+            receipt_working_days: input.receipt_working_days,
+            handback_working_days: input.handback_working_days,
         };
         let document = service::update(actor, ctx.db(), ctx.now(), id, changes).await?;
         Ok(UpdateDocumentPayload {

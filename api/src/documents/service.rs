@@ -53,6 +53,17 @@ pub struct DocumentChanges {
     pub schedule: Option<Option<ReportingSchedule>>,
     pub obligation_rule: Option<ObligationRule>,
     pub declared_total: Option<Option<i32>>,
+    pub receipt_working_days: Option<i32>,
+    pub handback_working_days: Option<i32>,
+}
+
+/// A window in working days: at least one, at most six weeks' worth.
+fn validate_window(field: &str, days: i32) -> AppResult<i32> {
+    if (1..=30).contains(&days) {
+        Ok(days)
+    } else {
+        Err(AppError::bad_field(field, "must be 1 to 30 working days"))
+    }
 }
 
 /// How to search documents.
@@ -283,6 +294,13 @@ pub async fn update(
     }
     if let Some(total) = changes.declared_total {
         active.declared_total = Set(validate_declared("declaredTotal", total)?);
+    }
+    // Windows already opened keep their dates; the new ones apply to assignments from now on.
+    if let Some(days) = changes.receipt_working_days {
+        active.receipt_working_days = Set(validate_window("receiptWorkingDays", days)?);
+    }
+    if let Some(days) = changes.handback_working_days {
+        active.handback_working_days = Set(validate_window("handbackWorkingDays", days)?);
     }
     active.updated_at = Set(now);
     let after = active.update(&txn).await?;

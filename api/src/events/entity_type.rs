@@ -45,6 +45,10 @@ entity_types! {
     /// A unit's progress report for a task and period.
     Report => "report";
     Reminder => "reminder";
+    /// A unit's receipt (签收) of a task.
+    Receipt => "receipt";
+    /// A unit's request to hand a task back (退办).
+    Handback => "handback";
     /// A request for a later due date.
     Extension => "extension";
     /// An instruction, comment or reply in a task's thread.

@@ -98,6 +98,14 @@ event_kinds! {
     ReminderSent => "reminder.sent";
     /// The unit acknowledged a reminder.
     ReminderAcknowledged => "reminder.acknowledged";
+    /// A unit acknowledged (签收) a task it was assigned.
+    TaskAcknowledged => "task.acknowledged";
+    /// A unit asked to hand a task back (退办).
+    HandbackRequested => "handback.requested";
+    /// The bureau transferred the unit's part of a task to another unit (转办).
+    HandbackTransferred => "handback.transferred";
+    /// The bureau kept the task with the unit that asked to hand it back.
+    HandbackRefused => "handback.refused";
     /// A unit asked for a later due date (延期申请).
     ExtensionRequested => "extension.requested";
     /// The bureau approved an extension.

@@ -25,6 +25,8 @@ pub fn kind_of(entity: EntityType) -> Kind {
         EntityType::Report => Kind::Report,
         EntityType::Reminder => Kind::Reminder,
         EntityType::Extension => Kind::Extension,
+        EntityType::Receipt => Kind::Receipt,
+        EntityType::Handback => Kind::Handback,
         EntityType::Instruction => Kind::Instruction,
         EntityType::LedgerEntry => Kind::LedgerEntry,
         EntityType::Attachment => Kind::Attachment,

@@ -313,6 +313,9 @@ pub async fn run(config: &Config, args: GenDataArgs) -> anyhow::Result<()> {
         rows: obligations,
         seconds: rebuilding.elapsed().as_secs_f64(),
     });
+    crate::handover::receipts::record_all_received(&db)
+        .await
+        .map_err(|err| anyhow::anyhow!("recording the receipts failed: {err}"))?;
     summary::print(&written, &figures, &registry, &accounts, started);
     Ok(())
 }

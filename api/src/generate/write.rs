@@ -100,6 +100,8 @@ pub async fn documents(
             schedule: Some(doc.schedule.to_json()),
             obligation_rule: doc.rule,
             declared_total: Some(doc.tasks.len() as i32),
+            receipt_working_days: 2,
+            handback_working_days: 5,
             contacts: None,
             original_text: Some(original),
             created_by: Some(created_by),

@@ -43,6 +43,8 @@ kinds! {
     Report => "ProgressReport",
     Reminder => "Reminder",
     Extension => "ExtensionRequest",
+    Receipt => "TaskReceipt",
+    Handback => "HandbackRequest",
     Instruction => "Instruction",
     LedgerEntry => "LedgerEntry",
     Indicator => "Indicator",

@@ -131,6 +131,7 @@ pub async fn commit(
         replace,
     };
     let outcome = commit::store(actor, &txn, now, &registry, import).await?;
+    crate::handover::receipts::sync_document(&txn, now, outcome.document.id).await?;
     if outcome.counts.replaced {
         // The rewritten tasks may owe other reports now (their units changed, or new tasks
         // joined periods already past their due day).

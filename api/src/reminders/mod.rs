@@ -1,5 +1,6 @@
 //! Reminders (催办): the bureau prompts a unit about a task and period; the unit sees and
-//! acknowledges it. `rules` sends the automatic ones.
+//! acknowledges it. `rules` sends the automatic ones: before and after a report's due date, and
+//! when an assigned task is not acknowledged (签收) in time.
 
 pub mod loaders;
 pub mod rules;
@@ -17,6 +18,8 @@ pub enum ReminderRule {
     DueSoon,
     /// The report's due day has passed and it is not submitted.
     Overdue,
+    /// A task assigned to the unit was not acknowledged (签收) within its window.
+    Unacknowledged,
 }
 
 impl ReminderRule {
@@ -26,13 +29,19 @@ impl ReminderRule {
             ReminderRule::Manual => "MANUAL",
             ReminderRule::DueSoon => "DUE_SOON",
             ReminderRule::Overdue => "OVERDUE",
+            ReminderRule::Unacknowledged => "UNACKNOWLEDGED",
         }
     }
 
     /// The rule a stored string names, if it names one.
     pub fn parse(stored: &str) -> Option<Self> {
-        [Self::Manual, Self::DueSoon, Self::Overdue]
-            .into_iter()
-            .find(|rule| rule.as_str() == stored)
+        [
+            Self::Manual,
+            Self::DueSoon,
+            Self::Overdue,
+            Self::Unacknowledged,
+        ]
+        .into_iter()
+        .find(|rule| rule.as_str() == stored)
     }
 }

@@ -1,5 +1,6 @@
 //! Automatic reminders: before a due date (no report submitted within `DUE_SOON_DAYS` days of
-//! it) and after it (nothing submitted by the end of the due day).
+//! it), after it (nothing submitted by the end of the due day), and of a task not acknowledged
+//! (签收) by the last day of its window.
 //!
 //! Exactly once per obligation and rule, however many server instances run the job at the same
 //! moment: each reminder carries a key (`rule:task:period:unit`) under a unique index and is
@@ -52,6 +53,124 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u32> 
         // same order and never deadlock.
         missing.sort_unstable_by(|a, b| a.key.cmp(&b.key));
         // A transaction per slice, not per reminder, and each reminder with its event in it.
+        let txn = db.begin().await?;
+        for reminder in &missing {
+            if send(&txn, now, reminder).await? {
+                created += 1;
+            }
+        }
+        txn.commit().await?;
+    }
+    Ok(created + unacknowledged(db, now).await?)
+}
+
+/// Reminds each unit of the tasks it has not acknowledged (签收) by the last day of the window,
+/// once per assignment (the key carries the assignment's time: a unit that leaves and comes
+/// back is reminded of the new assignment). Open tasks only; a slice at a time as above.
+async fn unacknowledged(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u32> {
+    use entity::{task_receipts, tasks};
+    use sea_orm::sea_query::{Expr, Query};
+
+    let today = today_in_china(now);
+    let mut created = 0;
+    let mut after = 0;
+    loop {
+        let receipts = task_receipts::Entity::find()
+            .filter(task_receipts::Column::Id.gt(after))
+            .filter(task_receipts::Column::AcknowledgedAt.is_null())
+            .filter(task_receipts::Column::WithdrawnAt.is_null())
+            .filter(task_receipts::Column::DueOn.lt(today))
+            .filter(
+                Expr::exists(
+                    Query::select()
+                        .expr(Expr::val(1))
+                        .from(reminders::Entity)
+                        .and_where(
+                            Expr::col((reminders::Entity, reminders::Column::TaskId))
+                                .equals((task_receipts::Entity, task_receipts::Column::TaskId)),
+                        )
+                        .and_where(
+                            Expr::col((reminders::Entity, reminders::Column::UnitId))
+                                .equals((task_receipts::Entity, task_receipts::Column::UnitId)),
+                        )
+                        .and_where(
+                            reminders::Column::Rule.eq(ReminderRule::Unacknowledged.as_str()),
+                        )
+                        .and_where(
+                            Expr::col((reminders::Entity, reminders::Column::CreatedAt)).gte(
+                                Expr::col((
+                                    task_receipts::Entity,
+                                    task_receipts::Column::AssignedAt,
+                                )),
+                            ),
+                        )
+                        .to_owned(),
+                )
+                .not(),
+            )
+            .filter(
+                task_receipts::Column::TaskId.in_subquery(
+                    Query::select()
+                        .column(tasks::Column::Id)
+                        .from(tasks::Entity)
+                        .and_where(tasks::Column::DeletedAt.is_null())
+                        .and_where(tasks::Column::Status.is_not_in([
+                            entity::enums::TaskStatus::Completed,
+                            entity::enums::TaskStatus::Cancelled,
+                        ]))
+                        .to_owned(),
+                ),
+            )
+            .order_by_asc(task_receipts::Column::Id)
+            .limit(SLICE)
+            .all(db)
+            .await?;
+        let Some(last) = receipts.last() else {
+            break;
+        };
+        after = last.id;
+        let seqs: std::collections::HashMap<i64, String> = tasks::Entity::find()
+            .select_only()
+            .column(tasks::Column::Id)
+            .column(tasks::Column::Seq)
+            .filter(tasks::Column::Id.is_in(receipts.iter().map(|r| r.task_id)))
+            .into_tuple::<(i64, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        let mut missing: Vec<Due> = receipts
+            .iter()
+            .map(|receipt| {
+                let rule = ReminderRule::Unacknowledged;
+                let key = format!(
+                    "{}:{}:-:{}:{}",
+                    rule.as_str(),
+                    receipt.task_id,
+                    receipt.unit_id,
+                    receipt.assigned_at.timestamp()
+                );
+                let seq = seqs.get(&receipt.task_id).map_or("", String::as_str);
+                let row = reminders::ActiveModel {
+                    task_id: Set(receipt.task_id),
+                    period_id: Set(None),
+                    unit_id: Set(receipt.unit_id),
+                    sender_id: Set(None),
+                    rule: Set(rule.as_str().to_owned()),
+                    dedup_key: Set(Some(key.clone())),
+                    message: Set(format!(
+                        "【自动提醒】第{seq}项任务应于{}前签收，尚未签收，请及时签收；如非本单位职责，请在{}前申请退办。",
+                        receipt.due_on, receipt.handback_until
+                    )),
+                    created_at: Set(now),
+                    acknowledged_at: Set(None),
+                    acknowledged_by: Set(None),
+                    ..Default::default()
+                };
+                Due { key, row }
+            })
+            .collect();
+        missing.sort_unstable_by(|a, b| a.key.cmp(&b.key));
         let txn = db.begin().await?;
         for reminder in &missing {
             if send(&txn, now, reminder).await? {

@@ -20,6 +20,7 @@ use crate::auth::schema::AuthMutation;
 use crate::documents::schema::{DocumentMutation, DocumentQuery};
 use crate::extensions::schema::{ExtensionMutation, ExtensionQuery};
 use crate::graphql::budget::{Budget, RequestBudget};
+use crate::handover::schema::{HandoverMutation, HandoverQuery};
 use crate::import::schema::ImportMutation;
 use crate::instructions::schema::InstructionMutation;
 use crate::leaders::schema::{LeaderMutation, LeaderQuery};
@@ -59,13 +60,15 @@ pub struct RegistryQuery(
     AuditQuery,
 );
 
-/// Reporting and its top: reports, obligations, reminders, extensions, figures, notices, pages.
+/// Reporting and its top: reports, obligations, reminders, extensions, receipts and hand-backs,
+/// figures, notices, pages.
 #[derive(MergedObject, Default)]
 pub struct WorkflowQuery(
     ReportQuery,
     ObligationQuery,
     ReminderQuery,
     ExtensionQuery,
+    HandoverQuery,
     StatsQuery,
     NoticeQuery,
     PageQuery,
@@ -95,6 +98,7 @@ pub struct WorkflowMutation(
     ReportMutation,
     ReminderMutation,
     ExtensionMutation,
+    HandoverMutation,
     InstructionMutation,
     LedgerMutation,
     AttachmentMutation,

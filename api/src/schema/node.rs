@@ -48,6 +48,8 @@ pub enum Node {
     ProgressReport(crate::reports::schema::ProgressReport),
     Reminder(crate::reminders::schema::Reminder),
     ExtensionRequest(crate::extensions::schema::ExtensionRequest),
+    TaskReceipt(crate::handover::schema::TaskReceipt),
+    HandbackRequest(crate::handover::schema::HandbackRequest),
     Instruction(crate::instructions::schema::Instruction),
     LedgerEntry(crate::ledger::schema::LedgerEntry),
     Indicator(crate::tasks::types::Indicator),
@@ -118,6 +120,12 @@ async fn fetch(ctx: &Context<'_>, kind: Kind, row: i64) -> Result<Option<Node>> 
         Kind::Extension => load(ctx, ExtensionReadableById(row))
             .await?
             .map(Node::ExtensionRequest),
+        Kind::Receipt => load(ctx, crate::handover::loaders::ReceiptReadableById(row))
+            .await?
+            .map(Node::TaskReceipt),
+        Kind::Handback => load(ctx, crate::handover::loaders::HandbackReadableById(row))
+            .await?
+            .map(Node::HandbackRequest),
         Kind::Instruction => load(ctx, InstructionReadableById(row))
             .await?
             .map(Node::Instruction),

@@ -141,8 +141,10 @@ async fn reassign<A: Assignees + ?Sized>(
     )
     .await?;
     changed(&txn, now, A::EVENT, id, &after).await?;
-    // Who owes reports follows the units' roles: a new lead unit may owe an overdue one.
+    // Who owes reports follows the units' roles: a new lead unit may owe an overdue one; a new
+    // unit has a task to acknowledge.
     let task = if A::OWES_REPORTS {
+        crate::handover::receipts::sync(&txn, now, &[id]).await?;
         crate::tasks::progress::refreshed(&txn, now, task).await?
     } else {
         task

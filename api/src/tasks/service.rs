@@ -185,6 +185,7 @@ pub async fn create(
     .await?;
     let leaders = replace_leaders(&txn, task.id, &input.leaders).await?;
     let units = replace_units(&txn, task.id, &input.units).await?;
+    crate::handover::receipts::sync(&txn, now, &[task.id]).await?;
     for (position, indicator) in input.indicators.iter().enumerate() {
         entity::indicators::ActiveModel {
             task_id: Set(task.id),

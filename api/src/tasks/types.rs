@@ -237,6 +237,14 @@ impl Task {
             .collect())
     }
 
+    /// The units' receipts (签收) of this task the caller may read (a unit: its own).
+    async fn receipts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::handover::schema::TaskReceipt>> {
+        load_all(ctx, crate::handover::loaders::ReceiptsOfTask(self.model.id)).await
+    }
+
     /// The task's thread of instructions and replies, oldest first.
     async fn instructions(
         &self,

@@ -210,6 +210,8 @@ pub async fn merge(
         .await?;
     counts.notices = move_unit_refs!(notice_units, notice_units::Column::UnitId);
     crate::obligations::sync(&txn, &touched_tasks).await?;
+    // The surviving unit acknowledges the tasks it takes over, as any new assignment.
+    crate::handover::receipts::sync(&txn, now, &touched_tasks).await?;
 
     let mut retired = source.clone().into_active_model();
     retired.is_active = Set(false);

@@ -190,6 +190,16 @@ async fn the_2024_breakdown_commits_with_a_leader_and_a_unit_on_every_task() {
             .await,
         153
     );
+    // Every unit of every task has a receipt (签收) to acknowledge, once per task.
+    let pairs = app
+        .count_rows("(SELECT DISTINCT task_id, unit_id FROM task_units) AS t")
+        .await;
+    assert!(pairs > 153);
+    assert_eq!(
+        app.count_rows("task_receipts WHERE acknowledged_at IS NULL AND withdrawn_at IS NULL")
+            .await,
+        pairs
+    );
     // 常务副市长 is stored as a post, 刘 震 as the person 刘震.
     assert!(
         app.count_rows("task_leaders WHERE post = '常务副市长' AND leader_id IS NULL")

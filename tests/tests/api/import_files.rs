@@ -146,7 +146,9 @@ async fn the_demo_imports_both_notices_and_its_accounts_see_their_share() {
                ranking { ranked rows { score } }
                notices { nodes { kind docNumber publishedAt } }
                extensionRequests { nodes { state } }
-               reminders { totalCount } }",
+               reminders { totalCount }
+               acknowledged: taskReceipts(filter: { state: ACKNOWLEDGED }) { totalCount }
+               overdue: taskReceipts(filter: { state: OVERDUE }) { totalCount } }",
             json!({}),
         )
         .await;
@@ -157,6 +159,9 @@ async fn the_demo_imports_both_notices_and_its_accounts_see_their_share() {
             .iter()
             .any(|d| d["docNumber"] == "汴政办〔2025〕3号" && d["issuedOn"] == "2025-02-22")
     );
+    // Every unit with a part owes reports here, so has an account, and acknowledged its tasks.
+    assert!(year.data("/acknowledged/totalCount").as_u64().unwrap() > 100);
+    assert_eq!(year.data("/overdue/totalCount"), 0);
     let figures = year.data("/reportingFigures");
     let n = |field: &str| figures[field].as_u64().unwrap();
     // Most reports on time; some late, missing and returned; most reviewed.

@@ -12,6 +12,7 @@ mod extensions;
 mod feed;
 mod figures;
 mod first_start;
+mod handover;
 mod hostile;
 mod http;
 mod import;

@@ -141,6 +141,25 @@ async fn merging_units_moves_every_assignment_and_name() {
         1
     );
     assert_eq!(merged.data("/mergeUnits/moved/users"), 1);
+    // The receipts follow the assignments: the merged unit's withdrawn, none twice.
+    assert_eq!(
+        app.count_rows("task_receipts WHERE withdrawn_at IS NULL")
+            .await,
+        app.count_rows("(SELECT DISTINCT task_id, unit_id FROM task_units) AS t")
+            .await
+    );
+    assert_eq!(
+        app.count_rows(&format!(
+            "task_receipts WHERE withdrawn_at IS NULL AND unit_id = {}",
+            api::graphql::relay::parse_global_id(&async_graphql::ID(
+                dup.as_str().unwrap().to_owned()
+            ))
+            .unwrap()
+            .1
+        ))
+        .await,
+        0
+    );
     assert_eq!(merged.data("/mergeUnits/moved/aliases"), 2);
     let aliases: Vec<&str> = merged
         .data("/mergeUnits/target/aliases")

@@ -169,6 +169,7 @@ async fn automatic_reminders_go_out_once_per_obligation_and_rule_whatever_runs_t
     use chrono::TimeZone;
     let app = TestApp::spawn().await;
     let w = World::build(&app).await;
+    w.acknowledge_all(&app).await;
     let periods = app
         .gql(
             Some(&w.bureau),

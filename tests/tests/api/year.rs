@@ -86,6 +86,7 @@ const FIGURES: &str =
 async fn a_year_of_supervision_ends_with_the_expected_figures() {
     let app = TestApp::spawn().await;
     let w = World::build(&app).await;
+    w.acknowledge_all(&app).await;
     // 1 March: the bureau generates the quarterly periods of the 2026 work-report breakdown.
     let periods = w.generate_periods(&app).await;
     assert_eq!(periods.len(), 4);
