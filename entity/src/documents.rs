@@ -25,6 +25,12 @@ pub struct Model {
     pub receipt_working_days: i32,
     /// Working days after an assignment in which a unit may ask to hand the task back.
     pub handback_working_days: i32,
+    /// Days overdue that take an obligation to 催办 automatically (None: the bureau decides).
+    pub urge_after_days: Option<i32>,
+    /// Days overdue that issue a 督办单 automatically.
+    pub notice_after_days: Option<i32>,
+    /// Days overdue that schedule a 约谈 automatically.
+    pub interview_after_days: Option<i32>,
     pub contacts: Option<Json>,
     #[sea_orm(column_type = "Text")]
     pub original_text: Option<String>,

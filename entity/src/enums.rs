@@ -268,6 +268,35 @@ pub enum ExtensionState {
     Withdrawn,
 }
 
+/// A step of the escalation ladder (三色督办), after the automatic reminder (提醒).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EscalationLevel {
+    /// 催办: a formal prompt.
+    #[sea_orm(string_value = "URGE")]
+    Urge,
+    /// 督办单: a numbered supervision notice to the unit.
+    #[sea_orm(string_value = "SUPERVISION_NOTICE")]
+    SupervisionNotice,
+    /// 约谈: an interview with the unit's head, recorded.
+    #[sea_orm(string_value = "INTERVIEW")]
+    Interview,
+}
+
 /// The state of a request to hand a task back (退办).
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,

@@ -10,6 +10,7 @@ pub mod categories;
 pub mod contacts;
 pub mod documents;
 pub mod enums;
+pub mod escalations;
 pub mod events;
 pub mod extension_requests;
 pub mod handback_requests;

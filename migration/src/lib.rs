@@ -24,6 +24,7 @@ mod m20261128_000017_indicator_readings;
 mod m20261128_000018_notifications;
 mod m20261128_000019_api_key_units;
 mod m20261128_000020_handover;
+mod m20261128_000021_escalations;
 
 /// Runs every migration in order; used by `api migrate`, by the server at start and by tests.
 pub struct Migrator;
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000018_notifications::Migration),
             Box::new(m20261128_000019_api_key_units::Migration),
             Box::new(m20261128_000020_handover::Migration),
+            Box::new(m20261128_000021_escalations::Migration),
         ]
     }
 }

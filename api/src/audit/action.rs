@@ -95,6 +95,9 @@ audit_actions! {
         TaskAcknowledge => "task.acknowledge";
         HandbackRequest => "handback.request";
         HandbackDecide => "handback.decide";
+        EscalationIssue => "escalation.issue";
+        EscalationReply => "escalation.reply";
+        EscalationConclude => "escalation.conclude";
         ExtensionRequest => "extension.request";
         ExtensionDecide => "extension.decide";
         InstructionWrite => "instruction.write";
@@ -186,6 +189,9 @@ pub fn of_event(kind: EventKind) -> AuditAction {
         EventKind::HandbackRequested => AuditAction::HandbackRequest,
         EventKind::HandbackTransferred => AuditAction::HandbackDecide,
         EventKind::HandbackRefused => AuditAction::HandbackDecide,
+        EventKind::EscalationIssued => AuditAction::EscalationIssue,
+        EventKind::EscalationReplied => AuditAction::EscalationReply,
+        EventKind::EscalationConcluded => AuditAction::EscalationConclude,
         EventKind::ExtensionRequested => AuditAction::ExtensionRequest,
         EventKind::ExtensionApproved => AuditAction::ExtensionDecide,
         EventKind::ExtensionRejected => AuditAction::ExtensionDecide,

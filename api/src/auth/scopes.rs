@@ -103,6 +103,10 @@ const REPORT_TYPES: &[&str] = &[
     "NoticeVerification",
     "LeaderPage",
     "UnitPage",
+    "Escalation",
+    "EscalationFigures",
+    "EscalationCount",
+    "NoticedUnit",
 ];
 
 /// Types whose fields are documents and tasks: they need `tasks:read`.
@@ -131,7 +135,9 @@ pub fn required(parent_type: &str, field: &str) -> Option<ApiScope> {
             | "handbackRequests" | "calendarDays" => Some(TasksRead),
             "report" | "myObligations" | "obligations" | "reminders" | "extensionRequests"
             | "reportingFigures" | "figuresBy" | "ranking" | "notices" | "notice"
-            | "verifyNotice" | "leaderPage" | "unitPage" => Some(ReportsRead),
+            | "verifyNotice" | "leaderPage" | "unitPage" | "escalations" | "escalationFigures" => {
+                Some(ReportsRead)
+            }
             "changes" => Some(EventsRead),
             _ => Some(Admin),
         },
@@ -143,6 +149,7 @@ pub fn required(parent_type: &str, field: &str) -> Option<ApiScope> {
             | "requestExtension"
             | "acknowledgeTask"
             | "requestHandback"
+            | "replyToEscalation"
             | "acknowledgeReminder"
             | "addLedgerEntry"
             | "updateLedgerEntry"

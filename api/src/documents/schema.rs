@@ -88,6 +88,12 @@ pub struct Document {
     pub receipt_working_days: i32,
     /// Working days after an assignment in which a unit may ask to hand the task back (退办).
     pub handback_working_days: i32,
+    /// Days overdue that take a report to 催办 automatically (null: only the bureau does).
+    pub urge_after_days: Option<i32>,
+    /// Days overdue that issue a 督办单 automatically.
+    pub notice_after_days: Option<i32>,
+    /// Days overdue that schedule a 约谈 automatically.
+    pub interview_after_days: Option<i32>,
     /// The document's text as it was given, unchanged.
     pub original_text: Option<String>,
     /// Its contact lines (联系人, 电话, 邮箱), each as written and as read.
@@ -125,6 +131,9 @@ impl From<documents::Model> for Document {
             declared_total: doc.declared_total,
             receipt_working_days: doc.receipt_working_days,
             handback_working_days: doc.handback_working_days,
+            urge_after_days: doc.urge_after_days,
+            notice_after_days: doc.notice_after_days,
+            interview_after_days: doc.interview_after_days,
             original_text: doc.original_text,
             created_at: doc.created_at,
             updated_at: doc.updated_at,
@@ -312,6 +321,10 @@ pub struct UpdateDocumentInput {
     pub receipt_working_days: Option<i32>,
     /// 1 to 30.
     pub handback_working_days: Option<i32>,
+    /// 1 to 365 days overdue, or null: the bureau alone takes the step.
+    pub urge_after_days: MaybeUndefined<i32>,
+    pub notice_after_days: MaybeUndefined<i32>,
+    pub interview_after_days: MaybeUndefined<i32>,
 }
 
 #[derive(InputObject, Debug)]
@@ -388,6 +401,9 @@ impl DocumentMutation {
             declared_total: input.declared_total.into(),
             receipt_working_days: input.receipt_working_days,
             handback_working_days: input.handback_working_days,
+            urge_after_days: input.urge_after_days.into(),
+            notice_after_days: input.notice_after_days.into(),
+            interview_after_days: input.interview_after_days.into(),
         };
         let document = service::update(actor, ctx.db(), ctx.now(), id, changes).await?;
         Ok(UpdateDocumentPayload {

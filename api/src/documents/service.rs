@@ -55,6 +55,9 @@ pub struct DocumentChanges {
     pub declared_total: Option<Option<i32>>,
     pub receipt_working_days: Option<i32>,
     pub handback_working_days: Option<i32>,
+    pub urge_after_days: Option<Option<i32>>,
+    pub notice_after_days: Option<Option<i32>>,
+    pub interview_after_days: Option<Option<i32>>,
 }
 
 /// A window in working days: at least one, at most six weeks' worth.
@@ -301,6 +304,31 @@ pub async fn update(
     }
     if let Some(days) = changes.handback_working_days {
         active.handback_working_days = Set(validate_window("handbackWorkingDays", days)?);
+    }
+    // The escalation ladder: each step's days overdue, or none (the bureau's alone).
+    for (field, days, column) in [
+        (
+            "urgeAfterDays",
+            changes.urge_after_days,
+            &mut active.urge_after_days,
+        ),
+        (
+            "noticeAfterDays",
+            changes.notice_after_days,
+            &mut active.notice_after_days,
+        ),
+        (
+            "interviewAfterDays",
+            changes.interview_after_days,
+            &mut active.interview_after_days,
+        ),
+    ] {
+        if let Some(days) = days {
+            if days.is_some_and(|d| !(1..=365).contains(&d)) {
+                return Err(AppError::bad_field(field, "must be 1 to 365 days, or null"));
+            }
+            *column = Set(days);
+        }
     }
     active.updated_at = Set(now);
     let after = active.update(&txn).await?;

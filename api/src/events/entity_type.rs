@@ -49,6 +49,8 @@ entity_types! {
     Receipt => "receipt";
     /// A unit's request to hand a task back (退办).
     Handback => "handback";
+    /// A step of the escalation ladder.
+    Escalation => "escalation";
     /// A request for a later due date.
     Extension => "extension";
     /// An instruction, comment or reply in a task's thread.

@@ -106,6 +106,12 @@ event_kinds! {
     HandbackTransferred => "handback.transferred";
     /// The bureau kept the task with the unit that asked to hand it back.
     HandbackRefused => "handback.refused";
+    /// The bureau or the deadline job took a step of the escalation ladder (催办, 督办单, 约谈).
+    EscalationIssued => "escalation.issued";
+    /// The unit replied to a step.
+    EscalationReplied => "escalation.replied";
+    /// The bureau recorded a step's outcome.
+    EscalationConcluded => "escalation.concluded";
     /// A unit asked for a later due date (延期申请).
     ExtensionRequested => "extension.requested";
     /// The bureau approved an extension.

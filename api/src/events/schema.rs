@@ -27,6 +27,7 @@ pub fn kind_of(entity: EntityType) -> Kind {
         EntityType::Extension => Kind::Extension,
         EntityType::Receipt => Kind::Receipt,
         EntityType::Handback => Kind::Handback,
+        EntityType::Escalation => Kind::Escalation,
         EntityType::Instruction => Kind::Instruction,
         EntityType::LedgerEntry => Kind::LedgerEntry,
         EntityType::Attachment => Kind::Attachment,

@@ -102,6 +102,11 @@ pub async fn documents(
             declared_total: Some(doc.tasks.len() as i32),
             receipt_working_days: 2,
             handback_working_days: 5,
+            // The generated year's history has no ladder: the first deadline-job run would
+            // otherwise take a step for every late report of the province.
+            urge_after_days: None,
+            notice_after_days: None,
+            interview_after_days: None,
             contacts: None,
             original_text: Some(original),
             created_by: Some(created_by),

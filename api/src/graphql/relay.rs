@@ -45,6 +45,7 @@ kinds! {
     Extension => "ExtensionRequest",
     Receipt => "TaskReceipt",
     Handback => "HandbackRequest",
+    Escalation => "Escalation",
     Instruction => "Instruction",
     LedgerEntry => "LedgerEntry",
     Indicator => "Indicator",

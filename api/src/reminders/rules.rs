@@ -375,6 +375,15 @@ pub async fn schedule(
                 tracing::warn!(error = %err, "automatic reminders failed; retrying at the next run");
             }
         }
+        // The ladder's automatic steps (催办, 督办单, 约谈) at the days overdue each notice sets.
+        match crate::escalations::rules::run(&db, now).await {
+            Ok(0) => {}
+            Ok(taken) => tracing::info!(taken, "escalation steps taken"),
+            Err(err) => {
+                ok = false;
+                tracing::warn!(error = %err, "escalation steps failed; retrying at the next run");
+            }
+        }
         match crate::attachments::service::purge_abandoned(&db, &storage, now).await {
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "abandoned uploads removed"),

@@ -18,6 +18,7 @@ use crate::audit::schema::AuditQuery;
 use crate::auth::keys_schema::{ApiKeyMutation, ApiKeyQuery};
 use crate::auth::schema::AuthMutation;
 use crate::documents::schema::{DocumentMutation, DocumentQuery};
+use crate::escalations::schema::{EscalationMutation, EscalationQuery};
 use crate::extensions::schema::{ExtensionMutation, ExtensionQuery};
 use crate::graphql::budget::{Budget, RequestBudget};
 use crate::handover::schema::{HandoverMutation, HandoverQuery};
@@ -61,7 +62,7 @@ pub struct RegistryQuery(
 );
 
 /// Reporting and its top: reports, obligations, reminders, extensions, receipts and hand-backs,
-/// figures, notices, pages.
+/// the escalation ladder, figures, notices, pages.
 #[derive(MergedObject, Default)]
 pub struct WorkflowQuery(
     ReportQuery,
@@ -69,6 +70,7 @@ pub struct WorkflowQuery(
     ReminderQuery,
     ExtensionQuery,
     HandoverQuery,
+    EscalationQuery,
     StatsQuery,
     NoticeQuery,
     PageQuery,
@@ -99,6 +101,7 @@ pub struct WorkflowMutation(
     ReminderMutation,
     ExtensionMutation,
     HandoverMutation,
+    EscalationMutation,
     InstructionMutation,
     LedgerMutation,
     AttachmentMutation,

@@ -50,6 +50,7 @@ pub enum Node {
     ExtensionRequest(crate::extensions::schema::ExtensionRequest),
     TaskReceipt(crate::handover::schema::TaskReceipt),
     HandbackRequest(crate::handover::schema::HandbackRequest),
+    Escalation(crate::escalations::schema::Escalation),
     Instruction(crate::instructions::schema::Instruction),
     LedgerEntry(crate::ledger::schema::LedgerEntry),
     Indicator(crate::tasks::types::Indicator),
@@ -126,6 +127,12 @@ async fn fetch(ctx: &Context<'_>, kind: Kind, row: i64) -> Result<Option<Node>> 
         Kind::Handback => load(ctx, crate::handover::loaders::HandbackReadableById(row))
             .await?
             .map(Node::HandbackRequest),
+        Kind::Escalation => load(
+            ctx,
+            crate::escalations::loaders::EscalationReadableById(row),
+        )
+        .await?
+        .map(Node::Escalation),
         Kind::Instruction => load(ctx, InstructionReadableById(row))
             .await?
             .map(Node::Instruction),

@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod clients;
 mod ecosystem;
+mod escalations;
 mod exports;
 mod extensions;
 mod feed;
