@@ -223,6 +223,7 @@ async fn create_user(config: &Config, args: CreateUserArgs) -> anyhow::Result<()
             unit_id,
             leader_id,
             scopes: Vec::new(),
+            unit_post: None,
         },
     )
     .await

@@ -4,7 +4,7 @@
 //! In short, from the top down: `http` receives requests (the caller from `auth::extract`) and
 //! runs them against `schema`, which merges the domains' schema parts; each domain (`units`,
 //! `leaders`, `documents`, `tasks`, `import`, `periods`, `reports`, `obligations`,
-//! `extensions`, `handover`, `escalations`, `reminders`, `instructions`, `ledger`, `attachments`, `proposals`, `stats`,
+//! `extensions`, `handover`, `escalations`, `reminders`, `instructions`, `ledger`, `attachments`, `proposals`, `provenance`, `stats`,
 //! `notices`, `pages`, `live`, `webhooks`, `notify`, `users`, `auth`, `audit`) has a `service` with the business rules, a `schema` with
 //! its GraphQL face and `loaders` with its DataLoader keys; at the bottom, `graphql` is the
 //! GraphQL toolkit, `events` and `audit` record changes, `state` holds the shared services, and
@@ -43,6 +43,7 @@ pub mod pages;
 pub mod pagination;
 pub mod periods;
 pub mod proposals;
+pub mod provenance;
 pub mod reminders;
 pub mod reports;
 pub mod schema;

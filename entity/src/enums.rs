@@ -76,6 +76,9 @@ pub enum DocumentKind {
     Instruction,
     #[sea_orm(string_value = "OTHER")]
     Other,
+    /// The text tasks come from, with no task list of its own (the work report itself).
+    #[sea_orm(string_value = "SOURCE")]
+    Source,
 }
 
 /// Which units of a task owe a progress report for each period.
@@ -266,6 +269,56 @@ pub enum ExtensionState {
     Rejected,
     #[sea_orm(string_value = "WITHDRAWN")]
     Withdrawn,
+}
+
+/// A unit account's post in its unit, for the unit's own sign-off (审核签发).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum UnitPost {
+    /// 经办人: drafts the unit's reports.
+    #[sea_orm(string_value = "CLERK")]
+    Clerk,
+    /// 单位负责人: approves them before they go to the bureau.
+    #[sea_orm(string_value = "HEAD")]
+    Head,
+}
+
+/// Where a draft put to the unit's head stands.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SignoffState {
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    /// The head approved it: it went to the bureau as a report version.
+    #[sea_orm(string_value = "APPROVED")]
+    Approved,
+    /// The head returned it to the clerk, inside the unit.
+    #[sea_orm(string_value = "RETURNED")]
+    Returned,
+}
+
+/// How one task is linked to another.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TaskLinkKind {
+    /// 结转: the unfinished task was carried into the next year's notice (old → new).
+    #[sea_orm(string_value = "CARRIED_OVER")]
+    CarriedOver,
+    /// 与…合并起草: the tasks are drafted and reported together.
+    #[sea_orm(string_value = "DRAFTED_TOGETHER")]
+    DraftedTogether,
+    /// Otherwise related.
+    #[sea_orm(string_value = "RELATED")]
+    Related,
 }
 
 /// A step of the escalation ladder (三色督办), after the automatic reminder (提醒).

@@ -22,6 +22,10 @@ pub struct Model {
     pub due_on: Date,
     pub late_seconds: Option<i64>,
     pub idempotency_key: String,
+    /// The clerk who drafted the version, when the unit's head signed it off.
+    pub drafted_by: Option<i64>,
+    /// The unit's head who approved it (审核签发).
+    pub approved_by: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -17,6 +17,8 @@ pub struct Model {
     pub merged_into_id: Option<i64>,
     pub is_active: bool,
     pub sort_order: i32,
+    /// Whether the unit's reports go through its head (审核签发) before the bureau.
+    pub signoff_required: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -3,7 +3,7 @@
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
-use crate::enums::Role;
+use crate::enums::{Role, UnitPost};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "users")]
@@ -23,6 +23,8 @@ pub struct Model {
     pub role: Role,
     pub unit_id: Option<i64>,
     pub leader_id: Option<i64>,
+    /// A unit account's post: its clerk (经办人) or its head (单位负责人).
+    pub unit_post: Option<UnitPost>,
     /// Never serialised: audit rows and logs must not carry it.
     #[serde(skip_serializing)]
     pub password_hash: String,

@@ -25,6 +25,8 @@ mod m20261128_000018_notifications;
 mod m20261128_000019_api_key_units;
 mod m20261128_000020_handover;
 mod m20261128_000021_escalations;
+mod m20261128_000022_provenance;
+mod m20261128_000023_unit_signoff;
 
 /// Runs every migration in order; used by `api migrate`, by the server at start and by tests.
 pub struct Migrator;
@@ -54,6 +56,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000019_api_key_units::Migration),
             Box::new(m20261128_000020_handover::Migration),
             Box::new(m20261128_000021_escalations::Migration),
+            Box::new(m20261128_000022_provenance::Migration),
+            Box::new(m20261128_000023_unit_signoff::Migration),
         ]
     }
 }

@@ -267,9 +267,10 @@ pub async fn purge_abandoned(
     Ok(u32::try_from(removed.len()).unwrap_or(u32::MAX))
 }
 
-/// Fixes the given uploads to a submitted version. Call it in the submission's transaction.
+/// Fixes the given uploads of `uploader` to a submitted version. Call it in the submission's
+/// transaction.
 pub async fn attach_to_version(
-    actor: &Principal,
+    uploader: Option<i64>,
     db: &impl ConnectionTrait,
     ids: &[i64],
     task_id: i64,
@@ -289,7 +290,7 @@ pub async fn attach_to_version(
         .col_expr(attachments::Column::VersionId, Expr::value(version_id))
         .filter(attachments::Column::Id.is_in(unique.clone()))
         .filter(attachments::Column::TaskId.eq(task_id))
-        .filter(attachments::Column::UploadedBy.eq(actor.user_id))
+        .filter(attachments::Column::UploadedBy.eq(uploader))
         .filter(attachments::Column::VersionId.is_null())
         .exec(db)
         .await?;

@@ -92,6 +92,12 @@ audit_actions! {
         ReportReview => "report.review";
         ReminderSend => "reminder.send";
         ReminderAcknowledge => "reminder.acknowledge";
+        ReportSignoffRequest => "report.signoff_request";
+        ReportSignoff => "report.signoff";
+        TaskCarryOver => "task.carry_over";
+        TaskLink => "task.link";
+        TaskUnlink => "task.unlink";
+        TaskCite => "task.cite";
         TaskAcknowledge => "task.acknowledge";
         HandbackRequest => "handback.request";
         HandbackDecide => "handback.decide";
@@ -185,6 +191,13 @@ pub fn of_event(kind: EventKind) -> AuditAction {
         EventKind::ReportReturned => AuditAction::ReportReview,
         EventKind::ReminderSent => AuditAction::ReminderSend,
         EventKind::ReminderAcknowledged => AuditAction::ReminderAcknowledge,
+        EventKind::SignoffRequested => AuditAction::ReportSignoffRequest,
+        EventKind::SignoffApproved => AuditAction::ReportSignoff,
+        EventKind::SignoffReturned => AuditAction::ReportSignoff,
+        EventKind::TaskCarriedOver => AuditAction::TaskCarryOver,
+        EventKind::TaskLinked => AuditAction::TaskLink,
+        EventKind::TaskUnlinked => AuditAction::TaskUnlink,
+        EventKind::TaskSourceCited => AuditAction::TaskCite,
         EventKind::TaskAcknowledged => AuditAction::TaskAcknowledge,
         EventKind::HandbackRequested => AuditAction::HandbackRequest,
         EventKind::HandbackTransferred => AuditAction::HandbackDecide,

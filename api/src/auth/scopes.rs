@@ -105,6 +105,7 @@ const REPORT_TYPES: &[&str] = &[
     "UnitPage",
     "Escalation",
     "EscalationFigures",
+    "ReportSignoff",
     "EscalationCount",
     "NoticedUnit",
 ];
@@ -121,6 +122,9 @@ const TASK_TYPES: &[&str] = &[
     "Proposal",
     "TaskReceipt",
     "HandbackRequest",
+    "TaskLink",
+    "SourceCitation",
+    "CarriedTask",
     "CalendarDay",
 ];
 
@@ -135,9 +139,8 @@ pub fn required(parent_type: &str, field: &str) -> Option<ApiScope> {
             | "handbackRequests" | "calendarDays" => Some(TasksRead),
             "report" | "myObligations" | "obligations" | "reminders" | "extensionRequests"
             | "reportingFigures" | "figuresBy" | "ranking" | "notices" | "notice"
-            | "verifyNotice" | "leaderPage" | "unitPage" | "escalations" | "escalationFigures" => {
-                Some(ReportsRead)
-            }
+            | "verifyNotice" | "leaderPage" | "unitPage" | "escalations" | "escalationFigures"
+            | "reportSignoffs" => Some(ReportsRead),
             "changes" => Some(EventsRead),
             _ => Some(Admin),
         },
@@ -150,6 +153,9 @@ pub fn required(parent_type: &str, field: &str) -> Option<ApiScope> {
             | "acknowledgeTask"
             | "requestHandback"
             | "replyToEscalation"
+            | "submitForSignoff"
+            | "approveSignoff"
+            | "returnSignoff"
             | "acknowledgeReminder"
             | "addLedgerEntry"
             | "updateLedgerEntry"

@@ -121,6 +121,7 @@ pub async fn prepare(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Res
                     unit_id,
                     leader_id,
                     scopes: Vec::new(),
+                    unit_post: None,
                 },
             )
             .await

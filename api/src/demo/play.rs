@@ -145,6 +145,7 @@ pub async fn play(
                                 .collect(),
                         ),
                         attachment_ids: Vec::new(),
+                        drafted_by: None,
                     },
                 )
                 .await
@@ -397,6 +398,7 @@ async fn unit_accounts(
                     unit_id: Some(unit_id),
                     leader_id: None,
                     scopes: Vec::new(),
+                    unit_post: None,
                 },
             )
             .await

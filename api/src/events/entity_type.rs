@@ -49,6 +49,8 @@ entity_types! {
     Receipt => "receipt";
     /// A unit's request to hand a task back (退办).
     Handback => "handback";
+    /// A unit clerk's draft put to the unit's head.
+    Signoff => "signoff";
     /// A step of the escalation ladder.
     Escalation => "escalation";
     /// A request for a later due date.

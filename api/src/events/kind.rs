@@ -98,6 +98,20 @@ event_kinds! {
     ReminderSent => "reminder.sent";
     /// The unit acknowledged a reminder.
     ReminderAcknowledged => "reminder.acknowledged";
+    /// An unfinished task was carried into the next year's notice (结转): the new task's event.
+    TaskCarriedOver => "task.carried_over";
+    /// The bureau linked two tasks (drafted together, related).
+    TaskLinked => "task.linked";
+    /// The bureau removed a link between two tasks.
+    TaskUnlinked => "task.unlinked";
+    /// The bureau recorded the source passage a task comes from.
+    TaskSourceCited => "task.source_cited";
+    /// A unit's clerk put a report to the unit's head (审核签发).
+    SignoffRequested => "signoff.requested";
+    /// The unit's head approved a draft: it went to the bureau.
+    SignoffApproved => "signoff.approved";
+    /// The unit's head returned a draft to the clerk.
+    SignoffReturned => "signoff.returned";
     /// A unit acknowledged (签收) a task it was assigned.
     TaskAcknowledged => "task.acknowledged";
     /// A unit asked to hand a task back (退办).

@@ -28,6 +28,7 @@ pub fn kind_of(entity: EntityType) -> Kind {
         EntityType::Receipt => Kind::Receipt,
         EntityType::Handback => Kind::Handback,
         EntityType::Escalation => Kind::Escalation,
+        EntityType::Signoff => Kind::Signoff,
         EntityType::Instruction => Kind::Instruction,
         EntityType::LedgerEntry => Kind::LedgerEntry,
         EntityType::Attachment => Kind::Attachment,

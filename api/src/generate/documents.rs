@@ -168,6 +168,8 @@ fn plan_document(
         DocumentKind::Other => {
             format!("{c}市人民政府办公室关于印发{c}市{year}年优化营商环境重点任务清单的通知")
         }
+        // Not among the kinds generated (`KINDS`): a source has no tasks.
+        DocumentKind::Source => format!("{year}年{c}市人民政府工作报告"),
     };
     let earliest = NaiveDate::from_ymd_opt(year, 1, 5).unwrap_or(today);
     let issued_on =

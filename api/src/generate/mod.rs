@@ -361,6 +361,7 @@ async fn accounts(
                 unit_id,
                 leader_id,
                 scopes: Vec::new(),
+                unit_post: None,
             },
         )
         .await

@@ -60,6 +60,8 @@ pub async fn write(
                 due_on: version.due_on,
                 late_seconds: version.late_seconds,
                 idempotency_key: format!("gen-{:016x}", version.text_seed),
+                drafted_by: None,
+                approved_by: None,
             })
             .await?;
         }

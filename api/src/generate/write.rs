@@ -41,6 +41,7 @@ pub async fn registry(
             merged_into_id: None,
             is_active: true,
             sort_order: i as i32 + 1,
+            signoff_required: false,
             created_at: at,
             updated_at: at,
         })

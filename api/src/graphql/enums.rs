@@ -44,6 +44,19 @@ pub enum DocumentKind {
     Planning,
     Instruction,
     Other,
+    /// The text tasks come from, with no task list of its own (the work report itself): tasks
+    /// cite its passages (`citeSource`), none belong to it.
+    Source,
+}
+
+/// A unit account's post in its unit, for the unit's own sign-off (审核签发).
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::UnitPost")]
+pub enum UnitPost {
+    /// 经办人: drafts the unit's reports.
+    Clerk,
+    /// 单位负责人: approves them before they go to the bureau.
+    Head,
 }
 
 /// Which units of a task owe a progress report for each period.

@@ -46,6 +46,7 @@ kinds! {
     Receipt => "TaskReceipt",
     Handback => "HandbackRequest",
     Escalation => "Escalation",
+    Signoff => "ReportSignoff",
     Instruction => "Instruction",
     LedgerEntry => "LedgerEntry",
     Indicator => "Indicator",

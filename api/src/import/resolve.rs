@@ -314,6 +314,7 @@ mod tests {
             merged_into_id: None,
             is_active: true,
             sort_order: 0,
+            signoff_required: false,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }

@@ -43,3 +43,9 @@ loader!(
     IndicatorVisibleById(i64) => entity::indicators::Model,
     signed in |this, actor, ids| super::values::visible_indicators_by_ids(actor, &this.db, &ids)
 );
+
+loader!(
+    /// A unit's draft put to its head, by id, if the principal may read it.
+    SignoffReadableById(i64) => entity::report_signoffs::Model,
+    signed in |this, actor, ids| super::signoff::readable_by_ids(actor, &this.db, &ids)
+);

@@ -5,13 +5,19 @@
 //!   submission; `review`: the bureau's decision; `values`: indicator values of a version and each
 //!   indicator's latest; `targets` (pure): whether a value meets its target; `readings`:
 //!   values posted by another system (`indicators:write`).
-//! - `schema` and `version_schema`: the GraphQL face; `loaders`: its DataLoader keys.
+//! - `signoff`: a unit's own sign-off (审核签发): a clerk puts a report to the unit's head, who
+//!   approves it (it is submitted then) or returns it.
+//! - `schema`, `version_schema` and `signoff_schema`: the GraphQL face; `loaders`: its DataLoader
+//!   keys.
 
 pub mod loaders;
+pub mod posts;
 pub mod readings;
 pub mod review;
 pub mod schema;
 pub mod service;
+pub mod signoff;
+pub mod signoff_schema;
 pub mod submit;
 pub mod targets;
 pub mod values;

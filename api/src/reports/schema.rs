@@ -214,7 +214,7 @@ fn acting(
     }
 }
 
-fn decode_values(
+pub(crate) fn decode_values(
     values: Vec<IndicatorValueInput>,
 ) -> Result<Vec<IndicatorValue>, crate::error::AppError> {
     values
@@ -293,6 +293,7 @@ impl ReportMutation {
         let extras = Extras {
             indicator_values: input.indicator_values.map(decode_values).transpose()?,
             attachment_ids: expect_ids("attachmentIds", &input.attachment_ids, Kind::Attachment)?,
+            drafted_by: None,
         };
         let (report, version) = crate::reports::submit::submit(
             actor,

@@ -35,8 +35,12 @@ struct Submitted {
 pub struct Extras {
     /// `None`: the values saved with the draft.
     pub indicator_values: Option<Vec<IndicatorValue>>,
-    /// Attachments the submitting user uploaded for this task and not yet submitted.
+    /// Attachments the submitting user uploaded for this task and not yet submitted (or the
+    /// drafting clerk did, when the head signs a draft off).
     pub attachment_ids: Vec<i64>,
+    /// The clerk whose draft the unit's head is signing off (`reports::signoff`); `None` for a
+    /// direct submission.
+    pub drafted_by: Option<i64>,
 }
 
 /// Submits the report: the given content, or else the saved draft. Idempotent by key.
@@ -89,6 +93,9 @@ async fn submit_once(
 ) -> AppResult<(progress_reports::Model, report_versions::Model)> {
     let txn = db.begin().await?;
     let (unit_id, period) = owing_unit(actor, &txn, key).await?;
+    if extras.drafted_by.is_none() {
+        crate::reports::posts::ensure_may_submit(actor, &txn, unit_id).await?;
+    }
     let report = report_row(&txn, key, unit_id, now).await?;
     let existing = report_versions::Entity::find()
         .filter(report_versions::Column::ReportId.eq(report.id))
@@ -139,6 +146,8 @@ async fn submit_once(
         due_on: Set(due_on),
         late_seconds: Set(late),
         idempotency_key: Set(idempotency_key.to_owned()),
+        drafted_by: Set(extras.drafted_by),
+        approved_by: Set(extras.drafted_by.and(actor.user_id)),
         ..Default::default()
     }
     .insert(&txn)
@@ -156,7 +165,7 @@ async fn submit_once(
             .await?;
     }
     crate::attachments::service::attach_to_version(
-        actor,
+        extras.drafted_by.or(actor.user_id),
         &txn,
         &extras.attachment_ids,
         key.task_id,

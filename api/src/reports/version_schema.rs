@@ -31,6 +31,10 @@ pub struct ReportVersion {
     pub late_by_seconds: Option<i64>,
     #[graphql(skip)]
     pub row_id: i64,
+    #[graphql(skip)]
+    pub drafted_by: Option<i64>,
+    #[graphql(skip)]
+    pub approved_by: Option<i64>,
 }
 
 impl From<report_versions::Model> for ReportVersion {
@@ -45,12 +49,31 @@ impl From<report_versions::Model> for ReportVersion {
             due_on: v.due_on,
             late_by_seconds: v.late_seconds,
             row_id: v.id,
+            drafted_by: v.drafted_by,
+            approved_by: v.approved_by,
         }
     }
 }
 
 #[ComplexObject]
 impl ReportVersion {
+    /// The clerk who drafted the version, when the unit's head signed it off (审核签发), if the
+    /// caller may read that account.
+    async fn drafted_by(&self, ctx: &Context<'_>) -> Result<Option<crate::users::schema::User>> {
+        match self.drafted_by {
+            Some(id) => load(ctx, crate::users::loaders::UserReadableById(id)).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The unit's head who approved it.
+    async fn approved_by(&self, ctx: &Context<'_>) -> Result<Option<crate::users::schema::User>> {
+        match self.approved_by {
+            Some(id) => load(ctx, crate::users::loaders::UserReadableById(id)).await,
+            None => Ok(None),
+        }
+    }
+
     async fn is_late(&self) -> bool {
         self.late_by_seconds.is_some()
     }

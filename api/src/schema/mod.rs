@@ -33,9 +33,11 @@ use crate::obligations::schema::ObligationQuery;
 use crate::pages::schema::PageQuery;
 use crate::periods::schema::PeriodMutation;
 use crate::proposals::schema::ProposalMutation;
+use crate::provenance::schema::ProvenanceMutation;
 use crate::reminders::schema::{ReminderMutation, ReminderQuery};
 use crate::reports::schema::IndicatorMutation;
 use crate::reports::schema::{ReportMutation, ReportQuery};
+use crate::reports::signoff_schema::{SignoffMutation, SignoffQuery};
 use crate::stats::schema::{StatsMutation, StatsQuery};
 use crate::tasks::mutations::TaskMutation;
 use crate::tasks::schema::TaskQuery;
@@ -66,6 +68,7 @@ pub struct RegistryQuery(
 #[derive(MergedObject, Default)]
 pub struct WorkflowQuery(
     ReportQuery,
+    SignoffQuery,
     ObligationQuery,
     ReminderQuery,
     ExtensionQuery,
@@ -93,11 +96,13 @@ pub struct RegistryMutation(
     TaskMutation,
     ImportMutation,
     PeriodMutation,
+    ProvenanceMutation,
 );
 
 #[derive(MergedObject, Default)]
 pub struct WorkflowMutation(
     ReportMutation,
+    SignoffMutation,
     ReminderMutation,
     ExtensionMutation,
     HandoverMutation,

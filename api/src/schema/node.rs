@@ -51,6 +51,7 @@ pub enum Node {
     TaskReceipt(crate::handover::schema::TaskReceipt),
     HandbackRequest(crate::handover::schema::HandbackRequest),
     Escalation(crate::escalations::schema::Escalation),
+    ReportSignoff(crate::reports::signoff_schema::ReportSignoff),
     Instruction(crate::instructions::schema::Instruction),
     LedgerEntry(crate::ledger::schema::LedgerEntry),
     Indicator(crate::tasks::types::Indicator),
@@ -133,6 +134,9 @@ async fn fetch(ctx: &Context<'_>, kind: Kind, row: i64) -> Result<Option<Node>> 
         )
         .await?
         .map(Node::Escalation),
+        Kind::Signoff => load(ctx, crate::reports::loaders::SignoffReadableById(row))
+            .await?
+            .map(Node::ReportSignoff),
         Kind::Instruction => load(ctx, InstructionReadableById(row))
             .await?
             .map(Node::Instruction),

@@ -133,9 +133,15 @@ pub async fn create(
     let text = required_text("text", &input.text, TEXT_MAX)?;
     let external_id = optional_text("externalId", input.external_id.as_deref(), NAME_MAX)?;
     let txn = db.begin().await?;
-    crate::documents::service::get(actor, &txn, input.document_id)
+    let document = crate::documents::service::get(actor, &txn, input.document_id)
         .await
         .map_err(|_| AppError::bad_field("documentId", "no such document"))?;
+    if document.kind == entity::enums::DocumentKind::Source {
+        return Err(AppError::bad_field(
+            "documentId",
+            "a source document has no tasks; cite its passages from the tasks (citeSource)",
+        ));
+    }
     if let Some(category_id) = input.category_id {
         ensure_category(&txn, input.document_id, category_id).await?;
     }

@@ -237,6 +237,32 @@ impl Task {
             .collect())
     }
 
+    /// Links to other tasks, both ways: carried over from or into another year's notice (结转),
+    /// drafted together, related. The other task shows if the caller may see it.
+    async fn links(&self, ctx: &Context<'_>) -> Result<Vec<crate::provenance::schema::TaskLink>> {
+        let rows = ctx
+            .loader()
+            .load_one(crate::provenance::loaders::LinksOfTask(self.model.id))
+            .await?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .map(|row| crate::provenance::schema::TaskLink::seen_from(self.model.id, row))
+            .collect())
+    }
+
+    /// The passages of other documents (a `SOURCE` work report) this task comes from.
+    async fn citations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::provenance::schema::SourceCitation>> {
+        load_all(
+            ctx,
+            crate::provenance::loaders::CitationsOfTask(self.model.id),
+        )
+        .await
+    }
+
     /// The units' receipts (签收) of this task the caller may read (a unit: its own).
     async fn receipts(
         &self,

@@ -27,6 +27,8 @@ pub struct Unit {
     /// False once deactivated or merged into another unit.
     pub is_active: bool,
     pub sort_order: i32,
+    /// Whether the unit's reports go through its head (审核签发) before the bureau.
+    pub signoff_required: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     #[graphql(skip)]
@@ -45,6 +47,7 @@ impl From<units::Model> for Unit {
             kind: unit.kind.into(),
             is_active: unit.is_active,
             sort_order: unit.sort_order,
+            signoff_required: unit.signoff_required,
             created_at: unit.created_at,
             updated_at: unit.updated_at,
             row_id: unit.id,
@@ -197,6 +200,8 @@ pub struct UpdateUnitInput {
     pub parent_id: MaybeUndefined<ID>,
     pub is_active: Option<bool>,
     pub sort_order: Option<i32>,
+    /// Whether the unit's clerks put reports to its head before the bureau (审核签发).
+    pub signoff_required: Option<bool>,
 }
 
 #[derive(InputObject, Debug)]
@@ -306,6 +311,7 @@ impl UnitMutation {
                 .transpose()?,
             is_active: input.is_active,
             sort_order: input.sort_order,
+            signoff_required: input.signoff_required,
         };
         let unit = service::update(actor, ctx.db(), ctx.now(), id, changes).await?;
         Ok(UpdateUnitPayload { unit: unit.into() })

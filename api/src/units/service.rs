@@ -40,6 +40,7 @@ pub struct UnitChanges {
     pub parent_id: Option<Option<i64>>,
     pub is_active: Option<bool>,
     pub sort_order: Option<i32>,
+    pub signoff_required: Option<bool>,
 }
 
 /// How to search the registry.
@@ -346,6 +347,11 @@ pub async fn update(
     }
     if let Some(sort_order) = changes.sort_order {
         active.sort_order = Set(sort_order);
+    }
+    // Drafts already put to the head stay with it; from now on the unit's clerks submit as
+    // the setting says.
+    if let Some(required) = changes.signoff_required {
+        active.signoff_required = Set(required);
     }
     active.updated_at = Set(now);
     let after = active.update(&txn).await?;

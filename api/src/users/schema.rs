@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use entity::users;
 
 use crate::graphql::context::{ContextExt, load};
-use crate::graphql::enums::Role;
+use crate::graphql::enums::{Role, UnitPost};
 use crate::graphql::relay::{self, Conn, Kind, expect_id, expect_optional_id};
 use crate::leaders::loaders::LeaderById;
 use crate::leaders::schema::Leader;
@@ -31,6 +31,8 @@ pub struct User {
     pub last_login_at: Option<DateTime<Utc>>,
     /// What a SERVICE account may do.
     pub scopes: Vec<String>,
+    /// A unit account's post: its clerk (经办人) or its head (单位负责人).
+    pub unit_post: Option<UnitPost>,
     pub created_at: DateTime<Utc>,
     #[graphql(skip)]
     pub unit_id: Option<i64>,
@@ -49,6 +51,7 @@ impl From<users::Model> for User {
             locked_until: u.locked_until,
             last_login_at: u.last_login_at,
             scopes: serde_json::from_value(u.scopes).unwrap_or_default(),
+            unit_post: u.unit_post.map(Into::into),
             created_at: u.created_at,
             unit_id: u.unit_id,
             leader_id: u.leader_id,
@@ -126,6 +129,8 @@ pub struct CreateUserInput {
     pub leader_id: Option<ID>,
     #[graphql(default)]
     pub scopes: Vec<String>,
+    /// For a UNIT account of a unit that signs its reports off: CLERK or HEAD.
+    pub unit_post: Option<UnitPost>,
 }
 
 #[derive(InputObject, Debug)]
@@ -135,6 +140,7 @@ pub struct UpdateUserInput {
     pub role: Option<Role>,
     pub unit_id: MaybeUndefined<ID>,
     pub leader_id: MaybeUndefined<ID>,
+    pub unit_post: MaybeUndefined<UnitPost>,
     pub is_active: Option<bool>,
     /// Resets the password and signs the user out everywhere.
     pub password: Option<String>,
@@ -173,6 +179,7 @@ impl UserMutation {
             unit_id: expect_optional_id("unitId", input.unit_id.as_ref(), Kind::Unit)?,
             leader_id: expect_optional_id("leaderId", input.leader_id.as_ref(), Kind::Leader)?,
             scopes: input.scopes,
+            unit_post: input.unit_post.map(Into::into),
         };
         // Check the role before hashing a password for nobody.
         actor.require_bureau()?;
@@ -190,6 +197,7 @@ impl UserMutation {
         let id = expect_id("id", &input.id, Kind::User)?;
         let unit: Option<Option<ID>> = input.unit_id.into();
         let leader: Option<Option<ID>> = input.leader_id.into();
+        let post: Option<Option<UnitPost>> = input.unit_post.into();
         let changes = UserChanges {
             display_name: input.display_name,
             role: input.role.map(Into::into),
@@ -199,6 +207,7 @@ impl UserMutation {
             leader_id: leader
                 .map(|l| expect_optional_id("leaderId", l.as_ref(), Kind::Leader))
                 .transpose()?,
+            unit_post: post.map(|p| p.map(Into::into)),
             is_active: input.is_active,
             password: input.password,
             unlock: input.unlock,

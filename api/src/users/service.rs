@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::enums::Role;
+use entity::enums::{Role, UnitPost};
 use entity::{leaders, refresh_tokens, units, users};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -35,6 +35,8 @@ pub struct NewUser {
     pub unit_id: Option<i64>,
     pub leader_id: Option<i64>,
     pub scopes: Vec<String>,
+    /// A unit account's post (its clerk or its head), for the unit's own sign-off.
+    pub unit_post: Option<UnitPost>,
 }
 
 /// Changes to an account; `Some(None)` clears a link.
@@ -44,6 +46,7 @@ pub struct UserChanges {
     pub role: Option<Role>,
     pub unit_id: Option<Option<i64>>,
     pub leader_id: Option<Option<i64>>,
+    pub unit_post: Option<Option<UnitPost>>,
     pub is_active: Option<bool>,
     /// Sets a new password (a reset by the bureau) and signs the user out everywhere.
     pub password: Option<String>,
@@ -175,6 +178,18 @@ fn validate_scopes(scopes: &[String]) -> AppResult<Vec<String>> {
 }
 
 /// Checks that role and links fit together and that the linked rows exist.
+/// A post belongs to a unit's account only.
+fn unit_post(role: Role, post: Option<UnitPost>) -> AppResult<Option<UnitPost>> {
+    match (role, post) {
+        (Role::Unit, post) => Ok(post),
+        (_, None) => Ok(None),
+        (_, Some(_)) => Err(AppError::bad_field(
+            "unitPost",
+            "only a UNIT account has a post in its unit",
+        )),
+    }
+}
+
 async fn check_links(
     db: &impl ConnectionTrait,
     role: Role,
@@ -259,6 +274,7 @@ pub async fn create(
         role: Set(input.role),
         unit_id: Set(input.unit_id),
         leader_id: Set(input.leader_id),
+        unit_post: Set(unit_post(input.role, input.unit_post)?),
         password_hash: Set(hash),
         is_active: Set(true),
         failed_login_count: Set(0),
@@ -329,6 +345,10 @@ pub async fn update(
         active.scopes = Set(serde_json::json!(validate_scopes(scopes)?));
     }
     active.role = Set(role);
+    active.unit_post = Set(unit_post(
+        role,
+        changes.unit_post.unwrap_or(before.unit_post),
+    )?);
     active.unit_id = Set(unit_id);
     active.leader_id = Set(leader_id);
     active.is_active = Set(is_active);
@@ -394,6 +414,7 @@ pub async fn bootstrap_admin(
             unit_id: None,
             leader_id: None,
             scopes: Vec::new(),
+            unit_post: None,
         },
     )
     .await?;

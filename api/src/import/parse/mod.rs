@@ -43,7 +43,7 @@ pub enum ParseError {
     #[error("the file does not look like text (it holds binary data)")]
     NotText,
     #[error(
-        "no task list found: no item carries a role line (责任领导, 牵头领导, 责任单位, 牵头单位 or 配合单位)"
+        "no task list found: no item carries a role line (责任领导, 牵头领导, 责任单位, 牵头单位 or 配合单位); a text that tasks come from, such as the work report itself, is stored with createDocument(kind: SOURCE) and cited from the tasks (citeSource)"
     )]
     NoTaskList,
     #[error(
