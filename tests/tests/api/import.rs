@@ -464,3 +464,96 @@ async fn a_documents_contacts_are_shown_as_written_and_as_read() {
         .await
         .expect_error("UNAUTHENTICATED");
 }
+
+/// A call for material with one date for all and another for some items (其中第2、4项…): the
+/// reporting rule is the first date alone; items 2 and 4 carry the second as their deadline,
+/// with the sentence as written; the others none; a number no item has is a warning.
+#[tokio::test]
+async fn a_second_deadline_for_some_items_is_theirs() {
+    let app = TestApp::spawn().await;
+    app.seed_registry().await;
+    let admin = app.admin_token().await;
+    let notice = "开封市人民政府办公室文件\n\n汴政办〔2026〕41号\n\n开封市人民政府办公室关于做好2027年重点工作谋划的通知\n\n各县、区人民政府，市人民政府有关部门：\n\n为做好2027年重点工作谋划，请各有关单位于2026年11月15日前将谋划材料报送市政府督查局，其中第2、4项的项目清单于11月10日前报送；第9项材料随年度总结一并报送。\n\n1. 谋划全市经济社会发展主要目标。\n\n责任单位：市发展和改革委员会\n\n2. 谋划2027年重大项目清单。\n\n责任单位：市发展和改革委员会\n\n3. 谋划财政收支安排。\n\n责任单位：市财政局\n\n4. 谋划城乡建设项目清单。\n\n责任单位：市住房和城乡建设局\n\n5. 谋划民生实事，2026年12月底前完成。\n\n责任单位：市民政局\n\n开封市人民政府办公室\n\n2026年10月28日\n";
+    let preview = app
+        .gql(
+            Some(&admin),
+            "mutation($i: PreviewImportInput!) { previewImport(input: $i) { preview {
+                document { kind schedule { kind dates } }
+                tasks { seq deadline deadlineAsWritten } warnings { message } } } }",
+            json!({ "i": { "text": notice } }),
+        )
+        .await;
+    let p = preview.data("/previewImport/preview");
+    assert_eq!(
+        p["document"]["schedule"],
+        json!({ "kind": "ONCE", "dates": ["2026-11-15"] })
+    );
+    let deadlines: Vec<(String, Value)> = p["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["seq"].as_str().unwrap().to_owned(), t["deadline"].clone()))
+        .collect();
+    assert_eq!(
+        deadlines,
+        [
+            ("1".to_owned(), Value::Null),
+            ("2".to_owned(), json!("2026-11-10")),
+            ("3".to_owned(), Value::Null),
+            ("4".to_owned(), json!("2026-11-10")),
+            ("5".to_owned(), json!("2026-12-31")),
+        ]
+    );
+    assert!(
+        p["tasks"][1]["deadlineAsWritten"]
+            .as_str()
+            .unwrap()
+            .contains("其中第2、4项的项目清单于11月10日前报送")
+    );
+    // 第9项 is not a subset with a date; no warning invents one.
+    assert!(
+        !p["warnings"].to_string().contains("item 9"),
+        "{}",
+        p["warnings"]
+    );
+    // Committed: the tasks keep them.
+    let committed = app
+        .gql(
+            Some(&admin),
+            "mutation($i: CommitImportInput!) { commitImport(input: $i) { document { tasks(first: 10) { nodes { seq deadline } } } } }",
+            json!({ "i": { "text": notice } }),
+        )
+        .await;
+    let stored = committed.data("/commitImport/document/tasks/nodes");
+    assert_eq!(stored[1], json!({ "seq": "2", "deadline": "2026-11-10" }));
+    assert_eq!(stored[3], json!({ "seq": "4", "deadline": "2026-11-10" }));
+    assert_eq!(stored[0]["deadline"], Value::Null);
+}
+
+/// The same rule in a notice whose list is a table (Markdown pipes, as a clerk pastes it).
+#[tokio::test]
+async fn a_second_deadline_for_some_rows_of_a_table_is_theirs() {
+    let app = TestApp::spawn().await;
+    app.seed_registry().await;
+    let admin = app.admin_token().await;
+    let notice = "开封市人民政府办公室文件\n\n汴政办〔2026〕42号\n\n开封市人民政府办公室关于报送2027年项目谋划材料的通知\n\n各有关单位：\n\n请于2026年12月20日前报送谋划材料，其中第1至2项于11月底前报送。\n\n开封市人民政府办公室\n\n2026年11月2日\n\n| 序号 | 工作任务 | 责任单位 | 完成时限 |\n|---|---|---|---|\n| 1 | 谋划交通基础设施项目。 | 市交通运输局 |  |\n| 2 | 谋划水利项目。 | 市水利局 |  |\n| 3 | 谋划产业项目。 | 市发展和改革委员会 | 2026年12月10日 |\n";
+    let preview = app
+        .gql(
+            Some(&admin),
+            "mutation($i: PreviewImportInput!) { previewImport(input: $i) { preview {
+                document { schedule { kind dates } } tasks { seq deadline } } } }",
+            json!({ "i": { "text": notice } }),
+        )
+        .await;
+    let p = preview.data("/previewImport/preview");
+    assert_eq!(
+        p["document"]["schedule"],
+        json!({ "kind": "ONCE", "dates": ["2026-12-20"] })
+    );
+    assert_eq!(
+        p["tasks"],
+        json!([{ "seq": "1", "deadline": "2026-11-30" },
+               { "seq": "2", "deadline": "2026-11-30" },
+               { "seq": "3", "deadline": "2026-12-10" }])
+    );
+}

@@ -138,6 +138,8 @@ pub fn read(
         .collect();
 
     let schedule = year.and_then(|year| schedule(&before, year));
+    let item_deadlines =
+        year.map_or_else(Vec::new, |year| super::item_deadlines::find(&before, year));
     let lead_rule = lead_rule(&before);
     let first_line = before.first().map_or(1, |l| l.number);
     if doc_number.is_none() {
@@ -169,6 +171,7 @@ pub fn read(
         contacts,
         declared_total,
         lead_rule,
+        item_deadlines,
     }
 }
 
@@ -249,7 +252,9 @@ fn schedule(lines: &[&Line], year: i32) -> Option<ReportingSchedule> {
         .collect::<Vec<_>>()
         .join("");
     for sentence in text.split_inclusive(['。', '；']) {
-        let folded = fold(sentence);
+        // A date for some items only (其中第2、4项…) is theirs, not the reporting rule's.
+        let full = fold(sentence);
+        let folded = super::item_deadlines::without_subset(&full).to_owned();
         let about_reporting =
             folded.contains('报') && (folded.contains('前') || folded.contains("每月"));
         if !about_reporting {

@@ -14,6 +14,7 @@ mod categories;
 mod deadline;
 mod header;
 mod indicators;
+mod item_deadlines;
 mod lines;
 mod list;
 mod names;
@@ -70,6 +71,9 @@ pub struct ParsedHeader {
     pub declared_total: Option<i32>,
     /// The notice's sentence saying the first listed 责任单位 leads, if it has one.
     pub lead_rule: Option<LeadRule>,
+    /// A second deadline for some items only (其中第2、4项于…前), given to those items.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub item_deadlines: Vec<item_deadlines::ItemDeadline>,
 }
 
 /// "排在第一位的为牵头单位": in a 责任单位 list, the first unit is LEAD and the others `rest`.
@@ -223,6 +227,8 @@ pub fn parse_notice(notice: &Notice) -> Result<ParsedDocument, ParseError> {
     if let Some(rule) = document.header.lead_rule.clone() {
         apply_lead_rule(&mut document.tasks, &rule);
     }
+    let subsets = document.header.item_deadlines.clone();
+    item_deadlines::apply(&mut document.tasks, &subsets, &mut warnings);
     unique_seqs(&mut document.tasks, &mut warnings);
     warnings.sort_by_key(|w| w.line);
     document.warnings = warnings;
