@@ -31,6 +31,8 @@ pub struct Model {
     pub notice_after_days: Option<i32>,
     /// Days overdue that schedule a 约谈 automatically.
     pub interview_after_days: Option<i32>,
+    /// Of a PROPOSAL document: the share of motions to be rated 满意 or 基本满意, in percent.
+    pub satisfaction_target: i32,
     pub contacts: Option<Json>,
     #[sea_orm(column_type = "Text")]
     pub original_text: Option<String>,

@@ -27,6 +27,7 @@ pub mod notices;
 pub mod notifications;
 pub mod obligations;
 pub mod progress_reports;
+pub mod proposal_follow_ups;
 pub mod proposal_replies;
 pub mod refresh_tokens;
 pub mod reminders;

@@ -113,6 +113,7 @@ audit_actions! {
         ProposalSet => "proposal.set";
         ProposalReply => "proposal.reply";
         ProposalRate => "proposal.rate";
+        ProposalFollowUp => "proposal.follow_up";
         NoticePublish => "notice.publish";
     }
     private {
@@ -216,6 +217,8 @@ pub fn of_event(kind: EventKind) -> AuditAction {
         EventKind::ProposalReplied => AuditAction::ProposalReply,
         EventKind::ProposalRated => AuditAction::ProposalRate,
         EventKind::ProposalReopened => AuditAction::ProposalRate,
+        EventKind::ProposalFollowUpScheduled => AuditAction::ProposalFollowUp,
+        EventKind::ProposalFollowUpRecorded => AuditAction::ProposalFollowUp,
         EventKind::NoticePublished => AuditAction::NoticePublish,
     }
 }

@@ -106,6 +106,8 @@ const REPORT_TYPES: &[&str] = &[
     "Escalation",
     "EscalationFigures",
     "ReportSignoff",
+    "FollowUp",
+    "SatisfactionFigures",
     "EscalationCount",
     "NoticedUnit",
 ];
@@ -140,7 +142,7 @@ pub fn required(parent_type: &str, field: &str) -> Option<ApiScope> {
             "report" | "myObligations" | "obligations" | "reminders" | "extensionRequests"
             | "reportingFigures" | "figuresBy" | "ranking" | "notices" | "notice"
             | "verifyNotice" | "leaderPage" | "unitPage" | "escalations" | "escalationFigures"
-            | "reportSignoffs" => Some(ReportsRead),
+            | "reportSignoffs" | "proposalFigures" => Some(ReportsRead),
             "changes" => Some(EventsRead),
             _ => Some(Admin),
         },

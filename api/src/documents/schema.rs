@@ -94,6 +94,8 @@ pub struct Document {
     pub notice_after_days: Option<i32>,
     /// Days overdue that schedule a 约谈 automatically.
     pub interview_after_days: Option<i32>,
+    /// Of a PROPOSAL document: the share of motions to be rated 满意 or 基本满意, in percent.
+    pub satisfaction_target: i32,
     /// The document's text as it was given, unchanged.
     pub original_text: Option<String>,
     /// Its contact lines (联系人, 电话, 邮箱), each as written and as read.
@@ -134,6 +136,7 @@ impl From<documents::Model> for Document {
             urge_after_days: doc.urge_after_days,
             notice_after_days: doc.notice_after_days,
             interview_after_days: doc.interview_after_days,
+            satisfaction_target: doc.satisfaction_target,
             original_text: doc.original_text,
             created_at: doc.created_at,
             updated_at: doc.updated_at,
@@ -325,6 +328,8 @@ pub struct UpdateDocumentInput {
     pub urge_after_days: MaybeUndefined<i32>,
     pub notice_after_days: MaybeUndefined<i32>,
     pub interview_after_days: MaybeUndefined<i32>,
+    /// 1 to 100 (percent).
+    pub satisfaction_target: Option<i32>,
 }
 
 #[derive(InputObject, Debug)]
@@ -404,6 +409,7 @@ impl DocumentMutation {
             urge_after_days: input.urge_after_days.into(),
             notice_after_days: input.notice_after_days.into(),
             interview_after_days: input.interview_after_days.into(),
+            satisfaction_target: input.satisfaction_target,
         };
         let document = service::update(actor, ctx.db(), ctx.now(), id, changes).await?;
         Ok(UpdateDocumentPayload {

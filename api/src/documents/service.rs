@@ -58,6 +58,7 @@ pub struct DocumentChanges {
     pub urge_after_days: Option<Option<i32>>,
     pub notice_after_days: Option<Option<i32>>,
     pub interview_after_days: Option<Option<i32>>,
+    pub satisfaction_target: Option<i32>,
 }
 
 /// A window in working days: at least one, at most six weeks' worth.
@@ -304,6 +305,15 @@ pub async fn update(
     }
     if let Some(days) = changes.handback_working_days {
         active.handback_working_days = Set(validate_window("handbackWorkingDays", days)?);
+    }
+    if let Some(target) = changes.satisfaction_target {
+        if !(1..=100).contains(&target) {
+            return Err(AppError::bad_field(
+                "satisfactionTarget",
+                "must be 1 to 100 (percent)",
+            ));
+        }
+        active.satisfaction_target = Set(target);
     }
     // The escalation ladder: each step's days overdue, or none (the bureau's alone).
     for (field, days, column) in [

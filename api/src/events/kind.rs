@@ -148,6 +148,10 @@ event_kinds! {
     ProposalRated => "proposal.rated";
     /// The deputies were not satisfied (不满意): the motion is worked and answered again.
     ProposalReopened => "proposal.reopened";
+    /// The bureau scheduled a follow-up review (回头看) of a done motion.
+    ProposalFollowUpScheduled => "proposal.follow_up_scheduled";
+    /// The bureau recorded a follow-up review's findings.
+    ProposalFollowUpRecorded => "proposal.follow_up_recorded";
     /// The bureau published a praise or criticism notice (通报) naming the unit.
     NoticePublished => "notice.published";
 }

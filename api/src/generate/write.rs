@@ -108,6 +108,7 @@ pub async fn documents(
             urge_after_days: None,
             notice_after_days: None,
             interview_after_days: None,
+            satisfaction_target: 100,
             contacts: None,
             original_text: Some(original),
             created_by: Some(created_by),

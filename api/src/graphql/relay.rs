@@ -47,6 +47,7 @@ kinds! {
     Handback => "HandbackRequest",
     Escalation => "Escalation",
     Signoff => "ReportSignoff",
+    FollowUp => "FollowUp",
     Instruction => "Instruction",
     LedgerEntry => "LedgerEntry",
     Indicator => "Indicator",

@@ -7,3 +7,15 @@ loader!(
     ProposalOfTask(i64) => super::service::ProposalWithReplies,
     |this, ids| super::service::of_tasks(&this.db, &ids)
 );
+
+loader!(
+    /// The follow-up reviews of a motion's task.
+    FollowUpsOfTask(i64) => Vec<entity::proposal_follow_ups::Model>,
+    |this, ids| super::follow_ups::of_tasks(&this.db, &ids)
+);
+
+loader!(
+    /// A follow-up review by id, if the principal may see its task.
+    FollowUpReadableById(i64) => entity::proposal_follow_ups::Model,
+    signed in |this, actor, ids| super::follow_ups::readable_by_ids(actor, &this.db, &ids)
+);

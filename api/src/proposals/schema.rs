@@ -1,7 +1,7 @@
 //! GraphQL face of motions: `Task.proposal` (through the DataLoader) and the mutations that
 //! record proposers, replies and ratings.
 
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::proposal_replies;
 
@@ -13,6 +13,7 @@ use crate::tasks::schema::Task;
 
 /// A People's Congress motion (or CPPCC proposal) handled as a task.
 #[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
 pub struct Proposal {
     /// The proposers as written (`张三等12名代表`).
     pub proposers: String,
@@ -30,6 +31,23 @@ pub struct Proposal {
     pub rating: Option<Rating>,
     /// Every reply so far, one per round, with its rating.
     pub replies: Vec<ProposalReply>,
+    #[graphql(skip)]
+    pub task_id: i64,
+}
+
+#[ComplexObject]
+impl Proposal {
+    /// Its follow-up reviews (回头看), in the order they were scheduled.
+    async fn follow_ups(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::proposals::follow_up_schema::FollowUp>> {
+        crate::graphql::context::load_all(
+            ctx,
+            crate::proposals::loaders::FollowUpsOfTask(self.task_id),
+        )
+        .await
+    }
 }
 
 /// One round's reply.
@@ -68,6 +86,7 @@ impl From<ProposalWithReplies> for Proposal {
             reply_class: p.reply_class.map(Into::into),
             rating: p.rating.map(Into::into),
             replies: replies.into_iter().map(Into::into).collect(),
+            task_id: p.task_id,
         }
     }
 }

@@ -2,10 +2,15 @@
 //! acknowledges it. `rules` sends the automatic ones: before and after a report's due date, and
 //! when an assigned task is not acknowledged (签收) in time.
 
+pub mod automatic;
 pub mod loaders;
 pub mod rules;
 pub mod schema;
 pub mod service;
+
+/// How many days before a due date (a report's, a motion's reply) the first automatic
+/// reminder goes out.
+pub const DUE_SOON_DAYS: i64 = 3;
 
 /// Why a reminder was sent: the bureau's own, or the rule of the deadline job that sent it.
 /// Stored in `reminders.rule` as the variant's name in capitals (`DUE_SOON`), which is also its
@@ -20,6 +25,10 @@ pub enum ReminderRule {
     Overdue,
     /// A task assigned to the unit was not acknowledged (签收) within its window.
     Unacknowledged,
+    /// A motion's reply is due within a few days.
+    ReplyDueSoon,
+    /// A motion's reply deadline has passed without a reply.
+    ReplyOverdue,
 }
 
 impl ReminderRule {
@@ -30,6 +39,8 @@ impl ReminderRule {
             ReminderRule::DueSoon => "DUE_SOON",
             ReminderRule::Overdue => "OVERDUE",
             ReminderRule::Unacknowledged => "UNACKNOWLEDGED",
+            ReminderRule::ReplyDueSoon => "REPLY_DUE_SOON",
+            ReminderRule::ReplyOverdue => "REPLY_OVERDUE",
         }
     }
 
@@ -40,6 +51,8 @@ impl ReminderRule {
             Self::DueSoon,
             Self::Overdue,
             Self::Unacknowledged,
+            Self::ReplyDueSoon,
+            Self::ReplyOverdue,
         ]
         .into_iter()
         .find(|rule| rule.as_str() == stored)

@@ -1,6 +1,6 @@
 //! Automatic reminders: before a due date (no report submitted within `DUE_SOON_DAYS` days of
 //! it), after it (nothing submitted by the end of the due day), and of a task not acknowledged
-//! (签收) by the last day of its window.
+//! (签收) by the last day of its window; a motion's reply deadline (`proposals::deadlines`).
 //!
 //! Exactly once per obligation and rule, however many server instances run the job at the same
 //! moment: each reminder carries a key (`rule:task:period:unit`) under a unique index and is
@@ -8,30 +8,19 @@
 
 use chrono::{DateTime, Utc};
 use entity::reminders;
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, TransactionTrait,
 };
 
-use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
 use crate::deadline::today_in_china;
 use crate::error::AppResult;
-use crate::events::EntityType;
-use crate::events::EventKind;
-use crate::events::{self, Event};
 use crate::obligations::{self, ObligationFilter, ObligationState};
 use crate::reminders::ReminderRule;
+use crate::reminders::automatic::{Due, send};
 
-/// How many days before a due date the first automatic reminder goes out.
-pub const DUE_SOON_DAYS: i64 = 3;
-
-/// One automatic reminder the rules call for.
-struct Due {
-    key: String,
-    row: reminders::ActiveModel,
-}
+pub use super::DUE_SOON_DAYS;
 
 /// Creates the automatic reminders that are due at `now`; returns how many this run created.
 ///
@@ -61,7 +50,9 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u32> 
         }
         txn.commit().await?;
     }
-    Ok(created + unacknowledged(db, now).await?)
+    let receipts = unacknowledged(db, now).await?;
+    let replies = crate::proposals::deadlines::remind(db, now).await?;
+    Ok(created + receipts + replies)
 }
 
 /// Reminds each unit of the tasks it has not acknowledged (签收) by the last day of the window,
@@ -297,53 +288,6 @@ async fn due_after(
         due.push(Due { key, row });
     }
     Ok((due, last))
-}
-
-/// Inserts one reminder unless another instance just did, with its audit row (as the system)
-/// and its event; true if this one stored it.
-async fn send(txn: &DatabaseTransaction, now: DateTime<Utc>, reminder: &Due) -> AppResult<bool> {
-    let inserted = reminders::Entity::insert(reminder.row.clone())
-        .on_conflict(
-            OnConflict::column(reminders::Column::DedupKey)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(txn)
-        .await?;
-    if inserted == 0 {
-        return Ok(false);
-    }
-    let stored = reminders::Entity::find()
-        .filter(reminders::Column::DedupKey.eq(reminder.key.as_str()))
-        .one(txn)
-        .await?
-        .ok_or_else(|| crate::error::AppError::not_found("reminder"))?;
-    audit::record(
-        txn,
-        &Principal::system(),
-        now,
-        Change::after(
-            EventKind::ReminderSent,
-            EntityType::Reminder,
-            Some(stored.id),
-            &stored,
-        ),
-    )
-    .await?;
-    events::record(
-        txn,
-        now,
-        Event {
-            kind: EventKind::ReminderSent,
-            entity_type: EntityType::Reminder,
-            entity_id: stored.id,
-            task_id: Some(stored.task_id),
-            unit_id: Some(stored.unit_id),
-            payload: &stored,
-        },
-    )
-    .await?;
-    Ok(true)
 }
 
 /// The deadline job: runs the rules every `interval` until the process ends, and on the same

@@ -32,6 +32,7 @@ use crate::notify::schema::{NotifyMutation, NotifyQuery};
 use crate::obligations::schema::ObligationQuery;
 use crate::pages::schema::PageQuery;
 use crate::periods::schema::PeriodMutation;
+use crate::proposals::follow_up_schema::{FollowUpMutation, ProposalQuery};
 use crate::proposals::schema::ProposalMutation;
 use crate::provenance::schema::ProvenanceMutation;
 use crate::reminders::schema::{ReminderMutation, ReminderQuery};
@@ -74,6 +75,7 @@ pub struct WorkflowQuery(
     ExtensionQuery,
     HandoverQuery,
     EscalationQuery,
+    ProposalQuery,
     StatsQuery,
     NoticeQuery,
     PageQuery,
@@ -111,6 +113,7 @@ pub struct WorkflowMutation(
     LedgerMutation,
     AttachmentMutation,
     ProposalMutation,
+    FollowUpMutation,
     StatsMutation,
     NoticeMutation,
 );

@@ -52,6 +52,7 @@ pub enum Node {
     HandbackRequest(crate::handover::schema::HandbackRequest),
     Escalation(crate::escalations::schema::Escalation),
     ReportSignoff(crate::reports::signoff_schema::ReportSignoff),
+    FollowUp(crate::proposals::follow_up_schema::FollowUp),
     Instruction(crate::instructions::schema::Instruction),
     LedgerEntry(crate::ledger::schema::LedgerEntry),
     Indicator(crate::tasks::types::Indicator),
@@ -137,6 +138,9 @@ async fn fetch(ctx: &Context<'_>, kind: Kind, row: i64) -> Result<Option<Node>> 
         Kind::Signoff => load(ctx, crate::reports::loaders::SignoffReadableById(row))
             .await?
             .map(Node::ReportSignoff),
+        Kind::FollowUp => load(ctx, crate::proposals::loaders::FollowUpReadableById(row))
+            .await?
+            .map(Node::FollowUp),
         Kind::Instruction => load(ctx, InstructionReadableById(row))
             .await?
             .map(Node::Instruction),

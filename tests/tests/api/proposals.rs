@@ -208,3 +208,231 @@ async fn a_dissatisfied_rating_opens_a_second_round_and_every_reply_is_kept() {
         5
     );
 }
+
+/// A document of two motions: the reply deadline reminds the lead unit (before and after, once
+/// each per round); the satisfaction rate stands against the notice's target; a done motion
+/// gets a follow-up review (回头看), scheduled and recorded by the bureau.
+#[tokio::test]
+async fn reply_deadlines_remind_the_rate_meets_its_target_and_done_motions_are_reviewed_again() {
+    use chrono::TimeZone;
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let first = motion(&app, &w).await;
+    let b = Some(w.bureau.as_str());
+    let document = app
+        .gql(
+            b,
+            "query($id: ID!) { task(id: $id) { document { id } } }",
+            json!({ "id": first }),
+        )
+        .await
+        .data("/task/document/id")
+        .clone();
+    let second = app
+        .gql(
+            b,
+            "mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id } } }",
+            json!({ "i": { "documentId": document, "seq": "第16号", "text": "关于增设社区养老服务站的建议",
+                           "leaders": [], "units": [{ "unitId": w.unit_c, "role": "LEAD" }] } }),
+        )
+        .await
+        .data("/createTask/task/id")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (task, deadline) in [(&first, "2026-03-10"), (&second, "2026-03-20")] {
+        app.gql(
+            b,
+            SET,
+            json!({ "i": { "taskId": task, "proposers": "王五等10名代表", "replyDeadline": deadline } }),
+        )
+        .await
+        .data("/setProposal");
+    }
+
+    // 8 March: the first reply is due in two days: its lead unit A is reminded, not B.
+    let at = |d: u32| chrono::Utc.with_ymd_and_hms(2026, 3, d, 2, 0, 0).unwrap();
+    // (The units have not acknowledged their tasks either: those reminders are counted apart.)
+    app.clock.set(at(8));
+    let replies = || app.count_rows("reminders WHERE rule IN ('REPLY_DUE_SOON', 'REPLY_OVERDUE')");
+    api::reminders::rules::run(&app.db, at(8)).await.unwrap();
+    assert_eq!(replies().await, 1);
+    assert_eq!(
+        api::reminders::rules::run(&app.db, at(8)).await.unwrap(),
+        0,
+        "never twice"
+    );
+    // 12 March: overdue for A (once more); C's is not yet close.
+    api::reminders::rules::run(&app.db, at(12)).await.unwrap();
+    assert_eq!(replies().await, 2);
+    let rules = |unit: i64| {
+        let app = &app;
+        async move {
+            app.count_rows(&format!(
+                "reminders WHERE rule IN ('REPLY_DUE_SOON', 'REPLY_OVERDUE') AND unit_id = {unit}"
+            ))
+            .await
+        }
+    };
+    let id = |gid: &str| {
+        api::graphql::relay::parse_global_id(&async_graphql::ID(gid.to_owned()))
+            .unwrap()
+            .1
+    };
+    assert_eq!(rules(id(&w.unit_a)).await, 2);
+    assert_eq!(rules(id(&w.unit_b)).await, 0);
+    assert_eq!(rules(id(&w.unit_c)).await, 0);
+    app.clock.set(at(12));
+    let unit_a = app.login("fgw", tests::world::PASSWORD).await.0;
+    let mine = app
+        .gql(
+            Some(&unit_a),
+            "{ reminders { nodes { rule message } } }",
+            json!({}),
+        )
+        .await;
+    let listed: Vec<&str> = mine
+        .data("/reminders/nodes")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rule"].as_str().unwrap())
+        .collect();
+    assert!(
+        listed.contains(&"REPLY_OVERDUE") && listed.contains(&"REPLY_DUE_SOON"),
+        "{listed:?}"
+    );
+
+    // Satisfaction: nothing rated yet (0 of 2); A replies and the deputies are satisfied (1 of
+    // 2, short of 100%); with the target at 50% it is met.
+    const FIGURES: &str = "query($d: ID!) { proposalFigures(documentId: $d) { motions replied satisfied basicallySatisfied dissatisfiedRounds overdueReplies satisfactionRate target meetsTarget } }";
+    let bureau = app.admin_token().await;
+    let f = app
+        .gql(Some(&bureau), FIGURES, json!({ "d": document }))
+        .await;
+    assert_eq!(
+        f.data("/proposalFigures"),
+        &json!({ "motions": 2, "replied": 0, "satisfied": 0, "basicallySatisfied": 0, "dissatisfiedRounds": 0,
+                 "overdueReplies": 1, "satisfactionRate": 0.0, "target": 100, "meetsTarget": false })
+    );
+    app.gql(
+        Some(&unit_a),
+        REPLY,
+        json!({ "i": { "taskId": first, "text": "已纳入年度计划，年内完成加装电梯120部。", "replyClass": "SOLVED" } }),
+    )
+    .await
+    .data("/replyToProposal");
+    app.gql(
+        Some(&bureau),
+        RATE,
+        json!({ "i": { "taskId": first, "rating": "SATISFIED" } }),
+    )
+    .await
+    .data("/rateProposalReply");
+    let f = app
+        .gql(Some(&bureau), FIGURES, json!({ "d": document }))
+        .await;
+    assert_eq!(f.data("/proposalFigures/satisfactionRate"), 0.5);
+    assert_eq!(f.data("/proposalFigures/overdueReplies"), 0);
+    assert_eq!(f.data("/proposalFigures/meetsTarget"), false);
+    app.gql(
+        Some(&bureau),
+        "mutation($i: UpdateDocumentInput!) { updateDocument(input: $i) { document { satisfactionTarget } } }",
+        json!({ "i": { "id": document, "satisfactionTarget": 50 } }),
+    )
+    .await
+    .data("/updateDocument");
+    let f = app
+        .gql(Some(&bureau), FIGURES, json!({ "d": document }))
+        .await;
+    assert_eq!(f.data("/proposalFigures/meetsTarget"), true);
+    // By role: the service reads all; unit A and leader 刘震 the one motion they see; unit C
+    // its own; a work-report document has no satisfaction; anonymous is refused.
+    let service = app.login("dashboard", tests::world::PASSWORD).await.0;
+    let liu = app.login("liuzhen", tests::world::PASSWORD).await.0;
+    let unit_c = app.login("weishi", tests::world::PASSWORD).await.0;
+    for (token, motions) in [(&service, 2), (&unit_a, 1), (&liu, 1), (&unit_c, 1)] {
+        let seen = app
+            .gql(Some(token), FIGURES, json!({ "d": document }))
+            .await;
+        assert_eq!(seen.data("/proposalFigures/motions"), motions);
+    }
+    app.gql(Some(&bureau), FIGURES, json!({ "d": w.document }))
+        .await
+        .expect_error("BAD_USER_INPUT");
+    app.gql(None, FIGURES, json!({ "d": document }))
+        .await
+        .expect_error("UNAUTHENTICATED");
+
+    // 回头看: only for a done motion, by the bureau; recorded once, not before it is held.
+    const SCHEDULE: &str = "mutation($i: ScheduleFollowUpInput!) { scheduleFollowUp(input: $i) { followUp { id dueOn note task { id } } } }";
+    const RECORD: &str = "mutation($i: RecordFollowUpInput!) { recordFollowUp(input: $i) { followUp { heldOn findings } } }";
+    let schedule =
+        json!({ "i": { "taskId": first, "dueOn": "2026-09-15", "note": "检查加装电梯完成情况" } });
+    for token in [&unit_a, &liu, &service] {
+        app.gql(Some(token), SCHEDULE, schedule.clone())
+            .await
+            .expect_error("FORBIDDEN");
+    }
+    app.gql(
+        Some(&bureau),
+        SCHEDULE,
+        json!({ "i": { "taskId": second, "dueOn": "2026-09-15" } }),
+    )
+    .await
+    .expect_error("CONFLICT");
+    app.gql(
+        Some(&bureau),
+        SCHEDULE,
+        json!({ "i": { "taskId": first, "dueOn": "2026-03-01" } }),
+    )
+    .await
+    .expect_error("BAD_USER_INPUT");
+    let scheduled = app.gql(Some(&bureau), SCHEDULE, schedule).await;
+    let review = scheduled.data("/scheduleFollowUp/followUp/id").clone();
+    let record = |held: &str| json!({ "i": { "id": review, "heldOn": held, "findings": "已完成加装电梯126部，群众满意。" } });
+    app.gql(Some(&bureau), RECORD, record("2026-09-15"))
+        .await
+        .expect_error("BAD_USER_INPUT");
+    app.clock
+        .set(chrono::Utc.with_ymd_and_hms(2026, 9, 16, 2, 0, 0).unwrap());
+    let bureau = app.admin_token().await;
+    let unit_a = app.login("fgw", tests::world::PASSWORD).await.0;
+    app.gql(Some(&unit_a), RECORD, record("2026-09-15"))
+        .await
+        .expect_error("FORBIDDEN");
+    let recorded = app.gql(Some(&bureau), RECORD, record("2026-09-15")).await;
+    assert_eq!(
+        recorded.data("/recordFollowUp/followUp/heldOn"),
+        "2026-09-15"
+    );
+    app.gql(Some(&bureau), RECORD, record("2026-09-15"))
+        .await
+        .expect_error("CONFLICT");
+    // Read on the motion by whoever sees the task; by id only by them.
+    let read = app
+        .gql(
+            Some(&unit_a),
+            "query($id: ID!) { task(id: $id) { proposal { followUps { dueOn heldOn findings } } } }",
+            json!({ "id": first }),
+        )
+        .await;
+    assert_eq!(
+        read.data("/task/proposal/followUps/0/findings"),
+        "已完成加装电梯126部，群众满意。"
+    );
+    let unit_c = app.login("weishi", tests::world::PASSWORD).await.0;
+    let hidden = app
+        .gql(
+            Some(&unit_c),
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": review }),
+        )
+        .await;
+    assert_eq!(hidden.0["data"]["node"], Value::Null);
+    assert_eq!(
+        app.count_rows("audit_log WHERE action = 'proposal.follow_up'")
+            .await,
+        2
+    );
+}
