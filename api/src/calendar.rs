@@ -48,6 +48,23 @@ impl WorkCalendar {
         }
         day
     }
+
+    /// The day `n` working days before `to`, counted back from the day before it ("提前5个工作日
+    /// 函告牵头单位": due by the fifth working day before the lead's date). `n = 0`: `to`.
+    pub fn sub_working_days(&self, to: NaiveDate, n: u32) -> NaiveDate {
+        let mut day = to;
+        let mut left = n;
+        while left > 0 {
+            let Some(previous) = day.pred_opt() else {
+                return day;
+            };
+            day = previous;
+            if self.is_working(day) {
+                left -= 1;
+            }
+        }
+        day
+    }
 }
 
 #[cfg(test)]
@@ -89,7 +106,34 @@ mod tests {
         assert!(calendar.is_working(d(2026, 10, 10)));
     }
 
+    #[test]
+    fn counting_back_skips_weekends() {
+        let week = WorkCalendar::default();
+        // Five working days before Saturday 28 March 2026: 27, 26, 25, 24, 23 March.
+        assert_eq!(week.sub_working_days(d(2026, 3, 28), 5), d(2026, 3, 23));
+        // Before a Monday: the Friday.
+        assert_eq!(week.sub_working_days(d(2026, 3, 30), 1), d(2026, 3, 27));
+    }
+
     proptest! {
+        /// Counting back lands on a working day with exactly `n` working days from it to the
+        /// day before `to`.
+        #[test]
+        fn counting_back_holds_exactly_n_working_days(
+            start in 0i64..3650,
+            n in 0u32..40,
+        ) {
+            let calendar = WorkCalendar::default();
+            let to = d(2024, 1, 1) + chrono::Days::new(start as u64);
+            let from = calendar.sub_working_days(to, n);
+            let counted = from
+                .iter_days()
+                .take_while(|day| *day < to)
+                .filter(|day| calendar.is_working(*day))
+                .count();
+            prop_assert_eq!(counted, n as usize);
+        }
+
         /// The window ends on a working day, after exactly `n` working days.
         #[test]
         fn the_window_holds_exactly_n_working_days(

@@ -33,6 +33,9 @@ pub struct Model {
     pub interview_after_days: Option<i32>,
     /// Of a PROPOSAL document: the share of motions to be rated 满意 or 基本满意, in percent.
     pub satisfaction_target: i32,
+    /// Under `LEAD_CONSOLIDATING`: how many working days before the lead's due date the
+    /// partners' contributions are due.
+    pub contribution_lead_days: i32,
     pub contacts: Option<Json>,
     #[sea_orm(column_type = "Text")]
     pub original_text: Option<String>,

@@ -94,6 +94,12 @@ pub enum ObligationRule {
     LeadAndResponsible,
     #[sea_orm(string_value = "ALL_ASSIGNED")]
     AllAssigned,
+    /// The lead units report, consolidating the contributions their partners send them first.
+    #[sea_orm(string_value = "LEAD_CONSOLIDATING")]
+    LeadConsolidating,
+    /// The unit listed first reports (列第一位的责任单位为牵头单位或汇总单位).
+    #[sea_orm(string_value = "FIRST_LISTED")]
+    FirstListed,
 }
 
 /// Where a task stands. COMPLETED (办结) is only ever set by the bureau.

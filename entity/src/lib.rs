@@ -8,6 +8,7 @@ pub mod audit_log;
 pub mod calendar_days;
 pub mod categories;
 pub mod contacts;
+pub mod contributions;
 pub mod documents;
 pub mod enums;
 pub mod escalations;

@@ -92,6 +92,7 @@ audit_actions! {
         ReportReview => "report.review";
         ReminderSend => "reminder.send";
         ReminderAcknowledge => "reminder.acknowledge";
+        ContributionSubmit => "contribution.submit";
         ReportSignoffRequest => "report.signoff_request";
         ReportSignoff => "report.signoff";
         TaskCarryOver => "task.carry_over";
@@ -192,6 +193,7 @@ pub fn of_event(kind: EventKind) -> AuditAction {
         EventKind::ReportReturned => AuditAction::ReportReview,
         EventKind::ReminderSent => AuditAction::ReminderSend,
         EventKind::ReminderAcknowledged => AuditAction::ReminderAcknowledge,
+        EventKind::ContributionSubmitted => AuditAction::ContributionSubmit,
         EventKind::SignoffRequested => AuditAction::ReportSignoffRequest,
         EventKind::SignoffApproved => AuditAction::ReportSignoff,
         EventKind::SignoffReturned => AuditAction::ReportSignoff,

@@ -106,6 +106,7 @@ const REPORT_TYPES: &[&str] = &[
     "Escalation",
     "EscalationFigures",
     "ReportSignoff",
+    "Contribution",
     "FollowUp",
     "SatisfactionFigures",
     "EscalationCount",
@@ -142,7 +143,7 @@ pub fn required(parent_type: &str, field: &str) -> Option<ApiScope> {
             "report" | "myObligations" | "obligations" | "reminders" | "extensionRequests"
             | "reportingFigures" | "figuresBy" | "ranking" | "notices" | "notice"
             | "verifyNotice" | "leaderPage" | "unitPage" | "escalations" | "escalationFigures"
-            | "reportSignoffs" | "proposalFigures" => Some(ReportsRead),
+            | "reportSignoffs" | "proposalFigures" | "contributions" => Some(ReportsRead),
             "changes" => Some(EventsRead),
             _ => Some(Admin),
         },
@@ -156,6 +157,7 @@ pub fn required(parent_type: &str, field: &str) -> Option<ApiScope> {
             | "requestHandback"
             | "replyToEscalation"
             | "submitForSignoff"
+            | "submitContribution"
             | "approveSignoff"
             | "returnSignoff"
             | "acknowledgeReminder"

@@ -96,6 +96,9 @@ pub struct Document {
     pub interview_after_days: Option<i32>,
     /// Of a PROPOSAL document: the share of motions to be rated 满意 or 基本满意, in percent.
     pub satisfaction_target: i32,
+    /// Under `LEAD_CONSOLIDATING`: working days before the lead's due date that the partners'
+    /// contributions are due.
+    pub contribution_lead_days: i32,
     /// The document's text as it was given, unchanged.
     pub original_text: Option<String>,
     /// Its contact lines (联系人, 电话, 邮箱), each as written and as read.
@@ -137,6 +140,7 @@ impl From<documents::Model> for Document {
             notice_after_days: doc.notice_after_days,
             interview_after_days: doc.interview_after_days,
             satisfaction_target: doc.satisfaction_target,
+            contribution_lead_days: doc.contribution_lead_days,
             original_text: doc.original_text,
             created_at: doc.created_at,
             updated_at: doc.updated_at,
@@ -330,6 +334,8 @@ pub struct UpdateDocumentInput {
     pub interview_after_days: MaybeUndefined<i32>,
     /// 1 to 100 (percent).
     pub satisfaction_target: Option<i32>,
+    /// 1 to 30 working days.
+    pub contribution_lead_days: Option<i32>,
 }
 
 #[derive(InputObject, Debug)]
@@ -410,6 +416,7 @@ impl DocumentMutation {
             notice_after_days: input.notice_after_days.into(),
             interview_after_days: input.interview_after_days.into(),
             satisfaction_target: input.satisfaction_target,
+            contribution_lead_days: input.contribution_lead_days,
         };
         let document = service::update(actor, ctx.db(), ctx.now(), id, changes).await?;
         Ok(UpdateDocumentPayload {

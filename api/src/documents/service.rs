@@ -59,6 +59,7 @@ pub struct DocumentChanges {
     pub notice_after_days: Option<Option<i32>>,
     pub interview_after_days: Option<Option<i32>>,
     pub satisfaction_target: Option<i32>,
+    pub contribution_lead_days: Option<i32>,
 }
 
 /// A window in working days: at least one, at most six weeks' worth.
@@ -305,6 +306,9 @@ pub async fn update(
     }
     if let Some(days) = changes.handback_working_days {
         active.handback_working_days = Set(validate_window("handbackWorkingDays", days)?);
+    }
+    if let Some(days) = changes.contribution_lead_days {
+        active.contribution_lead_days = Set(validate_window("contributionLeadDays", days)?);
     }
     if let Some(target) = changes.satisfaction_target {
         if !(1..=100).contains(&target) {

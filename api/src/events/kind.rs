@@ -106,6 +106,8 @@ event_kinds! {
     TaskUnlinked => "task.unlinked";
     /// The bureau recorded the source passage a task comes from.
     TaskSourceCited => "task.source_cited";
+    /// A partner unit sent the lead its contribution for a period (told to the lead units).
+    ContributionSubmitted => "contribution.submitted";
     /// A unit's clerk put a report to the unit's head (审核签发).
     SignoffRequested => "signoff.requested";
     /// The unit's head approved a draft: it went to the bureau.

@@ -109,6 +109,7 @@ pub async fn documents(
             notice_after_days: None,
             interview_after_days: None,
             satisfaction_target: 100,
+            contribution_lead_days: 5,
             contacts: None,
             original_text: Some(original),
             created_by: Some(created_by),

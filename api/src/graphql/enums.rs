@@ -66,6 +66,11 @@ pub enum ObligationRule {
     LeadElseResponsible,
     LeadAndResponsible,
     AllAssigned,
+    /// The lead units report, consolidating the contributions (`submitContribution`) their
+    /// partners send them a notice's `contributionLeadDays` working days before.
+    LeadConsolidating,
+    /// The unit listed first reports, whatever its role.
+    FirstListed,
 }
 
 /// Where a task stands. COMPLETED (办结) is only ever set by the bureau.

@@ -1,6 +1,8 @@
 //! Who owes a report. By default every LEAD unit of a task, or, where the task has none, every
 //! RESPONSIBLE unit; cooperating units may contribute but owe nothing. A document can choose
-//! another rule (`ObligationRule`). Pure: no database.
+//! another rule (`ObligationRule`): leads and responsible units, every unit, the first listed,
+//! or the leads consolidating their partners' contributions (`reports::contributions`). Pure:
+//! no database.
 
 use entity::enums::{ObligationRule, UnitRole};
 use entity::task_units;
@@ -19,7 +21,8 @@ pub fn owing_units(rule: ObligationRule, assignments: &[task_units::Model]) -> V
             .collect()
     };
     match rule {
-        ObligationRule::LeadElseResponsible => {
+        // Partners contribute to the lead (`reports::contributions`); the lead owes the report.
+        ObligationRule::LeadElseResponsible | ObligationRule::LeadConsolidating => {
             let leads = with(&[UnitRole::Lead]);
             if leads.is_empty() {
                 with(&[UnitRole::Responsible])
@@ -31,6 +34,21 @@ pub fn owing_units(rule: ObligationRule, assignments: &[task_units::Model]) -> V
         ObligationRule::AllAssigned => {
             with(&[UnitRole::Lead, UnitRole::Responsible, UnitRole::Cooperating])
         }
+        // As listed: leads first, then responsible, then cooperating units, each in the
+        // notice's order.
+        ObligationRule::FirstListed => assignments
+            .iter()
+            .min_by_key(|a| (role_order(a.role), a.position, a.id))
+            .map(|a| vec![a.unit_id])
+            .unwrap_or_default(),
+    }
+}
+
+fn role_order(role: UnitRole) -> u8 {
+    match role {
+        UnitRole::Lead => 0,
+        UnitRole::Responsible => 1,
+        UnitRole::Cooperating => 2,
     }
 }
 
@@ -77,6 +95,21 @@ mod tests {
         assert_eq!(
             owing_units(ObligationRule::LeadElseResponsible, &without),
             [2, 4]
+        );
+        // Consolidating: the lead owes, as by default; the partners contribute to it.
+        assert_eq!(
+            owing_units(ObligationRule::LeadConsolidating, &with_lead),
+            [1]
+        );
+        // First listed: the first of the list, leads before the others.
+        assert_eq!(owing_units(ObligationRule::FirstListed, &with_lead), [1]);
+        let mut second = assignment(4, UnitRole::Responsible);
+        second.position = 2;
+        let listed = [second, assignment(2, UnitRole::Responsible)];
+        assert_eq!(owing_units(ObligationRule::FirstListed, &listed), [2]);
+        assert_eq!(
+            owing_units(ObligationRule::FirstListed, &[]),
+            Vec::<i64>::new()
         );
     }
 

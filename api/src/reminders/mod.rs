@@ -29,6 +29,8 @@ pub enum ReminderRule {
     ReplyDueSoon,
     /// A motion's reply deadline has passed without a reply.
     ReplyOverdue,
+    /// A partner's contribution to the lead is missing past its date.
+    ContributionOverdue,
 }
 
 impl ReminderRule {
@@ -41,6 +43,7 @@ impl ReminderRule {
             ReminderRule::Unacknowledged => "UNACKNOWLEDGED",
             ReminderRule::ReplyDueSoon => "REPLY_DUE_SOON",
             ReminderRule::ReplyOverdue => "REPLY_OVERDUE",
+            ReminderRule::ContributionOverdue => "CONTRIBUTION_OVERDUE",
         }
     }
 
@@ -53,6 +56,7 @@ impl ReminderRule {
             Self::Unacknowledged,
             Self::ReplyDueSoon,
             Self::ReplyOverdue,
+            Self::ContributionOverdue,
         ]
         .into_iter()
         .find(|rule| rule.as_str() == stored)

@@ -52,7 +52,8 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u32> 
     }
     let receipts = unacknowledged(db, now).await?;
     let replies = crate::proposals::deadlines::remind(db, now).await?;
-    Ok(created + receipts + replies)
+    let parts = crate::reports::contributions::remind(db, now).await?;
+    Ok(created + receipts + replies + parts)
 }
 
 /// Reminds each unit of the tasks it has not acknowledged (签收) by the last day of the window,

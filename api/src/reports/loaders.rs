@@ -49,3 +49,9 @@ loader!(
     SignoffReadableById(i64) => entity::report_signoffs::Model,
     signed in |this, actor, ids| super::signoff::readable_by_ids(actor, &this.db, &ids)
 );
+
+loader!(
+    /// The partners' contributions consolidated into a version (the caller reads the version).
+    ContributionsOfVersion(i64) => Vec<entity::contributions::Model>,
+    |this, ids| super::contributions::of_versions(&this.db, &ids)
+);

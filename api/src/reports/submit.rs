@@ -153,6 +153,8 @@ async fn submit_once(
     .insert(&txn)
     .await?;
     values::store(&txn, version.id, &values).await?;
+    // Under LEAD_CONSOLIDATING, the partners' contributions sent so far go into this version.
+    crate::reports::contributions::consolidate(&txn, key, version.id).await?;
     values::record_latest(&txn, version.id, &values).await?;
     // The task's percent complete is the latest report's that gives one: derived, like its
     // status, so it does not move the task's version (a clerk's edit must not conflict with a

@@ -66,6 +66,19 @@ impl ReportVersion {
         }
     }
 
+    /// The partners' contributions the lead consolidated into this version
+    /// (`LEAD_CONSOLIDATING`).
+    async fn contributions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::reports::contribution_schema::Contribution>> {
+        load_all(
+            ctx,
+            crate::reports::loaders::ContributionsOfVersion(self.row_id),
+        )
+        .await
+    }
+
     /// The unit's head who approved it.
     async fn approved_by(&self, ctx: &Context<'_>) -> Result<Option<crate::users::schema::User>> {
         match self.approved_by {

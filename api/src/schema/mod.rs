@@ -36,6 +36,7 @@ use crate::proposals::follow_up_schema::{FollowUpMutation, ProposalQuery};
 use crate::proposals::schema::ProposalMutation;
 use crate::provenance::schema::ProvenanceMutation;
 use crate::reminders::schema::{ReminderMutation, ReminderQuery};
+use crate::reports::contribution_schema::{ContributionMutation, ContributionQuery};
 use crate::reports::schema::IndicatorMutation;
 use crate::reports::schema::{ReportMutation, ReportQuery};
 use crate::reports::signoff_schema::{SignoffMutation, SignoffQuery};
@@ -70,6 +71,7 @@ pub struct RegistryQuery(
 pub struct WorkflowQuery(
     ReportQuery,
     SignoffQuery,
+    ContributionQuery,
     ObligationQuery,
     ReminderQuery,
     ExtensionQuery,
@@ -105,6 +107,7 @@ pub struct RegistryMutation(
 pub struct WorkflowMutation(
     ReportMutation,
     SignoffMutation,
+    ContributionMutation,
     ReminderMutation,
     ExtensionMutation,
     HandoverMutation,

@@ -6,6 +6,7 @@ mod attachments;
 mod audit;
 mod auth;
 mod clients;
+mod contributions;
 mod ecosystem;
 mod escalations;
 mod exports;
