@@ -272,6 +272,45 @@ impl TestApp {
         self.login("admin", ADMIN_PASSWORD).await.0
     }
 
+    /// What `token` hears on the change feed from its start, as (kind, task number or `-`):
+    /// every page, after a short wait for the relay's horizon to reach the last commit.
+    pub async fn heard(&self, token: &str) -> Vec<(String, String)> {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let mut cursor: Option<String> = None;
+        let mut heard = Vec::new();
+        for _ in 0..100 {
+            let page = self
+                .gql(
+                    Some(token),
+                    "query($after: String) { changes(after: $after, first: 500) { endCursor hasMore changes { kind task { seq } } } }",
+                    json!({ "after": cursor }),
+                )
+                .await;
+            let page = page.data("/changes").clone();
+            for change in page["changes"].as_array().expect("changes") {
+                heard.push((
+                    change["kind"].as_str().expect("kind").to_owned(),
+                    change["task"]["seq"].as_str().unwrap_or("-").to_owned(),
+                ));
+            }
+            cursor = page["endCursor"].as_str().map(str::to_owned);
+            if !page["hasMore"].as_bool().unwrap_or(false) {
+                break;
+            }
+        }
+        heard
+    }
+
+    /// The kinds of `heard` that start with `prefix`, in order.
+    pub async fn heard_kinds(&self, token: &str, prefix: &str) -> Vec<String> {
+        self.heard(token)
+            .await
+            .into_iter()
+            .map(|(kind, _)| kind)
+            .filter(|kind| kind.starts_with(prefix))
+            .collect()
+    }
+
     /// The server's current time as a Unix timestamp.
     pub fn clock_now_timestamp(&self) -> i64 {
         use api::clock::Clock;

@@ -59,6 +59,25 @@ impl<'a, A: Serialize> Change<'a, (), A> {
     }
 }
 
+impl<'a, T: Serialize> Change<'a, T, T> {
+    /// A step of a workflow row: its creation when there is no `before`, else the change.
+    pub fn step(
+        action: impl Into<Action>,
+        entity_type: EntityType,
+        entity_id: Option<i64>,
+        before: Option<&'a T>,
+        after: &'a T,
+    ) -> Self {
+        Self {
+            action: action.into(),
+            entity_type,
+            entity_id,
+            before,
+            after: Some(after),
+        }
+    }
+}
+
 impl<'a, B: Serialize, A: Serialize> Change<'a, B, A> {
     /// A change: the state before and after.
     pub fn diff(

@@ -258,16 +258,8 @@ async fn record(
     before: Option<&escalations::Model>,
     after: &escalations::Model,
 ) -> AppResult<()> {
-    match before {
-        Some(before) => {
-            let change = Change::diff(kind, EntityType::Escalation, Some(after.id), before, after);
-            audit::record(txn, actor, now, change).await?;
-        }
-        None => {
-            let change = Change::after(kind, EntityType::Escalation, Some(after.id), after);
-            audit::record(txn, actor, now, change).await?;
-        }
-    }
+    let change = Change::step(kind, EntityType::Escalation, Some(after.id), before, after);
+    audit::record(txn, actor, now, change).await?;
     events::record(
         txn,
         now,

@@ -245,16 +245,8 @@ async fn record(
     before: Option<&handback_requests::Model>,
     after: &handback_requests::Model,
 ) -> AppResult<()> {
-    match before {
-        Some(before) => {
-            let change = Change::diff(kind, EntityType::Handback, Some(after.id), before, after);
-            audit::record(txn, actor, now, change).await?;
-        }
-        None => {
-            let change = Change::after(kind, EntityType::Handback, Some(after.id), after);
-            audit::record(txn, actor, now, change).await?;
-        }
-    }
+    let change = Change::step(kind, EntityType::Handback, Some(after.id), before, after);
+    audit::record(txn, actor, now, change).await?;
     events::record(
         txn,
         now,

@@ -136,16 +136,8 @@ async fn record(
     before: Option<&proposal_follow_ups::Model>,
     after: &proposal_follow_ups::Model,
 ) -> AppResult<()> {
-    match before {
-        Some(before) => {
-            let change = Change::diff(kind, EntityType::Task, Some(after.task_id), before, after);
-            audit::record(txn, actor, now, change).await?;
-        }
-        None => {
-            let change = Change::after(kind, EntityType::Task, Some(after.task_id), after);
-            audit::record(txn, actor, now, change).await?;
-        }
-    }
+    let change = Change::step(kind, EntityType::Task, Some(after.task_id), before, after);
+    audit::record(txn, actor, now, change).await?;
     crate::tasks::store::changed(txn, now, kind, after.task_id, after).await
 }
 

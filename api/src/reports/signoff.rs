@@ -288,16 +288,8 @@ async fn record(
     before: Option<&report_signoffs::Model>,
     after: &report_signoffs::Model,
 ) -> AppResult<()> {
-    match before {
-        Some(before) => {
-            let change = Change::diff(kind, EntityType::Signoff, Some(after.id), before, after);
-            audit::record(txn, actor, now, change).await?;
-        }
-        None => {
-            let change = Change::after(kind, EntityType::Signoff, Some(after.id), after);
-            audit::record(txn, actor, now, change).await?;
-        }
-    }
+    let change = Change::step(kind, EntityType::Signoff, Some(after.id), before, after);
+    audit::record(txn, actor, now, change).await?;
     events::record(
         txn,
         now,

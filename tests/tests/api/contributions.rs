@@ -201,22 +201,12 @@ async fn partners_send_their_parts_to_the_lead_who_consolidates_them() {
             .await,
         3
     );
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let heard = |token: String| {
         let app = &app;
         async move {
-            app.gql(
-                Some(&token),
-                "{ changes(first: 500) { changes { kind } } }",
-                json!({}),
-            )
-            .await
-            .data("/changes/changes")
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|c| c["kind"] == "CONTRIBUTION_SUBMITTED")
-            .count()
+            app.heard_kinds(&token, "CONTRIBUTION_SUBMITTED")
+                .await
+                .len()
         }
     };
     assert_eq!(heard(a.clone()).await, 3);

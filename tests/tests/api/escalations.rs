@@ -328,24 +328,7 @@ async fn the_ladder_urges_notices_and_summons_and_each_step_is_recorded() {
     );
     let heard = |token: String| {
         let app = &app;
-        async move {
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            let page = app
-                .gql(
-                    Some(&token),
-                    "{ changes(first: 500) { changes { kind } } }",
-                    json!({}),
-                )
-                .await;
-            page.data("/changes/changes")
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter_map(|c| c["kind"].as_str())
-                .filter(|k| k.starts_with("ESCALATION_"))
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
-        }
+        async move { app.heard_kinds(&token, "ESCALATION_").await }
     };
     assert_eq!(heard(t.b.clone()).await, ["ESCALATION_ISSUED"]);
     assert_eq!(

@@ -15,7 +15,6 @@ const ACKNOWLEDGE: &str = "mutation($t: ID!) { acknowledgeTask(taskId: $t) { rec
 const REQUEST: &str = "mutation($i: RequestHandbackInput!) { requestHandback(input: $i) { handback { id state reason suggestedUnit { name } } } }";
 const DECIDE: &str = "mutation($i: DecideHandbackInput!) { decideHandback(input: $i) { handback { state decisionComment transferredTo { name } task { seq } } } }";
 const HANDBACKS: &str = "{ handbackRequests { totalCount nodes { state unit { name } task { seq } transferredTo { name } } } }";
-const CHANGES: &str = "query($after: String) { changes(after: $after, first: 200) { endCursor hasMore changes { kind task { seq } } } }";
 
 /// The receipts `token` reads, as (task, unit) pairs, with the total.
 async fn receipts(app: &TestApp, token: &str, filter: Value) -> (i64, Vec<(String, String)>) {
@@ -37,27 +36,7 @@ async fn receipts(app: &TestApp, token: &str, filter: Value) -> (i64, Vec<(Strin
 
 /// The kinds of the events `token` hears on the change feed, with their task's number.
 async fn heard(app: &TestApp, token: &str) -> Vec<(String, String)> {
-    let mut cursor: Option<String> = None;
-    let mut kinds = Vec::new();
-    // The feed answers up to the relay's horizon; a short wait lets it reach the last commit.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    for _ in 0..50 {
-        let page = app
-            .gql(Some(token), CHANGES, json!({ "after": cursor }))
-            .await;
-        let page = page.data("/changes").clone();
-        for change in page["changes"].as_array().unwrap() {
-            kinds.push((
-                change["kind"].as_str().unwrap().to_owned(),
-                change["task"]["seq"].as_str().unwrap_or("-").to_owned(),
-            ));
-        }
-        cursor = page["endCursor"].as_str().map(str::to_owned);
-        if !page["hasMore"].as_bool().unwrap() {
-            break;
-        }
-    }
-    kinds
+    app.heard(token).await
 }
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {

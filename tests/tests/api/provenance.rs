@@ -195,23 +195,15 @@ async fn unfinished_tasks_are_carried_into_next_years_notice_linked_both_ways() 
             .await,
         2
     );
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let heard = |token: String| {
         let app = &app;
         async move {
-            app.gql(
-                Some(&token),
-                "{ changes(first: 500) { changes { kind task { seq } } } }",
-                json!({}),
-            )
-            .await
-            .data("/changes/changes")
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|c| c["kind"] == "TASK_CARRIED_OVER")
-            .map(|c| c["task"]["seq"].as_str().unwrap().to_owned())
-            .collect::<Vec<_>>()
+            app.heard(&token)
+                .await
+                .into_iter()
+                .filter(|(kind, _)| kind == "TASK_CARRIED_OVER")
+                .map(|(_, seq)| seq)
+                .collect::<Vec<_>>()
         }
     };
     assert_eq!(heard(w.unit_a_token.clone()).await, ["结转1"]);

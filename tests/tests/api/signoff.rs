@@ -242,25 +242,9 @@ async fn a_clerk_drafts_the_head_returns_then_approves_and_the_bureau_sees_both(
             .await,
         2
     );
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let heard = |token: String| {
         let app = &app;
-        async move {
-            app.gql(
-                Some(&token),
-                "{ changes(first: 500) { changes { kind } } }",
-                json!({}),
-            )
-            .await
-            .data("/changes/changes")
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|c| c["kind"].as_str())
-            .filter(|k| k.starts_with("SIGNOFF_"))
-            .map(str::to_owned)
-            .collect::<Vec<_>>()
-        }
+        async move { app.heard_kinds(&token, "SIGNOFF_").await }
     };
     let clerk = app.login("czj", PASSWORD).await.0;
     let steps = [
