@@ -130,6 +130,9 @@ pub struct EscalationFilterInput {
     pub level: Option<EscalationLevel>,
     /// Issued in this year (in Beijing).
     pub year: Option<i32>,
+    /// Only those the unit has not replied to.
+    #[graphql(default)]
+    pub unreplied: bool,
 }
 
 #[derive(InputObject, Debug)]
@@ -190,6 +193,7 @@ impl EscalationQuery {
                 .transpose()?,
             level: filter.level.map(Into::into),
             year: filter.year,
+            unreplied: filter.unreplied,
         };
         let page = relay::page_request(ctx, first, after.as_deref())?;
         Ok(relay::connection(

@@ -303,6 +303,8 @@ pub struct EscalationFilter {
     pub level: Option<EscalationLevel>,
     /// Issued in this year (in Beijing).
     pub year: Option<i32>,
+    /// Not yet replied to by the unit.
+    pub unreplied: bool,
 }
 
 /// The first instant of `year` in Beijing and of the year after.
@@ -329,6 +331,9 @@ fn condition(actor: &Principal, filter: &EscalationFilter) -> AppResult<Conditio
     }
     if let Some(level) = filter.level {
         condition = condition.add(escalations::Column::Level.eq(level));
+    }
+    if filter.unreplied {
+        condition = condition.add(escalations::Column::RepliedAt.is_null());
     }
     if let Some(year) = filter.year {
         let (from, to) = year_bounds(year)?;

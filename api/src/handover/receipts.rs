@@ -308,6 +308,8 @@ pub struct ReceiptFilter {
     pub task_id: Option<i64>,
     pub unit_id: Option<i64>,
     pub state: Option<ReceiptState>,
+    /// Not acknowledged, whether its last day has passed or not.
+    pub unacknowledged: bool,
 }
 
 /// The condition of `state` at `today`: the same rule `is_overdue` applies to one row.
@@ -358,6 +360,9 @@ pub async fn list(
     }
     if let Some(state) = filter.state {
         condition = condition.add(state_condition(state, today_in_china(now)));
+    }
+    if filter.unacknowledged {
+        condition = condition.add(task_receipts::Column::AcknowledgedAt.is_null());
     }
     let query = task_receipts::Entity::find().filter(condition);
     let total = page.total_of(&query, db).await?;

@@ -165,6 +165,9 @@ pub struct ReceiptFilterInput {
     pub task_id: Option<ID>,
     pub unit_id: Option<ID>,
     pub state: Option<ReceiptState>,
+    /// Only those not acknowledged (AWAITING and OVERDUE together).
+    #[graphql(default)]
+    pub unacknowledged: bool,
 }
 
 #[derive(InputObject, Debug)]
@@ -236,6 +239,7 @@ impl HandoverQuery {
                 .map(|id| expect_id("filter.unitId", &id, Kind::Unit))
                 .transpose()?,
             state: filter.state.map(Into::into),
+            unacknowledged: filter.unacknowledged,
         };
         let page = relay::page_request(ctx, first, after.as_deref())?;
         Ok(relay::connection(

@@ -227,6 +227,56 @@ impl UnitPage {
             .collect())
     }
 
+    /// Tasks assigned to the unit that it has not acknowledged (签收), the earliest last day
+    /// first (overdue ones among them).
+    #[graphql(complexity = "first.unwrap_or(DEFAULT_ROWS).max(1) as usize * child_complexity")]
+    async fn awaiting_receipt(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> Result<Vec<crate::handover::schema::TaskReceipt>> {
+        let actor = ctx.actor()?;
+        let first = i32::try_from(rows(first.unwrap_or(DEFAULT_ROWS))?).unwrap_or(1);
+        let page = crate::pagination::PageRequest::new(Some(first), None)?.counting(false);
+        let filter = crate::handover::receipts::ReceiptFilter {
+            unacknowledged: true,
+            ..Default::default()
+        };
+        Ok(
+            crate::handover::receipts::list(actor, ctx.db(), ctx.now(), &filter, page)
+                .await?
+                .items
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        )
+    }
+
+    /// The escalation steps (催办, 督办单, 约谈) addressed to the unit that it has not replied
+    /// to, newest first.
+    #[graphql(complexity = "first.unwrap_or(DEFAULT_ROWS).max(1) as usize * child_complexity")]
+    async fn open_escalations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> Result<Vec<crate::escalations::schema::Escalation>> {
+        let actor = ctx.actor()?;
+        let first = i32::try_from(rows(first.unwrap_or(DEFAULT_ROWS))?).unwrap_or(1);
+        let page = crate::pagination::PageRequest::new(Some(first), None)?.counting(false);
+        let filter = crate::escalations::service::EscalationFilter {
+            unreplied: true,
+            ..Default::default()
+        };
+        Ok(
+            crate::escalations::service::list(actor, ctx.db(), &filter, page)
+                .await?
+                .items
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        )
+    }
+
     /// The unit's own reporting figures, with its tasks by status and warning level. Costly
     /// (2,000).
     #[graphql(complexity = 2000)]

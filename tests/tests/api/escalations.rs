@@ -228,6 +228,18 @@ async fn the_ladder_urges_notices_and_summons_and_each_step_is_recorded() {
     app.gql(Some(&t.c), REPLY, reply)
         .await
         .expect_error("CONFLICT");
+    // C's page lists the steps it has not answered, newest first.
+    let page = app
+        .gql(
+            Some(&t.c),
+            "{ unitPage { openEscalations { level } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        page.data("/unitPage/openEscalations"),
+        &json!([{ "level": "INTERVIEW" }, { "level": "URGE" }])
+    );
 
     // The interview is held and recorded by the bureau, with whom and when.
     let t = on(&app, 4, 9).await;

@@ -210,6 +210,18 @@ async fn units_acknowledge_their_tasks_and_the_late_ones_are_listed_and_reminded
             .0,
         2
     );
+    // B's page: task 1 still awaits its acknowledgement (overdue); task 2 is acknowledged.
+    let page = app
+        .gql(
+            Some(&b),
+            "{ unitPage { awaitingReceipt { overdue task { seq } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        page.data("/unitPage/awaitingReceipt"),
+        &json!([{ "overdue": true, "task": { "seq": "1" } }])
+    );
 
     // The acknowledgement is heard by the bureau and the task's leader, and by the unit that
     // made it; not by its partner on the task nor by anyone else.
