@@ -30,6 +30,7 @@ pub mod obligations;
 pub mod progress_reports;
 pub mod proposal_follow_ups;
 pub mod proposal_replies;
+pub mod proposal_tasks;
 pub mod refresh_tokens;
 pub mod reminders;
 pub mod report_indicator_values;

@@ -29,6 +29,7 @@ mod m20261128_000022_provenance;
 mod m20261128_000023_unit_signoff;
 mod m20261128_000024_motion_follow_ups;
 mod m20261128_000025_contributions;
+mod m20261128_000026_motion_tasks;
 
 /// Runs every migration in order; used by `api migrate`, by the server at start and by tests.
 pub struct Migrator;
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000023_unit_signoff::Migration),
             Box::new(m20261128_000024_motion_follow_ups::Migration),
             Box::new(m20261128_000025_contributions::Migration),
+            Box::new(m20261128_000026_motion_tasks::Migration),
         ]
     }
 }

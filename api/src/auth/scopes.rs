@@ -107,6 +107,8 @@ const REPORT_TYPES: &[&str] = &[
     "EscalationFigures",
     "ReportSignoff",
     "Contribution",
+    "CoveredTask",
+    "CoveredReport",
     "FollowUp",
     "SatisfactionFigures",
     "EscalationCount",

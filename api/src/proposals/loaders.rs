@@ -19,3 +19,9 @@ loader!(
     FollowUpReadableById(i64) => entity::proposal_follow_ups::Model,
     signed in |this, actor, ids| super::follow_ups::readable_by_ids(actor, &this.db, &ids)
 );
+
+loader!(
+    /// The tasks a motion covers, with their latest reports, as the principal may read them.
+    CoveredOfMotion(i64) => Vec<super::covered::Covered>,
+    signed in |this, actor, ids| super::covered::of_motions(actor, &this.db, &ids)
+);

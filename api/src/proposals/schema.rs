@@ -37,6 +37,16 @@ pub struct Proposal {
 
 #[ComplexObject]
 impl Proposal {
+    /// The other tasks the motion spans, each with its units' latest reports: for the units
+    /// that owe the reply (to write it), the leaders who see the motion and the bureau.
+    async fn covered_tasks(&self, ctx: &Context<'_>) -> Result<Vec<CoveredTask>> {
+        crate::graphql::context::load_all(
+            ctx,
+            crate::proposals::loaders::CoveredOfMotion(self.task_id),
+        )
+        .await
+    }
+
     /// Its follow-up reviews (回头看), in the order they were scheduled.
     async fn follow_ups(
         &self,
@@ -89,6 +99,67 @@ impl From<ProposalWithReplies> for Proposal {
             task_id: p.task_id,
         }
     }
+}
+
+/// Another task a motion spans, as the motion's readers see it.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct CoveredTask {
+    pub seq: String,
+    pub text: String,
+    pub status: crate::graphql::enums::TaskStatus,
+    pub deadline: Option<NaiveDate>,
+    /// Its units' latest submitted reports, the newest period first.
+    pub reports: Vec<CoveredReport>,
+}
+
+/// A unit's latest submitted report on a covered task.
+#[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
+pub struct CoveredReport {
+    /// The period's label (`2026-Q1`).
+    pub period: String,
+    pub progress: String,
+    pub percent: Option<i32>,
+    pub submitted_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub unit_id: i64,
+}
+
+#[ComplexObject]
+impl CoveredReport {
+    async fn unit(&self, ctx: &Context<'_>) -> Result<Option<crate::units::schema::Unit>> {
+        crate::graphql::context::load(ctx, crate::units::loaders::UnitById(self.unit_id)).await
+    }
+}
+
+impl From<crate::proposals::covered::Covered> for CoveredTask {
+    fn from(c: crate::proposals::covered::Covered) -> Self {
+        Self {
+            seq: c.task.seq,
+            text: c.task.text,
+            status: c.task.status.into(),
+            deadline: c.task.deadline,
+            reports: c
+                .reports
+                .into_iter()
+                .map(|(unit_id, period, version)| CoveredReport {
+                    period,
+                    progress: version.progress,
+                    percent: version.percent,
+                    submitted_at: version.submitted_at,
+                    unit_id,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(InputObject, Debug)]
+pub struct SetProposalTasksInput {
+    /// The task carrying the motion.
+    pub task_id: ID,
+    /// The other tasks it spans (replaces the list; at most 50).
+    pub covered_task_ids: Vec<ID>,
 }
 
 #[derive(InputObject, Debug)]
@@ -145,6 +216,24 @@ impl ProposalMutation {
             reply_deadline: input.reply_deadline,
         };
         service::set(ctx.actor()?, ctx.db(), ctx.now(), task_id, input_data).await?;
+        payload(ctx, task_id).await
+    }
+
+    /// Names the other tasks a motion spans (BUREAU); its one reply per round stays with the
+    /// motion's task.
+    async fn set_proposal_tasks(
+        &self,
+        ctx: &Context<'_>,
+        input: SetProposalTasksInput,
+    ) -> Result<ProposalPayload> {
+        let task_id = expect_id("taskId", &input.task_id, Kind::Task)?;
+        let covered = crate::graphql::relay::expect_ids(
+            "coveredTaskIds",
+            &input.covered_task_ids,
+            Kind::Task,
+        )?;
+        crate::proposals::covered::set_covered(ctx.actor()?, ctx.db(), ctx.now(), task_id, covered)
+            .await?;
         payload(ctx, task_id).await
     }
 

@@ -436,3 +436,111 @@ async fn reply_deadlines_remind_the_rate_meets_its_target_and_done_motions_are_r
         2
     );
 }
+
+/// A motion spanning tasks 2 and 3 of the work report: its lead unit A reads both tasks'
+/// latest reports to write the one reply, though it holds neither; its cooperating unit B does
+/// not; the bureau names the tasks.
+#[tokio::test]
+async fn a_motion_spans_tasks_whose_reports_its_lead_unit_reads() {
+    use chrono::TimeZone;
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let q1 = w.generate_periods(&app).await[0].clone();
+    let motion_task = motion(&app, &w).await;
+    app.gql(
+        Some(&w.bureau),
+        SET,
+        json!({ "i": { "taskId": motion_task, "proposers": "陶毓敏等12名代表" } }),
+    )
+    .await
+    .data("/setProposal");
+    app.clock
+        .set(chrono::Utc.with_ymd_and_hms(2026, 3, 20, 2, 0, 0).unwrap());
+    for (user, task, text) in [
+        ("czj", &w.tasks[1], "一般公共预算收入增长4.2%。"),
+        ("weishi", &w.tasks[2], "已建成充电桩260个。"),
+    ] {
+        let token = app.login(user, tests::world::PASSWORD).await.0;
+        app.gql(
+            Some(&token),
+            "mutation($i: SubmitReportInput!) { submitReport(input: $i) { report { id } } }",
+            json!({ "i": { "taskId": task, "periodId": q1, "idempotencyKey": format!("{user}-q1-0001"), "progress": text } }),
+        )
+        .await
+        .data("/submitReport");
+    }
+    const TASKS: &str =
+        "mutation($i: SetProposalTasksInput!) { setProposalTasks(input: $i) { task { id } } }";
+    let covering =
+        json!({ "i": { "taskId": motion_task, "coveredTaskIds": [w.tasks[1], w.tasks[2]] } });
+    let bureau = app.admin_token().await;
+    let (a, b, liu, service) = (
+        app.login("fgw", tests::world::PASSWORD).await.0,
+        app.login("czj", tests::world::PASSWORD).await.0,
+        app.login("liuzhen", tests::world::PASSWORD).await.0,
+        app.login("dashboard", tests::world::PASSWORD).await.0,
+    );
+    for token in [&a, &liu, &service] {
+        app.gql(Some(token), TASKS, covering.clone())
+            .await
+            .expect_error("FORBIDDEN");
+    }
+    app.gql(None, TASKS, covering.clone())
+        .await
+        .expect_error("UNAUTHENTICATED");
+    for bad in [
+        json!({ "i": { "taskId": motion_task, "coveredTaskIds": [motion_task] } }),
+        json!({ "i": { "taskId": w.tasks[0], "coveredTaskIds": [w.tasks[1]] } }),
+        json!({ "i": { "taskId": motion_task, "coveredTaskIds": [w.unit_a] } }),
+    ] {
+        app.gql(Some(&bureau), TASKS, bad)
+            .await
+            .expect_error("BAD_USER_INPUT");
+    }
+    app.gql(Some(&bureau), TASKS, covering)
+        .await
+        .data("/setProposalTasks");
+
+    const COVERED: &str = "query($id: ID!) { task(id: $id) { proposal { coveredTasks { seq reports { period progress unit { name } } } } } }";
+    let read = |token: String| {
+        let app = &app;
+        let motion_task = motion_task.clone();
+        async move {
+            app.gql(Some(&token), COVERED, json!({ "id": motion_task }))
+                .await
+                .data("/task/proposal/coveredTasks")
+                .clone()
+        }
+    };
+    let both = json!([
+        { "seq": "2", "reports": [{ "period": "2026-Q1", "progress": "一般公共预算收入增长4.2%。", "unit": { "name": "市财政局" } }] },
+        { "seq": "3", "reports": [{ "period": "2026-Q1", "progress": "已建成充电桩260个。", "unit": { "name": "尉氏县人民政府" } }] }
+    ]);
+    assert_eq!(
+        read(a.clone()).await,
+        both,
+        "the lead unit, which holds neither task"
+    );
+    assert_eq!(read(bureau.clone()).await, both);
+    assert_eq!(read(liu.clone()).await, both);
+    assert_eq!(read(service.clone()).await, both);
+    assert_eq!(
+        read(b.clone()).await,
+        json!([]),
+        "a cooperating unit owes no reply"
+    );
+    // A still does not see the covered tasks themselves.
+    let hidden = app
+        .gql(
+            Some(&a),
+            "query($id: ID!) { task(id: $id) { seq } }",
+            json!({ "id": w.tasks[2] }),
+        )
+        .await;
+    assert_eq!(hidden.error_code(), Some("NOT_FOUND"));
+    assert_eq!(
+        app.count_rows("audit_log WHERE action = 'proposal.set'")
+            .await,
+        2
+    );
+}
