@@ -21,7 +21,7 @@ pub mod store;
 
 pub use dues::{approved_dues, effective_due};
 pub use list::list;
-pub use parts::{Part, ReportKey, assigned_unit, owing_unit, part_of};
+pub use parts::{Part, ReportKey, assigned_unit, owing_unit, owing_unit_under, part_of};
 pub use rule::owing_units;
 pub use store::sync;
 

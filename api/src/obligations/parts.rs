@@ -76,6 +76,17 @@ pub async fn owing_unit(
     db: &impl ConnectionTrait,
     key: ReportKey,
 ) -> AppResult<(i64, reporting_periods::Model)> {
+    let (unit_id, period, _) = owing_unit_under(actor, db, key).await?;
+    Ok((unit_id, period))
+}
+
+/// `owing_unit`, with the document's obligation rule it read (a submission consolidates
+/// partners' contributions only under `LEAD_CONSOLIDATING`).
+pub async fn owing_unit_under(
+    actor: &Principal,
+    db: &impl ConnectionTrait,
+    key: ReportKey,
+) -> AppResult<(i64, reporting_periods::Model, ObligationRule)> {
     if actor.unit_id().is_none() {
         return Err(AppError::forbidden(
             "only the unit that owes a report writes it",
@@ -102,5 +113,5 @@ pub async fn owing_unit(
             "your unit does not owe a report on this task",
         ));
     }
-    Ok((part.unit_id, period))
+    Ok((part.unit_id, period, document.obligation_rule))
 }

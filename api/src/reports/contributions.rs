@@ -257,7 +257,8 @@ pub async fn parts(
 }
 
 /// Consolidates the partners' contributions of `key` not yet consolidated into the lead's new
-/// version, in the submission's transaction. One statement.
+/// version, in the submission's transaction (`submit` calls it under `LEAD_CONSOLIDATING`
+/// only). One statement.
 pub async fn consolidate(
     txn: &DatabaseTransaction,
     key: ReportKey,

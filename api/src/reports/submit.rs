@@ -17,7 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::events::EntityType;
 use crate::events::EventKind;
 use crate::events::{self, Event};
-use crate::obligations::{ReportKey, effective_due, owing_unit};
+use crate::obligations::{ReportKey, effective_due, owing_unit_under};
 use crate::reports::service::{ReportContent, report_row, validated};
 use crate::reports::values::{self, IndicatorValue};
 use crate::validation::required_text;
@@ -92,7 +92,7 @@ async fn submit_once(
     extras: &Extras,
 ) -> AppResult<(progress_reports::Model, report_versions::Model)> {
     let txn = db.begin().await?;
-    let (unit_id, period) = owing_unit(actor, &txn, key).await?;
+    let (unit_id, period, rule) = owing_unit_under(actor, &txn, key).await?;
     if extras.drafted_by.is_none() {
         crate::reports::posts::ensure_may_submit(actor, &txn, unit_id).await?;
     }
@@ -154,7 +154,9 @@ async fn submit_once(
     .await?;
     values::store(&txn, version.id, &values).await?;
     // Under LEAD_CONSOLIDATING, the partners' contributions sent so far go into this version.
-    crate::reports::contributions::consolidate(&txn, key, version.id).await?;
+    if rule == entity::enums::ObligationRule::LeadConsolidating {
+        crate::reports::contributions::consolidate(&txn, key, version.id).await?;
+    }
     values::record_latest(&txn, version.id, &values).await?;
     // The task's percent complete is the latest report's that gives one: derived, like its
     // status, so it does not move the task's version (a clerk's edit must not conflict with a
