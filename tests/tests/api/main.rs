@@ -51,5 +51,4 @@ mod uploads;
 mod values;
 mod visibility;
 mod webhooks;
-mod workflow_roles;
 mod year;
