@@ -51,4 +51,5 @@ mod uploads;
 mod values;
 mod visibility;
 mod webhooks;
+mod workflow_roles;
 mod year;
