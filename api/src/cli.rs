@@ -79,6 +79,7 @@ pub enum RoleArg {
     Leader,
     Unit,
     Service,
+    Office,
 }
 
 impl From<RoleArg> for entity::enums::Role {
@@ -88,6 +89,7 @@ impl From<RoleArg> for entity::enums::Role {
             RoleArg::Leader => Self::Leader,
             RoleArg::Unit => Self::Unit,
             RoleArg::Service => Self::Service,
+            RoleArg::Office => Self::Office,
         }
     }
 }
@@ -100,7 +102,7 @@ pub struct CreateUserArgs {
     pub role: RoleArg,
     #[arg(long)]
     pub display_name: Option<String>,
-    /// The unit (role unit): its ID as the API shows it (`units { nodes { id name } }`), or
+    /// The unit (role unit), or the office a reviewing office's staff belong to (role office): its ID as the API shows it (`units { nodes { id name } }`), or
     /// its exact name.
     #[arg(long, alias = "unit-id")]
     pub unit: Option<String>,

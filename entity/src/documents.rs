@@ -36,6 +36,8 @@ pub struct Model {
     /// Under `LEAD_CONSOLIDATING`: how many working days before the lead's due date the
     /// partners' contributions are due.
     pub contribution_lead_days: i32,
+    /// The office (a unit) that reviews this document's reports beside the bureau.
+    pub reviewing_office_id: Option<i64>,
     pub contacts: Option<Json>,
     #[sea_orm(column_type = "Text")]
     pub original_text: Option<String>,

@@ -55,6 +55,10 @@ pub enum Role {
     Unit,
     #[sea_orm(string_value = "SERVICE")]
     Service,
+    /// Staff of a reviewing office (a leading group's office hosted by a unit): they review the
+    /// reports of the documents that name their office, and see nothing of other documents.
+    #[sea_orm(string_value = "OFFICE")]
+    Office,
 }
 
 /// The family a document belongs to; it decides how its tasks are worked.

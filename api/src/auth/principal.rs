@@ -45,6 +45,10 @@ pub enum Scope {
     },
     /// A unit: the tasks where it holds any role.
     Unit { unit_id: i64 },
+    /// Staff of a reviewing office (a unit of the registry, e.g. 市制造强市建设领导小组办公室):
+    /// the tasks of the documents that name the office as their reviewer, whose reports they
+    /// review; nothing of any other document.
+    Office { office_id: i64 },
 }
 
 impl Principal {
@@ -67,6 +71,7 @@ impl Principal {
             Scope::Service => Role::Service,
             Scope::Leader { .. } => Role::Leader,
             Scope::Unit { .. } => Role::Unit,
+            Scope::Office { .. } => Role::Office,
         }
     }
 
@@ -156,6 +161,7 @@ pub async fn principal_for(
         (Role::Bureau, _, _) => Scope::Bureau,
         (Role::Service, _, _) => Scope::Service,
         (Role::Unit, Some(unit_id), _) => Scope::Unit { unit_id },
+        (Role::Office, Some(office_id), _) => Scope::Office { office_id },
         (Role::Leader, _, Some(leader_id)) => {
             let post = leaders::Entity::find_by_id(leader_id)
                 .one(db)
@@ -164,7 +170,7 @@ pub async fn principal_for(
                 .and_then(|leader| leader.post);
             Scope::Leader { leader_id, post }
         }
-        (Role::Unit | Role::Leader, _, _) => return Ok(None),
+        (Role::Unit | Role::Leader | Role::Office, _, _) => return Ok(None),
     };
     Ok(Some(Principal {
         user_id: Some(user.id),

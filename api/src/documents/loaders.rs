@@ -3,9 +3,9 @@
 use crate::graphql::loaders::loader;
 
 loader!(
-    /// A document by id.
+    /// A document by id, if the principal may read it.
     DocumentById(i64) => entity::documents::Model,
-    |this, ids| super::service::by_ids(&this.db, &ids)
+    signed in |this, actor, ids| super::service::readable_by_ids(actor, &this.db, &ids)
 );
 loader!(
     /// A category by id.

@@ -15,6 +15,8 @@ use crate::graphql::enums::{DocumentKind, ObligationRule};
 use crate::graphql::relay::{self, Conn, Kind, expect_id, expect_optional_id};
 use crate::tasks::loaders::VisibleTasksOfDocument;
 use crate::tasks::schema::Task;
+use crate::units::loaders::UnitById;
+use crate::units::schema::Unit;
 
 /// When progress reports are due.
 #[derive(SimpleObject, Debug, Clone)]
@@ -107,6 +109,8 @@ pub struct Document {
     pub updated_at: DateTime<Utc>,
     #[graphql(skip)]
     pub row_id: i64,
+    #[graphql(skip)]
+    pub reviewing_office_id: Option<i64>,
 }
 
 impl From<documents::Model> for Document {
@@ -145,12 +149,22 @@ impl From<documents::Model> for Document {
             created_at: doc.created_at,
             updated_at: doc.updated_at,
             row_id: doc.id,
+            reviewing_office_id: doc.reviewing_office_id,
         }
     }
 }
 
 #[ComplexObject]
 impl Document {
+    /// The office that reviews this document's reports beside the bureau (a leading group's
+    /// office hosted by a unit, 领导小组办公室); null when the bureau alone reviews them.
+    async fn reviewing_office(&self, ctx: &Context<'_>) -> Result<Option<Unit>> {
+        let Some(id) = self.reviewing_office_id else {
+            return Ok(None);
+        };
+        load(ctx, UnitById(id)).await
+    }
+
     /// The top of the category tree; each category lists its children.
     async fn categories(&self, ctx: &Context<'_>) -> Result<Vec<Category>> {
         let roots = ctx.loader().load_one(RootCategoriesOf(self.row_id)).await?;
@@ -336,6 +350,9 @@ pub struct UpdateDocumentInput {
     pub satisfaction_target: Option<i32>,
     /// 1 to 30 working days.
     pub contribution_lead_days: Option<i32>,
+    /// The unit whose staff (accounts with the role `OFFICE`) review this document's reports
+    /// and see its figures; null: the bureau alone.
+    pub reviewing_office_id: MaybeUndefined<ID>,
 }
 
 #[derive(InputObject, Debug)]
@@ -417,6 +434,13 @@ impl DocumentMutation {
             interview_after_days: input.interview_after_days.into(),
             satisfaction_target: input.satisfaction_target,
             contribution_lead_days: input.contribution_lead_days,
+            reviewing_office_id: match input.reviewing_office_id {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(id) => {
+                    Some(Some(expect_id("reviewingOfficeId", &id, Kind::Unit)?))
+                }
+            },
         };
         let document = service::update(actor, ctx.db(), ctx.now(), id, changes).await?;
         Ok(UpdateDocumentPayload {

@@ -13,6 +13,7 @@ use sea_orm::{
 
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
+use crate::auth::principal::Scope;
 use crate::documents::schedule::ReportingSchedule;
 use crate::error::{AppError, AppResult};
 use crate::events::EntityType;
@@ -60,6 +61,8 @@ pub struct DocumentChanges {
     pub interview_after_days: Option<Option<i32>>,
     pub satisfaction_target: Option<i32>,
     pub contribution_lead_days: Option<i32>,
+    /// The unit that is the document's reviewing office, or `Some(None)` for the bureau alone.
+    pub reviewing_office_id: Option<Option<i64>>,
 }
 
 /// A window in working days: at least one, at most six weeks' worth.
@@ -80,15 +83,29 @@ pub struct DocumentSearch {
     pub text: Option<String>,
 }
 
-/// Lists documents, newest year first. Any signed-in principal may read documents: they are
-/// the public notices that tasks come from. Their tasks are row-scoped separately.
+/// The documents `actor` may read. Documents are the public notices tasks come from, so every
+/// signed-in principal reads them all (their tasks are row-scoped separately), except a
+/// reviewing office's staff: they read the documents naming their office, and nothing of any
+/// other.
+fn readable(actor: &Principal) -> Condition {
+    match actor.scope {
+        Scope::Office { office_id } => {
+            Condition::all().add(documents::Column::ReviewingOfficeId.eq(office_id))
+        }
+        Scope::Bureau | Scope::Service | Scope::Leader { .. } | Scope::Unit { .. } => {
+            Condition::all()
+        }
+    }
+}
+
+/// Lists the documents `actor` may read, newest year first.
 pub async fn search(
-    _actor: &Principal,
+    actor: &Principal,
     db: &impl ConnectionTrait,
     search: DocumentSearch,
     page: PageRequest,
 ) -> AppResult<Page<documents::Model>> {
-    let mut query = documents::Entity::find();
+    let mut query = documents::Entity::find().filter(readable(actor));
     if let Some(year) = search.year {
         query = query.filter(documents::Column::Year.eq(year));
     }
@@ -123,22 +140,25 @@ pub async fn search(
 }
 
 pub async fn get(
-    _actor: &Principal,
+    actor: &Principal,
     db: &impl ConnectionTrait,
     id: i64,
 ) -> AppResult<documents::Model> {
     documents::Entity::find_by_id(id)
+        .filter(readable(actor))
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("document"))
 }
 
-/// Documents by id, for DataLoaders.
-pub async fn by_ids(
+/// The documents among `ids` that `actor` may read, for DataLoaders.
+pub async fn readable_by_ids(
+    actor: &Principal,
     db: &impl ConnectionTrait,
     ids: &[i64],
 ) -> AppResult<HashMap<i64, documents::Model>> {
     Ok(documents::Entity::find()
+        .filter(readable(actor))
         .filter(documents::Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await?
@@ -306,6 +326,20 @@ pub async fn update(
     }
     if let Some(days) = changes.handback_working_days {
         active.handback_working_days = Set(validate_window("handbackWorkingDays", days)?);
+    }
+    if let Some(office) = changes.reviewing_office_id {
+        if let Some(id) = office {
+            let unit = entity::units::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .filter(|unit| unit.merged_into_id.is_none())
+                .ok_or_else(|| {
+                    AppError::bad_field("reviewingOfficeId", "no such unit (or it was merged)")
+                })?;
+            active.reviewing_office_id = Set(Some(unit.id));
+        } else {
+            active.reviewing_office_id = Set(None);
+        }
     }
     if let Some(days) = changes.contribution_lead_days {
         active.contribution_lead_days = Set(validate_window("contributionLeadDays", days)?);

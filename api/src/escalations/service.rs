@@ -276,7 +276,8 @@ async fn record(
 }
 
 /// What `actor` reads: a unit the steps addressed to it; a leader those on its tasks and those
-/// addressed to the units it supervises; the bureau and machine accounts all.
+/// addressed to the units it supervises; a reviewing office those on the tasks it reviews; the
+/// bureau and machine accounts all.
 fn readable(actor: &Principal) -> Condition {
     match &actor.scope {
         Scope::Unit { unit_id } => Condition::all().add(escalations::Column::UnitId.eq(*unit_id)),
@@ -291,6 +292,9 @@ fn readable(actor: &Principal) -> Condition {
                         .to_owned(),
                 ),
             ),
+        // An office the steps on the tasks it reviews.
+        Scope::Office { .. } => Condition::all()
+            .add(escalations::Column::TaskId.in_subquery(crate::tasks::query::visible_ids(actor))),
         Scope::Bureau | Scope::Service => Condition::all(),
     }
 }

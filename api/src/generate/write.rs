@@ -110,6 +110,7 @@ pub async fn documents(
             interview_after_days: None,
             satisfaction_target: 100,
             contribution_lead_days: 5,
+            reviewing_office_id: None,
             contacts: None,
             original_text: Some(original),
             created_by: Some(created_by),

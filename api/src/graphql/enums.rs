@@ -32,6 +32,7 @@ pub enum Role {
     Leader,
     Unit,
     Service,
+    Office,
 }
 
 /// The family a document belongs to; it decides how its tasks are worked.

@@ -42,8 +42,13 @@ pub async fn write(
 ) -> AppResult<instructions::Model> {
     let author = actor
         .user_id
-        .filter(|_| actor.scope != Scope::Service)
-        .ok_or_else(|| AppError::forbidden("machine accounts do not write instructions"))?;
+        .filter(|_| !matches!(actor.scope, Scope::Service | Scope::Office { .. }))
+        .ok_or_else(|| {
+            AppError::forbidden(
+                "instructions are written by leaders, the bureau and the task's units; \
+                 machine accounts and reviewing offices read them",
+            )
+        })?;
     let body = required_text("body", &input.body, TEXT_MAX)?;
     let txn = db.begin().await?;
     let task = tasks::get(actor, &txn, input.task_id).await?;

@@ -557,6 +557,8 @@ async fn row_scope(
     Ok(match &actor.scope {
         Scope::Bureau | Scope::Service => None,
         Scope::Unit { unit_id } => Some(HashSet::from([*unit_id])),
+        // Notices rank units across documents: an office reads their text, not their rows.
+        Scope::Office { .. } => Some(HashSet::new()),
         Scope::Leader { leader_id, .. } => Some(
             leader_units::Entity::find()
                 .filter(leader_units::Column::LeaderId.eq(*leader_id))

@@ -149,6 +149,8 @@ pub async fn of_motions(
             owed
         }
         Scope::Bureau | Scope::Service | Scope::Leader { .. } => motion_task_ids.to_vec(),
+        // A reviewing office reads its documents' reports, not other tasks a motion covers.
+        Scope::Office { .. } => Vec::new(),
     };
     let links: Vec<proposal_tasks::Model> = links
         .into_iter()

@@ -1,5 +1,6 @@
-//! Reviewing a report: the bureau accepts or returns the version awaiting review; one review
-//! per version, so of two concurrent reviewers one wins.
+//! Reviewing a report: the bureau, or the reviewing office the task's document names, accepts
+//! or returns the version awaiting review; one review per version, so of two concurrent
+//! reviewers one wins.
 
 use chrono::{DateTime, Utc};
 use entity::enums::{ReportState, ReviewDecision};
@@ -11,13 +12,16 @@ use sea_orm::{
 
 use crate::audit::service::{self as audit, Change};
 use crate::auth::Principal;
+use crate::auth::principal::Scope;
 use crate::error::{AppError, AppResult};
 use crate::events::EntityType;
 use crate::events::EventKind;
 use crate::events::{self, Event};
 use crate::validation::{TEXT_MAX, optional_text};
 
-/// The bureau's decision on the version awaiting review.
+/// The reviewer's decision on the version awaiting review: the bureau's on any report, a
+/// reviewing office's on the reports of the documents naming it (which are the only tasks its
+/// staff see: another document's report is NOT_FOUND to them).
 pub async fn review(
     actor: &Principal,
     db: &(impl ConnectionTrait + TransactionTrait),
@@ -27,7 +31,11 @@ pub async fn review(
     decision: ReviewDecision,
     comment: Option<String>,
 ) -> AppResult<progress_reports::Model> {
-    actor.require_bureau()?;
+    if !matches!(actor.scope, Scope::Bureau | Scope::Office { .. }) {
+        return Err(AppError::forbidden(
+            "reports are reviewed by the bureau, or by the office their document names",
+        ));
+    }
     let comment = optional_text("comment", comment.as_deref(), TEXT_MAX)?;
     if decision == ReviewDecision::Returned && comment.is_none() {
         return Err(AppError::bad_field(
@@ -40,6 +48,11 @@ pub async fn review(
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::not_found("report"))?;
+    if matches!(actor.scope, Scope::Office { .. }) {
+        crate::tasks::query::get(actor, &txn, report.task_id)
+            .await
+            .map_err(|_| AppError::not_found("report"))?;
+    }
     if report.state != ReportState::Submitted || report.current_version != version {
         return Err(AppError::conflict(format!(
             "version {version} is not awaiting review (the report is {:?} at version {})",

@@ -321,7 +321,7 @@ pub async fn readable_by_ids(
             Condition::all().add(report_signoffs::Column::UnitId.eq(*unit_id))
         }
         Scope::Bureau | Scope::Service => Condition::all(),
-        Scope::Leader { .. } => return Ok(Default::default()),
+        Scope::Leader { .. } | Scope::Office { .. } => return Ok(Default::default()),
     };
     Ok(report_signoffs::Entity::find()
         .filter(condition.add(report_signoffs::Column::Id.is_in(ids.iter().copied())))
@@ -345,7 +345,7 @@ pub async fn list(
             Condition::all().add(report_signoffs::Column::UnitId.eq(*unit_id))
         }
         Scope::Bureau | Scope::Service => Condition::all(),
-        Scope::Leader { .. } => {
+        Scope::Leader { .. } | Scope::Office { .. } => {
             return Err(AppError::forbidden(
                 "a unit's drafts are its own and the bureau's to read",
             ));

@@ -127,12 +127,28 @@ pub struct IndicatorActual {
     pub note: Option<String>,
 }
 
-/// The bureau's decision on a version.
+/// The reviewer's decision on a version: the bureau's, or the reviewing office's its document
+/// names.
 #[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
 pub struct ReportReview {
     pub decision: ReviewDecision,
     pub comment: Option<String>,
     pub created_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub reviewer_id: i64,
+}
+
+#[ComplexObject]
+impl ReportReview {
+    /// Who reviewed: shown to those who may read accounts (the bureau, and the reviewer).
+    async fn reviewer(&self, ctx: &Context<'_>) -> Result<Option<crate::users::schema::User>> {
+        load(
+            ctx,
+            crate::users::loaders::UserReadableById(self.reviewer_id),
+        )
+        .await
+    }
 }
 
 impl From<report_reviews::Model> for ReportReview {
@@ -141,6 +157,7 @@ impl From<report_reviews::Model> for ReportReview {
             decision: r.decision.into(),
             comment: r.comment,
             created_at: r.created_at,
+            reviewer_id: r.reviewer_id,
         }
     }
 }

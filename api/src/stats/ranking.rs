@@ -234,6 +234,16 @@ pub async fn rank(
     {
         return Err(AppError::bad_field("dueFrom", "is after dueTo"));
     }
+    // A reviewing office ranks the units of a notice it reviews, whole, and nothing across
+    // notices.
+    if let Scope::Office { .. } = actor.scope {
+        let id = scope.document_id.ok_or_else(|| {
+            AppError::forbidden(
+                "a reviewing office ranks the units of a notice it reviews: name it",
+            )
+        })?;
+        crate::documents::service::get(actor, db, id).await?;
+    }
     let (weights, default_weights) = match scope.document_id {
         Some(id) => {
             entity::documents::Entity::find_by_id(id)
@@ -316,6 +326,8 @@ async fn readable(
     Ok(match &actor.scope {
         Scope::Bureau | Scope::Service => rows,
         Scope::Unit { unit_id } => rows.into_iter().filter(|r| r.unit_id == *unit_id).collect(),
+        // Only of a notice it reviews (checked in `rank`).
+        Scope::Office { .. } => rows,
         Scope::Leader { leader_id, .. } => {
             let supervised: std::collections::HashSet<i64> = leader_units::Entity::find()
                 .filter(leader_units::Column::LeaderId.eq(*leader_id))

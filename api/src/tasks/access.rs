@@ -2,6 +2,8 @@
 //!
 //! - BUREAU and SERVICE see every live task.
 //! - UNIT sees the tasks where its unit holds any role (lead, responsible, cooperating).
+//! - OFFICE (a reviewing office's staff) sees the tasks of the documents naming the office as
+//!   their reviewer (`documents.reviewing_office_id`), and no other.
 //! - LEADER sees the tasks that name them, either in person, through the post they hold now, or
 //!   through a collective word that includes that post (各位副市长 names every 副市长 and
 //!   常务副市长; 各位市领导 names every leader).
@@ -9,7 +11,7 @@
 //! Soft-deleted tasks are invisible to everyone. Everything hanging off a task (its leaders,
 //! units, and later its reports) is reachable only through a task that passed this check.
 
-use entity::{task_leaders, task_units, tasks};
+use entity::{documents, task_leaders, task_units, tasks};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition};
 
@@ -26,6 +28,15 @@ pub fn visible(actor: &Principal) -> Condition {
                     .column(task_units::Column::TaskId)
                     .from(task_units::Entity)
                     .and_where(task_units::Column::UnitId.eq(*unit_id))
+                    .to_owned(),
+            ),
+        ),
+        Scope::Office { office_id } => live.add(
+            tasks::Column::DocumentId.in_subquery(
+                Query::select()
+                    .column(documents::Column::Id)
+                    .from(documents::Entity)
+                    .and_where(documents::Column::ReviewingOfficeId.eq(*office_id))
                     .to_owned(),
             ),
         ),

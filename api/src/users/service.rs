@@ -197,7 +197,7 @@ async fn check_links(
     leader_id: Option<i64>,
 ) -> AppResult<()> {
     match (role, unit_id, leader_id) {
-        (Role::Unit, Some(unit_id), None) => {
+        (Role::Unit | Role::Office, Some(unit_id), None) => {
             let unit = units::Entity::find_by_id(unit_id)
                 .one(db)
                 .await?
@@ -213,6 +213,10 @@ async fn check_links(
         (Role::Unit, _, _) => Err(AppError::bad_field(
             "unitId",
             "a UNIT user needs a unit and no leader",
+        )),
+        (Role::Office, _, _) => Err(AppError::bad_field(
+            "unitId",
+            "an OFFICE user needs its office (a unit) and no leader",
         )),
         (Role::Leader, None, Some(leader_id)) => {
             leaders::Entity::find_by_id(leader_id)

@@ -31,6 +31,7 @@ mod nodes;
 mod notices;
 mod notify;
 mod obligations;
+mod offices;
 mod operations;
 mod pages;
 mod periods;
