@@ -35,6 +35,7 @@ pub mod instructions;
 pub mod leaders;
 pub mod ledger;
 pub mod live;
+pub mod materials;
 pub mod metrics;
 pub mod notices;
 pub mod notify;

@@ -21,6 +21,8 @@ pub mod instructions;
 pub mod leader_units;
 pub mod leaders;
 pub mod ledger_entries;
+pub mod material_requests;
+pub mod material_submissions;
 pub mod notice_evidence;
 pub mod notice_figures;
 pub mod notice_units;

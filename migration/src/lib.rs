@@ -31,6 +31,7 @@ mod m20261128_000024_motion_follow_ups;
 mod m20261128_000025_contributions;
 mod m20261128_000026_motion_tasks;
 mod m20261128_000027_review_offices;
+mod m20261128_000028_leader_material;
 
 /// Runs every migration in order; used by `api migrate`, by the server at start and by tests.
 pub struct Migrator;
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000025_contributions::Migration),
             Box::new(m20261128_000026_motion_tasks::Migration),
             Box::new(m20261128_000027_review_offices::Migration),
+            Box::new(m20261128_000028_leader_material::Migration),
         ]
     }
 }

@@ -105,6 +105,8 @@ audit_actions! {
         EscalationIssue => "escalation.issue";
         EscalationReply => "escalation.reply";
         EscalationConclude => "escalation.conclude";
+        MaterialRequest => "material.request";
+        MaterialSubmit => "material.submit";
         ExtensionRequest => "extension.request";
         ExtensionDecide => "extension.decide";
         InstructionWrite => "instruction.write";
@@ -208,6 +210,8 @@ pub fn of_event(kind: EventKind) -> AuditAction {
         EventKind::EscalationIssued => AuditAction::EscalationIssue,
         EventKind::EscalationReplied => AuditAction::EscalationReply,
         EventKind::EscalationConcluded => AuditAction::EscalationConclude,
+        EventKind::MaterialRequested => AuditAction::MaterialRequest,
+        EventKind::MaterialSubmitted => AuditAction::MaterialSubmit,
         EventKind::ExtensionRequested => AuditAction::ExtensionRequest,
         EventKind::ExtensionApproved => AuditAction::ExtensionDecide,
         EventKind::ExtensionRejected => AuditAction::ExtensionDecide,

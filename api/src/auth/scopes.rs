@@ -113,6 +113,9 @@ const REPORT_TYPES: &[&str] = &[
     "SatisfactionFigures",
     "EscalationCount",
     "NoticedUnit",
+    "MaterialRequest",
+    "MaterialSubmission",
+    "MaterialFigures",
 ];
 
 /// Types whose fields are documents and tasks: they need `tasks:read`.
@@ -145,7 +148,8 @@ pub fn required(parent_type: &str, field: &str) -> Option<ApiScope> {
             "report" | "myObligations" | "obligations" | "reminders" | "extensionRequests"
             | "reportingFigures" | "figuresBy" | "ranking" | "notices" | "notice"
             | "verifyNotice" | "leaderPage" | "unitPage" | "escalations" | "escalationFigures"
-            | "reportSignoffs" | "proposalFigures" | "contributions" => Some(ReportsRead),
+            | "reportSignoffs" | "proposalFigures" | "contributions" | "materialRequests"
+            | "materialFigures" => Some(ReportsRead),
             "changes" => Some(EventsRead),
             _ => Some(Admin),
         },

@@ -53,6 +53,8 @@ entity_types! {
     Signoff => "signoff";
     /// A step of the escalation ladder.
     Escalation => "escalation";
+    /// Material asked of a leader, and what they sent.
+    MaterialRequest => "material_request";
     /// A request for a later due date.
     Extension => "extension";
     /// An instruction, comment or reply in a task's thread.

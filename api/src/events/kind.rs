@@ -128,6 +128,10 @@ event_kinds! {
     EscalationReplied => "escalation.replied";
     /// The bureau recorded a step's outcome.
     EscalationConcluded => "escalation.concluded";
+    /// The bureau asked a leader for material (领导材料).
+    MaterialRequested => "material.requested";
+    /// A leader (or their secretary) sent the material asked of them.
+    MaterialSubmitted => "material.submitted";
     /// A unit asked for a later due date (延期申请).
     ExtensionRequested => "extension.requested";
     /// The bureau approved an extension.

@@ -28,6 +28,7 @@ pub fn kind_of(entity: EntityType) -> Kind {
         EntityType::Receipt => Kind::Receipt,
         EntityType::Handback => Kind::Handback,
         EntityType::Escalation => Kind::Escalation,
+        EntityType::MaterialRequest => Kind::MaterialRequest,
         EntityType::Signoff => Kind::Signoff,
         EntityType::Instruction => Kind::Instruction,
         EntityType::LedgerEntry => Kind::LedgerEntry,

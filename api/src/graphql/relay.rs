@@ -46,6 +46,7 @@ kinds! {
     Receipt => "TaskReceipt",
     Handback => "HandbackRequest",
     Escalation => "Escalation",
+    MaterialRequest => "MaterialRequest",
     Signoff => "ReportSignoff",
     FollowUp => "FollowUp",
     Instruction => "Instruction",

@@ -1,7 +1,7 @@
 //! Which events a principal hears: the bureau and machine accounts everything; a unit what is
 //! addressed to it (its reminders, returns, decisions) and task-wide events on tasks it sees,
-//! never another unit's; a leader the events of the tasks they see, and the notices naming a
-//! unit they supervise.
+//! never another unit's; a leader the events of the tasks they see, the notices naming a unit
+//! they supervise and the material asked of them.
 
 use std::collections::HashSet;
 
@@ -79,6 +79,7 @@ pub async fn audible(
         return Ok(vec![true; events.len()]);
     }
     let notice = crate::events::EventKind::NoticePublished.as_str();
+    let material = crate::events::EntityType::MaterialRequest.as_str();
     // A notice naming a unit is told to the leaders who supervise it too.
     let supervised: HashSet<i64> = match &actor.scope {
         Scope::Leader { leader_id, .. }
@@ -109,6 +110,11 @@ pub async fn audible(
         .map(|event| {
             if let (Some(mine), Some(addressed)) = (actor.unit_id(), event.unit_id) {
                 return addressed == mine;
+            }
+            // Leaders' material is told to the leader it is asked of.
+            if event.entity_type == material {
+                return matches!(&actor.scope, Scope::Leader { leader_id, .. }
+                    if crate::materials::service::addressee(&event.payload) == Some(*leader_id));
             }
             if let (Scope::Leader { .. }, Some(unit), None) =
                 (&actor.scope, event.unit_id, event.task_id)

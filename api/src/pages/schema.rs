@@ -166,6 +166,30 @@ impl LeaderPage {
             })
             .collect())
     }
+
+    /// The material asked of the leader that nothing has been sent for yet (overdue first,
+    /// then by due date).
+    #[graphql(complexity = "first.unwrap_or(DEFAULT_ROWS).max(1) as usize * child_complexity")]
+    async fn material_awaiting(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> Result<Vec<crate::materials::schema::MaterialRequest>> {
+        let first = i32::try_from(rows(first.unwrap_or(DEFAULT_ROWS))?).unwrap_or(1);
+        let page = crate::pagination::PageRequest::new(Some(first), None)?.counting(false);
+        let filter = crate::materials::service::MaterialFilter {
+            unsent: true,
+            ..Default::default()
+        };
+        Ok(
+            crate::materials::service::list(ctx.actor()?, ctx.db(), ctx.now(), &filter, page)
+                .await?
+                .items
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        )
+    }
 }
 
 /// A unit's page. Its lists are the most pressing or newest `first` rows (at most 50).

@@ -27,6 +27,7 @@ use crate::instructions::schema::InstructionMutation;
 use crate::leaders::schema::{LeaderMutation, LeaderQuery};
 use crate::ledger::schema::LedgerMutation;
 use crate::live::schema::{FeedQuery, LiveSubscription};
+use crate::materials::schema::{MaterialMutation, MaterialQuery};
 use crate::notices::schema::{NoticeMutation, NoticeQuery};
 use crate::notify::schema::{NotifyMutation, NotifyQuery};
 use crate::obligations::schema::ObligationQuery;
@@ -77,6 +78,7 @@ pub struct WorkflowQuery(
     ExtensionQuery,
     HandoverQuery,
     EscalationQuery,
+    MaterialQuery,
     ProposalQuery,
     StatsQuery,
     NoticeQuery,
@@ -112,6 +114,7 @@ pub struct WorkflowMutation(
     ExtensionMutation,
     HandoverMutation,
     EscalationMutation,
+    MaterialMutation,
     InstructionMutation,
     LedgerMutation,
     AttachmentMutation,

@@ -51,6 +51,7 @@ pub enum Node {
     TaskReceipt(crate::handover::schema::TaskReceipt),
     HandbackRequest(crate::handover::schema::HandbackRequest),
     Escalation(crate::escalations::schema::Escalation),
+    MaterialRequest(crate::materials::schema::MaterialRequest),
     ReportSignoff(crate::reports::signoff_schema::ReportSignoff),
     FollowUp(crate::proposals::follow_up_schema::FollowUp),
     Instruction(crate::instructions::schema::Instruction),
@@ -135,6 +136,12 @@ async fn fetch(ctx: &Context<'_>, kind: Kind, row: i64) -> Result<Option<Node>> 
         )
         .await?
         .map(Node::Escalation),
+        Kind::MaterialRequest => load(
+            ctx,
+            crate::materials::loaders::MaterialRequestReadableById(row),
+        )
+        .await?
+        .map(Node::MaterialRequest),
         Kind::Signoff => load(ctx, crate::reports::loaders::SignoffReadableById(row))
             .await?
             .map(Node::ReportSignoff),

@@ -27,6 +27,7 @@ mod keys;
 mod ledger;
 mod live;
 mod loaders;
+mod materials;
 mod nodes;
 mod notices;
 mod notify;
