@@ -190,6 +190,9 @@ const FIGURES = `obligations due onTime late missing onTimeRate awaitingReview r
 
 function scenarios(ids) {
   return [
+    // The cost of a signed-in request itself: the token, the principal, the router.
+    { n: 0, name: '{ __typename } with a token', as: 'bureau',
+      query: `query Ping { __typename }` },
     { n: 1, name: 'task by id', as: 'bureau',
       query: `query TaskById($id: ID!) { task(id: $id) { id seq text status percent deadline warningLevel document { id docNumber } } }`,
       variables: { id: ids.task } },

@@ -10,6 +10,8 @@
 #   DURATION=30 bench/run.sh     # seconds per run (default 10)
 #   GEN_ARGS="--seed 7" bench/run.sh   # more gen-data flags
 #   ONLY=9,12,17 bench/run.sh    # only these scenarios (17: the exports)
+#   RESULTS=bench/x.md bench/run.sh    # where the table goes (default bench/results-<date>.md)
+#   PRINCIPAL_CACHE_MILLIS=0 bench/run.sh   # any server setting passes through the environment
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -103,7 +105,7 @@ curl -fsS "http://127.0.0.1:$api_port/readyz" >/dev/null || { echo "the server i
 echo "== npm ci --prefix bench" >&2
 npm ci --prefix bench --no-audit --no-fund >/dev/null
 
-results="bench/results-$(date +%Y-%m-%d).md"
+results="${RESULTS:-bench/results-$(date +%Y-%m-%d).md}"
 echo "== node bench/load.mjs (server pid $server_pid)" >&2
 status=0
 table="$(node bench/load.mjs --url "http://127.0.0.1:$api_port" --password "$DUBAN_GEN_PASSWORD" \
@@ -112,6 +114,8 @@ table="$(node bench/load.mjs --url "http://127.0.0.1:$api_port" --password "$DUB
   echo "# Duban load benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
   echo "Scale: ${SCALE:-default} ${extra[*]}; $(nproc) cores; commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with local changes)')."
+  echo
+  echo "Server: PRINCIPAL_CACHE_MILLIS=${PRINCIPAL_CACHE_MILLIS:-(default)}."
   echo
   echo "$table"
 } | tee "$results"

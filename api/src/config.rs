@@ -222,6 +222,13 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(0..=100))]
     pub schedule_margin_percent: u32,
 
+    /// How long an access token's principal is kept before its account is read again, in
+    /// milliseconds (0: read on every request). Any change to accounts, leaders or units reads
+    /// them again at once, on every instance (`auth::cache`); this bounds only changes made
+    /// outside the API.
+    #[arg(long, env = "PRINCIPAL_CACHE_MILLIS", default_value_t = 30_000)]
+    pub principal_cache_millis: u64,
+
     /// How often new events are looked for, in milliseconds: the delay of live updates on
     /// SQLite, and the safety net behind PostgreSQL's notifications.
     #[arg(long, env = "LIVE_POLL_MILLIS", default_value_t = 250)]

@@ -112,6 +112,9 @@ impl Application {
                 config.rate_limit_per_minute,
                 config.api_key_rate_limit_per_minute,
             )),
+            principals: crate::auth::cache::PrincipalCache::new(std::time::Duration::from_millis(
+                config.principal_cache_millis,
+            )),
             deadline_job: Arc::new(crate::state::Heartbeat::new(
                 (config.reminder_interval_secs > 0)
                     .then(|| std::time::Duration::from_secs(config.reminder_interval_secs)),
@@ -126,12 +129,14 @@ impl Application {
             introspection: config.introspection_enabled(),
         })
         .data(app.clone())
+        .data(app.principals.clone())
         .data(bus.clone())
         .finish();
         crate::live::relay::start(
             crate::db::connect_for_relay(&config).await?,
             bus,
             std::time::Duration::from_millis(config.live_poll_millis),
+            app.principals.clone(),
         )
         .await;
         if config.webhook_poll_millis > 0 {

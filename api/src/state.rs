@@ -29,6 +29,8 @@ pub struct AppData {
     pub limits: Arc<RequestLimits>,
     /// When the deadline job last finished a run on this instance.
     pub deadline_job: Arc<Heartbeat>,
+    /// Access tokens' principals, for a short time (`auth::cache`).
+    pub principals: crate::auth::cache::PrincipalCache,
 }
 
 /// The beat of a periodic job, for `/readyz`: the job is late when it has not finished a run

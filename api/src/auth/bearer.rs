@@ -1,5 +1,6 @@
 //! Resolving a request's bearer token into its principal: an access token (a signed JWT whose
-//! account and session are read again, so that a deactivation or a sign-out applies at once)
+//! account and session are read again, or taken from `cache` when nothing changed since they
+//! were, so that a deactivation or a sign-out applies at once)
 //! or an API key (`duban_…`, `keys`). Kept apart from `principal` so that `keys`, which builds
 //! principals, is below it.
 
@@ -9,6 +10,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::auth::AuthState;
+use crate::auth::cache::PrincipalCache;
 use crate::auth::principal::{principal_for, signed_out};
 use crate::auth::tokens::TokenKeys;
 use crate::error::AppResult;
@@ -22,6 +24,7 @@ impl AuthState {
         keys: &TokenKeys,
         db: &DatabaseConnection,
         now: DateTime<Utc>,
+        principals: &PrincipalCache,
     ) -> AppResult<Self> {
         let Some(header) = header else {
             return Ok(Self::Anonymous);
@@ -45,6 +48,10 @@ impl AuthState {
             Ok(claims) => claims,
             Err(reason) => return Ok(Self::Invalid(reason)),
         };
+        if let Some(principal) = principals.get(claims.user_id(), &claims.sid, claims.epoch) {
+            return Ok(Self::Authenticated(principal));
+        }
+        let read_at = principals.generation();
         // The account, unless the token's session was signed out: one statement either way.
         let mut account = users::Entity::find_by_id(claims.user_id());
         if let Some(session) = &claims.sid {
@@ -69,7 +76,10 @@ impl AuthState {
             ));
         }
         Ok(match principal_for(db, user, claims.sid).await? {
-            Some(principal) => Self::Authenticated(principal),
+            Some(principal) => {
+                principals.put(&principal, read_at);
+                Self::Authenticated(principal)
+            }
             None => Self::Invalid(
                 "the account is not linked to its unit or leader; ask the bureau to link it"
                     .to_owned(),

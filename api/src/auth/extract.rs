@@ -31,9 +31,10 @@ where
             .headers
             .get(AUTHORIZATION)
             .and_then(|value| value.to_str().ok());
-        let state = AuthState::from_header(header, &app.keys, &app.db, app.clock.now())
-            .await
-            .map_err(http_response)?;
+        let state =
+            AuthState::from_header(header, &app.keys, &app.db, app.clock.now(), &app.principals)
+                .await
+                .map_err(http_response)?;
         // Requests a minute per key and per account: refused here, before any work.
         if let AuthState::Authenticated(principal) = &state {
             app.limits.admit(principal).map_err(http_response)?;

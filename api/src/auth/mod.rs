@@ -4,7 +4,8 @@
 //! - `password`: argon2id hashing and verification, off the async runtime.
 //! - `tokens`: access tokens (HS256 JWTs) and opaque refresh tokens.
 //! - `principal`: who is acting; `bearer` resolves it once per request from the bearer token
-//!   (an access token or an API key).
+//!   (an access token or an API key); `cache` keeps an access token's principal for a short
+//!   time, read again after any change to accounts, leaders or units.
 //! - `keys`: API keys of machine accounts (shown once, hashed, scoped, expiring, revocable);
 //!   `scopes`: what a key may do, field by field (the `ScopeGuard` extension).
 //! - `service`: login, refresh rotation with reuse detection, logout, password change.
@@ -14,6 +15,7 @@
 //!   `changePassword`, `me`).
 
 pub mod bearer;
+pub mod cache;
 pub mod extract;
 pub mod keys;
 pub mod keys_schema;

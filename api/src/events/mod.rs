@@ -55,6 +55,43 @@ pub async fn sessions_ended(
     Ok(())
 }
 
+/// The stored kind of the signal that an account changed (its role, links, activity or
+/// password): nobody hears it; every instance reads cached principals again on reading it
+/// (`auth::cache`).
+pub const ACCOUNT_CHANGED: &str = "account.changed";
+
+/// Appends the signal that `user_id`'s account changed, for the other instances' caches
+/// (`auth::cache`). Call it with the change's transaction.
+pub async fn account_changed(
+    txn: &DatabaseTransaction,
+    now: DateTime<Utc>,
+    user_id: i64,
+) -> AppResult<()> {
+    events::ActiveModel {
+        kind: Set(ACCOUNT_CHANGED.to_owned()),
+        entity_type: Set(EntityType::User.as_str().to_owned()),
+        entity_id: Set(Some(user_id)),
+        task_id: Set(None),
+        unit_id: Set(None),
+        payload: Set(serde_json::json!({})),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// Whether a stored event can change a principal: a sign-out, an account's change, or anything
+/// about a user, a leader (their post) or a unit (a merge moves accounts).
+pub fn changes_principals(event: &events::Model) -> bool {
+    event.kind == SESSION_ENDED
+        || event.kind == ACCOUNT_CHANGED
+        || [EntityType::User, EntityType::Leader, EntityType::Unit]
+            .iter()
+            .any(|entity| entity.as_str() == event.entity_type)
+}
+
 /// One event to record.
 #[derive(Debug)]
 pub struct Event<'a, P: Serialize> {

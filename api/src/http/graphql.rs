@@ -514,9 +514,15 @@ async fn connection_data(
                 .map(|t| format!("Bearer {t}"))
         });
     let app = &state.app;
-    let auth = AuthState::from_header(token.as_deref(), &app.keys, &app.db, app.clock.now())
-        .await
-        .map_err(async_graphql::Error::from)?;
+    let auth = AuthState::from_header(
+        token.as_deref(),
+        &app.keys,
+        &app.db,
+        app.clock.now(),
+        &app.principals,
+    )
+    .await
+    .map_err(async_graphql::Error::from)?;
     let refusal = match &auth {
         AuthState::Authenticated(_) => None,
         AuthState::Invalid(reason) => Some(reason.clone()),

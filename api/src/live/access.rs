@@ -75,8 +75,12 @@ pub async fn audible(
 ) -> AppResult<Vec<bool>> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+    // Signals (a sign-out, an account's change) are not changes anyone hears.
+    let signal = |e: &events::Model| {
+        e.kind == crate::events::SESSION_ENDED || e.kind == crate::events::ACCOUNT_CHANGED
+    };
     if actor.reads_everything() {
-        return Ok(vec![true; events.len()]);
+        return Ok(events.iter().map(|e| !signal(e)).collect());
     }
     let notice = crate::events::EventKind::NoticePublished.as_str();
     let material = crate::events::EntityType::MaterialRequest.as_str();
@@ -108,6 +112,9 @@ pub async fn audible(
     Ok(events
         .iter()
         .map(|event| {
+            if signal(event) {
+                return false;
+            }
             if let (Some(mine), Some(addressed)) = (actor.unit_id(), event.unit_id) {
                 return addressed == mine;
             }

@@ -21,6 +21,7 @@ use sea_orm::{
 };
 use tokio::sync::broadcast;
 
+use crate::auth::cache::PrincipalCache;
 use crate::error::AppResult;
 
 /// The PostgreSQL channel the `events_notify` trigger sends on.
@@ -83,7 +84,12 @@ impl EventBus {
 /// until the process ends. `poll` is how often SQLite is polled, and how often PostgreSQL is
 /// checked even without a notification (a missed notification, during a reconnect, is then
 /// late but never lost).
-pub async fn start(db: DatabaseConnection, bus: EventBus, poll: Duration) {
+pub async fn start(
+    db: DatabaseConnection,
+    bus: EventBus,
+    poll: Duration,
+    principals: PrincipalCache,
+) {
     match newest(&db).await {
         Ok(id) => bus.skip_to(id),
         Err(err) => {
@@ -91,15 +97,15 @@ pub async fn start(db: DatabaseConnection, bus: EventBus, poll: Duration) {
             return;
         }
     }
-    tokio::spawn(run(db, bus, poll));
+    tokio::spawn(run(db, bus, poll, principals));
 }
 
-async fn run(db: DatabaseConnection, bus: EventBus, poll: Duration) {
+async fn run(db: DatabaseConnection, bus: EventBus, poll: Duration, principals: PrincipalCache) {
     let mut wake = Wake::new(&db, poll).await;
     let mut gap = Gap::default();
     loop {
         wake.wait().await;
-        if let Err(err) = forward(&db, &bus, &mut gap).await {
+        if let Err(err) = forward(&db, &bus, &mut gap, &principals).await {
             tracing::warn!(error = %err, "cannot read new events; retrying");
         }
     }
@@ -175,7 +181,12 @@ fn step(horizon: i64, id: i64, newest: i64, gap: &mut Gap, now: Instant) -> Step
 }
 
 /// Broadcasts the events after the horizon, in sequence order, as far as they run without a gap.
-async fn forward(db: &DatabaseConnection, bus: &EventBus, gap: &mut Gap) -> AppResult<()> {
+async fn forward(
+    db: &DatabaseConnection,
+    bus: &EventBus,
+    gap: &mut Gap,
+    principals: &PrincipalCache,
+) -> AppResult<()> {
     loop {
         let batch = events::Entity::find()
             .filter(events::Column::Id.gt(bus.horizon()))
@@ -194,6 +205,10 @@ async fn forward(db: &DatabaseConnection, bus: &EventBus, gap: &mut Gap) -> AppR
                     to = event.id - 1,
                     "event sequence numbers never committed; given up"
                 ),
+            }
+            // Committed on some instance: cached principals are read again here too.
+            if crate::events::changes_principals(&event) {
+                principals.changed();
             }
             bus.publish(event);
         }

@@ -177,7 +177,13 @@ mod tests {
             session_end: None,
             _counted: crate::metrics::Subscriber::open(),
         };
-        crate::live::relay::start(db.clone(), bus.clone(), Duration::from_millis(10)).await;
+        crate::live::relay::start(
+            db.clone(),
+            bus.clone(),
+            Duration::from_millis(10),
+            crate::auth::cache::PrincipalCache::new(Duration::ZERO),
+        )
+        .await;
 
         const EVENTS: i64 = 1500;
         let rows: Vec<entity::events::ActiveModel> = (1..=EVENTS)

@@ -215,6 +215,7 @@ pub fn builder(limits: Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
     .extension(crate::graphql::nulls::NullPropagation)
     // Inside null propagation, so that a field a key may not read is null with its error.
     .extension(crate::auth::scopes::ScopeGuard)
+    .extension(crate::auth::cache::DropAfterMutations)
     .extension(Tracing)
     .extension(crate::error::SubscriptionErrors);
     if limits.introspection {

@@ -390,6 +390,8 @@ pub async fn update(
         ),
     )
     .await?;
+    // Its principal, cached on any instance, is read again.
+    crate::events::account_changed(&txn, now, id).await?;
     txn.commit().await?;
     Ok(after)
 }

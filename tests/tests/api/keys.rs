@@ -587,8 +587,16 @@ async fn a_key_subscribes_to_events_only_with_events_read() {
         "{refused}"
     );
     assert!(refused["payload"]["data"].is_null());
-    // With it: the events come.
-    let mut socket = crate::live::subscribe_to(&app, &with, query, json!({})).await;
+    // With it: the events come. From the newest sequence on, so that an event committed before
+    // the server has set the subscription up is sent from its backlog, not missed.
+    let after = crate::live::newest_sequence(&app).await;
+    let mut socket = crate::live::subscribe_to(
+        &app,
+        &with,
+        "subscription($after: Int) { events(after: $after) { sequence kind } }",
+        json!({ "after": after }),
+    )
+    .await;
     app.gql(
         Some(&w.bureau),
         "mutation($i: SendReminderInput!) { sendReminder(input: $i) { reminder { id } } }",

@@ -18,7 +18,7 @@ pub(crate) const EVENTS: &str = "subscription($after: Int, $kinds: [EventKind!])
 
 /// The newest event's sequence: subscribing after it makes the test independent of when the
 /// server starts listening.
-async fn newest_sequence(app: &TestApp) -> i64 {
+pub(crate) async fn newest_sequence(app: &TestApp) -> i64 {
     let row = app
         .db
         .query_one(Statement::from_string(

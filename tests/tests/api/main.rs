@@ -36,6 +36,7 @@ mod offices;
 mod operations;
 mod pages;
 mod periods;
+mod principal_cache;
 mod progress;
 mod proposals;
 mod provenance;
