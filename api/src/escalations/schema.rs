@@ -201,7 +201,9 @@ impl EscalationQuery {
         ))
     }
 
-    /// A year of the ladder: steps by level, and the units that received a 督办单.
+    /// A year of the ladder: steps by level, and the units that received a 督办单. An
+    /// aggregate: it counts for 2,000 against the complexity limit, like the other figures.
+    #[graphql(complexity = 2000)]
     async fn escalation_figures(&self, ctx: &Context<'_>, year: i32) -> Result<EscalationFigures> {
         let actor = ctx.actor()?;
         let figures = service::figures(actor, ctx.db(), year).await?;

@@ -109,7 +109,9 @@ pub struct ProposalQuery;
 
 #[Object]
 impl ProposalQuery {
-    /// A PROPOSAL document's satisfaction figures, over the motions the caller may see.
+    /// A PROPOSAL document's satisfaction figures, over the motions the caller may see. An
+    /// aggregate: it counts for 2,000 against the complexity limit, like the other figures.
+    #[graphql(complexity = 2000)]
     async fn proposal_figures(
         &self,
         ctx: &Context<'_>,

@@ -85,6 +85,44 @@ async fn aliased_figures_are_refused_by_cost() {
 }
 
 #[tokio::test]
+async fn the_newer_figures_cost_what_the_others_do() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    for (field, selection) in [
+        ("escalationFigures", "(year: 2026) { year }"),
+        ("materialFigures", " { requested }"),
+    ] {
+        let aliased = |n: usize| -> String {
+            let aliases: String = (0..n)
+                .map(|i| format!("f{i}: {field}{selection} "))
+                .collect();
+            format!("{{ {aliases} }}")
+        };
+        let message = app
+            .gql(Some(&admin), &aliased(4), json!({}))
+            .await
+            .expect_error("BAD_USER_INPUT");
+        assert!(
+            message.contains(&format!("`{field}` appears 4 times")),
+            "{message}"
+        );
+        let three = app.gql(Some(&admin), &aliased(3), json!({})).await;
+        assert!(three.0["errors"].is_null(), "{:?}", three.0);
+    }
+    // Six figures of three kinds pass the per-field caps, and the complexity limit (10,000)
+    // refuses them: each counts for 2,000.
+    let mixed =
+        "{ a: escalationFigures(year: 2026) { year } b: escalationFigures(year: 2025) { year }
+        c: materialFigures { requested } d: materialFigures { requested }
+        e: reportingFigures { due } f: reportingFigures { due } }";
+    let refused = app
+        .gql(Some(&admin), mixed, json!({}))
+        .await
+        .expect_error("BAD_USER_INPUT");
+    assert!(refused.contains("omplex"), "{refused}");
+}
+
+#[tokio::test]
 async fn one_upload_part_is_stored_once_whatever_the_aliases() {
     let app = TestApp::spawn().await;
     let w = World::build(&app).await;
