@@ -40,19 +40,8 @@ pub async fn sessions_ended(
     user_id: i64,
     ended: SessionsEnded,
 ) -> AppResult<()> {
-    events::ActiveModel {
-        kind: Set(SESSION_ENDED.to_owned()),
-        entity_type: Set(EntityType::User.as_str().to_owned()),
-        entity_id: Set(Some(user_id)),
-        task_id: Set(None),
-        unit_id: Set(None),
-        payload: Set(serde_json::to_value(&ended).map_err(|err| AppError::Internal(err.into()))?),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
+    let payload = serde_json::to_value(&ended).map_err(|err| AppError::Internal(err.into()))?;
+    signal(txn, now, SESSION_ENDED, user_id, payload).await
 }
 
 /// The stored kind of the signal that an account changed (its role, links, activity or
@@ -67,13 +56,25 @@ pub async fn account_changed(
     now: DateTime<Utc>,
     user_id: i64,
 ) -> AppResult<()> {
+    signal(txn, now, ACCOUNT_CHANGED, user_id, serde_json::json!({})).await
+}
+
+/// Appends a signal about `user_id`'s account: a row of `events` that is not a change (its kind
+/// is no `EventKind`), heard by nobody, queued for no webhook.
+async fn signal(
+    txn: &DatabaseTransaction,
+    now: DateTime<Utc>,
+    kind: &str,
+    user_id: i64,
+    payload: serde_json::Value,
+) -> AppResult<()> {
     events::ActiveModel {
-        kind: Set(ACCOUNT_CHANGED.to_owned()),
+        kind: Set(kind.to_owned()),
         entity_type: Set(EntityType::User.as_str().to_owned()),
         entity_id: Set(Some(user_id)),
         task_id: Set(None),
         unit_id: Set(None),
-        payload: Set(serde_json::json!({})),
+        payload: Set(payload),
         created_at: Set(now),
         ..Default::default()
     }

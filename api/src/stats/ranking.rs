@@ -234,22 +234,16 @@ pub async fn rank(
     {
         return Err(AppError::bad_field("dueFrom", "is after dueTo"));
     }
-    // A reviewing office ranks the units of a notice it reviews, whole, and nothing across
-    // notices.
-    if let Scope::Office { .. } = actor.scope {
-        let id = scope.document_id.ok_or_else(|| {
-            AppError::forbidden(
-                "a reviewing office ranks the units of a notice it reviews: name it",
-            )
-        })?;
-        crate::documents::service::get(actor, db, id).await?;
+    // A reviewing office ranks the units of a notice it reviews (read below, through the rule
+    // of documents), whole, and nothing across notices.
+    if matches!(actor.scope, Scope::Office { .. }) && scope.document_id.is_none() {
+        return Err(AppError::forbidden(
+            "a reviewing office ranks the units of a notice it reviews: name it",
+        ));
     }
     let (weights, default_weights) = match scope.document_id {
         Some(id) => {
-            entity::documents::Entity::find_by_id(id)
-                .one(db)
-                .await?
-                .ok_or_else(|| AppError::not_found("document"))?;
+            crate::documents::service::get(actor, db, id).await?;
             weights_of(db, id).await?
         }
         None => (Weights::DEFAULT, true),

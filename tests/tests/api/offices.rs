@@ -125,6 +125,28 @@ async fn a_leading_groups_office_reviews_its_notice_and_sees_nothing_of_others()
         "市制造强市建设领导小组办公室"
     );
 
+    // Every signed-in role reads which office reviews the notice (documents are public).
+    for token in [&w.liu_token, &w.unit_a_token, &w.service_token] {
+        let read = app
+            .gql(
+                Some(token),
+                "query($id: ID!) { document(id: $id) { reviewingOffice { name } } }",
+                json!({ "id": o.notice }),
+            )
+            .await;
+        assert_eq!(
+            read.data("/document/reviewingOffice/name"),
+            "市制造强市建设领导小组办公室"
+        );
+    }
+    app.gql(
+        None,
+        "query($id: ID!) { document(id: $id) { reviewingOffice { name } } }",
+        json!({ "id": o.notice }),
+    )
+    .await
+    .expect_error("UNAUTHENTICATED");
+
     // Its staff: an OFFICE account needs its office.
     let create_user = "mutation($i: CreateUserInput!) { createUser(input: $i) { user { role } } }";
     app.gql(
