@@ -46,6 +46,7 @@ fn workflow(c: &mut Criterion) {
             now,
             ObligationFilter::default(),
             api::pagination::PageRequest::all(),
+            None,
         ))
         .expect("obligations")
         .items
@@ -61,6 +62,7 @@ fn workflow(c: &mut Criterion) {
                     now,
                     ObligationFilter::default(),
                     api::pagination::PageRequest::all(),
+                    None,
                 ))
                 .expect("obligations")
                 .items

@@ -1,5 +1,10 @@
-//! Offset pages, the service-side half of Relay connections. Services take a `PageRequest` and
+//! Pages, the service-side half of Relay connections. Services take a `PageRequest` and
 //! return a `Page`; `graphql::relay` turns a page into a connection with opaque cursors.
+//!
+//! The large lists (`tasks`, `obligations`) page by keyset: their cursor is the sort key of the
+//! row it names (`SortKey`), and the next page reads the rows after that key, so a page deep in
+//! the list costs what the first does and rows inserted or removed before the cursor neither
+//! repeat nor skip rows after it. The other lists, short by nature, page by offset.
 //!
 //! A list counts its rows only when the client asks for `totalCount` (`PageRequest::count`):
 //! counting every match is most of a page's cost on a large table. Without the count, one row
@@ -17,6 +22,46 @@ pub const MAX_PAGE_SIZE: u64 = 100;
 /// the signed 64-bit range in which databases bind OFFSET (a larger one made the driver panic).
 pub const MAX_OFFSET: u64 = 1 << 40;
 
+/// The sort key of a row in a keyset list: its list's and order's name first, then the values
+/// it is ordered by, the row's id last. A cursor carries it as JSON; the list that made it
+/// decodes it again (`SortKey::expect`), and a key of another list or order is refused.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SortKey(pub Vec<serde_json::Value>);
+
+impl SortKey {
+    /// A key of the order named `order` made of `values`.
+    pub fn new(order: &str, values: Vec<serde_json::Value>) -> Self {
+        let mut parts = Vec::with_capacity(values.len() + 1);
+        parts.push(serde_json::Value::from(order));
+        parts.extend(values);
+        Self(parts)
+    }
+
+    /// The values of a key made for `order`, `len` of them, or BAD_USER_INPUT naming `after`.
+    pub fn expect(&self, order: &str, len: usize) -> AppResult<&[serde_json::Value]> {
+        match self.0.split_first() {
+            Some((name, values)) if name.as_str() == Some(order) && values.len() == len => {
+                Ok(values)
+            }
+            _ => Err(foreign_cursor()),
+        }
+    }
+}
+
+/// A cursor this list or order did not make: `after` names another list, another order, or
+/// was altered.
+pub fn foreign_cursor() -> AppError {
+    AppError::bad_field(
+        "after",
+        "is not a cursor of this list in this order (a cursor stays valid only with the orderBy it came with)",
+    )
+}
+
+/// One value of a sort key as `T`, or the error of a foreign cursor.
+pub fn key_value<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> AppResult<T> {
+    T::deserialize(value).map_err(|_| foreign_cursor())
+}
+
 /// Which slice of a list to return.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PageRequest {
@@ -24,6 +69,9 @@ pub struct PageRequest {
     pub limit: u64,
     /// Whether the total across all pages is wanted (the client selected `totalCount`).
     pub count: bool,
+    /// A keyset page: its position is a key, not an offset, so whether more rows follow is
+    /// known only from the extra row, counted or not.
+    pub keyset: bool,
 }
 
 impl PageRequest {
@@ -50,12 +98,21 @@ impl PageRequest {
             offset: after_offset.map_or(0, |after| after + 1),
             limit,
             count: true,
+            keyset: false,
         })
     }
 
     /// The same request, counting the total or not.
     pub fn counting(self, count: bool) -> Self {
         Self { count, ..self }
+    }
+
+    /// The same request for a keyset list (`Page::keyed`).
+    pub fn keyset(self) -> Self {
+        Self {
+            keyset: true,
+            ..self
+        }
     }
 
     /// The total of `query` when it is wanted, else `None` (and no statement).
@@ -74,10 +131,10 @@ impl PageRequest {
         Ok(Some(query.clone().count(db).await?))
     }
 
-    /// How many rows to read: the page, and one more when the total is not counted (to know
-    /// whether a next page exists). Within the signed 64-bit range databases bind LIMIT in.
+    /// How many rows to read: the page, and one more when the total is not counted or the page
+    /// is a keyset's (to know whether a next page exists). Within the signed 64-bit range databases bind LIMIT in.
     pub fn fetch_limit(&self) -> u64 {
-        if self.count || self.limit >= i64::MAX.unsigned_abs() {
+        if (self.count && !self.keyset) || self.limit >= i64::MAX.unsigned_abs() {
             self.limit
         } else {
             self.limit + 1
@@ -91,6 +148,7 @@ impl PageRequest {
             offset: 0,
             limit: i64::MAX.unsigned_abs(),
             count: false,
+            keyset: false,
         }
     }
 
@@ -115,6 +173,8 @@ pub struct Page<T> {
     pub offset: u64,
     /// More rows follow this page (known from the extra row read when not counting).
     more: bool,
+    /// A keyset page: each item's sort key, and whether the page started after a cursor.
+    keys: Option<(Vec<SortKey>, bool)>,
 }
 
 impl<T> Page<T> {
@@ -128,14 +188,28 @@ impl<T> Page<T> {
             total,
             offset: request.offset,
             more,
+            keys: None,
         }
+    }
+
+    /// The page of a keyset list, with each item's sort key (`key`); `after`: whether it was
+    /// read after a cursor (so a previous page exists).
+    pub fn keyed(mut self, after: bool, key: impl Fn(&T) -> SortKey) -> Self {
+        self.keys = Some((self.items.iter().map(key).collect(), after));
+        self
+    }
+
+    /// The items' sort keys, for a keyset page; `None` for an offset page.
+    pub fn sort_keys(&self) -> Option<&[SortKey]> {
+        self.keys.as_ref().map(|(keys, _)| keys.as_slice())
     }
 
     pub fn has_next(&self) -> bool {
         self.more
-            || self
-                .total
-                .is_some_and(|total| self.offset + (self.items.len() as u64) < total)
+            || self.keys.is_none()
+                && self
+                    .total
+                    .is_some_and(|total| self.offset + (self.items.len() as u64) < total)
     }
 
     /// The total when counted, else what is known: the rows up to this page's end.
@@ -145,7 +219,7 @@ impl<T> Page<T> {
     }
 
     pub fn has_previous(&self) -> bool {
-        self.offset > 0
+        self.offset > 0 || self.keys.as_ref().is_some_and(|(_, after)| *after)
     }
 
     /// The page with each item converted, or the first conversion's error.
@@ -155,6 +229,7 @@ impl<T> Page<T> {
             total: self.total,
             offset: self.offset,
             more: self.more,
+            keys: self.keys,
         })
     }
 
@@ -166,6 +241,7 @@ impl<T> Page<T> {
             total: self.total,
             offset: self.offset,
             more: self.more,
+            keys: self.keys,
         }
     }
 
@@ -175,6 +251,7 @@ impl<T> Page<T> {
             total: self.total,
             offset: self.offset,
             more: self.more,
+            keys: self.keys,
         }
     }
 }

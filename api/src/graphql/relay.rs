@@ -7,7 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::error::{AppError, AppResult};
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::{Page, PageRequest, SortKey};
 
 /// Declares `Kind` from one list: each variant with the GraphQL type name its IDs carry.
 macro_rules! kinds {
@@ -109,7 +109,40 @@ fn decode_cursor(cursor: &str) -> AppResult<u64> {
         .ok_or_else(|| AppError::bad_field("after", "is not a cursor returned by this API"))
 }
 
-/// Validates the Relay arguments of a connection field.
+fn encode_key(key: &SortKey) -> String {
+    // A key is a JSON array of numbers, strings and nulls: serialising it cannot fail.
+    let json = serde_json::to_string(&key.0).unwrap_or_default();
+    URL_SAFE_NO_PAD.encode(format!("key:{json}"))
+}
+
+fn decode_key(cursor: &str) -> AppResult<SortKey> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| {
+            text.strip_prefix("key:")
+                .and_then(|json| serde_json::from_str(json).ok())
+        })
+        .map(SortKey)
+        .ok_or_else(|| AppError::bad_field("after", "is not a cursor returned by this API"))
+}
+
+/// The page a keyset connection field asks for, and the sort key its `after` cursor carries
+/// (which the list decodes against its order). The total is counted only when selected.
+pub fn keyset_request(
+    ctx: &async_graphql::Context<'_>,
+    first: Option<i32>,
+    after: Option<&str>,
+) -> AppResult<(PageRequest, Option<SortKey>)> {
+    let count = ctx.look_ahead().field("totalCount").exists();
+    let after = after.map(decode_key).transpose()?;
+    Ok((
+        PageRequest::new(first, None)?.counting(count).keyset(),
+        after,
+    ))
+}
+
 /// The page a connection field asks for; the total is counted only when the client selected
 /// `totalCount`.
 pub fn page_request(
@@ -144,11 +177,17 @@ where
         },
     );
     let offset = page.offset;
+    let cursors: Vec<String> = match page.sort_keys() {
+        Some(keys) => keys.iter().map(encode_key).collect(),
+        None => (0..page.items.len())
+            .map(|i| encode_cursor(offset + i as u64))
+            .collect(),
+    };
     connection.edges.extend(
         page.items
             .into_iter()
-            .enumerate()
-            .map(|(i, item)| Edge::new(encode_cursor(offset + i as u64), O::from(item))),
+            .zip(cursors)
+            .map(|(item, cursor)| Edge::new(cursor, O::from(item))),
     );
     connection
 }
@@ -193,8 +232,21 @@ mod tests {
                 offset: 20,
                 limit: 10,
                 count: true,
+                keyset: false,
             }
         );
         assert!(decode_cursor("bogus").is_err());
+    }
+
+    #[test]
+    fn key_cursors_round_trip_and_are_not_offsets() {
+        let key = SortKey::new("TASK_SEQUENCE_ASC", vec![3.into(), 12.into(), 4511.into()]);
+        let cursor = encode_key(&key);
+        assert_eq!(decode_key(&cursor).unwrap(), key);
+        assert!(decode_cursor(&cursor).is_err());
+        assert!(decode_key(&encode_cursor(19)).is_err());
+        assert!(key.expect("TASK_SEQUENCE_ASC", 3).is_ok());
+        assert!(key.expect("TASK_SEQUENCE_DESC", 3).is_err());
+        assert!(key.expect("TASK_SEQUENCE_ASC", 2).is_err());
     }
 }

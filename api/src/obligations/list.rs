@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::ReportState;
 use entity::{leader_units, obligations, progress_reports, tasks};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
     QuerySelect, RelationDef, Select,
@@ -15,34 +16,84 @@ use sea_orm::{
 use super::{Obligation, ObligationFilter, ObligationState, store};
 use crate::auth::Principal;
 use crate::error::AppResult;
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::{Page, PageRequest, SortKey, key_value};
 
 /// The obligations `actor` may see: a unit its own; a leader those of their tasks; the bureau
-/// and machine accounts all. Ordered by due date, then document, the tasks' written order and
-/// unit.
+/// and machine accounts all. Ordered by due date, then document, the tasks' written order
+/// (task, unit and period breaking ties); paged by keyset (`after`: the sort key of the previous page's last row).
 pub async fn list(
     actor: &Principal,
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
     filter: ObligationFilter,
     page: PageRequest,
+    after: Option<&SortKey>,
 ) -> AppResult<Page<Obligation>> {
     let today = crate::deadline::today_in_china(now);
     let query = visible(actor, db, &filter, today).await?;
+    // The total counts the whole list, not what follows the cursor.
     let total = page.total_of(&query, db).await?;
+    let query = match after {
+        Some(key) => query.filter(after_key(key)?),
+        None => query,
+    };
     let rows = query
         .order_by_asc(obligations::Column::DueOn)
         .order_by_asc(obligations::Column::DocumentId)
         .order_by_asc(tasks::Column::SortOrder)
+        .order_by_asc(obligations::Column::TaskId)
         .order_by_asc(obligations::Column::UnitId)
-        .order_by_asc(obligations::Column::Id)
+        .order_by_asc(obligations::Column::PeriodId)
         .offset(page.offset)
         .limit(page.fetch_limit())
         .all(db)
         .await?;
     let rows = Page::new(rows, total, page);
     let items = hydrate(db, &rows.items, today).await?;
-    Ok(rows.with_items(items))
+    Ok(rows.with_items(items).keyed(after.is_some(), key_of))
+}
+
+/// The name a cursor of this list carries.
+const ORDER: &str = "OBLIGATION_DUE";
+
+/// The sort key of an obligation, column for column the list's `ORDER BY`; task, unit and
+/// period together are unique.
+fn key_of(obligation: &Obligation) -> SortKey {
+    SortKey::new(
+        ORDER,
+        vec![
+            obligation.due_on.to_string().into(),
+            obligation.task.document_id.into(),
+            obligation.task.sort_order.into(),
+            obligation.task.id.into(),
+            obligation.unit_id.into(),
+            obligation.period.id.into(),
+        ],
+    )
+}
+
+/// The rows after `key` in the list's order: one row-value comparison.
+fn after_key(key: &SortKey) -> AppResult<Condition> {
+    let [due, document, sort, task, unit, period] = key.expect(ORDER, 6)? else {
+        unreachable!("expect checked the length")
+    };
+    let columns = Expr::tuple([
+        Expr::col((obligations::Entity, obligations::Column::DueOn)).into(),
+        Expr::col((obligations::Entity, obligations::Column::DocumentId)).into(),
+        Expr::col((tasks::Entity, tasks::Column::SortOrder)).into(),
+        Expr::col((obligations::Entity, obligations::Column::TaskId)).into(),
+        Expr::col((obligations::Entity, obligations::Column::UnitId)).into(),
+        Expr::col((obligations::Entity, obligations::Column::PeriodId)).into(),
+    ]);
+    let values = Expr::tuple([
+        key_value::<NaiveDate>(due)?.into(),
+        key_value::<i64>(document)?.into(),
+        key_value::<i32>(sort)?.into(),
+        key_value::<i64>(task)?.into(),
+        key_value::<i64>(unit)?.into(),
+        key_value::<i64>(period)?.into(),
+    ]);
+    Ok(Condition::all().add(columns.gt(values)))
 }
 
 /// The stored rows `actor` may see that match `filter`, as a query to count, aggregate or page.

@@ -3,7 +3,7 @@
 
 use entity::enums::{ObligationRule, UnitRole};
 use entity::{documents, reporting_periods, task_units, tasks};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect};
 
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
@@ -76,27 +76,39 @@ pub async fn owing_unit(
     db: &impl ConnectionTrait,
     key: ReportKey,
 ) -> AppResult<(i64, reporting_periods::Model)> {
-    let (unit_id, period, _) = owing_unit_under(actor, db, key).await?;
+    let (unit_id, period, _, _) = owing_unit_under(actor, db, key).await?;
     Ok((unit_id, period))
 }
 
 /// `owing_unit`, with the document's obligation rule it read (a submission consolidates
-/// partners' contributions only under `LEAD_CONSOLIDATING`).
+/// partners' contributions only under `LEAD_CONSOLIDATING`) and the task as read in `db`'s
+/// transaction (a submission restatuses it without reading it again).
 pub async fn owing_unit_under(
     actor: &Principal,
     db: &impl ConnectionTrait,
     key: ReportKey,
-) -> AppResult<(i64, reporting_periods::Model, ObligationRule)> {
+) -> AppResult<(i64, reporting_periods::Model, ObligationRule, tasks::Model)> {
     if actor.unit_id().is_none() {
         return Err(AppError::forbidden(
             "only the unit that owes a report writes it",
         ));
     }
     let task = crate::tasks::query::get(actor, db, key.task_id).await?;
-    let period = reporting_periods::Entity::find_by_id(key.period_id)
+    // The period with its document, in one statement (a submission's every statement counts):
+    // the period must be of the task's document, so the document is the task's.
+    let (period, document) = reporting_periods::Entity::find_by_id(key.period_id)
+        .join(
+            JoinType::InnerJoin,
+            reporting_periods::Entity::belongs_to(documents::Entity)
+                .from(reporting_periods::Column::DocumentId)
+                .to(documents::Column::Id)
+                .into(),
+        )
+        .select_also(documents::Entity)
         .one(db)
         .await?
-        .filter(|p| p.document_id == task.document_id)
+        .filter(|(p, _)| p.document_id == task.document_id)
+        .and_then(|(p, d)| Some((p, d?)))
         .ok_or_else(|| {
             AppError::bad_field(
                 "periodId",
@@ -104,14 +116,10 @@ pub async fn owing_unit_under(
             )
         })?;
     let part = assigned_unit(actor, db, &task).await?;
-    let document = documents::Entity::find_by_id(task.document_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("document"))?;
     if !part.owes(document.obligation_rule) {
         return Err(AppError::forbidden(
             "your unit does not owe a report on this task",
         ));
     }
-    Ok((part.unit_id, period, document.obligation_rule))
+    Ok((part.unit_id, period, document.obligation_rule, task))
 }

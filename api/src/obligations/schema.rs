@@ -116,13 +116,14 @@ impl ObligationQuery {
             )
             .into());
         }
-        let page = relay::page_request(ctx, first, after.as_deref())?;
+        let (page, after) = relay::keyset_request(ctx, first, after.as_deref())?;
         let found = obligations::list(
             actor,
             ctx.db(),
             ctx.now(),
             filter.unwrap_or_default().decode()?,
             page,
+            after.as_ref(),
         )
         .await?;
         Ok(relay::connection(found))
@@ -144,13 +145,14 @@ impl ObligationQuery {
                 AppError::forbidden("a unit reads its own obligations with myObligations").into(),
             );
         }
-        let page = relay::page_request(ctx, first, after.as_deref())?;
+        let (page, after) = relay::keyset_request(ctx, first, after.as_deref())?;
         let found = obligations::list(
             actor,
             ctx.db(),
             ctx.now(),
             filter.unwrap_or_default().decode()?,
             page,
+            after.as_ref(),
         )
         .await?;
         Ok(relay::connection(found))

@@ -404,6 +404,50 @@ pub async fn of_task_ids(
     .await?)
 }
 
+/// A version of the report `report_id` is being submitted on `today` (in Beijing): the
+/// obligation's row records it and returns its due date (the period's, or an approved
+/// extension's), with lateness judged in the same statement, so that a submission reads no due
+/// date of its own. `None` when there is no row (the unit does not owe the report, or the task
+/// was closed): the caller judges lateness itself and `report_changed` syncs the task.
+pub async fn submitting(
+    txn: &DatabaseTransaction,
+    key: crate::obligations::ReportKey,
+    unit_id: i64,
+    report_id: i64,
+    first: bool,
+    today: NaiveDate,
+) -> AppResult<Option<NaiveDate>> {
+    use sea_orm::QueryTrait;
+    use sea_orm::sea_query::Expr;
+    let mut update = obligations::Entity::update_many()
+        .col_expr(obligations::Column::ReportId, Expr::value(report_id))
+        .col_expr(
+            obligations::Column::ReportState,
+            Expr::value(entity::enums::ReportState::Submitted),
+        )
+        // `deadline::lateness` in SQL: late once the due day has ended in Beijing.
+        .col_expr(
+            obligations::Column::Late,
+            Expr::col(obligations::Column::DueOn).lt(today),
+        );
+    if first {
+        update = update.col_expr(obligations::Column::FirstSubmittedOn, Expr::value(today));
+    }
+    let mut statement = update
+        .filter(obligations::Column::TaskId.eq(key.task_id))
+        .filter(obligations::Column::PeriodId.eq(key.period_id))
+        .filter(obligations::Column::UnitId.eq(unit_id))
+        .into_query();
+    statement.returning_col(obligations::Column::DueOn);
+    let row = txn
+        .query_one(txn.get_database_backend().build(&statement))
+        .await?;
+    Ok(match row {
+        Some(row) => Some(row.try_get::<NaiveDate>("", "due_on")?),
+        None => None,
+    })
+}
+
 /// A report moved (drafted, submitted, reviewed): its obligation's row follows in one
 /// statement. `late`: whether the version just submitted came in late (`None`: no new
 /// version); `first_submitted_at`: when version 1 was, if this change submitted it. Where there is no row to update (the unit does not owe the report, or the task

@@ -157,7 +157,7 @@ pub async fn unit_obligations(
         states,
         ..ObligationFilter::default()
     };
-    Ok(obligations::list::list(actor, db, now, filter, page)
+    Ok(obligations::list::list(actor, db, now, filter, page, None)
         .await?
         .items)
 }

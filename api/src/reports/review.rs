@@ -89,7 +89,7 @@ pub async fn review(
         ReviewDecision::Accepted => ReportState::Accepted,
         ReviewDecision::Returned => ReportState::Returned,
     };
-    let updated = progress_reports::Entity::update_many()
+    let update = progress_reports::Entity::update_many()
         .col_expr(progress_reports::Column::State, Expr::value(state))
         .col_expr(progress_reports::Column::UpdatedAt, Expr::value(now))
         .col_expr(
@@ -98,13 +98,10 @@ pub async fn review(
         )
         .filter(progress_reports::Column::Id.eq(report_id))
         .filter(progress_reports::Column::State.eq(ReportState::Submitted))
-        .filter(progress_reports::Column::CurrentVersion.eq(version))
-        .exec(&txn)
-        .await?;
-    let after = crate::reports::service::updated_or_conflict(
+        .filter(progress_reports::Column::CurrentVersion.eq(version));
+    let after = crate::reports::service::update_or_conflict(
         &txn,
-        report_id,
-        updated,
+        update,
         "this version has just been reviewed by someone else",
     )
     .await?;

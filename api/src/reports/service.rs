@@ -20,7 +20,7 @@ use itertools::Itertools;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait, UpdateResult,
+    QueryOrder, QueryTrait, Set, TransactionTrait, UpdateMany,
 };
 
 use crate::audit::service::Private;
@@ -128,7 +128,7 @@ pub async fn save_draft(
             "the report is awaiting review; it can be edited once it is returned",
         ));
     }
-    let updated = progress_reports::Entity::update_many()
+    let update = progress_reports::Entity::update_many()
         .col_expr(
             progress_reports::Column::DraftProgress,
             Expr::value(content.progress),
@@ -159,16 +159,8 @@ pub async fn save_draft(
             Expr::col(progress_reports::Column::Version).add(1),
         )
         .filter(progress_reports::Column::Id.eq(report.id))
-        .filter(progress_reports::Column::Version.eq(report.version))
-        .exec(&txn)
-        .await?;
-    let after = updated_or_conflict(
-        &txn,
-        report.id,
-        updated,
-        "the report changed meanwhile; reload it",
-    )
-    .await?;
+        .filter(progress_reports::Column::Version.eq(report.version));
+    let after = update_or_conflict(&txn, update, "the report changed meanwhile; reload it").await?;
     // A first draft moves the obligation from NOT_STARTED to DRAFT.
     crate::obligations::store::report_changed(&txn, &after, None, None).await?;
     audit::record(
@@ -189,21 +181,21 @@ pub async fn save_draft(
 }
 
 /// The condition for the reports `actor` may read: a unit only its own unit's.
-/// The report as stored after a conditional update, or CONFLICT with `message` when its
-/// condition no longer held: someone changed the report first.
-pub(crate) async fn updated_or_conflict(
+/// Runs a conditional update of one report and returns the row as stored, in one statement
+/// (`UPDATE … RETURNING`, which PostgreSQL and SQLite 3.35+ both answer), or CONFLICT with
+/// `message` when its condition no longer held: someone changed the report first.
+pub(crate) async fn update_or_conflict(
     db: &impl ConnectionTrait,
-    id: i64,
-    updated: UpdateResult,
+    update: UpdateMany<progress_reports::Entity>,
     message: &str,
 ) -> AppResult<progress_reports::Model> {
-    if updated.rows_affected == 0 {
-        return Err(AppError::conflict(message));
-    }
-    progress_reports::Entity::find_by_id(id)
+    let mut statement = update.into_query();
+    statement.returning_all();
+    progress_reports::Entity::find()
+        .from_raw_sql(db.get_database_backend().build(&statement))
         .one(db)
         .await?
-        .ok_or_else(|| AppError::not_found("report"))
+        .ok_or_else(|| AppError::conflict(message))
 }
 
 fn readable(actor: &Principal) -> Condition {

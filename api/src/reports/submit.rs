@@ -92,16 +92,21 @@ async fn submit_once(
     extras: &Extras,
 ) -> AppResult<(progress_reports::Model, report_versions::Model)> {
     let txn = db.begin().await?;
-    let (unit_id, period, rule) = owing_unit_under(actor, &txn, key).await?;
+    let (unit_id, period, rule, task) = owing_unit_under(actor, &txn, key).await?;
     if extras.drafted_by.is_none() {
         crate::reports::posts::ensure_may_submit(actor, &txn, unit_id).await?;
     }
     let report = report_row(&txn, key, unit_id, now).await?;
-    let existing = report_versions::Entity::find()
-        .filter(report_versions::Column::ReportId.eq(report.id))
-        .filter(report_versions::Column::IdempotencyKey.eq(idempotency_key))
-        .one(&txn)
-        .await?;
+    // A report with no version yet has no key to find: the first submission skips the read.
+    let existing = if report.current_version == 0 {
+        None
+    } else {
+        report_versions::Entity::find()
+            .filter(report_versions::Column::ReportId.eq(report.id))
+            .filter(report_versions::Column::IdempotencyKey.eq(idempotency_key))
+            .one(&txn)
+            .await?
+    };
     if let Some(version) = existing {
         // A retry: the first submission stands.
         txn.commit().await?;
@@ -126,8 +131,21 @@ async fn submit_once(
         None => draft.clone(),
     };
     let number = report.current_version + 1;
-    // Measured against the unit's due date: the period's, or an approved extension's.
-    let due_on = effective_due(&txn, key, unit_id, &period).await?;
+    // Measured against the unit's due date: the period's, or an approved extension's, which
+    // the obligation's stored row returns as it records the submission.
+    let recorded = crate::obligations::store::submitting(
+        &txn,
+        key,
+        unit_id,
+        report.id,
+        number == 1,
+        crate::deadline::today_in_china(now),
+    )
+    .await?;
+    let due_on = match recorded {
+        Some(due_on) => due_on,
+        None => effective_due(&txn, key, unit_id, &period).await?,
+    };
     let late = lateness(due_on, now).map(|d| d.num_seconds());
     let version = report_versions::ActiveModel {
         report_id: Set(report.id),
@@ -177,7 +195,7 @@ async fn submit_once(
         version.id,
     )
     .await?;
-    let updated = progress_reports::Entity::update_many()
+    let update = progress_reports::Entity::update_many()
         .col_expr(
             progress_reports::Column::State,
             Expr::value(ReportState::Submitted),
@@ -192,13 +210,10 @@ async fn submit_once(
             Expr::col(progress_reports::Column::Version).add(1),
         )
         .filter(progress_reports::Column::Id.eq(report.id))
-        .filter(progress_reports::Column::CurrentVersion.eq(report.current_version))
-        .exec(&txn)
-        .await?;
-    let after = crate::reports::service::updated_or_conflict(
+        .filter(progress_reports::Column::CurrentVersion.eq(report.current_version));
+    let after = crate::reports::service::update_or_conflict(
         &txn,
-        report.id,
-        updated,
+        update,
         "the report changed meanwhile; reload it",
     )
     .await?;
@@ -232,15 +247,18 @@ async fn submit_once(
         },
     )
     .await?;
-    // The report's one obligation follows in one statement; the task's status from it.
-    crate::obligations::store::report_changed(
-        &txn,
-        &after,
-        Some(late.is_some()),
-        (number == 1).then_some(now),
-    )
-    .await?;
-    crate::tasks::progress::restatus(&txn, now, &[key.task_id]).await?;
+    // The report's one obligation has followed (`submitting`) or, with no row, the task's
+    // obligations sync; the task's status follows them.
+    if recorded.is_none() {
+        crate::obligations::store::report_changed(
+            &txn,
+            &after,
+            Some(late.is_some()),
+            (number == 1).then_some(now),
+        )
+        .await?;
+    }
+    crate::tasks::progress::restatus_read(&txn, now, std::slice::from_ref(&task)).await?;
     txn.commit().await?;
     Ok((after, version))
 }

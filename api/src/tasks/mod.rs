@@ -1,7 +1,8 @@
 //! Tasks (事项): the numbered items of a document, with their leaders and units.
 //!
 //! - `access`: which tasks a principal may see; every read of tasks goes through it.
-//! - `query`: listing, filtering, ordering and the batch reads behind the DataLoaders.
+//! - `query`: listing, filtering and the batch reads behind the DataLoaders; `order`: the
+//!   list's orders and their keyset cursors.
 //! - `service`: creating, changing and soft-deleting tasks, with optimistic locking.
 //! - `assignments`: replacing a task's leaders and units.
 //! - `store`: the versioned write every change of a task goes through (invariant 8).
@@ -14,6 +15,7 @@ pub mod assignments;
 pub mod decisions;
 pub mod loaders;
 pub mod mutations;
+pub mod order;
 pub mod progress;
 pub mod query;
 pub mod schema;

@@ -10,13 +10,13 @@ use itertools::Itertools;
 use sea_orm::sea_query::{Expr, LikeExpr, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select,
 };
 
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::{Page, PageRequest, SortKey};
 use crate::tasks::access;
+use crate::tasks::order;
 use crate::validation::like_pattern;
 
 /// Which tasks to list. All conditions must hold.
@@ -48,22 +48,7 @@ pub struct Schedule {
     pub margin: i64,
 }
 
-/// What to sort tasks by.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum TaskOrderField {
-    /// Document, then the order the items are written in.
-    #[default]
-    Sequence,
-    Deadline,
-    UpdatedAt,
-    CreatedAt,
-}
-
-#[derive(Clone, Copy, Debug, Default)]
-pub struct TaskOrder {
-    pub field: TaskOrderField,
-    pub descending: bool,
-}
+pub use super::order::{TaskOrder, TaskOrderField};
 
 /// Lists the tasks `actor` may see that match `filter`.
 pub async fn list(
@@ -72,37 +57,24 @@ pub async fn list(
     filter: TaskFilter,
     order: TaskOrder,
     page: PageRequest,
+    after: Option<&SortKey>,
 ) -> AppResult<Page<tasks::Model>> {
     let condition = filter_condition(db, filter).await?;
     let query = tasks::Entity::find()
         .filter(access::visible(actor))
         .filter(condition);
+    // The total counts the whole list, not what follows the cursor.
     let total = page.total_of(&query, db).await?;
-    let items = ordered(query, order)
+    let query = match after {
+        Some(key) => query.filter(order::after(key, order)?),
+        None => query,
+    };
+    let items = order::ordered(query, order)
         .offset(page.offset)
         .limit(page.fetch_limit())
         .all(db)
         .await?;
-    Ok(Page::new(items, total, page))
-}
-
-fn ordered(query: Select<tasks::Entity>, order: TaskOrder) -> Select<tasks::Entity> {
-    use sea_orm::Order;
-    let direction = if order.descending {
-        Order::Desc
-    } else {
-        Order::Asc
-    };
-    let query = match order.field {
-        TaskOrderField::Sequence => query
-            .order_by(tasks::Column::DocumentId, direction.clone())
-            .order_by(tasks::Column::SortOrder, direction.clone()),
-        TaskOrderField::Deadline => query.order_by(tasks::Column::Deadline, direction.clone()),
-        TaskOrderField::UpdatedAt => query.order_by(tasks::Column::UpdatedAt, direction.clone()),
-        TaskOrderField::CreatedAt => query.order_by(tasks::Column::CreatedAt, direction.clone()),
-    };
-    // The id breaks ties, so pages never overlap or skip.
-    query.order_by(tasks::Column::Id, direction)
+    Ok(Page::new(items, total, page).keyed(after.is_some(), |task| order::key_of(task, order)))
 }
 
 /// The condition on `tasks` that `filter` means (for queries joined to tasks, too).

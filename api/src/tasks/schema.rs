@@ -78,6 +78,7 @@ pub enum TaskOrderBy {
     /// Document, then the order the items are written in.
     #[default]
     Sequence,
+    /// Tasks without a deadline come last, in either direction.
     Deadline,
     UpdatedAt,
     CreatedAt,
@@ -90,6 +91,9 @@ pub enum OrderDirection {
     Desc,
 }
 
+/// The order of `tasks`. Its cursors carry the sort key of their task, so a page resumes right
+/// after that task whatever was added or removed before it; a cursor is valid only with the
+/// order it came with.
 #[derive(InputObject, Debug, Default)]
 #[graphql(name = "TaskOrder")]
 pub struct TaskOrderInput {
@@ -129,14 +133,14 @@ impl TaskQuery {
         after: Option<String>,
     ) -> Result<Conn<Task>> {
         let actor = ctx.actor()?;
-        let page = relay::page_request(ctx, first, after.as_deref())?;
+        let (page, after) = relay::keyset_request(ctx, first, after.as_deref())?;
         let filter = filter.unwrap_or_default().decode(
             crate::deadline::today_in_china(ctx.now()),
             ctx.app().warnings.schedule_margin,
         )?;
         let order = order_by.unwrap_or_default().into();
         Ok(relay::connection(
-            query::list(actor, ctx.db(), filter, order, page).await?,
+            query::list(actor, ctx.db(), filter, order, page, after.as_ref()).await?,
         ))
     }
 

@@ -24,6 +24,7 @@ mod import_tables;
 mod instructions;
 mod integration_roles;
 mod keys;
+mod keyset;
 mod ledger;
 mod live;
 mod loaders;

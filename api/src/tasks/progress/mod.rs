@@ -19,7 +19,7 @@
 
 mod refresh;
 
-pub use refresh::{refresh, refresh_document, refreshed, restatus, sweep};
+pub use refresh::{refresh, refresh_document, refreshed, restatus, restatus_read, sweep};
 
 use std::collections::HashMap;
 

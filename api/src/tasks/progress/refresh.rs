@@ -49,7 +49,7 @@ pub async fn refresh(
         .into_iter()
         .filter(|t| t.deleted_at.is_none())
         .collect();
-    restatus_tasks(db, now, &live).await
+    restatus_read(db, now, &live).await
 }
 
 /// Recomputes and stores the statuses of the given live tasks from their stored obligations,
@@ -67,11 +67,13 @@ pub async fn restatus(
             .all(db)
     })
     .await?;
-    restatus_tasks(db, now, &tasks).await
+    restatus_read(db, now, &tasks).await
 }
 
-/// `restatus` for live tasks the caller has read in its transaction.
-async fn restatus_tasks(
+/// `restatus` for live tasks the caller has read in its transaction (a submission, which read
+/// its task to check access, saves a statement). The status update stays conditional on the
+/// status read, so a decision made meanwhile is never undone.
+pub async fn restatus_read(
     db: &DatabaseTransaction,
     now: DateTime<Utc>,
     tasks: &[tasks::Model],
