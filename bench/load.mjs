@@ -244,6 +244,9 @@ function scenarios(ids) {
     { n: 16, name: 'ranking of a document', as: 'bureau',
       query: `query RankDocument($doc: ID!) { ranking(documentId: $doc) { ranked rows { rank unitName counted points score } } }`,
       variables: { doc: ids.document } },
+    { n: 20, name: 'page of 20 tasks + relations, 50,000 deep', as: 'bureau',
+      query: `query TasksPageDeep($after: String) { tasks(first: 20, after: $after) { ${TASK_PAGE} } }`,
+      variables: { after: ids.deepCursor } },
     { n: 18, name: "a leader's page in one query", as: 'leader',
       query: `query LeaderPage { leaderPage { leader { name }
         figures { ${FIGURES} }
@@ -370,7 +373,18 @@ async function main() {
     `query($doc: ID!) { tasks(filter: { documentId: $doc }, first: 1) { nodes { id } } }`,
     { doc: document.id },
   );
-  const ids = { document: document.id, task: firstTask.tasks.nodes[0].id };
+  const ids = { document: document.id, task: firstTask.tasks.nodes[0].id, deepCursor: null };
+  if (!only || only.has(20)) {
+    // The cursor 50,000 tasks deep, reached as a client syncing the list would: 500 pages of 100.
+    for (let page = 0; page < 500; page++) {
+      const data = await graphql(
+        tokens.bureau,
+        `query Walk($after: String) { tasks(first: 100, after: $after) { pageInfo { endCursor } } }`,
+        { after: ids.deepCursor },
+      );
+      ids.deepCursor = data.tasks.pageInfo.endCursor;
+    }
+  }
   const me = await graphql(tokens.unit, `{ me { unit { id name } } }`);
   const leader = await graphql(tokens.leader, `{ me { leader { id name post } } }`);
   console.error(
