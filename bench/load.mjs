@@ -146,6 +146,7 @@ function cannon(token, connections, body, extra = {}) {
 
 const rows = [];
 const notes = [];
+const timings = [];
 
 async function measure(scenario, connections, token, body, extra) {
   await statementsReset();
@@ -341,6 +342,7 @@ async function burst(token, owed, connections, runId) {
       },
     ],
   });
+  await whereTheTimeGoes(`burst @${connections}`, row.result.requests.total);
   const after = await submittedCount(token);
   const exact = await storedWithPrefix(prefix);
   const stored = exact ? exact.reports : after - before;
@@ -355,6 +357,31 @@ async function burst(token, owed, connections, runId) {
   );
   row.lost = lost;
   return owed.slice(next);
+}
+
+// The statements of the run just measured, by total execution time in the database, per
+// request: which of a submission's statements cost what, and how much of its time is SQL at all.
+async function whereTheTimeGoes(label, requests) {
+  if (!pgClient || requests === 0) return;
+  const { rows: top } = await pgClient.query(
+    `SELECT calls, total_exec_time AS total, mean_exec_time AS mean,
+            left(regexp_replace(query, '\\s+', ' ', 'g'), 100) AS query
+       FROM pg_stat_statements
+      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND query NOT ILIKE '%pg_stat_statements%'
+      ORDER BY total_exec_time DESC`,
+  );
+  const sql = top.reduce((sum, r) => sum + Number(r.total), 0);
+  timings.push(
+    `\n${label}: ${(sql / requests).toFixed(3)} ms of SQL execution a request, by statement ` +
+      `(calls a request, mean ms, share):\n\n| calls/req | mean ms | share | statement |\n|---:|---:|---:|---|`,
+  );
+  for (const r of top.slice(0, 16)) {
+    timings.push(
+      `| ${(Number(r.calls) / requests).toFixed(2)} | ${Number(r.mean).toFixed(3)} | ` +
+        `${((100 * Number(r.total)) / sql).toFixed(0)}% | \`${r.query.replaceAll('|', '\\|')}\` |`,
+    );
+  }
 }
 
 // ---------------------------------------------------------------- main
@@ -480,6 +507,7 @@ async function main() {
       `unit ${me.me.unit.name}; leader ${leader.me.leader.name}.`,
     ...notes,
     `- resident memory after 5 s idle: ${mib(idleRss)} MiB`,
+    ...timings,
   ];
   console.log([...header, ...lines, ...footer].join('\n'));
   const lostAny = rows.some((r) => r.lost > 0);

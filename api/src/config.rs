@@ -173,7 +173,8 @@ pub struct Config {
     pub graphql_max_complexity: usize,
 
     /// Longest a GraphQL request may run, in milliseconds; past it the work is stopped and the
-    /// client told `SERVICE_UNAVAILABLE`. Subscriptions are not bounded by it.
+    /// client told `SERVICE_UNAVAILABLE`. Subscriptions are not bounded by it. On PostgreSQL
+    /// every statement of the requests' pool is bounded by it plus `db::STATEMENT_GRACE`.
     #[arg(long, env = "REQUEST_TIMEOUT_MILLIS", default_value_t = 30_000)]
     pub request_timeout_millis: u64,
 

@@ -12,7 +12,20 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 
 use crate::config::Config;
 
-/// Connects to `DATABASE_URL`.
+/// How much longer than `REQUEST_TIMEOUT_MILLIS` a request's statement may run: the request's
+/// own timeout answers the client first, and the database then stops the statement the
+/// abandoned request left running, instead of finishing work nobody will read.
+pub const STATEMENT_GRACE: Duration = Duration::from_secs(1);
+
+/// The pool the server's requests use: as `connect`, and on PostgreSQL every statement bounded
+/// by the request timeout plus `STATEMENT_GRACE` (`statement_timeout`). Background work
+/// (migrations, the deadline job, the webhook worker) runs on `connect`'s unbounded pool.
+pub async fn connect_for_requests(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    let bound = Duration::from_millis(config.request_timeout_millis) + STATEMENT_GRACE;
+    open_bounded(config, config.database_max_connections, Some(bound)).await
+}
+
+/// Connects to `DATABASE_URL`, statements unbounded: for the command line and background work.
 ///
 /// SQLite runs in WAL mode with a busy timeout and foreign keys on. It gets a single pooled
 /// connection: SQLite allows one writer at a time anyway, and a deferred transaction that reads
@@ -30,7 +43,21 @@ pub async fn connect_for_relay(config: &Config) -> anyhow::Result<DatabaseConnec
     open(config, 2).await
 }
 
+/// A small unbounded pool for the server's background work beside `connect_for_requests`
+/// (PostgreSQL only; on SQLite the one connection is shared, as it must be).
+pub async fn connect_for_jobs(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    open(config, 2).await
+}
+
 async fn open(config: &Config, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
+    open_bounded(config, max_connections, None).await
+}
+
+async fn open_bounded(
+    config: &Config,
+    max_connections: u32,
+    statement_timeout: Option<Duration>,
+) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(config.database_url.clone());
     options
         .acquire_timeout(Duration::from_secs(config.database_acquire_timeout_secs))
@@ -53,7 +80,15 @@ async fn open(config: &Config, max_connections: u32) -> anyhow::Result<DatabaseC
         // Every statement here is short and planned anew; none gains from compiling.
         options
             .max_connections(max_connections)
-            .map_sqlx_postgres_opts(|opts| opts.options([("jit", "off")]));
+            .map_sqlx_postgres_opts(move |opts| {
+                let opts = opts.options([("jit", "off")]);
+                match statement_timeout {
+                    Some(bound) => {
+                        opts.options([("statement_timeout", bound.as_millis().to_string())])
+                    }
+                    None => opts,
+                }
+            });
     }
     Database::connect(options).await.with_context(|| {
         format!(

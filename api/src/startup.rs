@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::net::TcpListener;
 
@@ -34,11 +34,12 @@ impl Application {
         // Refuse a bad configuration before touching the database: a failed start must not
         // have migrated or created the first admin (and logged its password) already.
         validate(&config)?;
-        let db = crate::db::connect(&config).await?;
+        let db = crate::db::connect_for_requests(&config).await?;
         Self::build_with(config, db, Arc::new(SystemClock)).await
     }
 
-    /// Builds the application on a given connection and clock (tests pass their own).
+    /// Builds the application on a given connection for its requests (`db::connect_for_requests`)
+    /// and a clock (tests pass their own).
     pub async fn build_with(
         config: Config,
         db: DatabaseConnection,
@@ -47,22 +48,28 @@ impl Application {
         // The metrics recorder, before anything is counted.
         crate::metrics::handle();
         let keys = Arc::new(token_keys(&config)?);
-        crate::db::migrate(&db).await?;
-        let keyed = crate::users::service::fill_username_keys(&db)
+        // Background work, unbounded by the request timeout, on a pool of its own on PostgreSQL:
+        // migrations, the first start's fills, the deadline job and the webhook worker.
+        let jobs = match db.get_database_backend() {
+            sea_orm::DatabaseBackend::Postgres => crate::db::connect_for_jobs(&config).await?,
+            _ => db.clone(),
+        };
+        crate::db::migrate(&jobs).await?;
+        let keyed = crate::users::service::fill_username_keys(&jobs)
             .await
             .map_err(|err| anyhow::anyhow!("cannot give the accounts their name keys: {err}"))?;
         if keyed > 0 {
             tracing::info!(accounts = keyed, "usernames now compare by their keys");
         }
         // The first start after obligations came to be stored: fill them from what is owed.
-        let filled = crate::obligations::store::fill_if_empty(&db)
+        let filled = crate::obligations::store::fill_if_empty(&jobs)
             .await
             .map_err(|err| anyhow::anyhow!("cannot store the obligations: {err}"))?;
         if filled > 0 {
             tracing::info!(obligations = filled, "obligations stored");
         }
         // The first start after indicators kept their latest values: judge those it copied.
-        let judged = crate::reports::values::judge_unjudged(&db)
+        let judged = crate::reports::values::judge_unjudged(&jobs)
             .await
             .map_err(|err| anyhow::anyhow!("cannot judge the indicators' values: {err}"))?;
         if judged > 0 {
@@ -141,7 +148,7 @@ impl Application {
         .await;
         if config.webhook_poll_millis > 0 {
             tokio::spawn(crate::webhooks::worker::schedule(
-                db.clone(),
+                jobs.clone(),
                 clock.clone(),
                 std::time::Duration::from_millis(config.webhook_poll_millis),
                 config.notify_gateway_url.clone().map(|url| {
@@ -156,7 +163,7 @@ impl Application {
         }
         if config.reminder_interval_secs > 0 {
             tokio::spawn(crate::reminders::rules::schedule(
-                db.clone(),
+                jobs.clone(),
                 clock.clone(),
                 storage.clone(),
                 std::time::Duration::from_secs(config.reminder_interval_secs),

@@ -155,7 +155,9 @@ impl TestApp {
         let data_dir = tempfile::tempdir().expect("a temporary data directory");
         config.data_dir = data_dir.path().to_owned();
         configure(&mut config);
-        let mut db = api::db::connect(&config).await.expect("database opens");
+        let mut db = api::db::connect_for_requests(&config)
+            .await
+            .expect("database opens");
         let statements = Arc::new(AtomicUsize::new(0));
         let counter = statements.clone();
         let statement_log: Arc<Mutex<Option<Vec<String>>>> = Arc::default();

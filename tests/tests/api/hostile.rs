@@ -251,6 +251,47 @@ async fn a_request_past_its_time_is_stopped() {
     assert!(message.contains("was stopped"), "{message}");
 }
 
+/// A request stopped at its timeout leaves no statement running: the requests' pool bounds each
+/// statement (PostgreSQL's `statement_timeout`) at the request timeout plus a second's grace,
+/// so work nobody will read no longer runs on for minutes beside the next requests. Background
+/// work runs on a pool without the bound.
+#[tokio::test]
+async fn no_statement_of_a_request_outlives_its_budget() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn_configured(chrono::Utc::now(), |config| {
+        config.request_timeout_millis = 200;
+    })
+    .await;
+    if !app.is_postgres() {
+        // SQLite runs in the server's process: a stopped request's statement stops with it.
+        return;
+    }
+    let err = app
+        .db
+        .execute_unprepared("SELECT pg_sleep(5)")
+        .await
+        .expect_err("the statement is cancelled");
+    assert!(err.to_string().contains("statement timeout"), "{err}");
+    let shown = app
+        .db
+        .query_one(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SHOW statement_timeout",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<String>(0)
+        .unwrap();
+    assert_eq!(shown, "1200ms");
+    let mut config = api::config::Config::from_defaults();
+    config.database_url = app.database_url().to_owned();
+    let jobs = api::db::connect_for_jobs(&config).await.unwrap();
+    jobs.execute_unprepared("SELECT pg_sleep(1.5)")
+        .await
+        .expect("background work is not bounded by the request timeout");
+}
+
 #[tokio::test]
 async fn a_forged_cursor_is_bad_input_not_a_crash() {
     use base64::Engine;
