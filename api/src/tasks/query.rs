@@ -61,7 +61,7 @@ pub async fn list(
 ) -> AppResult<Page<tasks::Model>> {
     let condition = filter_condition(db, filter).await?;
     let query = tasks::Entity::find()
-        .filter(access::visible(actor))
+        .filter(access::visible_in_order(actor, db.get_database_backend()))
         .filter(condition);
     // The total counts the whole list, not what follows the cursor.
     let total = page.total_of(&query, db).await?;
