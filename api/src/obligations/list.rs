@@ -15,6 +15,7 @@ use sea_orm::{
 
 use super::{Obligation, ObligationFilter, ObligationState, store};
 use crate::auth::Principal;
+use crate::auth::principal::Scope;
 use crate::error::AppResult;
 use crate::pagination::{Page, PageRequest, SortKey, key_value};
 
@@ -110,12 +111,17 @@ pub async fn visible(
         leader_id: filter.leader_id,
         ..Default::default()
     };
+    // A unit's rows are filtered to its own below, and a stored obligation of a unit exists
+    // only on a task that assigns the unit (what its task set would add): reading that set too
+    // cost a province's unit its index order (a first page of 51 rows: 37 ms, 7 ms with the set
+    // fenced, 2.3 ms without it).
+    let rule = match actor.scope {
+        Scope::Unit { .. } => crate::tasks::access::live(),
+        _ => crate::tasks::access::visible_in_order(actor, db.get_database_backend()),
+    };
     let mut query = obligations::Entity::find()
         .join(JoinType::InnerJoin, to_task())
-        .filter(crate::tasks::access::visible_in_order(
-            actor,
-            db.get_database_backend(),
-        ))
+        .filter(rule)
         .filter(crate::tasks::query::filter_condition(db, task_filter).await?);
     if let Some(unit_id) = unit_scope {
         query = query.filter(obligations::Column::UnitId.eq(unit_id));

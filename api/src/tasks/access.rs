@@ -33,8 +33,15 @@ pub fn visible_in_order(actor: &Principal, backend: DbBackend) -> Condition {
     condition(actor, backend == DbBackend::Postgres)
 }
 
+/// The part of `visible` every role shares: live tasks only. It is the whole rule for a read
+/// whose rows are the principal's own by a rule of their own table, which implies the rest: a
+/// unit's stored obligations exist only on tasks that assign the unit (`obligations::sync`).
+pub fn live() -> Condition {
+    Condition::all().add(tasks::Column::DeletedAt.is_null())
+}
+
 fn condition(actor: &Principal, fenced: bool) -> Condition {
-    let live = Condition::all().add(tasks::Column::DeletedAt.is_null());
+    let live = live();
     let fence = |mut select: SelectStatement| {
         if fenced {
             select.offset(0);
