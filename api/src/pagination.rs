@@ -37,11 +37,11 @@ impl SortKey {
         Self(parts)
     }
 
-    /// The values of a key made for `order`, `len` of them, or BAD_USER_INPUT naming `after`.
-    pub fn expect(&self, order: &str, len: usize) -> AppResult<&[serde_json::Value]> {
+    /// The `N` values of a key made for `order`, or BAD_USER_INPUT naming `after`.
+    pub fn expect<const N: usize>(&self, order: &str) -> AppResult<&[serde_json::Value; N]> {
         match self.0.split_first() {
-            Some((name, values)) if name.as_str() == Some(order) && values.len() == len => {
-                Ok(values)
+            Some((name, values)) if name.as_str() == Some(order) => {
+                values.try_into().map_err(|_| foreign_cursor())
             }
             _ => Err(foreign_cursor()),
         }
@@ -132,7 +132,8 @@ impl PageRequest {
     }
 
     /// How many rows to read: the page, and one more when the total is not counted or the page
-    /// is a keyset's (to know whether a next page exists). Within the signed 64-bit range databases bind LIMIT in.
+    /// is a keyset's (to know whether a next page exists). Within the signed 64-bit range
+    /// databases bind LIMIT in.
     pub fn fetch_limit(&self) -> u64 {
         if (self.count && !self.keyset) || self.limit >= i64::MAX.unsigned_abs() {
             self.limit
@@ -234,14 +235,15 @@ impl<T> Page<T> {
     }
 
     /// The same page with `items` in place of its own (the rows a page was read as, turned
-    /// into what the caller returns).
+    /// into what the caller returns). Sort keys describe the old items, so they are not kept:
+    /// a keyset list keys the page after (`keyed`).
     pub fn with_items<U>(self, items: Vec<U>) -> Page<U> {
         Page {
             items,
             total: self.total,
             offset: self.offset,
             more: self.more,
-            keys: self.keys,
+            keys: None,
         }
     }
 

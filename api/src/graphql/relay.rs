@@ -100,13 +100,22 @@ fn encode_cursor(offset: u64) -> String {
     URL_SAFE_NO_PAD.encode(format!("offset:{offset}"))
 }
 
-fn decode_cursor(cursor: &str) -> AppResult<u64> {
+/// What follows `prefix` in a cursor, decoded, or BAD_USER_INPUT naming `after`.
+fn decode_prefixed<T>(
+    cursor: &str,
+    prefix: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> AppResult<T> {
     URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|text| text.strip_prefix("offset:").and_then(|n| n.parse().ok()))
+        .and_then(|text| text.strip_prefix(prefix).and_then(parse))
         .ok_or_else(|| AppError::bad_field("after", "is not a cursor returned by this API"))
+}
+
+fn decode_cursor(cursor: &str) -> AppResult<u64> {
+    decode_prefixed(cursor, "offset:", |n| n.parse().ok())
 }
 
 fn encode_key(key: &SortKey) -> String {
@@ -116,16 +125,9 @@ fn encode_key(key: &SortKey) -> String {
 }
 
 fn decode_key(cursor: &str) -> AppResult<SortKey> {
-    URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|text| {
-            text.strip_prefix("key:")
-                .and_then(|json| serde_json::from_str(json).ok())
-        })
-        .map(SortKey)
-        .ok_or_else(|| AppError::bad_field("after", "is not a cursor returned by this API"))
+    decode_prefixed(cursor, "key:", |json| {
+        serde_json::from_str(json).ok().map(SortKey)
+    })
 }
 
 /// The page a keyset connection field asks for, and the sort key its `after` cursor carries
@@ -245,8 +247,8 @@ mod tests {
         assert_eq!(decode_key(&cursor).unwrap(), key);
         assert!(decode_cursor(&cursor).is_err());
         assert!(decode_key(&encode_cursor(19)).is_err());
-        assert!(key.expect("TASK_SEQUENCE_ASC", 3).is_ok());
-        assert!(key.expect("TASK_SEQUENCE_DESC", 3).is_err());
-        assert!(key.expect("TASK_SEQUENCE_ASC", 2).is_err());
+        assert!(key.expect::<3>("TASK_SEQUENCE_ASC").is_ok());
+        assert!(key.expect::<3>("TASK_SEQUENCE_DESC").is_err());
+        assert!(key.expect::<2>("TASK_SEQUENCE_ASC").is_err());
     }
 }

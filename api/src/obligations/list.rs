@@ -75,9 +75,7 @@ fn key_of(obligation: &Obligation) -> SortKey {
 
 /// The rows after `key` in the list's order: one row-value comparison.
 fn after_key(key: &SortKey) -> AppResult<Condition> {
-    let [due, document, sort, task, unit, period] = key.expect(ORDER, 6)? else {
-        unreachable!("expect checked the length")
-    };
+    let [due, document, sort, task, unit, period] = key.expect(ORDER)?;
     let columns = Expr::tuple([
         Expr::col((obligations::Entity, obligations::Column::DueOn)).into(),
         Expr::col((obligations::Entity, obligations::Column::DocumentId)).into(),

@@ -96,9 +96,7 @@ pub fn after(key: &SortKey, order: TaskOrder) -> AppResult<Condition> {
     let id = |v: &Value| key_value::<i64>(v);
     let cond = match order.field {
         TaskOrderField::Sequence => {
-            let [document, sort, task] = key.expect(order.name(), 3)? else {
-                unreachable!("expect checked the length")
-            };
+            let [document, sort, task] = key.expect(order.name())?;
             beyond(
                 order,
                 vec![
@@ -114,9 +112,7 @@ pub fn after(key: &SortKey, order: TaskOrder) -> AppResult<Condition> {
             )
         }
         TaskOrderField::Deadline => {
-            let [deadline, task] = key.expect(order.name(), 2)? else {
-                unreachable!("expect checked the length")
-            };
+            let [deadline, task] = key.expect(order.name())?;
             let deadline = key_value::<Option<NaiveDate>>(deadline)?;
             let task = id(task)?;
             let id_beyond = if order.descending {
@@ -144,9 +140,7 @@ pub fn after(key: &SortKey, order: TaskOrder) -> AppResult<Condition> {
             }
         }
         TaskOrderField::UpdatedAt | TaskOrderField::CreatedAt => {
-            let [at, task] = key.expect(order.name(), 2)? else {
-                unreachable!("expect checked the length")
-            };
+            let [at, task] = key.expect(order.name())?;
             let column = if order.field == TaskOrderField::UpdatedAt {
                 tasks::Column::UpdatedAt
             } else {
