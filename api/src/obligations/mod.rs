@@ -68,6 +68,23 @@ pub struct ObligationFilter {
     pub supervised_by: Option<i64>,
 }
 
+impl ObligationFilter {
+    /// Whether the filter is said of tasks alone (their document, their leader), so that the
+    /// rows it keeps hold every obligation of each task they touch. Destructured so that a new
+    /// field must be classed here.
+    pub fn is_of_whole_tasks(&self) -> bool {
+        let Self {
+            document_id: _,
+            leader_id: _,
+            period_id,
+            unit_id,
+            states,
+            supervised_by,
+        } = self;
+        period_id.is_none() && unit_id.is_none() && states.is_empty() && supervised_by.is_none()
+    }
+}
+
 /// The state of an obligation from its report's state (if it has one), whether the latest
 /// version came in late, its due date and the date in China. `list` applies the same rule in SQL
 /// (`list::state_condition`): change both together.

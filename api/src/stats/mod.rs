@@ -2,6 +2,7 @@
 //! missing, and where the tasks stand.
 //!
 //! - `service`: the counts, over the obligations the actor may see, in all or by group.
+//! - `aggregate`: the statements that count them, in two shapes.
 //! - `groups`: what figures can be grouped by (unit, leader, document, category, period).
 //! - `ranking`: units ranked by a stated formula with per-document weights (考核).
 //! - `schema`: `reportingFigures`, `figuresBy`, `ranking`, `scoringWeights`, `setScoringWeights`.
@@ -11,6 +12,7 @@
 //! one (the date first set for the period, without extensions). Both stay stored, so either
 //! view can be asked for at any time.
 
+mod aggregate;
 pub mod groups;
 pub mod ranking;
 pub mod schema;

@@ -28,7 +28,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use super::service::count_if;
+use super::aggregate::count_if;
 use crate::auth::Principal;
 use crate::auth::principal::Scope;
 use crate::deadline::today_in_china;

@@ -803,3 +803,107 @@ async fn grouped_figures_and_the_ranking_cost_a_fixed_number_of_statements() {
     assert_eq!(counts, [3, 3, 4], "{counts:?}");
     let _ = year.unit_d;
 }
+
+/// The figures count each task at its own warning level, whoever asks and whatever the filter.
+/// The level is read two ways: from the task's own obligations (`Task.warningLevel`, in the
+/// process) and, counted, in SQL, which reads a task's earliest open due date in the same pass
+/// when the rows in view hold all of a task's obligations (the bureau's, a leader's, by
+/// document or leader) and by a subquery per task when a unit or a period cuts them apart. The
+/// tasks in view are those the same filter lists obligations of. Checked on two days: after
+/// the third quarter's deadline (red and green) and two days before the fourth's (yellow).
+#[tokio::test]
+async fn figures_count_each_task_at_its_own_warning_level_whatever_the_view() {
+    let app = TestApp::spawn().await;
+    let year = Year::build(&app).await;
+    year.play(&app).await;
+    let w = &year.w;
+    let views = [
+        ("bureau", json!({})),
+        ("bureau", json!({ "documentId": w.document })),
+        ("bureau", json!({ "leaderId": w.leader_liu })),
+        (
+            "bureau",
+            json!({ "leaderId": w.leader_wang, "documentId": w.document }),
+        ),
+        ("bureau", json!({ "unitId": w.unit_c })),
+        (
+            "bureau",
+            json!({ "unitId": year.unit_d, "leaderId": w.leader_wang }),
+        ),
+        ("bureau", json!({ "periodId": year.periods[3] })),
+        ("dashboard", json!({})),
+        ("liuzhen", json!({})),
+        ("wangling", json!({ "documentId": w.document })),
+        (A, json!({})),
+        (D, json!({ "periodId": year.periods[2] })),
+    ];
+    let mut levels_seen = std::collections::BTreeSet::new();
+    for (month, day) in [(10, 10), (12, 26)] {
+        set_day(&app, month, day);
+        for (who, filter) in &views {
+            let token = token(&app, who).await;
+            // A unit lists its own with `myObligations`.
+            let field = if [A, D].contains(who) {
+                "myObligations"
+            } else {
+                "obligations"
+            };
+            let listed = app
+                .gql(
+                    Some(&token),
+                    &format!(
+                        "query($f: ObligationFilter) {{ list: {field}(filter: $f, first: 100) {{
+                           totalCount nodes {{ task {{ id warningLevel }} }} }} }}"
+                    ),
+                    json!({ "f": filter }),
+                )
+                .await;
+            assert!(listed.data("/list/totalCount").as_i64().unwrap() < 100);
+            let mut by_task = BTreeMap::new();
+            for node in listed.data("/list/nodes").as_array().unwrap() {
+                by_task.insert(
+                    node["task"]["id"].as_str().unwrap().to_owned(),
+                    node["task"]["warningLevel"].as_str().unwrap().to_owned(),
+                );
+            }
+            let mut expected: BTreeMap<String, i64> = BTreeMap::new();
+            for level in by_task.values() {
+                *expected.entry(level.clone()).or_default() += 1;
+                levels_seen.insert(level.clone());
+            }
+            let figures = app
+                .gql(
+                    Some(&token),
+                    "query($f: FiguresFilter) { reportingFigures(filter: $f) {
+                       tasks tasksByWarning { level tasks } } }",
+                    json!({ "f": filter }),
+                )
+                .await;
+            let counted: BTreeMap<String, i64> = figures
+                .data("/reportingFigures/tasksByWarning")
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    (
+                        c["level"].as_str().unwrap().to_owned(),
+                        c["tasks"].as_i64().unwrap(),
+                    )
+                })
+                .collect();
+            let context = format!("{who} {filter} on {month}/{day}");
+            assert!(!by_task.is_empty(), "{context}: nothing in view");
+            assert_eq!(
+                figures.data("/reportingFigures/tasks").as_i64().unwrap(),
+                i64::try_from(by_task.len()).unwrap(),
+                "{context}"
+            );
+            assert_eq!(counted, expected, "{context}");
+        }
+    }
+    assert_eq!(
+        levels_seen.into_iter().collect::<Vec<_>>(),
+        ["GREEN", "RED", "YELLOW"],
+        "the views between them show every level"
+    );
+}

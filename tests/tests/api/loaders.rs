@@ -81,6 +81,7 @@ async fn a_page_of_50_costs_as_many_statements_as_a_page_of_5() {
         .await
         .data("/me/username");
     let mut counts = Vec::new();
+    app.log_statements();
     for n in [5, 50] {
         let before = app.statements();
         let page = app
@@ -93,7 +94,10 @@ async fn a_page_of_50_costs_as_many_statements_as_a_page_of_5() {
         assert_eq!(page.data("/tasks/nodes/0/warningLevel"), "GREEN");
         counts.push(app.statements() - before);
     }
+    let log = app.take_statement_log();
     assert_eq!(counts[0], counts[1], "statements for 5 and 50: {counts:?}");
+    // The page, then its tasks' stored obligations: the tasks are not read again.
+    assert_eq!(counts[1], 2, "{log:#?}");
 }
 
 /// A list counts its rows only when `totalCount` is asked for: one statement fewer without it,

@@ -26,7 +26,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::TaskStatus;
 use entity::tasks;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::ConnectionTrait;
 
 use crate::error::AppResult;
 use crate::obligations::{self, ObligationState};
@@ -161,10 +161,21 @@ pub async fn facts_of(
     tasks: &[tasks::Model],
     now: DateTime<Utc>,
 ) -> AppResult<HashMap<i64, Vec<ObligationFacts>>> {
-    let today = crate::deadline::today_in_china(now);
     let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
+    facts_of_ids(db, &ids, now).await
+}
+
+/// The obligations of the tasks with these ids, keyed by task id. Only the stored obligations
+/// are read: they carry their task, so the tasks themselves are not (a task by id with its
+/// warning level was four statements, one of them this task read again).
+pub async fn facts_of_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+    now: DateTime<Utc>,
+) -> AppResult<HashMap<i64, Vec<ObligationFacts>>> {
+    let today = crate::deadline::today_in_china(now);
     let mut by_task: HashMap<i64, Vec<ObligationFacts>> = HashMap::new();
-    for row in obligations::store::of_task_ids(db, &ids, None).await? {
+    for row in obligations::store::of_task_ids(db, ids, None).await? {
         by_task
             .entry(row.task_id)
             .or_default()
@@ -174,21 +185,6 @@ pub async fn facts_of(
             });
     }
     Ok(by_task)
-}
-
-/// The obligations of the tasks with these ids, keyed by task id.
-pub async fn facts_of_ids(
-    db: &impl ConnectionTrait,
-    ids: &[i64],
-    now: DateTime<Utc>,
-) -> AppResult<HashMap<i64, Vec<ObligationFacts>>> {
-    let tasks = crate::db::in_chunks(ids, |chunk| {
-        tasks::Entity::find()
-            .filter(tasks::Column::Id.is_in(chunk))
-            .all(db)
-    })
-    .await?;
-    facts_of(db, &tasks, now).await
 }
 
 #[cfg(test)]
