@@ -2,7 +2,8 @@
 //!
 //! - `access`: which tasks a principal may see; every read of tasks goes through it.
 //! - `query`: listing, filtering and the batch reads behind the DataLoaders; `order`: the
-//!   list's orders and their keyset cursors.
+//!   list's orders and their keyset cursors; `search`: the words of `filter: { search }`, as
+//!   PostgreSQL's trigram index can serve them.
 //! - `service`: creating, changing and soft-deleting tasks, with optimistic locking.
 //! - `assignments`: replacing a task's leaders and units.
 //! - `store`: the versioned write every change of a task goes through (invariant 8).
@@ -19,6 +20,7 @@ pub mod order;
 pub mod progress;
 pub mod query;
 pub mod schema;
+mod search;
 pub mod service;
 pub mod store;
 pub mod types;

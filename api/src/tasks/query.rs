@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use entity::enums::{TaskStatus, UnitRole};
 use entity::{categories, leaders, task_leaders, task_units, tasks};
 use itertools::Itertools;
-use sea_orm::sea_query::{Expr, LikeExpr, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -17,7 +17,6 @@ use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageRequest, SortKey};
 use crate::tasks::access;
 use crate::tasks::order;
-use crate::validation::like_pattern;
 
 /// Which tasks to list. All conditions must hold.
 #[derive(Debug, Default)]
@@ -155,12 +154,7 @@ pub async fn filter_condition(
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        let pattern = like_pattern(text);
-        condition = condition.add(
-            Condition::any()
-                .add(Expr::col(tasks::Column::Text).like(LikeExpr::new(&pattern).escape('\\')))
-                .add(tasks::Column::Seq.eq(text)),
-        );
+        condition = condition.add(super::search::condition(db.get_database_backend(), text));
     }
     if let (Some(from), Some(to)) = (filter.deadline_from, filter.deadline_to)
         && from > to

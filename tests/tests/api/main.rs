@@ -48,6 +48,7 @@ mod scale;
 mod schedule;
 mod schema;
 mod scopes;
+mod search;
 mod signoff;
 mod stored_obligations;
 mod tasks;
