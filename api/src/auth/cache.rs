@@ -7,7 +7,7 @@
 //! committed:
 //!
 //! - on the instance that made it, when any mutation but `login` has been resolved
-//!   (`DropAfterMutations`): the services commit before their resolvers return, so the next
+//!   (`after_field`): the services commit before their resolvers return, so the next
 //!   request reads the account again, and a request that read it during the change holds an
 //!   older generation;
 //! - on every instance, when its relay reads a row that can change a principal
@@ -22,8 +22,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve};
-use async_graphql::{ServerResult, Value};
+use async_graphql::extensions::ExtensionContext;
 
 use crate::auth::Principal;
 
@@ -79,31 +78,14 @@ impl PrincipalCache {
     }
 }
 
-/// The extension that moves the instance's generation once a mutation has been resolved.
-pub struct DropAfterMutations;
-
-impl ExtensionFactory for DropAfterMutations {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(DropAfterMutation)
-    }
-}
-
-struct DropAfterMutation;
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for DropAfterMutation {
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: async_graphql::extensions::ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        let mutation = info.parent_type == "Mutation" && info.name != "login";
-        let resolved = next.run(ctx, info).await;
-        // Signing in starts a session; it changes no principal that could be cached.
-        if mutation && let Some(principals) = ctx.data_opt::<PrincipalCache>() {
-            principals.changed();
-        }
-        resolved
+/// Moves the instance's generation once a mutation field but `login` has been resolved (called
+/// for every field by the schema's per-field extension, `schema::fields`). Signing in starts a
+/// session; it changes no principal that could be cached.
+pub fn after_field(ctx: &ExtensionContext<'_>, parent_type: &str, name: &str) {
+    if parent_type == "Mutation"
+        && name != "login"
+        && let Some(principals) = ctx.data_opt::<PrincipalCache>()
+    {
+        principals.changed();
     }
 }

@@ -7,7 +7,7 @@
 //!   (an access token or an API key); `cache` keeps an access token's principal for a short
 //!   time, read again after any change to accounts, leaders or units.
 //! - `keys`: API keys of machine accounts (shown once, hashed, scoped, expiring, revocable);
-//!   `scopes`: what a key may do, field by field (the `ScopeGuard` extension).
+//!   `scopes`: what a key may do, field by field (`refusal`, applied by `schema::fields`).
 //! - `service`: login, refresh rotation with reuse detection, logout, password change.
 //! - `throttle`: sign-in attempts per client address, and delays per username and address;
 //!   `limits`: requests a minute per API key and per account.

@@ -99,7 +99,7 @@ impl Principal {
     }
 
     /// FORBIDDEN when the request came with an API key without `scope` (a download's check;
-    /// GraphQL fields are checked by `auth::scopes::ScopeGuard`).
+    /// GraphQL fields are checked by `auth::scopes::refusal`, in `schema::fields`).
     pub fn require_scope(&self, scope: ApiScope) -> AppResult<()> {
         match &self.key {
             Some(grant) if !grant.allows(scope) => Err(AppError::forbidden(format!(

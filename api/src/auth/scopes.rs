@@ -1,7 +1,7 @@
 //! What an API key may do: its scopes (`tasks:read`, `reports:read`, `reports:write`,
 //! `indicators:write`, `events:read`, `admin`) and the one table that says which scope each
 //! field needs (`required`), enforced for every field a key's request resolves by the
-//! `ScopeGuard` extension, and for every download and the `events` subscription (whose root
+//! schema's per-field extension (`refusal`), and for every download and the `events` subscription (whose root
 //! field passes no field hook) by `Principal::require_scope`.
 //!
 //! A scope only narrows: a key acts as its account (a SERVICE account reads everything and
@@ -10,12 +10,9 @@
 //! `admin`, so a field added without a line here is closed to keys, not open.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo,
-};
-use async_graphql::{PathSegment, ServerResult, Value};
+use async_graphql::extensions::{ExtensionContext, ResolveInfo};
+use async_graphql::{PathSegment, ServerError};
 
 use crate::auth::AuthState;
 use crate::error::AppError;
@@ -185,49 +182,33 @@ pub fn required(parent_type: &str, field: &str) -> Option<ApiScope> {
     }
 }
 
-/// The extension that checks every field a key's request resolves against `required`.
-pub struct ScopeGuard;
-
-impl ExtensionFactory for ScopeGuard {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ScopeCheck)
+/// The refusal of a field to a key that lacks its scope, if it is refused: checked for every
+/// field a request resolves, by the schema's per-field extension (`schema::fields`).
+pub fn refusal(ctx: &ExtensionContext<'_>, info: &ResolveInfo<'_>) -> Option<ServerError> {
+    let Some(AuthState::Authenticated(principal)) = ctx.data_opt::<AuthState>() else {
+        return None;
+    };
+    let grant = principal.key.as_ref()?;
+    let needed = required(info.parent_type, info.name)?;
+    if grant.allows(needed) {
+        return None;
     }
-}
-
-struct ScopeCheck;
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for ScopeCheck {
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        if let Some(AuthState::Authenticated(principal)) = ctx.data_opt::<AuthState>()
-            && let Some(grant) = &principal.key
-            && let Some(needed) = required(info.parent_type, info.name)
-            && !grant.allows(needed)
-        {
-            let mut error = async_graphql::Error::from(AppError::forbidden(format!(
-                "this API key does not carry the scope `{}`",
-                needed.as_str()
-            )))
-            .into_server_error(async_graphql::Pos::default());
-            error.locations.clear();
-            error.path = info
-                .path_node
-                .to_string_vec()
-                .into_iter()
-                .map(|segment| match segment.parse::<usize>() {
-                    Ok(index) => PathSegment::Index(index),
-                    Err(_) => PathSegment::Field(segment),
-                })
-                .collect();
-            return Err(error);
-        }
-        next.run(ctx, info).await
-    }
+    let mut error = async_graphql::Error::from(AppError::forbidden(format!(
+        "this API key does not carry the scope `{}`",
+        needed.as_str()
+    )))
+    .into_server_error(async_graphql::Pos::default());
+    error.locations.clear();
+    error.path = info
+        .path_node
+        .to_string_vec()
+        .into_iter()
+        .map(|segment| match segment.parse::<usize>() {
+            Ok(index) => PathSegment::Index(index),
+            Err(_) => PathSegment::Field(segment),
+        })
+        .collect();
+    Some(error)
 }
 
 #[cfg(test)]

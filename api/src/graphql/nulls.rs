@@ -12,36 +12,26 @@
 //! Subscriptions run their events without the `execute` hook: there a failed nullable field is
 //! null and its error is not sent.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextResolve, ResolveInfo,
-};
 use async_graphql::{Response, ServerError, ServerResult, Value};
 
-/// The extension (one instance per request).
-pub struct NullPropagation;
-
-impl ExtensionFactory for NullPropagation {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(Caught::default())
-    }
-}
-
-/// The errors caught at nullable fields of one request, for its response.
+/// The errors caught at nullable fields of one request, for its response. The schema's
+/// per-field extension (`schema::fields`) holds one per request and calls `field` with each
+/// field's result, and `finish` with the response.
 #[derive(Default)]
-struct Caught(Mutex<Vec<ServerError>>);
+pub struct Caught(Mutex<Vec<ServerError>>);
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for Caught {
-    async fn resolve(
+impl Caught {
+    /// A field's result as its parent sees it: a failed nullable field is null, its error kept.
+    /// `return_type` is the field's (`ResolveInfo::return_type`).
+    pub fn field(
         &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
+        return_type: &str,
+        result: ServerResult<Option<Value>>,
     ) -> ServerResult<Option<Value>> {
-        let nullable = !info.return_type.ends_with('!');
-        match next.run(ctx, info).await {
+        let nullable = !return_type.ends_with('!');
+        match result {
             Err(error) if nullable => {
                 match self.0.lock() {
                     Ok(mut caught) => caught.push(error),
@@ -53,13 +43,8 @@ impl Extension for Caught {
         }
     }
 
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
+    /// The response with the errors caught, in the order of the query.
+    pub fn finish(&self, mut response: Response) -> Response {
         // An error nobody caught reached the root: a non-null root field failed.
         let reached_root = response.errors.iter().any(|error| !error.path.is_empty());
         if reached_root {

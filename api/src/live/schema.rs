@@ -161,7 +161,7 @@ impl LiveSubscription {
         // The socket's principal was read at `connection_init`; its session may have been
         // signed out since (a socket outlives its access token), which closes the socket.
         let session_end = ctx.data_opt::<SessionEnd>().cloned();
-        // A subscription's root field does not pass the field hooks `ScopeGuard` checks: an
+        // A subscription's root field does not pass the per-field hooks (`schema::fields`): an
         // API key's scope is checked here.
         ctx.actor()?
             .require_scope(crate::auth::scopes::ApiScope::EventsRead)?;

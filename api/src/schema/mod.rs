@@ -3,6 +3,7 @@
 //! request runs under. This is the top of the crate: it imports every domain's `schema`, and
 //! nothing below imports it (only `http`, `startup` and `cli` do).
 
+mod fields;
 pub mod node;
 
 use std::sync::Arc;
@@ -215,12 +216,17 @@ pub fn builder(limits: Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
     // Automatic persisted queries (Apollo's link, urql's): a client sends the hash of a query
     // it sent before instead of the text. The most recently used 256 are kept.
     .extension(ApolloPersistedQueries::new(LruCacheStorage::new(256)))
-    .extension(crate::graphql::nulls::NullPropagation)
-    // Inside null propagation, so that a field a key may not read is null with its error.
-    .extension(crate::auth::scopes::ScopeGuard)
-    .extension(crate::auth::cache::DropAfterMutations)
-    .extension(Tracing)
+    // Every field's rules in one extension: each extension wraps every field (`fields`).
+    .extension(fields::FieldRules)
     .extension(crate::error::SubscriptionErrors);
+    // async-graphql's spans (a span per field) only when the log filter would keep them: the
+    // default filter does not (`async_graphql=warn`), and the extension costs every field a
+    // wrapped future whether its spans are kept or not.
+    let builder = if tracing::enabled!(target: "async_graphql::graphql", tracing::Level::INFO) {
+        builder.extension(Tracing)
+    } else {
+        builder
+    };
     if limits.introspection {
         builder
     } else {
