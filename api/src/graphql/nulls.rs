@@ -4,7 +4,7 @@
 //!
 //! async-graphql instead leaves the failed field's key out of its parent (and drops a failing
 //! non-null field's siblings' parent key the same way), so a client typed from the schema holds
-//! an object without a field the schema promises. This extension catches the error at every
+//! an object without a field the schema promises. `Caught` catches the error at every
 //! nullable field (`ResolveInfo::return_type` has no trailing `!`), answers `null` there and
 //! keeps the error for the response; a non-null field's error passes on to its parent, as the
 //! spec wants. An error that reaches the root (a non-null root field) makes `data` null.
