@@ -72,6 +72,10 @@ pub struct PageRequest {
     /// A keyset page: its position is a key, not an offset, so whether more rows follow is
     /// known only from the extra row, counted or not.
     pub keyset: bool,
+    /// Whether the rows are wanted (the client selected `nodes`, `edges` or `pageInfo`): a
+    /// list asked only for its `totalCount` may skip reading them (the tasks' does: a
+    /// document's counts by status are five totals in one request).
+    pub rows: bool,
 }
 
 impl PageRequest {
@@ -99,12 +103,18 @@ impl PageRequest {
             limit,
             count: true,
             keyset: false,
+            rows: true,
         })
     }
 
     /// The same request, counting the total or not.
     pub fn counting(self, count: bool) -> Self {
         Self { count, ..self }
+    }
+
+    /// The same request, reading the rows or not.
+    pub fn reading_rows(self, rows: bool) -> Self {
+        Self { rows, ..self }
     }
 
     /// The same request for a keyset list (`Page::keyed`).
@@ -150,6 +160,7 @@ impl PageRequest {
             limit: i64::MAX.unsigned_abs(),
             count: false,
             keyset: false,
+            rows: true,
         }
     }
 

@@ -42,6 +42,8 @@ pub mod report_versions;
 pub mod reporting_periods;
 pub mod scoring_weights;
 pub mod task_citations;
+pub mod task_count_deltas;
+pub mod task_counts;
 pub mod task_leaders;
 pub mod task_links;
 pub mod task_proposals;

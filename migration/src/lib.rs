@@ -34,6 +34,7 @@ mod m20261128_000027_review_offices;
 mod m20261128_000028_leader_material;
 mod m20261129_000029_keyset_indexes;
 mod m20261129_000030_task_text_trigrams;
+mod m20261129_000031_task_counts;
 
 /// Runs every migration in order; used by `api migrate`, by the server at start and by tests.
 pub struct Migrator;
@@ -72,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000028_leader_material::Migration),
             Box::new(m20261129_000029_keyset_indexes::Migration),
             Box::new(m20261129_000030_task_text_trigrams::Migration),
+            Box::new(m20261129_000031_task_counts::Migration),
         ]
     }
 }

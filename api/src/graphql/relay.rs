@@ -131,29 +131,41 @@ fn decode_key(cursor: &str) -> AppResult<SortKey> {
 }
 
 /// The page a keyset connection field asks for, and the sort key its `after` cursor carries
-/// (which the list decodes against its order). The total is counted only when selected.
+/// (which the list decodes against its order). The total is counted only when selected, the
+/// rows read only when something of them is.
 pub fn keyset_request(
     ctx: &async_graphql::Context<'_>,
     first: Option<i32>,
     after: Option<&str>,
 ) -> AppResult<(PageRequest, Option<SortKey>)> {
-    let count = ctx.look_ahead().field("totalCount").exists();
     let after = after.map(decode_key).transpose()?;
     Ok((
-        PageRequest::new(first, None)?.counting(count).keyset(),
+        selected(ctx, PageRequest::new(first, None)?).keyset(),
         after,
     ))
 }
 
+/// `request` counting the total only when `totalCount` is selected, and reading rows only
+/// when something of them is.
+fn selected(ctx: &async_graphql::Context<'_>, request: PageRequest) -> PageRequest {
+    let ahead = ctx.look_ahead();
+    let rows = ["nodes", "edges", "pageInfo"]
+        .iter()
+        .any(|field| ahead.field(field).exists());
+    request
+        .counting(ahead.field("totalCount").exists())
+        .reading_rows(rows)
+}
+
 /// The page a connection field asks for; the total is counted only when the client selected
-/// `totalCount`.
+/// `totalCount`, and the rows read only when it selected something of them.
 pub fn page_request(
     ctx: &async_graphql::Context<'_>,
     first: Option<i32>,
     after: Option<&str>,
 ) -> AppResult<PageRequest> {
-    let count = ctx.look_ahead().field("totalCount").exists();
-    Ok(PageRequest::new(first, after.map(decode_cursor).transpose()?)?.counting(count))
+    let request = PageRequest::new(first, after.map(decode_cursor).transpose()?)?;
+    Ok(selected(ctx, request))
 }
 
 /// Fields every connection carries besides `edges`, `nodes` and `pageInfo`.
@@ -235,6 +247,7 @@ mod tests {
                 limit: 10,
                 count: true,
                 keyset: false,
+                rows: true,
             }
         );
         assert!(decode_cursor("bogus").is_err());

@@ -33,6 +33,12 @@ pub fn visible_in_order(actor: &Principal, backend: DbBackend) -> Condition {
     condition(actor, backend == DbBackend::Postgres)
 }
 
+/// Whether `actor` sees every live task (`visible` is `live` alone for them, the first arm of
+/// `condition`): the lists the stored counts answer (`counts::Tallied`) are theirs only.
+pub fn sees_every_live_task(actor: &Principal) -> bool {
+    matches!(actor.scope, Scope::Bureau | Scope::Service)
+}
+
 /// The part of `visible` every role shares: live tasks only. It is the whole rule for a read
 /// whose rows are the principal's own by a rule of their own table, which implies the rest: a
 /// unit's stored obligations exist only on tasks that assign the unit (`obligations::sync`).

@@ -4,6 +4,8 @@
 //! - `query`: listing, filtering and the batch reads behind the DataLoaders; `order`: the
 //!   list's orders and their keyset cursors; `search`: the words of `filter: { search }`, as
 //!   PostgreSQL's trigram index can serve them.
+//! - `counts`: live tasks counted by document and status as they change (triggers), the
+//!   totals of the lists whose rows are every live task.
 //! - `service`: creating, changing and soft-deleting tasks, with optimistic locking.
 //! - `assignments`: replacing a task's leaders and units.
 //! - `store`: the versioned write every change of a task goes through (invariant 8).
@@ -13,6 +15,7 @@
 
 pub mod access;
 pub mod assignments;
+pub mod counts;
 pub mod decisions;
 pub mod loaders;
 pub mod mutations;

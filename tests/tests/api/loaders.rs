@@ -141,4 +141,23 @@ async fn the_total_is_counted_only_when_asked_for() {
     let (last, _, _) = run(plain, 3).await;
     assert_eq!(last.data("/tasks/pageInfo/hasNextPage"), false);
     assert_eq!(last.data("/tasks/nodes").as_array().unwrap().len(), 3);
+
+    // Only the total: the count alone, no rows read (five of these make a document's counts
+    // by status). The bureau's comes from the stored counts (`tasks::counts`), a unit's counts
+    // its rows.
+    let total_only = "query($n: Int) { tasks(first: $n) { totalCount } }";
+    let (total, statements, log) = run(total_only, 2).await;
+    assert_eq!(total.data("/tasks/totalCount"), 3);
+    assert_eq!(statements, 1, "{log:#?}");
+    app.gql(Some(&w.unit_a_token), "{ me { username } }", json!({}))
+        .await
+        .data("/me/username");
+    app.log_statements();
+    let before = app.statements();
+    let total = app
+        .gql(Some(&w.unit_a_token), total_only, json!({ "n": 2 }))
+        .await;
+    let log = app.take_statement_log();
+    assert!(total.data("/tasks/totalCount").as_u64().unwrap() > 0);
+    assert_eq!(app.statements() - before, 1, "{log:#?}");
 }

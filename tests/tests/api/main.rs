@@ -51,6 +51,7 @@ mod scopes;
 mod search;
 mod signoff;
 mod stored_obligations;
+mod task_counts;
 mod tasks;
 mod uploads;
 mod values;

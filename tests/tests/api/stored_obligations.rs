@@ -1,7 +1,8 @@
 //! Stored obligations equal the derived ones after every kind of change: random sequences of
 //! submissions, drafts, reviews, reassignments, period changes, closings, extensions, rule
 //! changes, deletions and the passing of time, through the API, each followed by
-//! `obligations::store::check` over the whole database. On SQLite and, in CI, PostgreSQL.
+//! `obligations::store::check` over the whole database, and the live tasks' stored counts
+//! (`tasks::counts::check`), folded or not. On SQLite and, in CI, PostgreSQL.
 
 use chrono::Duration;
 use proptest::prelude::*;
@@ -61,6 +62,8 @@ enum Op {
     Advance {
         days: i64,
     },
+    /// The deadline job's fold of the task counts' deltas (`tasks::counts`).
+    FoldCounts,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -81,6 +84,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..3usize).prop_map(|rule| Op::Rule { rule }),
         1 => i().prop_map(|task| Op::DeleteTask { task }),
         2 => (1..60i64).prop_map(|days| Op::Advance { days }),
+        1 => Just(Op::FoldCounts),
     ]
 }
 
@@ -320,6 +324,9 @@ impl Ctx<'_> {
                 .await;
             }
             Op::Advance { days } => self.app.clock.advance(Duration::days(*days)),
+            Op::FoldCounts => {
+                api::tasks::counts::fold(&self.db).await.unwrap();
+            }
         }
     }
 }
@@ -347,6 +354,12 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         prop_assert!(
             drift.is_empty(),
             "after step {step} ({op:?}) of {ops:#?}: {drift:#?}"
+        );
+        // The live tasks' counts (`tasks::counts`), folded or not, after the same changes.
+        let drift = api::tasks::counts::check(&ctx.db).await.unwrap();
+        prop_assert!(
+            drift.is_empty(),
+            "task counts after step {step} ({op:?}) of {ops:#?}: {drift:#?}"
         );
     }
     Ok(())
