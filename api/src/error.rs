@@ -198,33 +198,12 @@ impl AppError {
     }
 }
 
-/// Applies `to_client` to every response of a subscription. HTTP responses are mapped by the
-/// handler; subscription responses stream out over the WebSocket without passing it.
-pub struct SubscriptionErrors;
-
-impl async_graphql::extensions::ExtensionFactory for SubscriptionErrors {
-    fn create(&self) -> std::sync::Arc<dyn async_graphql::extensions::Extension> {
-        std::sync::Arc::new(SubscriptionErrorsExtension)
-    }
-}
-
-struct SubscriptionErrorsExtension;
-
-impl async_graphql::extensions::Extension for SubscriptionErrorsExtension {
-    fn subscribe<'s>(
-        &self,
-        ctx: &async_graphql::extensions::ExtensionContext<'_>,
-        stream: futures_util::stream::BoxStream<'s, async_graphql::Response>,
-        next: async_graphql::extensions::NextSubscribe<'_>,
-    ) -> futures_util::stream::BoxStream<'s, async_graphql::Response> {
-        use futures_util::StreamExt;
-        next.run(ctx, stream)
-            .map(|mut response| {
-                response.errors = response.errors.into_iter().map(to_client).collect();
-                response
-            })
-            .boxed()
-    }
+/// Applies `to_client` to a response of a subscription (`schema::fields` maps each one).
+/// HTTP responses are mapped by the handler; subscription responses stream out over the
+/// WebSocket without passing it.
+pub fn subscription_response(mut response: async_graphql::Response) -> async_graphql::Response {
+    response.errors = response.errors.into_iter().map(to_client).collect();
+    response
 }
 
 /// The response of a plain HTTP route (not GraphQL) that failed: the same JSON error shape as

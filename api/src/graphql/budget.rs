@@ -21,9 +21,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextPrepareRequest, NextValidation,
-};
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, FragmentDefinition, Selection, SelectionSet,
 };
@@ -238,16 +235,9 @@ impl Cost {
 /// so their size bounds its memory.
 pub const MAX_PERSISTED_QUERY_BYTES: usize = 64 * 1024;
 
-/// The extension that enforces a `Budget` on every request, after parsing.
-pub struct RequestBudget(pub Arc<Budget>);
-
-impl ExtensionFactory for RequestBudget {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(BudgetCheck(self.0.clone(), Default::default()))
-    }
-}
-
-struct BudgetCheck(Arc<Budget>, std::sync::Mutex<Report>);
+/// The budget's check of one request (`schema::fields`, the schema's one extension, calls its
+/// hooks), with what it measured for the response.
+pub struct BudgetCheck(Arc<Budget>, std::sync::Mutex<Report>);
 
 /// What a request that asked for it (`"extensions": {"cost": true}`) is told it cost.
 #[derive(Default)]
@@ -260,19 +250,20 @@ struct Report {
 /// The check runs when the request is prepared, on the document parsed there (and kept for
 /// execution): async-graphql's own first pass over a parsed document, its recursion-depth
 /// check, already expands fragments, so it must not see a document the budget refuses.
-#[async_graphql::async_trait::async_trait]
-impl Extension for BudgetCheck {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        mut request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
+impl BudgetCheck {
+    /// The check of one request against `budget`.
+    pub fn new(budget: Arc<Budget>) -> Self {
+        Self(budget, Default::default())
+    }
+
+    /// When the request is prepared, before the persisted queries fill in a hash's document:
+    /// the request, or why it is refused.
+    pub fn prepare(&self, mut request: Request) -> ServerResult<Request> {
         if request.extensions.contains_key("persistedQuery") {
             // An automatic persisted query: a hash alone runs a document checked when it was
             // registered; a registration is checked here like any query, and kept small.
             if request.query.is_empty() {
-                return next.run(ctx, request).await;
+                return Ok(request);
             }
             if request.query.len() > MAX_PERSISTED_QUERY_BYTES {
                 return Err(ServerError::new(
@@ -299,26 +290,16 @@ impl Extension for BudgetCheck {
             cost,
             complexity: None,
         };
-        next.run(ctx, request).await
+        Ok(request)
     }
 
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await?;
+    /// After validation: the complexity async-graphql computed.
+    pub fn validated(&self, result: &ValidationResult) {
         self.report().complexity = Some(result.complexity);
-        Ok(result)
     }
 
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
+    /// The response, with what it cost when the request asked.
+    pub fn finish(&self, mut response: Response) -> Response {
         let report = std::mem::take(&mut *self.report());
         if report.asked {
             let mut cost = async_graphql::indexmap::IndexMap::new();

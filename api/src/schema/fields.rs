@@ -1,42 +1,106 @@
-//! The rules applied to every field a request resolves, in one extension: a key's scope
+//! The schema's one extension: every rule async-graphql runs a request through, in one
+//! extension. When a request is prepared, the budget (`graphql::budget`) and then the automatic
+//! persisted queries (async-graphql's own, which this extension delegates to); after validation,
+//! the complexity for the budget's report; on every field, a key's scope
 //! (`auth::scopes::refusal`), null propagation (`graphql::nulls::Caught`) and the principal
-//! cache after a mutation (`auth::cache::after_field`).
+//! cache after a mutation (`auth::cache::after_field`); on every subscription response, the
+//! errors as clients see them (`error::subscription_response`).
 //!
 //! One extension and not one each because async-graphql wraps every field's resolution in a
-//! boxed future per extension: a page of 50 tasks resolves thousands of fields, and at a
-//! province's scale the wrapped futures of the requests in flight were the largest share of the
-//! heap at its peak (heaptrack, 16 connections: about 25 MB of 110 MB in the three rules' and
-//! the tracing extension's layers).
+//! boxed future per registered extension, whether or not it has a hook for fields: a page of
+//! 50 tasks resolves thousands of fields. At a province's scale the wrapped futures of the
+//! requests in flight were the largest share of the heap at its peak (heaptrack, 16
+//! connections: about 25 MB of 110 MB in the three field rules' and the tracing extension's
+//! layers), and with four extensions their layers were a fifth of the server's CPU on a page of
+//! tasks (`perf`).
 //!
-//! Order: the scope is checked first, and a refusal is caught like any error (a field a key may
-//! not read is null with its error, when it is nullable); the cache moves after the field has
-//! resolved, its mutation committed.
+//! Order: the budget checks a document before the persisted queries register it; the scope is
+//! checked first on a field, and a refusal is caught like any error (a field a key may not read
+//! is null with its error, when it is nullable); the cache moves after the field has resolved,
+//! its mutation committed; the cost is reported on the response after null propagation.
 
 use std::sync::Arc;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextResolve, ResolveInfo,
+use async_graphql::extensions::apollo_persisted_queries::{
+    ApolloPersistedQueries, LruCacheStorage,
 };
-use async_graphql::{Response, ServerResult, Value};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextPrepareRequest, NextResolve,
+    NextSubscribe, NextValidation, ResolveInfo,
+};
+use async_graphql::{Request, Response, ServerError, ServerResult, ValidationResult, Value};
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 
+use crate::graphql::budget::{Budget, BudgetCheck};
 use crate::graphql::nulls::Caught;
 
-/// The extension's factory: one instance per request, for its caught errors.
-pub struct FieldRules;
+/// The extension's factory, built once with the schema: one instance per request.
+pub struct RequestRules {
+    budget: Arc<Budget>,
+    persisted: ApolloPersistedQueries<LruCacheStorage>,
+}
 
-impl ExtensionFactory for FieldRules {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(PerRequest::default())
+impl RequestRules {
+    /// The rules with `budget`, keeping the most recently used `persisted` queries (Apollo's
+    /// link and urql's send the hash of a query they sent before instead of its text).
+    pub fn new(budget: Budget, persisted: usize) -> Self {
+        Self {
+            budget: Arc::new(budget),
+            persisted: ApolloPersistedQueries::new(LruCacheStorage::new(persisted)),
+        }
     }
 }
 
-#[derive(Default)]
+impl ExtensionFactory for RequestRules {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(PerRequest {
+            budget: BudgetCheck::new(self.budget.clone()),
+            persisted: self.persisted.create(),
+            caught: Caught::default(),
+        })
+    }
+}
+
 struct PerRequest {
+    budget: BudgetCheck,
+    /// async-graphql's persisted queries, whose hook this one's calls.
+    persisted: Arc<dyn Extension>,
     caught: Caught,
 }
 
 #[async_graphql::async_trait::async_trait]
 impl Extension for PerRequest {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        let request = self.budget.prepare(request)?;
+        self.persisted.prepare_request(ctx, request, next).await
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let result = next.run(ctx).await?;
+        self.budget.validated(&result);
+        Ok(result)
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let response = self.caught.finish(next.run(ctx, operation_name).await);
+        self.budget.finish(response)
+    }
+
     async fn resolve(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -56,12 +120,14 @@ impl Extension for PerRequest {
         self.caught.field(return_type, result)
     }
 
-    async fn execute(
+    fn subscribe<'s>(
         &self,
         ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        self.caught.finish(next.run(ctx, operation_name).await)
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        next.run(ctx, stream)
+            .map(crate::error::subscription_response)
+            .boxed()
     }
 }

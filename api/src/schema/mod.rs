@@ -6,12 +6,7 @@
 mod fields;
 pub mod node;
 
-use std::sync::Arc;
-
 use async_graphql::extensions::Tracing;
-use async_graphql::extensions::apollo_persisted_queries::{
-    ApolloPersistedQueries, LruCacheStorage,
-};
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
 use crate::attachments::schema::AttachmentMutation;
@@ -21,7 +16,7 @@ use crate::auth::schema::AuthMutation;
 use crate::documents::schema::{DocumentMutation, DocumentQuery};
 use crate::escalations::schema::{EscalationMutation, EscalationQuery};
 use crate::extensions::schema::{ExtensionMutation, ExtensionQuery};
-use crate::graphql::budget::{Budget, RequestBudget};
+use crate::graphql::budget::Budget;
 use crate::handover::schema::{HandoverMutation, HandoverQuery};
 use crate::import::schema::ImportMutation;
 use crate::instructions::schema::InstructionMutation;
@@ -203,22 +198,21 @@ pub fn builder(limits: Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
     // Depth is the budget's: it spares the introspection fields, which async-graphql's own
     // limit does not (and the standard introspection query nests deeper than any real one).
     .limit_complexity(limits.max_complexity)
-    // Registered before the persisted queries, so it runs first: it checks a query when it is
-    // registered, and a hash alone then runs that checked document.
-    .extension(RequestBudget(Arc::new(Budget {
-        max_fields: limits.max_fields,
-        max_depth: limits.max_depth,
-        max_aliases: limits.max_aliases,
-        max_root_fields: limits.max_root_fields,
-        max_complexity: limits.max_complexity,
-        per_root_field: PER_REQUEST,
-    })))
-    // Automatic persisted queries (Apollo's link, urql's): a client sends the hash of a query
-    // it sent before instead of the text. The most recently used 256 are kept.
-    .extension(ApolloPersistedQueries::new(LruCacheStorage::new(256)))
-    // Every field's rules in one extension: each extension wraps every field (`fields`).
-    .extension(fields::FieldRules)
-    .extension(crate::error::SubscriptionErrors);
+    // Every rule of a request in one extension (`fields`): async-graphql wraps every field in
+    // a future per extension. The budget runs first when a request is prepared, then the
+    // automatic persisted queries: it checks a query when it is registered, and a hash alone
+    // then runs that checked document. The most recently used 256 queries are kept.
+    .extension(fields::RequestRules::new(
+        Budget {
+            max_fields: limits.max_fields,
+            max_depth: limits.max_depth,
+            max_aliases: limits.max_aliases,
+            max_root_fields: limits.max_root_fields,
+            max_complexity: limits.max_complexity,
+            per_root_field: PER_REQUEST,
+        },
+        256,
+    ));
     // async-graphql's spans (a span per field) only when the log filter would keep them: the
     // default filter does not (`async_graphql=warn`), and the extension costs every field a
     // wrapped future whether its spans are kept or not.
