@@ -233,6 +233,9 @@ function scenarios(ids) {
         obligations due onTime late missing onTimeRate awaitingReview returned accepted
         tasksByStatus { status tasks } } }`,
       variables: { doc: ids.document } },
+    // Every obligation's figures (1.38 million): from the stored counts (`tallies`).
+    { n: 23, name: "reportingFigures of every obligation", as: 'bureau',
+      query: `query AllFigures { reportingFigures { ${FIGURES} } }` },
     { n: 10, name: 'obligations(first: 50), unfiltered', as: 'bureau',
       query: `query AllObligations { obligations(first: 50) {
         nodes { state dueOn task { id seq } unit { id name } period { id label } } } }` },

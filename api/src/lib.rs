@@ -53,6 +53,7 @@ pub mod startup;
 pub mod state;
 pub mod stats;
 pub mod storage;
+pub mod tallies;
 pub mod tasks;
 pub mod telemetry;
 pub mod units;

@@ -28,6 +28,8 @@ pub mod notice_figures;
 pub mod notice_units;
 pub mod notices;
 pub mod notifications;
+pub mod obligation_count_deltas;
+pub mod obligation_counts;
 pub mod obligations;
 pub mod progress_reports;
 pub mod proposal_follow_ups;

@@ -1,4 +1,4 @@
-//! `tasks`: One numbered item (事项) of a document. `version` guards concurrent edits; `deleted_at` marks a soft delete.
+//! `tasks`: One numbered item (事项) of a document. `version` guards concurrent edits; `deleted_at` marks a soft delete. The table also has `obligations_owed` and `earliest_open_due`, kept by triggers on `obligations` (migration 32) and read by `stats`; they are left out of this model so that no write through it can overwrite them.
 
 use sea_orm::entity::prelude::*;
 use serde::Serialize;

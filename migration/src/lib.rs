@@ -35,6 +35,8 @@ mod m20261128_000028_leader_material;
 mod m20261129_000029_keyset_indexes;
 mod m20261129_000030_task_text_trigrams;
 mod m20261129_000031_task_counts;
+mod m20261129_000032_obligation_counts;
+mod m20261129_000033_task_figure_counts;
 
 /// Runs every migration in order; used by `api migrate`, by the server at start and by tests.
 pub struct Migrator;
@@ -74,6 +76,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000029_keyset_indexes::Migration),
             Box::new(m20261129_000030_task_text_trigrams::Migration),
             Box::new(m20261129_000031_task_counts::Migration),
+            Box::new(m20261129_000032_obligation_counts::Migration),
+            Box::new(m20261129_000033_task_figure_counts::Migration),
         ]
     }
 }

@@ -18,7 +18,7 @@
 //! date; only owing units (`obligations::owing_units`) report. It writes no `events` or
 //! `audit_log` rows of its own (the four accounts are made by `users::service`, which audits
 //! them), then fills the stored obligations with `obligations::store::rebuild_all` and folds
-//! the task counts its inserts appended (`tasks::counts::fold`).
+//! the counts its inserts appended (`tallies::fold_all`).
 
 mod bulk;
 mod documents;
@@ -314,11 +314,11 @@ pub async fn run(config: &Config, args: GenDataArgs) -> anyhow::Result<()> {
         rows: obligations,
         seconds: rebuilding.elapsed().as_secs_f64(),
     });
-    // The tasks' triggers appended a delta per task (`tasks::counts`): moved into the counts
-    // now, or every count would sum them until the deadline job's first tick.
-    crate::tasks::counts::fold(&db)
+    // The triggers appended deltas for every task and obligation (`tallies`): moved into the
+    // counts now, or every count would sum them until the deadline job's first tick.
+    crate::tallies::fold_all(&db)
         .await
-        .map_err(|err| anyhow::anyhow!("folding the task counts failed: {err}"))?;
+        .map_err(|err| anyhow::anyhow!("folding the counts failed: {err}"))?;
     crate::handover::receipts::record_all_received(&db)
         .await
         .map_err(|err| anyhow::anyhow!("recording the receipts failed: {err}"))?;

@@ -83,6 +83,20 @@ impl ObligationFilter {
         } = self;
         period_id.is_none() && unit_id.is_none() && states.is_empty() && supervised_by.is_none()
     }
+
+    /// Whether the filter names at most a document: what the stored counts of obligations
+    /// (`tallies::OBLIGATIONS`) are kept by. Destructured like `is_of_whole_tasks`.
+    pub fn is_of_documents_only(&self) -> bool {
+        let Self {
+            document_id: _,
+            leader_id,
+            period_id: _,
+            unit_id: _,
+            states: _,
+            supervised_by: _,
+        } = self;
+        self.is_of_whole_tasks() && leader_id.is_none()
+    }
 }
 
 /// The state of an obligation from its report's state (if it has one), whether the latest

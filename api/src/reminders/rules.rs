@@ -292,7 +292,7 @@ async fn due_after(
 }
 
 /// The deadline job: runs the rules every `interval` until the process ends, and on the same
-/// tick refreshes task statuses, removes abandoned uploads and folds the task counts. Errors are logged, not fatal: the
+/// tick refreshes task statuses, removes abandoned uploads and folds the counts (`tallies`). Errors are logged, not fatal: the
 /// next run catches up, and nothing is sent twice.
 ///
 /// Every due date ends at midnight in Beijing, so that is when statuses and reminders change
@@ -354,11 +354,11 @@ pub async fn schedule(
                 tracing::warn!(error = %err, "refreshing task statuses failed; retrying at the next run");
             }
         }
-        // The task counts' deltas, folded so that a count sums a few hundred rows, not every
-        // change since the last fold (`tasks::counts`).
-        if let Err(err) = crate::tasks::counts::fold(&db).await {
+        // The counts' deltas, folded so that a count sums a few thousand rows, not every change
+        // since the last fold (`tallies`).
+        if let Err(err) = crate::tallies::fold_all(&db).await {
             ok = false;
-            tracing::warn!(error = %err, "folding the task counts failed; retrying at the next run");
+            tracing::warn!(error = %err, "folding the counts failed; retrying at the next run");
         }
         crate::metrics::deadline_job_run(ok, sent, now.timestamp());
         heartbeat.beat();

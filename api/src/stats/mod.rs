@@ -2,7 +2,9 @@
 //! missing, and where the tasks stand.
 //!
 //! - `service`: the counts, over the obligations the actor may see, in all or by group.
-//! - `aggregate`: the statements that count them, in two shapes.
+//! - `aggregate`: the statements that count them: from the obligations' rows in two shapes, or
+//!   from the stored counts (`tallies`) for views of whole documents; `check_counts` compares
+//!   both.
 //! - `groups`: what figures can be grouped by (unit, leader, document, category, period).
 //! - `ranking`: units ranked by a stated formula with per-document weights (考核).
 //! - `schema`: `reportingFigures`, `figuresBy`, `ranking`, `scoringWeights`, `setScoringWeights`.
@@ -13,6 +15,7 @@
 //! view can be asked for at any time.
 
 mod aggregate;
+pub use aggregate::check as check_counts;
 pub mod groups;
 pub mod ranking;
 pub mod schema;

@@ -4,9 +4,9 @@
 //! a 6 ms index-only count of every task to a sum of about 250 rows.
 //!
 //! Triggers on `tasks` append +1 and −1 rows to `task_count_deltas` whenever a task appears,
-//! goes, or changes document or status; `fold` moves them into `task_counts` (the deadline
-//! job's tick, and after a bulk load). A count is the sum over both, so it is exact at any
-//! moment, folded or not, and in a transaction it sees that transaction's own changes.
+//! goes, or changes document or status; `tallies::fold` moves them into `task_counts` (the
+//! deadline job's tick, and after a bulk load). A count is the sum over both, so it is exact at
+//! any moment, folded or not, and in a transaction it sees that transaction's own changes.
 //!
 //! The counts are of live tasks by document and status, so they answer exactly the lists whose
 //! rows are every live task (`access::sees_every_live_task`) cut by document and status alone
@@ -20,10 +20,7 @@ use std::collections::HashMap;
 use entity::enums::TaskStatus;
 use entity::{task_count_deltas, task_counts, tasks};
 use sea_orm::sea_query::{Alias, Expr, Func, Query, SelectStatement, SimpleExpr};
-use sea_orm::{
-    ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait,
-    FromQueryResult, QueryFilter, QuerySelect, Statement, TransactionTrait,
-};
+use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::access;
 use super::query::TaskFilter;
@@ -88,8 +85,8 @@ impl Tallied {
             }
             SimpleExpr::SubQuery(None, Box::new(select.into_sub_query_statement()))
         };
-        let folded = sum(Alias::new("task_counts"));
-        let pending = sum(Alias::new("task_count_deltas"));
+        let folded = sum(Alias::new(crate::tallies::TASKS.base));
+        let pending = sum(Alias::new(crate::tallies::TASKS.deltas));
         let statement: SelectStatement = Query::select()
             .expr_as(folded.add(pending), Alias::new("n"))
             .to_owned();
@@ -112,104 +109,6 @@ fn sum_of(value: SimpleExpr) -> SimpleExpr {
     ]))
     .cast_as(Alias::new("BIGINT"))
 }
-
-#[derive(Debug, FromQueryResult)]
-struct Sum {
-    document_id: i64,
-    status: TaskStatus,
-    n: i64,
-}
-
-/// Moves the deltas written so far into `task_counts`, in one transaction: the deltas are
-/// summed, deleted, and their sums added. Returns how many deltas were moved.
-///
-/// Safe beside writers and other folds: writers only append deltas, and a fold that finds fewer
-/// deltas to delete than it summed (another fold took them first) rolls back and moves nothing.
-/// On PostgreSQL a transaction-scoped advisory lock lets one fold run at a time, the others
-/// returning at once.
-pub async fn fold(db: &DatabaseConnection) -> AppResult<u64> {
-    let txn = db.begin().await?;
-    if db.get_database_backend() == DatabaseBackend::Postgres {
-        let locked = txn
-            .query_one(Statement::from_string(
-                DatabaseBackend::Postgres,
-                format!("SELECT pg_try_advisory_xact_lock({FOLD_LOCK}) AS locked"),
-            ))
-            .await?
-            .map(|row| row.try_get::<bool>("", "locked"))
-            .transpose()?
-            .unwrap_or(false);
-        if !locked {
-            return Ok(0);
-        }
-    }
-    use task_count_deltas::Column as D;
-    let Some(last) = task_count_deltas::Entity::find()
-        .select_only()
-        .column_as(D::Id.max(), "last")
-        .into_tuple::<Option<i64>>()
-        .one(&txn)
-        .await?
-        .flatten()
-    else {
-        return Ok(0);
-    };
-    let counted: i64 = task_count_deltas::Entity::find()
-        .select_only()
-        .column_as(D::Id.count(), "n")
-        .filter(D::Id.lte(last))
-        .into_tuple()
-        .one(&txn)
-        .await?
-        .unwrap_or(0);
-    let sums = task_count_deltas::Entity::find()
-        .select_only()
-        .column(D::DocumentId)
-        .column(D::Status)
-        .column_as(D::N.sum().cast_as(Alias::new("BIGINT")), "n")
-        .filter(D::Id.lte(last))
-        .group_by(D::DocumentId)
-        .group_by(D::Status)
-        .into_model::<Sum>()
-        .all(&txn)
-        .await?;
-    let deleted = task_count_deltas::Entity::delete_many()
-        .filter(D::Id.lte(last))
-        .exec(&txn)
-        .await?
-        .rows_affected;
-    if i64::try_from(deleted).ok() != Some(counted) {
-        // Another fold moved some of them: this one moves nothing (the transaction rolls back
-        // when dropped).
-        return Ok(0);
-    }
-    for sum in sums.into_iter().filter(|sum| sum.n != 0) {
-        let row = task_counts::ActiveModel {
-            document_id: sea_orm::Set(sum.document_id),
-            status: sea_orm::Set(sum.status),
-            n: sea_orm::Set(sum.n),
-        };
-        task_counts::Entity::insert(row)
-            .on_conflict(
-                sea_orm::sea_query::OnConflict::columns([
-                    task_counts::Column::DocumentId,
-                    task_counts::Column::Status,
-                ])
-                .value(
-                    task_counts::Column::N,
-                    Expr::col((task_counts::Entity, task_counts::Column::N)).add(sum.n),
-                )
-                .to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await?;
-    }
-    txn.commit().await?;
-    Ok(deleted)
-}
-
-/// The advisory lock's key: "duban" and 31, the migration that made the counts.
-const FOLD_LOCK: i64 = 0x6475_6261_6e31;
 
 /// Where the counts differ from the live tasks: (document, status, counted, stored) for each
 /// key that differs. Empty when they agree. For tests and an operator.

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{TimeZone, Utc};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use tests::TestApp;
 use tests::world::{PASSWORD, World};
@@ -906,4 +907,68 @@ async fn figures_count_each_task_at_its_own_warning_level_whatever_the_view() {
         ["GREEN", "RED", "YELLOW"],
         "the views between them show every level"
     );
+}
+
+/// The bureau's figures of every obligation, and of a document, come from the stored counts
+/// (`tallies`) and the tasks' summary columns, not from the obligations' rows; a unit's are
+/// counted from its rows. Both agree (`stats::check_counts`) after a year of reporting, and
+/// the check finds a count that does not.
+#[tokio::test]
+async fn the_bureaus_figures_come_from_the_stored_counts_and_agree_with_the_rows() {
+    let app = TestApp::spawn().await;
+    let year = Year::build(&app).await;
+    year.play(&app).await;
+    let bureau = app.admin_token().await;
+    let figures = "query($f: FiguresFilter) { reportingFigures(filter: $f) {
+        obligations due onTime late missing tasks tasksByWarning { level tasks } } }";
+    for filter in [json!({}), json!({ "documentId": year.w.document })] {
+        app.log_statements();
+        let answer = app
+            .gql(Some(&bureau), figures, json!({ "f": filter }))
+            .await
+            .data("/reportingFigures")
+            .clone();
+        let log = app.take_statement_log().join("\n");
+        assert!(answer["obligations"].as_i64().unwrap() > 0, "{answer}");
+        assert!(log.contains("obligation_counts"), "{log}");
+        assert!(
+            !log.contains("FROM \"obligations\"") && !log.contains("FROM \"tasks\""),
+            "no obligation or task row is read:\n{log}"
+        );
+    }
+    let unit = token(&app, A).await;
+    app.log_statements();
+    app.gql(Some(&unit), figures, json!({ "f": {} }))
+        .await
+        .data("/reportingFigures");
+    assert!(
+        !app.take_statement_log()
+            .join("\n")
+            .contains("obligation_counts")
+    );
+
+    let today = api::deadline::today_in_china(api::clock::Clock::now(&app.clock));
+    let drift = api::stats::check_counts(&app.db, today, Default::default())
+        .await
+        .unwrap();
+    assert_eq!(drift, Vec::<String>::new());
+    api::tallies::fold_all(&app.db).await.unwrap();
+    let drift = api::stats::check_counts(&app.db, today, Default::default())
+        .await
+        .unwrap();
+    assert_eq!(drift, Vec::<String>::new());
+    // A delta no change wrote: the check names the views it moves.
+    app.db
+        .execute_unprepared(
+            "INSERT INTO obligation_count_deltas (document_id, due_on, original_due_on, \
+             submitted, on_time, on_time_original, report_state, n) \
+             SELECT document_id, due_on, original_due_on, 1, 0, 0, 'ACCEPTED', 1 \
+             FROM obligations LIMIT 1",
+        )
+        .await
+        .unwrap();
+    let drift = api::stats::check_counts(&app.db, today, Default::default())
+        .await
+        .unwrap();
+    assert!(!drift.is_empty());
 }

@@ -62,8 +62,15 @@ enum Op {
     Advance {
         days: i64,
     },
-    /// The deadline job's fold of the task counts' deltas (`tasks::counts`).
+    /// The deadline job's fold of the stored counts' deltas (`tallies`).
     FoldCounts,
+    /// A task's deadline or its percent complete edited (what the tasks' figures are kept by;
+    /// one at a time, so that each alone must move the counts).
+    Edit {
+        task: usize,
+        days: Option<i64>,
+        percent: i32,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -85,6 +92,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => i().prop_map(|task| Op::DeleteTask { task }),
         2 => (1..60i64).prop_map(|days| Op::Advance { days }),
         1 => Just(Op::FoldCounts),
+        2 => (i(), prop::option::of(-60..200i64), 0..=100i32)
+            .prop_map(|(task, days, percent)| Op::Edit { task, days, percent }),
     ]
 }
 
@@ -324,8 +333,36 @@ impl Ctx<'_> {
                 .await;
             }
             Op::Advance { days } => self.app.clock.advance(Duration::days(*days)),
+            Op::Edit {
+                task,
+                days,
+                percent,
+            } => {
+                let task = self.task(*task).to_owned();
+                let Some(version) = self.task_version(&task).await else {
+                    return;
+                };
+                let edit = match days {
+                    Some(days) => {
+                        let today =
+                            api::deadline::today_in_china(api::clock::Clock::now(&self.app.clock));
+                        json!({ "deadline": (today + Duration::days(*days)).to_string() })
+                    }
+                    None => json!({ "percent": percent }),
+                };
+                let mut input = json!({ "id": task, "version": version });
+                input
+                    .as_object_mut()
+                    .unwrap()
+                    .extend(edit.as_object().unwrap().clone());
+                self.bureau(
+                    "mutation($i: UpdateTaskInput!) { updateTask(input: $i) { task { id } } }",
+                    json!({ "i": input }),
+                )
+                .await;
+            }
             Op::FoldCounts => {
-                api::tasks::counts::fold(&self.db).await.unwrap();
+                api::tallies::fold_all(&self.db).await.unwrap();
             }
         }
     }
@@ -361,6 +398,19 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             drift.is_empty(),
             "task counts after step {step} ({op:?}) of {ops:#?}: {drift:#?}"
         );
+        // The figures from the obligations' stored counts and the tasks' summary columns
+        // (`tallies`), against the figures counted from the rows, today and a month on.
+        let now = api::clock::Clock::now(&ctx.app.clock);
+        for days in [0, 30] {
+            let today = api::deadline::today_in_china(now + Duration::days(days));
+            let drift = api::stats::check_counts(&ctx.db, today, Default::default())
+                .await
+                .unwrap();
+            prop_assert!(
+                drift.is_empty(),
+                "figures after step {step} ({op:?}) of {ops:#?}: {drift:#?}"
+            );
+        }
     }
     Ok(())
 }

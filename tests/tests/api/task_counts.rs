@@ -111,7 +111,7 @@ async fn a_total_of_every_live_task_comes_from_the_counts_and_equals_the_list() 
     let db = app.db.clone();
     for folded in [false, true] {
         if folded {
-            assert!(api::tasks::counts::fold(&db).await.unwrap() > 0);
+            assert!(api::tallies::fold_all(&db).await.unwrap() > 0);
         }
         for token in [b, w.service_token.as_str()] {
             for filter in &filters {
@@ -188,7 +188,7 @@ async fn folds_beside_writers_keep_the_counts_exact() {
         let db = &db;
         async move {
             for _ in 0..4 {
-                api::tasks::counts::fold(db).await.unwrap();
+                api::tallies::fold_all(db).await.unwrap();
             }
         }
     });
@@ -198,7 +198,7 @@ async fn folds_beside_writers_keep_the_counts_exact() {
     )
     .await;
     assert_eq!(api::tasks::counts::check(&db).await.unwrap(), vec![]);
-    api::tasks::counts::fold(&db).await.unwrap();
+    api::tallies::fold_all(&db).await.unwrap();
     assert_eq!(api::tasks::counts::check(&db).await.unwrap(), vec![]);
     let total = app
         .gql(Some(&w.bureau), COUNT, json!({ "f": {} }))

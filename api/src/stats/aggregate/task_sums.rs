@@ -23,6 +23,33 @@ pub(super) enum Carried {
     Counts,
 }
 
+/// Whether a task is red, and whether it is yellow, on `today`, as conditions on the columns
+/// `status`, `deadline` and `earliest` (its earliest open due date) that `column` names:
+/// `tasks::progress::warning_level` in SQL. Change both together.
+pub(super) fn warning(
+    column: &dyn Fn(&str) -> Expr,
+    today: NaiveDate,
+    thresholds: Thresholds,
+) -> (SimpleExpr, SimpleExpr) {
+    let closed = column("status").is_in([TaskStatus::Completed, TaskStatus::Cancelled]);
+    let red_before = today - chrono::Duration::days(thresholds.red_days);
+    let yellow_until = today + chrono::Duration::days(thresholds.yellow_days);
+    // Each date may be NULL (a task without a deadline, or with nothing open): each comparison
+    // says so first, so that it is false rather than NULL, and NOT red stays true. Without the
+    // guard a task without a deadline could never be yellow (NOT NULL is NULL).
+    let before = |name: &str, day: NaiveDate| column(name).is_not_null().and(column(name).lt(day));
+    let by = |name: &str, day: NaiveDate| column(name).is_not_null().and(column(name).lte(day));
+    let red = closed
+        .clone()
+        .not()
+        .and(before("deadline", today).or(before("earliest", red_before)));
+    let yellow = closed
+        .not()
+        .and(red.clone().not())
+        .and(by("deadline", yellow_until).or(by("earliest", yellow_until)));
+    (red, yellow)
+}
+
 /// The tasks' aggregate over `pairs` (`pairs_of_rows` or `whole_task_pairs`): the tasks of each
 /// group by status and warning level, with their percent complete summed; the obligations'
 /// counts summed too when the pairs carry them. The warning level is
@@ -109,22 +136,7 @@ pub(super) fn task_figures(
     let pairs = Alias::new("pairs");
     let column = |name: &str| Expr::col((pairs.clone(), Alias::new(name)));
     let status = |s: TaskStatus| column("status").eq(s);
-    let closed = column("status").is_in([TaskStatus::Completed, TaskStatus::Cancelled]);
-    let red_before = today - chrono::Duration::days(thresholds.red_days);
-    let yellow_until = today + chrono::Duration::days(thresholds.yellow_days);
-    // Each date may be NULL (a task without a deadline, or with nothing open): each comparison
-    // says so first, so that it is false rather than NULL, and NOT red stays true. Without the
-    // guard a task without a deadline could never be yellow (NOT NULL is NULL).
-    let before = |name: &str, day: NaiveDate| column(name).is_not_null().and(column(name).lt(day));
-    let by = |name: &str, day: NaiveDate| column(name).is_not_null().and(column(name).lte(day));
-    let red = closed
-        .clone()
-        .not()
-        .and(before("deadline", today).or(before("earliest", red_before)));
-    let yellow = closed
-        .not()
-        .and(red.clone().not())
-        .and(by("deadline", yellow_until).or(by("earliest", yellow_until)));
+    let (red, yellow) = warning(&column, today, thresholds);
 
     // Ungrouped, the key is a constant of the outer select (PostgreSQL would not take an
     // ungrouped column beside the aggregates).
