@@ -174,6 +174,17 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// `COALESCE(SUM(value), 0)` as a 64-bit integer on both backends (PostgreSQL sums `BIGINT`
+/// to `NUMERIC`; SQLite's empty sum is NULL).
+pub fn sum_of(value: sea_orm::sea_query::SimpleExpr) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Alias, Expr, Func, SimpleExpr};
+    SimpleExpr::from(Func::coalesce([
+        Func::sum(value).into(),
+        Expr::val(0_i64).into(),
+    ]))
+    .cast_as(Alias::new("BIGINT"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact;

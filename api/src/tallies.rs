@@ -12,6 +12,7 @@
 //! (ARCHITECTURE.md, invariant 25). `tasks::counts` reads the task tally, `stats` the
 //! obligations'.
 
+use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement, UnionType};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, TransactionTrait};
 
 use crate::error::AppResult;
@@ -63,6 +64,30 @@ pub const TASK_FIGURES: Tally = Tally {
 
 /// Every tally, for the deadline job's fold.
 pub const ALL: [Tally; 3] = [TASKS, OBLIGATIONS, TASK_FIGURES];
+
+/// Every row a count of `tally` sums: its folded rows and its deltas (`UNION ALL`), with the key
+/// and value columns, of one document when it is given. Readers select their sums over it.
+pub fn rows(tally: Tally, document_id: Option<i64>) -> SelectStatement {
+    let of_table = |table: &str| {
+        let mut select = Query::select();
+        select
+            .columns(
+                tally
+                    .keys
+                    .split(',')
+                    .chain(tally.values.iter().copied())
+                    .map(|column| Alias::new(column.trim())),
+            )
+            .from(Alias::new(table));
+        if let Some(document_id) = document_id {
+            select.and_where(Expr::col(Alias::new("document_id")).eq(document_id));
+        }
+        select
+    };
+    let mut rows = of_table(tally.base);
+    rows.union(UnionType::All, of_table(tally.deltas));
+    rows
+}
 
 /// Moves the deltas of `tally` written so far into its base table, in one transaction; returns
 /// how many base rows it wrote. Safe beside writers and other folds:

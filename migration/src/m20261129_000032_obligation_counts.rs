@@ -126,33 +126,42 @@ impl MigrationTrait for Migration {
                         key_of(r)
                     )
                 };
-                let task = |r: &str, owed: &str| {
+                // The task of row `r`: its count moved by `owed`, its earliest open due date read
+                // again, when `only` holds.
+                let task = |r: &str, owed: &str, only: &str| {
                     format!(
-                        "UPDATE tasks SET obligations_owed = obligations_owed {owed}, \
-                         earliest_open_due = {} WHERE id = {r}.task_id;",
+                        "UPDATE tasks SET obligations_owed = obligations_owed + {owed}, \
+                         earliest_open_due = {} WHERE id = {r}.task_id AND {only};",
                         earliest(&format!("{r}.task_id"))
                     )
                 };
+                // An update moves a row between tasks only if its task changes: otherwise the
+                // one task is written once, its count as it was.
+                let moved = "OLD.task_id IS NOT NEW.task_id";
                 for statement in [
                     format!(
                         "CREATE TRIGGER obligations_count_insert AFTER INSERT ON obligations \
                          BEGIN {} {} END",
                         delta("NEW", 1),
-                        task("NEW", "+ 1")
+                        task("NEW", "1", "1")
                     ),
                     format!(
                         "CREATE TRIGGER obligations_count_delete AFTER DELETE ON obligations \
                          BEGIN {} {} END",
                         delta("OLD", -1),
-                        task("OLD", "- 1")
+                        task("OLD", "-1", "1")
                     ),
                     format!(
                         "CREATE TRIGGER obligations_count_update AFTER UPDATE ON obligations \
                          WHEN {MOVES_SQLITE} BEGIN {} {} {} {} END",
                         delta("OLD", -1),
                         delta("NEW", 1),
-                        task("OLD", "- 1"),
-                        task("NEW", "+ 1")
+                        task("OLD", "-1", moved),
+                        task(
+                            "NEW",
+                            &format!("(CASE WHEN {moved} THEN 1 ELSE 0 END)"),
+                            "1"
+                        )
                     ),
                 ] {
                     db.execute_unprepared(&statement).await?;

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 
 use entity::enums::TaskStatus;
 use entity::{task_count_deltas, task_counts, tasks};
-use sea_orm::sea_query::{Alias, Expr, Func, Query, SelectStatement, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::access;
@@ -68,28 +68,22 @@ impl Tallied {
 
     /// How many live tasks the list holds: one statement, whatever the number of tasks.
     pub async fn count(&self, db: &impl ConnectionTrait) -> AppResult<u64> {
-        let sum = |table: Alias| {
-            let mut select = Query::select();
-            select
-                .expr(sum_of(Expr::col((table.clone(), Alias::new("n"))).into()))
-                .from(table.clone());
-            if let Some(document_id) = self.document_id {
-                select.and_where(
-                    Expr::col((table.clone(), Alias::new("document_id"))).eq(document_id),
-                );
-            }
-            if !self.statuses.is_empty() {
-                select.and_where(
-                    Expr::col((table, Alias::new("status"))).is_in(self.statuses.iter().cloned()),
-                );
-            }
-            SimpleExpr::SubQuery(None, Box::new(select.into_sub_query_statement()))
-        };
-        let folded = sum(Alias::new(crate::tallies::TASKS.base));
-        let pending = sum(Alias::new(crate::tallies::TASKS.deltas));
-        let statement: SelectStatement = Query::select()
-            .expr_as(folded.add(pending), Alias::new("n"))
-            .to_owned();
+        let rows = Alias::new("rows");
+        let mut statement = Query::select();
+        statement
+            .expr_as(
+                crate::db::sum_of(Expr::col((rows.clone(), Alias::new("n"))).into()),
+                Alias::new("n"),
+            )
+            .from_subquery(
+                crate::tallies::rows(crate::tallies::TASKS, self.document_id),
+                rows.clone(),
+            );
+        if !self.statuses.is_empty() {
+            statement.and_where(
+                Expr::col((rows, Alias::new("status"))).is_in(self.statuses.iter().cloned()),
+            );
+        }
         let backend = db.get_database_backend();
         let row = db
             .query_one(backend.build(&statement))
@@ -99,15 +93,6 @@ impl Tallied {
             .unwrap_or(0);
         Ok(u64::try_from(row).unwrap_or(0))
     }
-}
-
-/// `COALESCE(SUM(value), 0)` as a 64-bit integer on both backends.
-fn sum_of(value: SimpleExpr) -> SimpleExpr {
-    SimpleExpr::from(Func::coalesce([
-        Func::sum(value).into(),
-        Expr::val(0_i64).into(),
-    ]))
-    .cast_as(Alias::new("BIGINT"))
 }
 
 /// Where the counts differ from the live tasks: (document, status, counted, stored) for each

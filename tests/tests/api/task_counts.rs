@@ -31,6 +31,17 @@ async fn listed(app: &TestApp, token: &str, filter: &Value) -> u64 {
     }
 }
 
+/// The list's `totalCount`, with the statements that computed it.
+async fn counted(app: &TestApp, token: &str, filter: &Value) -> (Value, String) {
+    app.log_statements();
+    let total = app
+        .gql(Some(token), COUNT, json!({ "f": filter }))
+        .await
+        .data("/tasks/totalCount")
+        .clone();
+    (total, app.take_statement_log().join("\n"))
+}
+
 async fn mutate(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
     app.gql(Some(token), query, variables)
         .await
@@ -115,13 +126,7 @@ async fn a_total_of_every_live_task_comes_from_the_counts_and_equals_the_list() 
         }
         for token in [b, w.service_token.as_str()] {
             for filter in &filters {
-                app.log_statements();
-                let total = app
-                    .gql(Some(token), COUNT, json!({ "f": filter }))
-                    .await
-                    .data("/tasks/totalCount")
-                    .clone();
-                let log = app.take_statement_log().join("\n");
+                let (total, log) = counted(&app, token, filter).await;
                 assert_eq!(
                     total,
                     listed(&app, token, filter).await,
@@ -151,13 +156,7 @@ async fn a_total_of_every_live_task_comes_from_the_counts_and_equals_the_list() 
         (b, json!({ "categoryId": w.category_one })),
     ];
     for (token, filter) in counted_by_rows {
-        app.log_statements();
-        let total = app
-            .gql(Some(token), COUNT, json!({ "f": filter }))
-            .await
-            .data("/tasks/totalCount")
-            .clone();
-        let log = app.take_statement_log().join("\n");
+        let (total, log) = counted(&app, token, &filter).await;
         assert!(!log.contains("task_counts"), "{filter}:\n{log}");
         assert_eq!(total, listed(&app, token, &filter).await, "{filter}");
     }

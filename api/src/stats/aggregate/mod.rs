@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use entity::enums::{ReportState, TaskStatus};
 use entity::obligations;
-use sea_orm::sea_query::{Alias, Expr, Func, SimpleExpr};
+use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{ConnectionTrait, FromQueryResult, QueryResult, QuerySelect, Select};
 
 use self::pairs::{pairs_of_rows, task_key, whole_task_pairs};
@@ -385,9 +385,4 @@ pub(crate) fn count_if(condition: SimpleExpr) -> SimpleExpr {
     sum_of(Expr::case(condition, 1).finally(0).into())
 }
 
-/// `COALESCE(SUM(value), 0)` as a 64-bit integer on both backends.
-pub(super) fn sum_of(value: SimpleExpr) -> SimpleExpr {
-    let sum = Func::sum(value);
-    SimpleExpr::from(Func::coalesce([sum.into(), Expr::val(0_i64).into()]))
-        .cast_as(Alias::new("BIGINT"))
-}
+pub(super) use crate::db::sum_of;

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use entity::enums::{ReportState, TaskStatus};
 use entity::{indicators, tasks};
-use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement, SimpleExpr, UnionType};
+use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ConnectionTrait, FromQueryResult, StatementBuilder};
 
 use super::task_sums::warning;
@@ -31,7 +31,7 @@ use crate::error::AppResult;
 use crate::obligations::ObligationFilter;
 use crate::reports::targets::Verdict;
 use crate::stats::groups::Grouping;
-use crate::stats::service::DueDateBasis;
+use crate::stats::service::{DueDateBasis, Parts};
 use crate::tallies::{OBLIGATIONS, TASK_FIGURES, Tally};
 
 /// Whether the stored counts answer this view: everything they are kept by (documents), seen
@@ -55,7 +55,7 @@ pub(super) async fn figures(
     basis: DueDateBasis,
     thresholds: Thresholds,
     grouped: bool,
-    parts: crate::stats::service::Parts,
+    parts: Parts,
 ) -> AppResult<(Vec<Counts>, Vec<TaskCounts>)> {
     let backend = db.get_database_backend();
     let counts = Counts::find_by_statement(StatementBuilder::build(
@@ -193,24 +193,7 @@ fn of_tally(
     grouped: bool,
     rows: &Alias,
 ) -> SelectStatement {
-    let of_table = |table: &str| {
-        let mut select = Query::select();
-        select
-            .columns(
-                tally
-                    .keys
-                    .split(',')
-                    .chain(tally.values.iter().copied())
-                    .map(|column| Alias::new(column.trim())),
-            )
-            .from(Alias::new(table));
-        if let Some(document_id) = document_id {
-            select.and_where(Expr::col(Alias::new("document_id")).eq(document_id));
-        }
-        select
-    };
-    let mut union = of_table(tally.base);
-    union.union(UnionType::All, of_table(tally.deltas));
+    let union = crate::tallies::rows(tally, document_id);
     let document = Expr::col((rows.clone(), Alias::new("document_id")));
     let mut outer = Query::select();
     let key: SimpleExpr = if grouped {
