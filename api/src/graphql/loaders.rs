@@ -13,7 +13,6 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::Principal;
-use crate::clock::SharedClock;
 use crate::error::AppError;
 
 /// Loads rows for one request.
@@ -21,13 +20,11 @@ pub struct DbLoader {
     pub(crate) db: DatabaseConnection,
     /// `None` for anonymous requests, which see no tasks.
     pub(crate) actor: Option<Principal>,
-    /// For values that depend on the date, such as obligation states.
-    pub(crate) clock: SharedClock,
 }
 
 impl DbLoader {
-    pub fn new(db: DatabaseConnection, actor: Option<Principal>, clock: SharedClock) -> Self {
-        Self { db, actor, clock }
+    pub fn new(db: DatabaseConnection, actor: Option<Principal>) -> Self {
+        Self { db, actor }
     }
 }
 

@@ -1,11 +1,11 @@
 //! DataLoader keys of tasks: their relations, and the task lists of units, leaders and
 //! documents, which apply the principal's row-level access (invariant 4).
 
+use chrono::NaiveDate;
 use entity::enums::UnitRole;
 use entity::{task_leaders, task_units, tasks};
 
 use crate::graphql::loaders::loader;
-use crate::tasks::progress::ObligationFacts;
 use crate::tasks::query;
 
 loader!(
@@ -24,10 +24,11 @@ loader!(
     signed in |this, actor, ids| query::visible_by_ids(actor, &this.db, &ids)
 );
 loader!(
-    /// What the status and warning level of a task are derived from: its obligations now. The
-    /// resolver holds a task the principal may see, so the key needs no further check.
-    ObligationFactsOfTask(i64) => Vec<ObligationFacts>,
-    |this, ids| crate::tasks::progress::facts_of_ids(&this.db, &ids, this.clock.now())
+    /// What the warning level of a task read without it is derived from: the earliest due date
+    /// of its open obligations, kept in the task's row (`query::TaskRow`). The resolver holds a
+    /// task the principal may see, so the key needs no further check.
+    EarliestOpenDue(i64) => Option<NaiveDate>,
+    |this, ids| query::earliest_open_due_of(&this.db, &ids)
 );
 loader!(
     /// The visible tasks of a unit, with the unit's role in each.

@@ -7,9 +7,10 @@ use chrono::NaiveDate;
 use entity::enums::{TaskStatus, UnitRole};
 use entity::{categories, leaders, task_leaders, task_units, tasks};
 use itertools::Itertools;
-use sea_orm::sea_query::{Expr, Query, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, Query, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QueryResult, QuerySelect, Select,
 };
 
 use crate::auth::Principal;
@@ -49,6 +50,40 @@ pub struct Schedule {
 
 pub use super::order::{TaskOrder, TaskOrderField};
 
+/// A task as the schema reads it: the row, with the earliest due date of its open obligations,
+/// which the triggers of migration 32 keep in `tasks.earliest_open_due`. The column is not in
+/// the entity, so that no write through the model can overwrite it; read with the row, it
+/// gives the task's warning level without another statement (`progress::warning_level_by`).
+#[derive(Debug, Clone)]
+pub struct TaskRow {
+    pub task: tasks::Model,
+    pub earliest_open_due: Option<NaiveDate>,
+}
+
+/// The trigger-kept column `TaskRow` reads besides the entity's.
+const EARLIEST_OPEN_DUE: &str = "earliest_open_due";
+
+impl FromQueryResult for TaskRow {
+    fn from_query_result(row: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(Self {
+            task: tasks::Model::from_query_result(row, pre)?,
+            earliest_open_due: row.try_get(pre, EARLIEST_OPEN_DUE)?,
+        })
+    }
+}
+
+/// `select`, reading `TaskRow`s.
+fn with_earliest_open_due(
+    select: Select<tasks::Entity>,
+) -> sea_orm::Selector<sea_orm::SelectModel<TaskRow>> {
+    select
+        .column_as(
+            Expr::col((tasks::Entity, Alias::new(EARLIEST_OPEN_DUE))),
+            EARLIEST_OPEN_DUE,
+        )
+        .into_model()
+}
+
 /// Lists the tasks `actor` may see that match `filter`.
 pub async fn list(
     actor: &Principal,
@@ -57,7 +92,7 @@ pub async fn list(
     order: TaskOrder,
     page: PageRequest,
     after: Option<&SortKey>,
-) -> AppResult<Page<tasks::Model>> {
+) -> AppResult<Page<TaskRow>> {
     let tallied = super::counts::Tallied::of(actor, &filter);
     let condition = filter_condition(db, filter).await?;
     let query = tasks::Entity::find()
@@ -76,15 +111,17 @@ pub async fn list(
     // Only the total asked for (a document's counts by status, as five aliased totals): no
     // rows to read.
     let items = if page.rows {
-        order::ordered(query, order)
-            .offset(page.offset)
-            .limit(page.fetch_limit())
-            .all(db)
-            .await?
+        with_earliest_open_due(
+            order::ordered(query, order)
+                .offset(page.offset)
+                .limit(page.fetch_limit()),
+        )
+        .all(db)
+        .await?
     } else {
         Vec::new()
     };
-    Ok(Page::new(items, total, page).keyed(after.is_some(), |task| order::key_of(task, order)))
+    Ok(Page::new(items, total, page).keyed(after.is_some(), |row| order::key_of(&row.task, order)))
 }
 
 /// The condition on `tasks` that `filter` means (for queries joined to tasks, too).
@@ -237,6 +274,36 @@ pub async fn get(actor: &Principal, db: &impl ConnectionTrait, id: i64) -> AppRe
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("task"))
+}
+
+/// A task by id with its earliest open due date, if `actor` may see it (the schema's `task`).
+pub async fn get_row(actor: &Principal, db: &impl ConnectionTrait, id: i64) -> AppResult<TaskRow> {
+    with_earliest_open_due(tasks::Entity::find_by_id(id).filter(access::visible(actor)))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("task"))
+}
+
+/// The earliest open due date of each task by id (`TaskRow`), for the warning level of tasks
+/// read without it. Callers pass only ids of tasks the principal has already been allowed to see.
+pub async fn earliest_open_due_of(
+    db: &impl ConnectionTrait,
+    task_ids: &[i64],
+) -> AppResult<HashMap<i64, Option<NaiveDate>>> {
+    let rows: Vec<(i64, Option<NaiveDate>)> = crate::db::in_chunks(task_ids, |chunk| {
+        tasks::Entity::find()
+            .select_only()
+            .column(tasks::Column::Id)
+            .column_as(
+                Expr::col((tasks::Entity, Alias::new(EARLIEST_OPEN_DUE))),
+                EARLIEST_OPEN_DUE,
+            )
+            .filter(tasks::Column::Id.is_in(chunk))
+            .into_tuple()
+            .all(db)
+    })
+    .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// Tasks by id among those `actor` may see, for DataLoaders.

@@ -149,6 +149,6 @@ impl TaskQuery {
     async fn task(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Task>> {
         let actor = ctx.actor()?;
         let id = expect_id("id", &id, Kind::Task)?;
-        Ok(Some(query::get(actor, ctx.db(), id).await?.into()))
+        Ok(Some(query::get_row(actor, ctx.db(), id).await?.into()))
     }
 }

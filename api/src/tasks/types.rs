@@ -20,8 +20,9 @@ use crate::proposals::loaders::ProposalOfTask;
 use crate::proposals::schema::Proposal;
 use crate::reports::loaders::IndicatorsOfTask;
 use crate::reports::targets::Verdict;
-use crate::tasks::loaders::{LeadersOfTask, ObligationFactsOfTask, UnitsOfTask, VisibleTaskById};
+use crate::tasks::loaders::{EarliestOpenDue, LeadersOfTask, UnitsOfTask, VisibleTaskById};
 use crate::tasks::progress::{self, WarningLevel};
+use crate::tasks::query::TaskRow;
 use crate::units::loaders::UnitById;
 use crate::units::schema::Unit;
 
@@ -53,6 +54,19 @@ pub struct Task {
     /// The row itself, for the relation and derived fields.
     #[graphql(skip)]
     pub model: tasks::Model,
+    /// The earliest due date of its open obligations, when read with the row (`TaskRow`):
+    /// `None` when not read, `Some(None)` when nothing is open.
+    #[graphql(skip)]
+    pub earliest_open_due: Option<Option<NaiveDate>>,
+}
+
+impl From<TaskRow> for Task {
+    fn from(row: TaskRow) -> Self {
+        Self {
+            earliest_open_due: Some(row.earliest_open_due),
+            ..row.task.into()
+        }
+    }
 }
 
 impl From<tasks::Model> for Task {
@@ -60,6 +74,7 @@ impl From<tasks::Model> for Task {
         let model = t.clone();
         Self {
             model,
+            earliest_open_due: None,
             id: relay::global_id(Kind::Task, t.id),
             seq: t.seq,
             sort_order: t.sort_order,
@@ -147,14 +162,17 @@ impl Task {
     /// submitted, or returned) or the task's deadline has passed, YELLOW when one is due within
     /// the configured days (3 by default), GREEN otherwise and for closed tasks.
     async fn warning_level(&self, ctx: &Context<'_>) -> Result<WarningLevel> {
-        let facts = ctx
-            .loader()
-            .load_one(ObligationFactsOfTask(self.model.id))
-            .await?
-            .unwrap_or_default();
-        Ok(progress::warning_level(
+        let earliest = match self.earliest_open_due {
+            Some(earliest) => earliest,
+            None => ctx
+                .loader()
+                .load_one(EarliestOpenDue(self.model.id))
+                .await?
+                .flatten(),
+        };
+        Ok(progress::warning_level_by(
             &self.model,
-            &facts,
+            earliest,
             today_in_china(ctx.now()),
             ctx.app().warnings,
         ))

@@ -6,7 +6,11 @@ use serde_json::{Value, json};
 use tests::TestApp;
 use tests::world::{PASSWORD, World};
 
-const STATE: &str = "query($id: ID!) { task(id: $id) { status warningLevel } }";
+/// The task by id, and again through the list and through its document: the first two read its
+/// warning level with the row (`tasks.earliest_open_due`), the third through the loader.
+const STATE: &str = "query($id: ID!) { task(id: $id) { status warningLevel
+    document { tasks(first: 100) { nodes { id warningLevel } } } }
+    tasks(first: 100) { nodes { id warningLevel } } }";
 
 async fn setup() -> (TestApp, World, Value) {
     let app = TestApp::spawn().await;
@@ -17,10 +21,13 @@ async fn setup() -> (TestApp, World, Value) {
 
 async fn state(app: &TestApp, token: &str, task: &str) -> (String, String) {
     let r = app.gql(Some(token), STATE, json!({ "id": task })).await;
-    (
-        r.data("/task/status").as_str().unwrap().to_owned(),
-        r.data("/task/warningLevel").as_str().unwrap().to_owned(),
-    )
+    let level = r.data("/task/warningLevel").as_str().unwrap().to_owned();
+    for list in ["/task/document/tasks/nodes", "/tasks/nodes"] {
+        let nodes = r.data(list).as_array().unwrap();
+        let this = nodes.iter().find(|n| n["id"] == task).unwrap();
+        assert_eq!(this["warningLevel"], level.as_str(), "{list}");
+    }
+    (r.data("/task/status").as_str().unwrap().to_owned(), level)
 }
 
 fn pair(status: &str, level: &str) -> (String, String) {

@@ -466,3 +466,65 @@ async fn the_command_line_finds_and_repairs_drift() {
     assert_eq!(app.count_rows("obligations").await, rows);
     check(false).await.expect("agrees after the repair");
 }
+
+/// The columns of `tasks` the obligations' triggers keep, which a task's warning level is read
+/// from: the check names a task whose stored earliest open due date or count has drifted.
+#[tokio::test]
+async fn the_check_names_a_task_whose_kept_columns_drifted() {
+    use sea_orm::ConnectionTrait;
+
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    w.generate_periods(&app).await;
+    let today = api::deadline::today_in_china(api::clock::Clock::now(&app.clock));
+    let check = || api::stats::check_counts(&app.db, today, Default::default());
+    assert_eq!(check().await.unwrap(), Vec::<String>::new());
+    let task = api::graphql::relay::parse_global_id(&async_graphql::ID(w.tasks[0].clone()))
+        .unwrap()
+        .1;
+    for drift in [
+        "earliest_open_due = '2000-01-01'",
+        "earliest_open_due = NULL",
+        "obligations_owed = obligations_owed + 1",
+    ] {
+        let before = kept(&app, task).await;
+        app.db
+            .execute_unprepared(&format!("UPDATE tasks SET {drift} WHERE id = {task}"))
+            .await
+            .unwrap();
+        let found = check().await.unwrap();
+        assert!(
+            found
+                .iter()
+                .any(|d| d.starts_with(&format!("task {task}:"))),
+            "{drift}: {found:#?}"
+        );
+        app.db
+            .execute_unprepared(&format!(
+                "UPDATE tasks SET earliest_open_due = {}, obligations_owed = {} WHERE id = {task}",
+                before.0.map_or("NULL".to_owned(), |d| format!("'{d}'")),
+                before.1
+            ))
+            .await
+            .unwrap();
+        assert_eq!(check().await.unwrap(), Vec::<String>::new(), "{drift}");
+    }
+}
+
+/// A task's trigger-kept columns: its earliest open due date and how many obligations it owes.
+async fn kept(app: &TestApp, task: i64) -> (Option<chrono::NaiveDate>, i64) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let row = app
+        .db
+        .query_one(Statement::from_string(
+            app.db.get_database_backend(),
+            format!("SELECT earliest_open_due, obligations_owed FROM tasks WHERE id = {task}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    (
+        row.try_get("", "earliest_open_due").unwrap(),
+        row.try_get("", "obligations_owed").unwrap(),
+    )
+}

@@ -271,7 +271,38 @@ pub async fn check(
             }
         }
     }
+    differences.extend(check_task_columns(db).await?);
     Ok(differences)
+}
+
+/// The two columns of `tasks` the obligations' triggers keep (migration 32) against the
+/// obligations themselves: how many a task owes, and the earliest due date of those still open
+/// (what its warning level is read from, `tasks::query::TaskRow`). At most 20 tasks are named.
+async fn check_task_columns(db: &impl ConnectionTrait) -> AppResult<Vec<String>> {
+    const NONE: &str = "'9999-12-31'";
+    let open = "(o.report_state IS NULL OR o.report_state IN ('DRAFT', 'RETURNED'))";
+    let sql = format!(
+        "SELECT t.id, t.obligations_owed, t.earliest_open_due FROM tasks t \
+         WHERE t.obligations_owed <> (SELECT COUNT(*) FROM obligations o WHERE o.task_id = t.id) \
+         OR COALESCE(t.earliest_open_due, {NONE}) <> COALESCE((SELECT MIN(o.due_on) \
+         FROM obligations o WHERE o.task_id = t.id AND {open}), {NONE}) \
+         ORDER BY t.id LIMIT 20"
+    );
+    let backend = db.get_database_backend();
+    let rows = db
+        .query_all(sea_orm::Statement::from_string(backend, sql))
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let id: i64 = row.try_get("", "id")?;
+            let owed: i64 = row.try_get("", "obligations_owed")?;
+            let earliest: Option<NaiveDate> = row.try_get("", "earliest_open_due")?;
+            Ok(format!(
+                "task {id}: stored obligations_owed {owed} and earliest_open_due {earliest:?} \
+                 differ from its obligations"
+            ))
+        })
+        .collect()
 }
 
 /// One row of the obligations' aggregate.

@@ -96,21 +96,42 @@ pub fn derive_status(
     }
 }
 
-/// The warning level of a task now.
+/// The warning level of a task now, from its obligations.
 pub fn warning_level(
     task: &tasks::Model,
     obligations: &[ObligationFacts],
     today: NaiveDate,
     thresholds: Thresholds,
 ) -> WarningLevel {
+    warning_level_by(task, earliest_open(obligations), today, thresholds)
+}
+
+/// The earliest due date among obligations still open: the one that decides the warning level
+/// (the level only rises as a due date comes closer, so the earliest is the most pressing).
+/// What the triggers of migration 32 keep in `tasks.earliest_open_due`.
+pub fn earliest_open(obligations: &[ObligationFacts]) -> Option<NaiveDate> {
+    obligations
+        .iter()
+        .filter(|o| is_open(o.state))
+        .map(|o| o.due_on)
+        .min()
+}
+
+/// The warning level of a task now, from the earliest due date of its open obligations (the
+/// stored `tasks.earliest_open_due`, or `earliest_open`) and its own deadline.
+pub fn warning_level_by(
+    task: &tasks::Model,
+    earliest_open_due: Option<NaiveDate>,
+    today: NaiveDate,
+    thresholds: Thresholds,
+) -> WarningLevel {
     if is_closed(task.status) {
         return WarningLevel::Green;
     }
-    let due_dates = obligations
-        .iter()
-        .filter(|o| is_open(o.state))
-        .map(|o| (o.due_on, thresholds.red_days))
+    let due_dates = earliest_open_due
+        .map(|d| (d, thresholds.red_days))
         // The task's own deadline is passed as soon as its day ends.
+        .into_iter()
         .chain(task.deadline.map(|d| (d, 0)));
     let mut level = WarningLevel::Green;
     for (due_on, red_days) in due_dates {
