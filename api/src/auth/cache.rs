@@ -6,10 +6,10 @@
 //! served only while the generation has not moved. The generation moves, after the change has
 //! committed:
 //!
-//! - on the instance that made it, when any mutation but `login` has been resolved
-//!   (`after_field`): the services commit before their resolvers return, so the next
-//!   request reads the account again, and a request that read it during the change holds an
-//!   older generation;
+//! - on the instance that made it, when a mutation has been resolved (`after_field`), but for
+//!   those that change no principal (`KEEPS`): the services commit before their resolvers
+//!   return, so the next request reads the account again, and a request that read it during
+//!   the change holds an older generation;
 //! - on every instance, when its relay reads a row that can change a principal
 //!   (`events::changes_principals`: a sign-out, an account's change, anything about a user, a
 //!   leader's post or a unit).
@@ -78,14 +78,32 @@ impl PrincipalCache {
     }
 }
 
-/// Moves the instance's generation once a mutation field but `login` has been resolved (called
-/// for every field by the schema's per-field extension, `schema::fields`). Signing in starts a
-/// session; it changes no principal that could be cached.
+/// Moves the instance's generation once a mutation field has been resolved (called for every
+/// field by the schema's per-field extension, `schema::fields`), unless it is one of `KEEPS`.
 pub fn after_field(ctx: &ExtensionContext<'_>, parent_type: &str, name: &str) {
     if parent_type == "Mutation"
-        && name != "login"
+        && !KEEPS.contains(&name)
         && let Some(principals) = ctx.data_opt::<PrincipalCache>()
     {
         principals.changed();
     }
 }
+
+/// The mutations that change no principal, and so leave the cache as it is. Signing in starts a
+/// session; the others are the units' and reviewers' daily work on reports and reminders, which
+/// writes no account, session, unit or leader (a unit submitting a dozen reports had its
+/// account read again after each, one statement in 18 of a submission). Every other mutation
+/// moves the generation, a new one included: being left off this list is the safe default.
+const KEEPS: &[&str] = &[
+    "login",
+    "saveReportDraft",
+    "submitReport",
+    "reviewReport",
+    "submitForSignoff",
+    "approveSignoff",
+    "returnSignoff",
+    "submitContribution",
+    "acknowledgeReminder",
+    "acknowledgeTask",
+    "recordIndicatorValues",
+];

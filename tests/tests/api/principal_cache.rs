@@ -164,3 +164,44 @@ async fn another_instance_reads_a_changed_account_again_once_its_relay_reads_the
         "the second instance still serves a deactivated account after 5 s"
     );
 }
+
+/// A unit's daily work (drafts, submissions) changes no principal: the unit's next request still
+/// finds its principal cached, where any other mutation would have it read again.
+#[tokio::test]
+async fn reporting_leaves_the_cache_as_it_is() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let q1 = w.generate_periods(&app).await[0].clone();
+    let unit = app.login("fgw", tests::world::PASSWORD).await.0;
+    cached_again(&app, &unit).await;
+    app.gql(
+        Some(&unit),
+        "mutation($i: SaveReportDraftInput!) { saveReportDraft(input: $i) { report { id } } }",
+        json!({ "i": { "taskId": w.tasks[0], "periodId": q1, "progress": "正在推进" } }),
+    )
+    .await
+    .data("/saveReportDraft/report/id");
+    app.gql(
+        Some(&unit),
+        "mutation($i: SubmitReportInput!) { submitReport(input: $i) { report { id } } }",
+        json!({ "i": { "taskId": w.tasks[0], "periodId": q1, "idempotencyKey": "cache-q1-0001" } }),
+    )
+    .await
+    .data("/submitReport/report/id");
+    let (statements, answer) = cost(&app, &unit, PING).await;
+    assert_eq!(answer.data("/__typename"), "Query");
+    assert_eq!(statements, 0, "{:#?}", app.take_statement_log());
+
+    // Any other mutation (the bureau's calendar, which changes no account either) still moves
+    // the generation: only the listed mutations keep it.
+    cached_again(&app, &unit).await;
+    app.gql(
+        Some(&w.bureau),
+        "mutation($d: [CalendarDayInput!]!) { setCalendarDays(days: $d) { days { day } } }",
+        json!({ "d": [{ "day": "2026-10-10", "working": true }] }),
+    )
+    .await
+    .data("/setCalendarDays");
+    let (statements, _) = cost(&app, &unit, PING).await;
+    assert!(statements >= 1, "the account is read again: {statements}");
+}
