@@ -66,3 +66,31 @@ pub async fn create_unique_index(
         .create_index(index(table, columns, "uq").unique().to_owned())
         .await
 }
+
+/// Drops `table`'s triggers named `triggers`, and then on PostgreSQL the trigger functions
+/// named `functions` (SQLite has none: its triggers carry their bodies). The `down` of the
+/// migrations that keep counts with triggers (31 to 33).
+pub async fn drop_triggers(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    triggers: &[&str],
+    functions: &[&str],
+) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    let postgres = manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
+    for trigger in triggers {
+        let statement = if postgres {
+            format!("DROP TRIGGER {trigger} ON {table}")
+        } else {
+            format!("DROP TRIGGER {trigger}")
+        };
+        db.execute_unprepared(&statement).await?;
+    }
+    if postgres {
+        for function in functions {
+            db.execute_unprepared(&format!("DROP FUNCTION {function}()"))
+                .await?;
+        }
+    }
+    Ok(())
+}

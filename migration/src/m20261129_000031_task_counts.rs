@@ -19,7 +19,7 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{big_integer, string};
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
-use crate::helpers::{create_index, id, name};
+use crate::helpers::{create_index, drop_triggers, id, name};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -134,22 +134,17 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        for trigger in [
-            "tasks_count_insert",
-            "tasks_count_delete",
-            "tasks_count_update",
-        ] {
-            let statement = match manager.get_database_backend() {
-                DatabaseBackend::Postgres => format!("DROP TRIGGER {trigger} ON tasks"),
-                _ => format!("DROP TRIGGER {trigger}"),
-            };
-            db.execute_unprepared(&statement).await?;
-        }
-        if manager.get_database_backend() == DatabaseBackend::Postgres {
-            db.execute_unprepared("DROP FUNCTION duban_task_count()")
-                .await?;
-        }
+        drop_triggers(
+            manager,
+            "tasks",
+            &[
+                "tasks_count_insert",
+                "tasks_count_delete",
+                "tasks_count_update",
+            ],
+            &["duban_task_count"],
+        )
+        .await?;
         for table in ["task_count_deltas", "task_counts"] {
             manager
                 .drop_table(Table::drop().table(name(table)).to_owned())

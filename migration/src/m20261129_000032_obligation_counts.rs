@@ -21,7 +21,7 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{big_integer, date, date_null, small_integer, string};
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
-use crate::helpers::{create_index, create_unique_index, id, name};
+use crate::helpers::{create_index, create_unique_index, drop_triggers, id, name};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -245,30 +245,21 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        let postgres = manager.get_database_backend() == DatabaseBackend::Postgres;
-        for trigger in [
-            "obligations_count_insert",
-            "obligations_count_delete",
-            "obligations_count_update",
-        ] {
-            let statement = if postgres {
-                format!("DROP TRIGGER {trigger} ON obligations")
-            } else {
-                format!("DROP TRIGGER {trigger}")
-            };
-            db.execute_unprepared(&statement).await?;
-        }
-        if postgres {
-            for function in [
+        drop_triggers(
+            manager,
+            "obligations",
+            &[
+                "obligations_count_insert",
+                "obligations_count_delete",
+                "obligations_count_update",
+            ],
+            &[
                 "duban_obligations_inserted",
                 "duban_obligations_deleted",
                 "duban_obligations_updated",
-            ] {
-                db.execute_unprepared(&format!("DROP FUNCTION {function}()"))
-                    .await?;
-            }
-        }
+            ],
+        )
+        .await?;
         for column in ["obligations_owed", "earliest_open_due"] {
             manager
                 .alter_table(

@@ -15,7 +15,7 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{big_integer, date, string};
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
-use crate::helpers::{create_index, create_unique_index, id, name};
+use crate::helpers::{create_index, create_unique_index, drop_triggers, id, name};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -146,24 +146,17 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        let postgres = manager.get_database_backend() == DatabaseBackend::Postgres;
-        for trigger in [
-            "tasks_figures_insert",
-            "tasks_figures_delete",
-            "tasks_figures_update",
-        ] {
-            let statement = if postgres {
-                format!("DROP TRIGGER {trigger} ON tasks")
-            } else {
-                format!("DROP TRIGGER {trigger}")
-            };
-            db.execute_unprepared(&statement).await?;
-        }
-        if postgres {
-            db.execute_unprepared("DROP FUNCTION duban_task_figures()")
-                .await?;
-        }
+        drop_triggers(
+            manager,
+            "tasks",
+            &[
+                "tasks_figures_insert",
+                "tasks_figures_delete",
+                "tasks_figures_update",
+            ],
+            &["duban_task_figures"],
+        )
+        .await?;
         for table in ["task_figure_count_deltas", "task_figure_counts"] {
             manager
                 .drop_table(Table::drop().table(name(table)).to_owned())

@@ -217,10 +217,12 @@ pub async fn verify(password: String, stored: Option<String>) -> AppResult<bool>
 
 /// The argon2 output of a password and salt. What `argon2`'s `PasswordHasher` does, with the
 /// working memory (19 MiB with the default parameters) allocated here, for this hash alone, and
-/// freed as it ends: the allocator (mimalloc, `main.rs`) gives a block that large back to the
-/// system when it is freed, so the server's resident memory does not keep `cores × 19 MiB`
-/// for the rest of its life after a few sign-ins (it kept 38 MiB on two cores when each hashing
-/// thread held on to its block). Allocating costs about a millisecond against a hash's 20–30.
+/// freed as it ends: the allocator (mimalloc, `main.rs`) gives a freed block back to the system
+/// at its next purge (any later allocation work does it), so the server's resident memory does
+/// not keep `cores × 19 MiB` for the rest of its life after a few sign-ins (it kept 38 MiB on
+/// two cores when each hashing thread held on to its block). glibc's allocator would keep the
+/// freed blocks in its arenas (`tests/burst`). Allocating costs about a millisecond against a
+/// hash's 20–30.
 fn compute(
     algorithm: Algorithm,
     version: Version,

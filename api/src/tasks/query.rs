@@ -72,15 +72,17 @@ impl FromQueryResult for TaskRow {
     }
 }
 
+/// The trigger-kept column, qualified by its table.
+fn earliest_open_due() -> Expr {
+    Expr::col((tasks::Entity, Alias::new(EARLIEST_OPEN_DUE)))
+}
+
 /// `select`, reading `TaskRow`s.
 fn with_earliest_open_due(
     select: Select<tasks::Entity>,
 ) -> sea_orm::Selector<sea_orm::SelectModel<TaskRow>> {
     select
-        .column_as(
-            Expr::col((tasks::Entity, Alias::new(EARLIEST_OPEN_DUE))),
-            EARLIEST_OPEN_DUE,
-        )
+        .column_as(earliest_open_due(), EARLIEST_OPEN_DUE)
         .into_model()
 }
 
@@ -294,10 +296,7 @@ pub async fn earliest_open_due_of(
         tasks::Entity::find()
             .select_only()
             .column(tasks::Column::Id)
-            .column_as(
-                Expr::col((tasks::Entity, Alias::new(EARLIEST_OPEN_DUE))),
-                EARLIEST_OPEN_DUE,
-            )
+            .column_as(earliest_open_due(), EARLIEST_OPEN_DUE)
             .filter(tasks::Column::Id.is_in(chunk))
             .into_tuple()
             .all(db)

@@ -278,6 +278,8 @@ pub async fn check(
 /// The two columns of `tasks` the obligations' triggers keep (migration 32) against the
 /// obligations themselves: how many a task owes, and the earliest due date of those still open
 /// (what its warning level is read from, `tasks::query::TaskRow`). At most 20 tasks are named.
+/// Written in SQL of its own, as the triggers are, rather than with `pairs::open`: a check that
+/// shared the code it checks would agree with it whatever it did.
 async fn check_task_columns(db: &impl ConnectionTrait) -> AppResult<Vec<String>> {
     const NONE: &str = "'9999-12-31'";
     let open = "(o.report_state IS NULL OR o.report_state IN ('DRAFT', 'RETURNED'))";
