@@ -37,6 +37,7 @@ mod m20261129_000030_task_text_trigrams;
 mod m20261129_000031_task_counts;
 mod m20261129_000032_obligation_counts;
 mod m20261129_000033_task_figure_counts;
+mod m20261129_000034_unit_task_order;
 
 /// Runs every migration in order; used by `api migrate`, by the server at start and by tests.
 pub struct Migrator;
@@ -78,6 +79,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000031_task_counts::Migration),
             Box::new(m20261129_000032_obligation_counts::Migration),
             Box::new(m20261129_000033_task_figure_counts::Migration),
+            Box::new(m20261129_000034_unit_task_order::Migration),
         ]
     }
 }

@@ -12,8 +12,8 @@
 //! units, and later its reports) is reachable only through a task that passed this check.
 
 use entity::{documents, task_leaders, task_units, tasks};
-use sea_orm::sea_query::{Query, SelectStatement};
-use sea_orm::{ColumnTrait, Condition, DbBackend};
+use sea_orm::sea_query::{Alias, Expr, JoinType, Query, SelectStatement};
+use sea_orm::{ColumnTrait, Condition, DbBackend, QueryTrait, Select};
 
 use crate::auth::principal::{Principal, Scope};
 
@@ -37,6 +37,45 @@ pub fn visible_in_order(actor: &Principal, backend: DbBackend) -> Condition {
 /// `condition`): the lists the stored counts answer (`counts::Tallied`) are theirs only.
 pub fn sees_every_live_task(actor: &Principal) -> bool {
     matches!(actor.scope, Scope::Bureau | Scope::Service)
+}
+
+/// The unit a list of `actor`'s is better read from its assignments (`assigned_to`): a unit's
+/// own list in the written order, which the copies of each task's order on `task_units`
+/// (migration 34) and their index serve. Measured on the bench's busiest unit (700
+/// assignments): the first page of 51 went from 6.9 ms, every task read and sorted, to 0.4 ms.
+pub fn unit_of_own_list(actor: &Principal, sequence_order: bool) -> Option<i64> {
+    match actor.scope {
+        Scope::Unit { unit_id } if sequence_order => Some(unit_id),
+        _ => None,
+    }
+}
+
+/// `select` joined to `unit_id`'s assignments, one row per task: where the unit holds several
+/// roles in a task, the assignment of its lowest role alone (the unique index on `(task_id,
+/// unit_id, role)` answers the `NOT EXISTS`). With `live()` it is `visible` for that unit.
+pub fn assigned_to(mut select: Select<tasks::Entity>, unit_id: i64) -> Select<tasks::Entity> {
+    let lower = Alias::new("lower_role");
+    let column = |column: task_units::Column| Expr::col((task_units::Entity, column));
+    let lower_column = |column: task_units::Column| Expr::col((lower.clone(), column));
+    let lower_role = Query::select()
+        .expr(Expr::val(1))
+        .from_as(task_units::Entity, lower.clone())
+        .and_where(
+            lower_column(task_units::Column::TaskId)
+                .equals((task_units::Entity, task_units::Column::TaskId)),
+        )
+        .and_where(lower_column(task_units::Column::UnitId).eq(unit_id))
+        .and_where(lower_column(task_units::Column::Role).lt(column(task_units::Column::Role)))
+        .to_owned();
+    QueryTrait::query(&mut select).join(
+        JoinType::InnerJoin,
+        task_units::Entity,
+        Condition::all()
+            .add(column(task_units::Column::TaskId).equals((tasks::Entity, tasks::Column::Id)))
+            .add(column(task_units::Column::UnitId).eq(unit_id))
+            .add(Expr::exists(lower_role).not()),
+    );
+    select
 }
 
 /// The part of `visible` every role shares: live tasks only. It is the whole rule for a read

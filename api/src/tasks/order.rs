@@ -2,13 +2,15 @@
 //! follows it, and the condition "after this key" that starts the next page.
 //!
 //! Invariant: `ordered`, `key_of` and `after` agree column for column; the id ends every order,
-//! so keys are unique and pages neither overlap nor skip. Tasks without a deadline come last in
+//! so keys are unique and pages neither overlap nor skip. The sequence order is read either from
+//! the task's columns or from their copies on a unit's assignment (`Sequence::Assignment`,
+//! migration 34): the same values, so a cursor is valid in both. Tasks without a deadline come last in
 //! both directions, on both backends (PostgreSQL and SQLite put NULLs at opposite ends unless
 //! told).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::tasks;
-use sea_orm::sea_query::{Expr, NullOrdering, SimpleExpr};
+use entity::{task_units, tasks};
+use sea_orm::sea_query::{Alias, Expr, NullOrdering, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition, Order, QueryOrder, Select};
 use serde_json::Value;
 
@@ -56,22 +58,71 @@ impl TaskOrder {
     }
 }
 
-/// `query` in `order`, the id breaking ties.
-pub fn ordered(query: Select<tasks::Entity>, order: TaskOrder) -> Select<tasks::Entity> {
+/// Where the sequence order's columns are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sequence {
+    /// The task's own `(document_id, sort_order, id)`, which `tasks`' index serves.
+    Task,
+    /// Their copies on the unit's assignment joined to the task (`access::assigned_to`), which
+    /// the index `(unit_id, document_id, sort_order, task_id)` of `task_units` serves.
+    Assignment,
+}
+
+impl Sequence {
+    /// The order's columns, the id last.
+    fn columns(self) -> [SimpleExpr; 3] {
+        match self {
+            Sequence::Task => [
+                col(tasks::Column::DocumentId),
+                col(tasks::Column::SortOrder),
+                col(tasks::Column::Id),
+            ],
+            Sequence::Assignment => {
+                let copy = |name: &str| Expr::col((task_units::Entity, Alias::new(name))).into();
+                [
+                    copy("document_id"),
+                    copy("sort_order"),
+                    Expr::col((task_units::Entity, task_units::Column::TaskId)).into(),
+                ]
+            }
+        }
+    }
+}
+
+/// `query` in `order`, the id breaking ties; the sequence read `from` the task or the
+/// assignment.
+pub fn ordered(
+    query: Select<tasks::Entity>,
+    order: TaskOrder,
+    from: Sequence,
+) -> Select<tasks::Entity> {
     let direction = order.direction();
-    let query = match order.field {
-        TaskOrderField::Sequence => query
-            .order_by(tasks::Column::DocumentId, direction.clone())
-            .order_by(tasks::Column::SortOrder, direction.clone()),
-        TaskOrderField::Deadline => query.order_by_with_nulls(
-            tasks::Column::Deadline,
-            direction.clone(),
-            NullOrdering::Last,
+    let (query, id) = match order.field {
+        TaskOrderField::Sequence => {
+            let [document, sort, id] = from.columns();
+            let query = query
+                .order_by(document, direction.clone())
+                .order_by(sort, direction.clone());
+            (query, id)
+        }
+        TaskOrderField::Deadline => (
+            query.order_by_with_nulls(
+                tasks::Column::Deadline,
+                direction.clone(),
+                NullOrdering::Last,
+            ),
+            col(tasks::Column::Id),
         ),
-        TaskOrderField::UpdatedAt => query.order_by(tasks::Column::UpdatedAt, direction.clone()),
-        TaskOrderField::CreatedAt => query.order_by(tasks::Column::CreatedAt, direction.clone()),
+        TaskOrderField::UpdatedAt => (
+            query.order_by(tasks::Column::UpdatedAt, direction.clone()),
+            col(tasks::Column::Id),
+        ),
+        TaskOrderField::CreatedAt => (
+            query.order_by(tasks::Column::CreatedAt, direction.clone()),
+            col(tasks::Column::Id),
+        ),
     };
-    query.order_by(tasks::Column::Id, direction)
+    query.order_by(id, direction)
 }
 
 /// The sort key of `task` in `order`, which its edge's cursor carries.
@@ -92,18 +143,14 @@ pub fn key_of(task: &tasks::Model, order: TaskOrder) -> SortKey {
 }
 
 /// The tasks after `key` in `order`: the condition that starts the next page.
-pub fn after(key: &SortKey, order: TaskOrder) -> AppResult<Condition> {
+pub fn after(key: &SortKey, order: TaskOrder, from: Sequence) -> AppResult<Condition> {
     let id = |v: &Value| key_value::<i64>(v);
     let cond = match order.field {
         TaskOrderField::Sequence => {
             let [document, sort, task] = key.expect(order.name())?;
             beyond(
                 order,
-                vec![
-                    col(tasks::Column::DocumentId),
-                    col(tasks::Column::SortOrder),
-                    col(tasks::Column::Id),
-                ],
+                from.columns().to_vec(),
                 vec![
                     key_value::<i64>(document)?.into(),
                     key_value::<i32>(sort)?.into(),

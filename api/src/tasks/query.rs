@@ -17,7 +17,7 @@ use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageRequest, SortKey};
 use crate::tasks::access;
-use crate::tasks::order;
+use crate::tasks::order::{self, Sequence};
 
 /// Which tasks to list. All conditions must hold.
 #[derive(Debug, Default)]
@@ -97,9 +97,19 @@ pub async fn list(
 ) -> AppResult<Page<TaskRow>> {
     let tallied = super::counts::Tallied::of(actor, &filter);
     let condition = filter_condition(db, filter).await?;
-    let query = tasks::Entity::find()
-        .filter(access::visible_in_order(actor, db.get_database_backend()))
-        .filter(condition);
+    let own_unit = access::unit_of_own_list(actor, order.field == TaskOrderField::Sequence);
+    let (query, sequence) = match own_unit {
+        Some(unit_id) => (
+            access::assigned_to(tasks::Entity::find(), unit_id).filter(access::live()),
+            Sequence::Assignment,
+        ),
+        None => (
+            tasks::Entity::find()
+                .filter(access::visible_in_order(actor, db.get_database_backend())),
+            Sequence::Task,
+        ),
+    };
+    let query = query.filter(condition);
     // The total counts the whole list, not what follows the cursor: from the stored counts
     // when they answer the list, else by counting its rows.
     let total = match tallied {
@@ -107,14 +117,14 @@ pub async fn list(
         _ => page.total_of(&query, db).await?,
     };
     let query = match after {
-        Some(key) => query.filter(order::after(key, order)?),
+        Some(key) => query.filter(order::after(key, order, sequence)?),
         None => query,
     };
     // Only the total asked for (a document's counts by status, as five aliased totals): no
     // rows to read.
     let items = if page.rows {
         with_earliest_open_due(
-            order::ordered(query, order)
+            order::ordered(query, order, sequence)
                 .offset(page.offset)
                 .limit(page.fetch_limit()),
         )

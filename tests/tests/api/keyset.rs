@@ -257,3 +257,141 @@ async fn a_cursor_is_good_only_in_its_own_list_and_order() {
     let (rest, _, _) = rows(&obligations(&app, &w.unit_a_token, 10, &obligation_cursor).await);
     assert_eq!(rest.len(), 3);
 }
+
+/// A unit's own list in the written order is read from its assignments, which carry copies of
+/// each task's document and order (migration 34). It must be the very list the bureau sees for
+/// that unit, read from the tasks: each task once though the unit holds two roles in it, none
+/// deleted, in both directions and page by page, and still after a task is renumbered (the
+/// copies follow) or a second document comes in.
+#[tokio::test]
+async fn a_units_own_list_read_from_its_assignments_is_the_list_of_its_tasks() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let b = w.bureau.as_str();
+    let create = "mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id version } } }";
+    let task = |document: &str, seq: &str, units: Value| {
+        let input = json!({ "i": { "documentId": document, "seq": seq,
+                                   "text": format!("第{seq}项"), "units": units } });
+        let app = &app;
+        async move {
+            app.gql(Some(b), create, input)
+                .await
+                .data("/createTask/task")
+                .clone()
+        }
+    };
+    let lead = |unit: &str| json!({ "unitId": unit, "role": "LEAD" });
+    let cooperating = |unit: &str| json!({ "unitId": unit, "role": "COOPERATING" });
+    let mut created = Vec::new();
+    for (seq, units) in [
+        ("4", json!([lead(&w.unit_a)])),
+        // Two roles of the unit in one task: listed once.
+        ("5", json!([lead(&w.unit_a), cooperating(&w.unit_a)])),
+        ("6", json!([lead(&w.unit_b)])),
+        ("7", json!([lead(&w.unit_b), cooperating(&w.unit_a)])),
+        ("8", json!([cooperating(&w.unit_a)])),
+        ("9", json!([lead(&w.unit_a)])),
+    ] {
+        created.push(task(&w.document, seq, units).await);
+    }
+    // A second document, created later: its tasks follow the first's.
+    let second = app
+        .gql(
+            Some(b),
+            "mutation($i: CreateDocumentInput!) { createDocument(input: $i) { document { id } } }",
+            json!({ "i": { "title": "2026年民生实事", "year": 2026, "kind": "LIVELIHOOD" } }),
+        )
+        .await
+        .data("/createDocument/document/id")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for seq in ["1", "2"] {
+        task(&second, seq, json!([lead(&w.unit_a)])).await;
+    }
+    // A deleted task of the unit's: in neither list.
+    app.gql(
+        Some(b),
+        "mutation($i: DeleteTaskInput!) { deleteTask(input: $i) { deletedTaskId } }",
+        json!({ "i": { "id": created[5]["id"] } }),
+    )
+    .await
+    .data("/deleteTask/deletedTaskId");
+
+    // The bureau's list of the unit's tasks, read from the tasks themselves.
+    let of_unit = |order: &Value| {
+        let variables = json!({ "f": { "unitId": w.unit_a }, "o": order });
+        let app = &app;
+        async move {
+            let page = app
+                .gql(
+                    Some(b),
+                    "query($f: TaskFilter, $o: TaskOrder) {
+                       tasks(filter: $f, orderBy: $o, first: 100) {
+                         edges { cursor node { seq } } pageInfo { hasNextPage hasPreviousPage endCursor } } }",
+                    variables,
+                )
+                .await
+                .data("/tasks")
+                .clone();
+            rows(&page).0
+        }
+    };
+    let unit = w.unit_a_token.as_str();
+    let compare = |when: &'static str| {
+        let app = &app;
+        let of_unit = &of_unit;
+        async move {
+            let mut ascending = Vec::new();
+            for direction in ["ASC", "DESC"] {
+                let order = json!({ "field": "SEQUENCE", "direction": direction });
+                let expected = of_unit(&order).await;
+                let (whole, _, more) = rows(&page(app, unit, &order, 100, &Value::Null).await);
+                assert!(!more);
+                assert_eq!(whole, expected, "{when}, {direction}");
+                // Pages of 2, each resuming after the last one's key.
+                let mut walked = Vec::new();
+                let mut after = Value::Null;
+                loop {
+                    let (items, end, more) = rows(&page(app, unit, &order, 2, &after).await);
+                    walked.extend(items);
+                    after = end;
+                    if !more {
+                        break;
+                    }
+                }
+                assert_eq!(walked, expected, "{when}, {direction}, by pages of 2");
+                if direction == "ASC" {
+                    ascending = expected;
+                }
+            }
+            ascending
+        }
+    };
+
+    let before = compare("as created").await;
+    // The world's tasks of the unit, then 4, 5 (once), 7, 8 of the first document (9 deleted,
+    // 6 not the unit's), then the second document's.
+    assert_eq!(before.iter().filter(|s| *s == "5").count(), 1, "{before:?}");
+    assert!(!before.contains(&"6".to_owned()) && !before.contains(&"9".to_owned()));
+    assert_eq!(&before[before.len() - 2..], ["1", "2"], "{before:?}");
+
+    // Task 8 renumbered to come first in its document: the unit's list follows it.
+    app.gql(
+        Some(b),
+        "mutation($i: UpdateTaskInput!) { updateTask(input: $i) { task { id } } }",
+        json!({ "i": { "id": created[4]["id"], "version": created[4]["version"], "sortOrder": -1 } }),
+    )
+    .await
+    .data("/updateTask/task/id");
+    let after = compare("after renumbering").await;
+    assert_eq!(after[0], "8", "{after:?}");
+
+    let today = api::deadline::today_in_china(api::clock::Clock::now(&app.clock));
+    assert_eq!(
+        api::stats::check_counts(&app.db, today, Default::default())
+            .await
+            .unwrap(),
+        Vec::<String>::new()
+    );
+}

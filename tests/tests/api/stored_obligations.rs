@@ -509,6 +509,29 @@ async fn the_check_names_a_task_whose_kept_columns_drifted() {
             .unwrap();
         assert_eq!(check().await.unwrap(), Vec::<String>::new(), "{drift}");
     }
+    // The copies of the task's order on its assignments (migration 34).
+    for (drift, undo) in [
+        (
+            "sort_order = sort_order + 100",
+            "sort_order = sort_order - 100",
+        ),
+        (
+            "document_id = document_id + 1",
+            "document_id = document_id - 1",
+        ),
+    ] {
+        let set = |change: &str| format!("UPDATE task_units SET {change} WHERE task_id = {task}");
+        app.db.execute_unprepared(&set(drift)).await.unwrap();
+        let found = check().await.unwrap();
+        assert!(
+            found
+                .iter()
+                .any(|d| d.starts_with("assignment ") && d.contains(&format!("task {task}'s"))),
+            "{drift}: {found:#?}"
+        );
+        app.db.execute_unprepared(&set(undo)).await.unwrap();
+        assert_eq!(check().await.unwrap(), Vec::<String>::new(), "{drift}");
+    }
 }
 
 /// A task's trigger-kept columns: its earliest open due date and how many obligations it owes.

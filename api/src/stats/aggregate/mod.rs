@@ -272,7 +272,24 @@ pub async fn check(
         }
     }
     differences.extend(check_task_columns(db).await?);
+    differences.extend(check_assignment_order(db).await?);
     Ok(differences)
+}
+
+/// The copies of each task's document and order on its assignments (migration 34, what a unit's
+/// own list is read in order by) against the task's. At most 20 assignments are named.
+async fn check_assignment_order(db: &impl ConnectionTrait) -> AppResult<Vec<String>> {
+    let sql = "SELECT a.id, a.task_id FROM task_units a JOIN tasks t ON t.id = a.task_id \
+               WHERE a.document_id <> t.document_id OR a.sort_order <> t.sort_order \
+               ORDER BY a.id LIMIT 20";
+    described(db, sql, |row| {
+        let id: i64 = row.try_get("", "id")?;
+        let task: i64 = row.try_get("", "task_id")?;
+        Ok(format!(
+            "assignment {id}: its copy of task {task}'s document and order differs"
+        ))
+    })
+    .await
 }
 
 /// The two columns of `tasks` the obligations' triggers keep (migration 32) against the
@@ -290,21 +307,27 @@ async fn check_task_columns(db: &impl ConnectionTrait) -> AppResult<Vec<String>>
          FROM obligations o WHERE o.task_id = t.id AND {open}), {NONE}) \
          ORDER BY t.id LIMIT 20"
     );
-    let backend = db.get_database_backend();
-    let rows = db
-        .query_all(sea_orm::Statement::from_string(backend, sql))
-        .await?;
-    rows.iter()
-        .map(|row| {
-            let id: i64 = row.try_get("", "id")?;
-            let owed: i64 = row.try_get("", "obligations_owed")?;
-            let earliest: Option<NaiveDate> = row.try_get("", "earliest_open_due")?;
-            Ok(format!(
-                "task {id}: stored obligations_owed {owed} and earliest_open_due {earliest:?} \
-                 differ from its obligations"
-            ))
-        })
-        .collect()
+    described(db, &sql, |row| {
+        let id: i64 = row.try_get("", "id")?;
+        let owed: i64 = row.try_get("", "obligations_owed")?;
+        let earliest: Option<NaiveDate> = row.try_get("", "earliest_open_due")?;
+        Ok(format!(
+            "task {id}: stored obligations_owed {owed} and earliest_open_due {earliest:?} \
+             differ from its obligations"
+        ))
+    })
+    .await
+}
+
+/// Each row `sql` finds, as `describe` names it: the drifted rows a check reports.
+async fn described(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    describe: impl Fn(&sea_orm::QueryResult) -> Result<String, sea_orm::DbErr>,
+) -> AppResult<Vec<String>> {
+    let statement = sea_orm::Statement::from_string(db.get_database_backend(), sql);
+    let rows = db.query_all(statement).await?;
+    Ok(rows.iter().map(describe).collect::<Result<_, _>>()?)
 }
 
 /// One row of the obligations' aggregate.
