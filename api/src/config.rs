@@ -230,6 +230,13 @@ pub struct Config {
     #[arg(long, env = "PRINCIPAL_CACHE_MILLIS", default_value_t = 30_000)]
     pub principal_cache_millis: u64,
 
+    /// How long a document, category, unit or leader read for a task is kept before it is read
+    /// again, in milliseconds (0: read on every request). Any change made through the API reads
+    /// them again at once, on every instance (`reference_cache`); this bounds only changes made
+    /// outside it.
+    #[arg(long, env = "REFERENCE_CACHE_MILLIS", default_value_t = 30_000)]
+    pub reference_cache_millis: u64,
+
     /// How often new events are looked for, in milliseconds: the delay of live updates on
     /// SQLite, and the safety net behind PostgreSQL's notifications.
     #[arg(long, env = "LIVE_POLL_MILLIS", default_value_t = 250)]

@@ -45,6 +45,7 @@ pub mod pagination;
 pub mod periods;
 pub mod proposals;
 pub mod provenance;
+pub mod reference_cache;
 pub mod reminders;
 pub mod reports;
 pub mod schema;

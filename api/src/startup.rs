@@ -122,6 +122,9 @@ impl Application {
             principals: crate::auth::cache::PrincipalCache::new(std::time::Duration::from_millis(
                 config.principal_cache_millis,
             )),
+            references: crate::reference_cache::ReferenceCache::new(
+                std::time::Duration::from_millis(config.reference_cache_millis),
+            ),
             deadline_job: Arc::new(crate::state::Heartbeat::new(
                 (config.reminder_interval_secs > 0)
                     .then(|| std::time::Duration::from_secs(config.reminder_interval_secs)),
@@ -137,6 +140,7 @@ impl Application {
         })
         .data(app.clone())
         .data(app.principals.clone())
+        .data(app.references.clone())
         .data(bus.clone())
         .finish();
         crate::live::relay::start(
@@ -144,6 +148,7 @@ impl Application {
             bus,
             std::time::Duration::from_millis(config.live_poll_millis),
             app.principals.clone(),
+            app.references.clone(),
         )
         .await;
         if config.webhook_poll_millis > 0 {

@@ -31,6 +31,8 @@ pub struct AppData {
     pub deadline_job: Arc<Heartbeat>,
     /// Access tokens' principals, for a short time (`auth::cache`).
     pub principals: crate::auth::cache::PrincipalCache,
+    /// Documents, categories, units and leaders, as tasks refer to them (`reference_cache`).
+    pub references: crate::reference_cache::ReferenceCache,
 }
 
 /// The beat of a periodic job, for `/readyz`: the job is late when it has not finished a run

@@ -94,6 +94,13 @@ impl TestApp {
         Self::spawn_configured(start, |_| {}).await
     }
 
+    /// Boots a server as `spawn` does, with the reference cache off: for the tests that count
+    /// the statements of every relation of a page (no N+1), which a warm cache would hide.
+    pub async fn spawn_without_reference_cache() -> Self {
+        let start = Utc.with_ymd_and_hms(2026, 3, 1, 1, 0, 0).unwrap();
+        Self::spawn_configured(start, |config| config.reference_cache_millis = 0).await
+    }
+
     /// Boots a server on a fresh database with its clock at `start` and the test's own changes
     /// to the configuration, applied over the harness's.
     pub async fn spawn_configured(

@@ -3,14 +3,32 @@
 use crate::graphql::loaders::loader;
 
 loader!(
-    /// A document by id, if the principal may read it.
+    /// A document by id, if the principal may read it: kept across requests for those who may
+    /// read every document (`reference_cache`).
     DocumentById(i64) => entity::documents::Model,
-    signed in |this, actor, ids| super::service::readable_by_ids(actor, &this.db, &ids)
+    signed in |this, actor, ids| async {
+        if super::service::reads_every_document(actor) {
+            let cache = &this.references;
+            cache
+                .documents
+                .through(&cache.generation, &ids, |ids| async move {
+                    super::service::readable_by_ids(actor, &this.db, &ids).await
+                })
+                .await
+        } else {
+            super::service::readable_by_ids(actor, &this.db, &ids).await
+        }
+    }
 );
 loader!(
-    /// A category by id.
+    /// A category by id, kept across requests (`reference_cache`).
     CategoryById(i64) => entity::categories::Model,
-    |this, ids| super::categories::categories_by_ids(&this.db, &ids)
+    |this, ids| {
+        let cache = &this.references;
+        cache.categories.through(&cache.generation, &ids, |ids| async move {
+            super::categories::categories_by_ids(&this.db, &ids).await
+        })
+    }
 );
 loader!(
     /// The top-level categories of a document.

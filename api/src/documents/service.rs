@@ -98,6 +98,12 @@ fn readable(actor: &Principal) -> Condition {
     }
 }
 
+/// Whether `readable` lets `actor` read every document, so that a document read for anyone
+/// may be served to them (`reference_cache`).
+pub fn reads_every_document(actor: &Principal) -> bool {
+    !matches!(actor.scope, Scope::Office { .. })
+}
+
 /// Lists the documents `actor` may read, newest year first.
 pub async fn search(
     actor: &Principal,

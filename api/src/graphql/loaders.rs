@@ -14,17 +14,28 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::Principal;
 use crate::error::AppError;
+use crate::reference_cache::ReferenceCache;
 
 /// Loads rows for one request.
 pub struct DbLoader {
     pub(crate) db: DatabaseConnection,
     /// `None` for anonymous requests, which see no tasks.
     pub(crate) actor: Option<Principal>,
+    /// The rows tasks refer to, kept across requests (`reference_cache`).
+    pub(crate) references: ReferenceCache,
 }
 
 impl DbLoader {
-    pub fn new(db: DatabaseConnection, actor: Option<Principal>) -> Self {
-        Self { db, actor }
+    pub fn new(
+        db: DatabaseConnection,
+        actor: Option<Principal>,
+        references: ReferenceCache,
+    ) -> Self {
+        Self {
+            db,
+            actor,
+            references,
+        }
     }
 }
 

@@ -36,7 +36,7 @@ impl AppState {
             AuthState::Authenticated(principal) => Some(principal.clone()),
             _ => None,
         };
-        DbLoader::new(self.app.db.clone(), principal)
+        DbLoader::new(self.app.db.clone(), principal, self.app.references.clone())
     }
 }
 

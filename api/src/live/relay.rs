@@ -23,6 +23,7 @@ use tokio::sync::broadcast;
 
 use crate::auth::cache::PrincipalCache;
 use crate::error::AppResult;
+use crate::reference_cache::ReferenceCache;
 
 /// The PostgreSQL channel the `events_notify` trigger sends on.
 pub const CHANNEL: &str = "duban_events";
@@ -89,6 +90,7 @@ pub async fn start(
     bus: EventBus,
     poll: Duration,
     principals: PrincipalCache,
+    references: ReferenceCache,
 ) {
     match newest(&db).await {
         Ok(id) => bus.skip_to(id),
@@ -97,15 +99,21 @@ pub async fn start(
             return;
         }
     }
-    tokio::spawn(run(db, bus, poll, principals));
+    tokio::spawn(run(db, bus, poll, principals, references));
 }
 
-async fn run(db: DatabaseConnection, bus: EventBus, poll: Duration, principals: PrincipalCache) {
+async fn run(
+    db: DatabaseConnection,
+    bus: EventBus,
+    poll: Duration,
+    principals: PrincipalCache,
+    references: ReferenceCache,
+) {
     let mut wake = Wake::new(&db, poll).await;
     let mut gap = Gap::default();
     loop {
         wake.wait().await;
-        if let Err(err) = forward(&db, &bus, &mut gap, &principals).await {
+        if let Err(err) = forward(&db, &bus, &mut gap, (&principals, &references)).await {
             tracing::warn!(error = %err, "cannot read new events; retrying");
         }
     }
@@ -185,7 +193,7 @@ async fn forward(
     db: &DatabaseConnection,
     bus: &EventBus,
     gap: &mut Gap,
-    principals: &PrincipalCache,
+    (principals, references): (&PrincipalCache, &ReferenceCache),
 ) -> AppResult<()> {
     loop {
         let batch = events::Entity::find()
@@ -206,10 +214,11 @@ async fn forward(
                     "event sequence numbers never committed; given up"
                 ),
             }
-            // Committed on some instance: cached principals are read again here too.
+            // Committed on some instance: what the caches hold of it is read again here too.
             if crate::events::changes_principals(&event) {
                 principals.changed();
             }
+            references.changed_by(&event);
             bus.publish(event);
         }
         if done {

@@ -182,6 +182,7 @@ mod tests {
             bus.clone(),
             Duration::from_millis(10),
             crate::auth::cache::PrincipalCache::new(Duration::ZERO),
+            crate::reference_cache::ReferenceCache::new(Duration::ZERO),
         )
         .await;
 

@@ -2,9 +2,10 @@
 //! extension. When a request is prepared, the budget (`graphql::budget`) and then the automatic
 //! persisted queries (async-graphql's own, which this extension delegates to); after validation,
 //! the complexity for the budget's report; on every field, a key's scope
-//! (`auth::scopes::refusal`), null propagation (`graphql::nulls::Caught`) and the principal
-//! cache after a mutation (`auth::cache::after_field`); on every subscription response, the
-//! errors as clients see them (`error::subscription_response`).
+//! (`auth::scopes::refusal`), null propagation (`graphql::nulls::Caught`) and the principal and
+//! reference caches after a mutation (`auth::cache::after_field`,
+//! `reference_cache::after_field`); on every subscription response, the errors as clients see
+//! them (`error::subscription_response`).
 //!
 //! One extension and not one each because async-graphql wraps every field's resolution in a
 //! boxed future per registered extension, whether or not it has a hook for fields: a page of
@@ -114,6 +115,7 @@ impl Extension for PerRequest {
             None => {
                 let result = next.run(ctx, info).await;
                 crate::auth::cache::after_field(ctx, parent_type, name);
+                crate::reference_cache::after_field(ctx, parent_type, name);
                 result
             }
         };

@@ -5,7 +5,12 @@ use crate::graphql::loaders::loader;
 loader!(
     /// A unit by id.
     UnitById(i64) => entity::units::Model,
-    |this, ids| super::service::by_ids(&this.db, &ids)
+    |this, ids| {
+        let cache = &this.references;
+        cache.units.through(&cache.generation, &ids, |ids| async move {
+            super::service::by_ids(&this.db, &ids).await
+        })
+    }
 );
 loader!(
     /// The aliases of a unit.

@@ -41,6 +41,7 @@ mod principal_cache;
 mod progress;
 mod proposals;
 mod provenance;
+mod reference_cache;
 mod registry;
 mod reminders;
 mod reports;

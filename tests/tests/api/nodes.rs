@@ -165,7 +165,8 @@ async fn each_role_gets_the_objects_it_may_read_and_null_for_the_rest() {
 
 #[tokio::test]
 async fn nodes_reads_each_kind_once_however_many_ids() {
-    let app = TestApp::spawn().await;
+    // Each kind read and counted, units and documents too (`reference_cache` off).
+    let app = TestApp::spawn_without_reference_cache().await;
     let w = World::build(&app).await;
     let objects = objects(&app, &w).await;
     let count = |ids: Vec<Value>| {

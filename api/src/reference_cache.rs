@@ -1,0 +1,211 @@
+//! The rows that tasks refer to (documents, categories, units, leaders) kept in the process, so
+//! that a page of tasks does not read its documents, categories, units and leaders again on
+//! every request. They are few (a province has 50 documents, 560 categories, 2,000 units and 300
+//! leaders against 100,000 tasks) and the bureau changes them rarely, while every list of tasks
+//! names them.
+//!
+//! Correctness rests on dropping the cache, not on its time to live, as for the principal cache
+//! (`auth::cache`, whose scheme this follows). An entry remembers the generation read *before*
+//! its row was read, and is served only while the generation has not moved. It moves:
+//!
+//! - on the instance that made a change, when a mutation has been resolved, but for the
+//!   reporting work that writes none of these rows (`auth::cache::KEEPS`): the next request
+//!   reads them again (`after_field`);
+//! - on every instance, when its relay reads an event that is not of that reporting work
+//!   (`changed_by`): every write to these tables is made in a transaction that records an event
+//!   (a document's, a unit's, an import's, …), and a kind left off `REPORTING` moves the
+//!   generation, a new kind included.
+//!
+//! The time to live (`REFERENCE_CACHE_MILLIS`, 0 turns the cache off) bounds only what a change
+//! made outside the API (an operator's SQL) can leave. A document is served from here only to
+//! those who may read every document (`documents::service::reads_every_document`); a reviewing
+//! office's staff read theirs from the database.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use async_graphql::extensions::ExtensionContext;
+use entity::{categories, documents, events, leaders, units};
+
+use crate::error::AppResult;
+use crate::events::EventKind;
+use crate::leaders::service::LeaderRef;
+
+/// Rows of one kind by key, each with the generation it was read in.
+#[derive(Clone)]
+pub struct Shelf<K, V> {
+    entries: Option<moka::sync::Cache<K, (Arc<V>, u64)>>,
+}
+
+impl<K, V> std::fmt::Debug for Shelf<K, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shelf")
+            .field("on", &self.entries.is_some())
+            .finish()
+    }
+}
+
+impl<K, V> Shelf<K, V>
+where
+    K: Hash + Eq + Clone + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    /// Keeps up to `capacity` weight units for `ttl`, an entry weighing `weigh`; a zero `ttl`
+    /// keeps nothing.
+    fn new(ttl: Duration, capacity: u64, weigh: fn(&V) -> u32) -> Self {
+        Self {
+            entries: (!ttl.is_zero()).then(|| {
+                moka::sync::Cache::builder()
+                    .max_capacity(capacity)
+                    .weigher(move |_: &K, (row, _): &(Arc<V>, u64)| weigh(row))
+                    .time_to_live(ttl)
+                    .build()
+            }),
+        }
+    }
+
+    /// The rows of `keys`: those kept since the generation last moved, and the others by
+    /// `read`, which are then kept. `generation` is read before `read` runs, so a row read while
+    /// a change commits is kept under the older generation and never served.
+    pub async fn through<F, Fut>(
+        &self,
+        generation: &Generation,
+        keys: &[K],
+        read: F,
+    ) -> AppResult<HashMap<K, V>>
+    where
+        F: FnOnce(Vec<K>) -> Fut,
+        Fut: Future<Output = AppResult<HashMap<K, V>>>,
+    {
+        let Some(entries) = &self.entries else {
+            return read(keys.to_vec()).await;
+        };
+        let read_at = generation.current();
+        let mut found = HashMap::with_capacity(keys.len());
+        let mut missing = Vec::new();
+        for key in keys {
+            match entries.get(key) {
+                Some((row, at)) if at == read_at => {
+                    found.insert(key.clone(), V::clone(&row));
+                }
+                _ => missing.push(key.clone()),
+            }
+        }
+        if !missing.is_empty() {
+            for (key, row) in read(missing).await? {
+                entries.insert(key.clone(), (Arc::new(row.clone()), read_at));
+                found.insert(key, row);
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// The generation the entries are read under; it moves when something they hold may have
+/// changed.
+#[derive(Clone, Debug, Default)]
+pub struct Generation(Arc<AtomicU64>);
+
+impl Generation {
+    fn current(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// The cached rows, by kind.
+#[derive(Clone, Debug)]
+pub struct ReferenceCache {
+    pub generation: Generation,
+    pub documents: Shelf<i64, documents::Model>,
+    pub categories: Shelf<i64, categories::Model>,
+    pub units: Shelf<i64, units::Model>,
+    /// A leader by id, or a post's current active holder.
+    pub leaders: Shelf<LeaderRef, leaders::Model>,
+}
+
+/// Each kind's bound: about 4 MiB of documents (their original text counted), and 20,000 rows
+/// of each other kind, ten times a province's.
+const DOCUMENT_BYTES: u64 = 4 << 20;
+const ROWS: u64 = 20_000;
+
+impl ReferenceCache {
+    /// Keeps each row for `ttl`; a zero `ttl` caches nothing.
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            generation: Generation::default(),
+            documents: Shelf::new(ttl, DOCUMENT_BYTES, document_bytes),
+            categories: Shelf::new(ttl, ROWS, one),
+            units: Shelf::new(ttl, ROWS, one),
+            leaders: Shelf::new(ttl, ROWS, one),
+        }
+    }
+
+    /// Something the entries may hold has committed: every entry is read again.
+    pub fn changed(&self) {
+        self.generation.0.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Moves the generation when the relay reads an event of any kind but `REPORTING`.
+    pub fn changed_by(&self, event: &events::Model) {
+        if !REPORTING.iter().any(|kind| kind.as_str() == event.kind) {
+            self.changed();
+        }
+    }
+}
+
+/// What a row weighs where rows are counted.
+fn one<V>(_: &V) -> u32 {
+    1
+}
+
+/// What a document weighs: its texts, which can run to a whole notice, and the rest.
+fn document_bytes(document: &documents::Model) -> u32 {
+    let texts = [
+        document.original_text.as_deref(),
+        Some(document.title.as_str()),
+        document.doc_number.as_deref(),
+        document.issuer.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(str::len)
+    .sum::<usize>();
+    let json = [&document.schedule, &document.contacts]
+        .into_iter()
+        .flatten()
+        .map(|value| value.to_string().len())
+        .sum::<usize>();
+    u32::try_from(256 + texts + json).unwrap_or(u32::MAX)
+}
+
+/// The event kinds of the units' and reviewers' daily work and of the deadline job's reminders,
+/// whose transactions write no document, category, unit or leader. Any other kind moves the
+/// generation: being left off this list is the safe default.
+const REPORTING: &[EventKind] = &[
+    EventKind::ReportSubmitted,
+    EventKind::ReportAccepted,
+    EventKind::ReportReturned,
+    EventKind::ReminderSent,
+    EventKind::ReminderAcknowledged,
+    EventKind::ContributionSubmitted,
+    EventKind::SignoffRequested,
+    EventKind::SignoffApproved,
+    EventKind::SignoffReturned,
+    EventKind::TaskAcknowledged,
+    EventKind::TaskStatusChanged,
+];
+
+/// Moves the instance's generation once a mutation field has been resolved (called for every
+/// field by the schema's per-field extension, `schema::fields`), unless it is reporting work
+/// (`auth::cache::KEEPS`, which writes none of these rows either).
+pub fn after_field(ctx: &ExtensionContext<'_>, parent_type: &str, name: &str) {
+    if parent_type == "Mutation"
+        && !crate::auth::cache::KEEPS.contains(&name)
+        && let Some(references) = ctx.data_opt::<ReferenceCache>()
+    {
+        references.changed();
+    }
+}

@@ -1,0 +1,170 @@
+//! The reference cache (issue 12): the documents, categories, units and leaders that tasks refer
+//! to are read once, then not again until something may have changed them. A change applies at
+//! once on the instance that made it, and on another instance as soon as its relay reads the
+//! change's event; reporting work keeps the cache as it is.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tests::TestApp;
+use tests::world::World;
+
+/// A task with every kind of row the cache keeps: its document, category, leaders (one named by
+/// post in `tasks[1]`) and units.
+const TASK: &str = "query($id: ID!) { task(id: $id) { document { title } category { title }
+  leaders { leader { name } } units { unit { name } } } }";
+
+/// The task, its leaders and its units: all they refer to comes from the cache.
+const WARM: usize = 3;
+
+/// The statements the server ran for one request, and its answer.
+async fn cost(app: &TestApp, token: &str, task: &str) -> (usize, Value) {
+    let before = app.statements();
+    let answer = app.gql(Some(token), TASK, json!({ "id": task })).await;
+    (app.statements() - before, answer.data("/task").clone())
+}
+
+/// Asks until the task costs `WARM` statements and still does once the instance's relay has read
+/// every event so far: after a change the relay reads its event on its own time (every 250 ms on
+/// SQLite) and drops the cache once more.
+async fn warm(app: &TestApp, token: &str, task: &str) -> Value {
+    let mut last = 0;
+    for _ in 0..50 {
+        last = cost(app, token, task).await.0;
+        if last == WARM {
+            tokio::time::sleep(Duration::from_millis(600)).await;
+            let (statements, answer) = cost(app, token, task).await;
+            if statements == WARM {
+                return answer;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the task still costs {last} statements after the last change");
+}
+
+#[tokio::test]
+async fn references_are_read_once_until_the_bureau_changes_one() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let b = w.bureau.as_str();
+    for task in &w.tasks {
+        warm(&app, b, task).await;
+    }
+    // What one role read serves the others (each token's principal read first).
+    for token in [&w.unit_a_token, &w.liu_token, &w.service_token] {
+        app.gql(Some(token), "{ __typename me { id } }", json!({}))
+            .await
+            .data("/me");
+        let (statements, _) = cost(&app, token, &w.tasks[0]).await;
+        assert_eq!(statements, WARM, "{:#?}", app.take_statement_log());
+    }
+
+    // Each kind renamed through the API is read again at once on this instance: the request
+    // right after the mutation already sees it.
+    let changes = [
+        (
+            "mutation($i: UpdateDocumentInput!) { updateDocument(input: $i) { document { id } } }",
+            json!({ "i": { "id": w.document, "title": "2026年政府工作报告确定事项分解方案（修订）" } }),
+            "/document/title",
+            "2026年政府工作报告确定事项分解方案（修订）",
+        ),
+        (
+            "mutation($i: UpdateUnitInput!) { updateUnit(input: $i) { unit { id } } }",
+            json!({ "i": { "id": w.unit_a, "name": "市发展和改革委员会（市粮食和物资储备局）" } }),
+            "/units/0/unit/name",
+            "市发展和改革委员会（市粮食和物资储备局）",
+        ),
+        (
+            "mutation($i: UpdateLeaderInput!) { updateLeader(input: $i) { leader { id } } }",
+            json!({ "i": { "id": w.leader_liu, "name": "刘　震" } }),
+            "/leaders/0/leader/name",
+            "刘　震",
+        ),
+    ];
+    for (mutation, input, pointer, expected) in changes {
+        warm(&app, b, &w.tasks[0]).await;
+        let changed = app.gql(Some(b), mutation, input).await;
+        assert!(changed.error_code().is_none(), "{pointer}");
+        let (statements, task) = cost(&app, b, &w.tasks[0]).await;
+        assert_eq!(task.pointer(pointer).unwrap(), expected, "{task:#}");
+        assert!(statements > WARM, "{pointer} read again: {statements}");
+        // Other roles see the change as well.
+        let (_, theirs) = cost(&app, &w.unit_a_token, &w.tasks[0]).await;
+        assert_eq!(theirs.pointer(pointer).unwrap(), expected);
+    }
+    // A post's holder changes when the post does: task 2 names 常务副市长, held by 刘震, then
+    // by 王玲.
+    warm(&app, b, &w.tasks[1]).await;
+    for (leader, post) in [(&w.leader_liu, "副市长"), (&w.leader_wang, "常务副市长")] {
+        app.gql(
+            Some(b),
+            "mutation($i: UpdateLeaderInput!) { updateLeader(input: $i) { leader { id } } }",
+            json!({ "i": { "id": leader, "post": post } }),
+        )
+        .await
+        .data("/updateLeader/leader/id");
+    }
+    let (_, task) = cost(&app, b, &w.tasks[1]).await;
+    assert_eq!(task["leaders"][0]["leader"]["name"], "王玲", "{task:#}");
+}
+
+#[tokio::test]
+async fn reporting_work_keeps_the_references() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let q1 = w.generate_periods(&app).await[0].clone();
+    let b = w.bureau.as_str();
+    warm(&app, b, &w.tasks[0]).await;
+    let unit = w.unit_a_token.as_str();
+    let report = app
+        .gql(
+            Some(unit),
+            "mutation($i: SubmitReportInput!) { submitReport(input: $i) { report { id currentVersion } } }",
+            json!({ "i": { "taskId": w.tasks[0], "periodId": q1, "idempotencyKey": "refs-q1-0001",
+                           "progress": "已完成一季度目标", "percent": 30 } }),
+        )
+        .await
+        .data("/submitReport/report")
+        .clone();
+    app.gql(
+        Some(b),
+        "mutation($i: ReviewReportInput!) { reviewReport(input: $i) { report { state } } }",
+        json!({ "i": { "reportId": report["id"], "version": report["currentVersion"], "decision": "ACCEPT" } }),
+    )
+    .await
+    .data("/reviewReport/report/state");
+    // Give the relay time to read their events: it must not drop the cache for them.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let (statements, _) = cost(&app, b, &w.tasks[0]).await;
+    assert_eq!(statements, WARM, "{:#?}", app.take_statement_log());
+}
+
+#[tokio::test]
+async fn another_instance_reads_a_renamed_document_once_its_relay_reads_the_change() {
+    let first = TestApp::spawn().await;
+    let w = World::build(&first).await;
+    let second = first.spawn_second_instance().await;
+    let b = w.bureau.as_str();
+    warm(&second, b, &w.tasks[0]).await;
+
+    first
+        .gql(
+            Some(b),
+            "mutation($i: UpdateDocumentInput!) { updateDocument(input: $i) { document { id } } }",
+            json!({ "i": { "id": w.document, "title": "关于印发分解方案的通知（第二版）" } }),
+        )
+        .await
+        .data("/updateDocument/document/id");
+
+    // Polled: the second instance's relay runs on its own time (the poll interval on SQLite, a
+    // notification on PostgreSQL).
+    for _ in 0..100 {
+        let (_, task) = cost(&second, b, &w.tasks[0]).await;
+        if task["document"]["title"] == "关于印发分解方案的通知（第二版）" {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the second instance still serves the old title after 5 s");
+}
