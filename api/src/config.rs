@@ -230,7 +230,7 @@ pub struct Config {
     #[arg(long, env = "PRINCIPAL_CACHE_MILLIS", default_value_t = 30_000)]
     pub principal_cache_millis: u64,
 
-    /// How long a document, category, unit or leader read for a task is kept before it is read
+    /// How long a document, category, unit, leader or period read for a task is kept before it is read
     /// again, in milliseconds (0: read on every request). Any change made through the API reads
     /// them again at once, on every instance (`reference_cache`); this bounds only changes made
     /// outside it.

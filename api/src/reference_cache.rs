@@ -1,8 +1,8 @@
-//! The rows that tasks refer to (documents, categories, units, leaders) kept in the process, so
-//! that a page of tasks does not read its documents, categories, units and leaders again on
-//! every request. They are few (a province has 50 documents, 560 categories, 2,000 units and 300
-//! leaders against 100,000 tasks) and the bureau changes them rarely, while every list of tasks
-//! names them.
+//! The rows that tasks and reports refer to (documents, categories, units, leaders, reporting
+//! periods) kept in the process, so that a page of tasks does not read them again on every
+//! request. They are few (a province has 50 documents, 560 categories, 2,000 units, 300 leaders
+//! and 570 periods against 100,000 tasks) and the bureau changes them rarely, while every list
+//! of tasks names them.
 //!
 //! Correctness rests on dropping the cache, not on its time to live, as for the principal cache
 //! (`auth::cache`, whose scheme this follows). An entry remembers the generation read *before*
@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_graphql::extensions::ExtensionContext;
-use entity::{categories, documents, events, leaders, units};
+use entity::{categories, documents, events, leaders, reporting_periods, units};
 
 use crate::error::AppResult;
 use crate::events::EventKind;
@@ -124,6 +124,7 @@ pub struct ReferenceCache {
     pub units: Shelf<i64, units::Model>,
     /// A leader by id, or a post's current active holder.
     pub leaders: Shelf<LeaderRef, leaders::Model>,
+    pub periods: Shelf<i64, reporting_periods::Model>,
 }
 
 /// Each kind's bound: about 4 MiB of documents (their original text counted), and 20,000 rows
@@ -140,6 +141,7 @@ impl ReferenceCache {
             categories: Shelf::new(ttl, ROWS, one),
             units: Shelf::new(ttl, ROWS, one),
             leaders: Shelf::new(ttl, ROWS, one),
+            periods: Shelf::new(ttl, ROWS, one),
         }
     }
 
@@ -182,7 +184,7 @@ fn document_bytes(document: &documents::Model) -> u32 {
 }
 
 /// The event kinds of the units' and reviewers' daily work and of the deadline job's reminders,
-/// whose transactions write no document, category, unit or leader. Any other kind moves the
+/// whose transactions write no document, category, unit, leader or period. Any other kind moves the
 /// generation: being left off this list is the safe default.
 const REPORTING: &[EventKind] = &[
     EventKind::ReportSubmitted,

@@ -94,7 +94,7 @@ pub fn after_field(ctx: &ExtensionContext<'_>, parent_type: &str, name: &str) {
 /// writes no account, session, unit or leader (a unit submitting a dozen reports had its
 /// account read again after each, one statement in 18 of a submission). Every other mutation
 /// moves the generation, a new one included: being left off this list is the safe default.
-/// None of them writes a document, category, unit or leader either: the reference cache keeps
+/// None of them writes a document, category, unit, leader or period either: the reference cache keeps
 /// its rows across them too (`reference_cache::after_field`).
 pub(crate) const KEEPS: &[&str] = &[
     "login",

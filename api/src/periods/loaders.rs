@@ -8,7 +8,12 @@ loader!(
     |this, ids| super::query::of_documents(&this.db, &ids)
 );
 loader!(
-    /// A reporting period by id.
+    /// A reporting period by id, kept across requests (`reference_cache`).
     PeriodById(i64) => entity::reporting_periods::Model,
-    |this, ids| super::query::by_ids(&this.db, &ids)
+    |this, ids| {
+        let cache = &this.references;
+        cache.periods.through(&cache.generation, &ids, |ids| async move {
+            super::query::by_ids(&this.db, &ids).await
+        })
+    }
 );

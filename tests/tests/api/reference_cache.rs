@@ -138,6 +138,35 @@ async fn reporting_work_keeps_the_references() {
     tokio::time::sleep(Duration::from_millis(600)).await;
     let (statements, _) = cost(&app, b, &w.tasks[0]).await;
     assert_eq!(statements, WARM, "{:#?}", app.take_statement_log());
+
+    // The report's period is kept too, and read again once the bureau moves it.
+    let periods = "query($id: ID!) { task(id: $id) { reports { period { label dueOn } } } }";
+    let period_of = || {
+        let variables = json!({ "id": w.tasks[0] });
+        let app = &app;
+        async move {
+            let before = app.statements();
+            let answer = app.gql(Some(b), periods, variables).await;
+            let period = answer.data("/task/reports/0/period").clone();
+            (app.statements() - before, period)
+        }
+    };
+    let (first, _) = period_of().await;
+    let (again, period) = period_of().await;
+    assert_eq!(
+        (first, again),
+        (3, 2),
+        "the task, its reports, then the period once"
+    );
+    app.gql(
+        Some(b),
+        "mutation($i: UpdateReportingPeriodInput!) { updateReportingPeriod(input: $i) { period { id } } }",
+        json!({ "i": { "id": q1, "dueOn": "2026-04-03" } }),
+    )
+    .await
+    .data("/updateReportingPeriod");
+    let (_, moved) = period_of().await;
+    assert_eq!(moved["dueOn"], "2026-04-03", "{period} then {moved}");
 }
 
 #[tokio::test]
