@@ -38,6 +38,8 @@ use crate::leaders::service::LeaderRef;
 #[derive(Clone)]
 pub struct Shelf<K, V> {
     entries: Option<moka::sync::Cache<K, (Arc<V>, u64)>>,
+    /// The generation every shelf of the cache shares.
+    generation: Generation,
 }
 
 impl<K, V> std::fmt::Debug for Shelf<K, V> {
@@ -55,8 +57,9 @@ where
 {
     /// Keeps up to `capacity` weight units for `ttl`, an entry weighing `weigh`; a zero `ttl`
     /// keeps nothing.
-    fn new(ttl: Duration, capacity: u64, weigh: fn(&V) -> u32) -> Self {
+    fn new(generation: &Generation, ttl: Duration, capacity: u64, weigh: fn(&V) -> u32) -> Self {
         Self {
+            generation: generation.clone(),
             entries: (!ttl.is_zero()).then(|| {
                 moka::sync::Cache::builder()
                     .max_capacity(capacity)
@@ -68,14 +71,9 @@ where
     }
 
     /// The rows of `keys`: those kept since the generation last moved, and the others by
-    /// `read`, which are then kept. `generation` is read before `read` runs, so a row read while
-    /// a change commits is kept under the older generation and never served.
-    pub async fn through<F, Fut>(
-        &self,
-        generation: &Generation,
-        keys: &[K],
-        read: F,
-    ) -> AppResult<HashMap<K, V>>
+    /// `read`, which are then kept. The generation is read before `read` runs, so a row read
+    /// while a change commits is kept under the older generation and never served.
+    pub async fn through<F, Fut>(&self, keys: &[K], read: F) -> AppResult<HashMap<K, V>>
     where
         F: FnOnce(Vec<K>) -> Fut,
         Fut: Future<Output = AppResult<HashMap<K, V>>>,
@@ -83,7 +81,7 @@ where
         let Some(entries) = &self.entries else {
             return read(keys.to_vec()).await;
         };
-        let read_at = generation.current();
+        let read_at = self.generation.current();
         let mut found = HashMap::with_capacity(keys.len());
         let mut missing = Vec::new();
         for key in keys {
@@ -107,7 +105,7 @@ where
 /// The generation the entries are read under; it moves when something they hold may have
 /// changed.
 #[derive(Clone, Debug, Default)]
-pub struct Generation(Arc<AtomicU64>);
+struct Generation(Arc<AtomicU64>);
 
 impl Generation {
     fn current(&self) -> u64 {
@@ -118,7 +116,7 @@ impl Generation {
 /// The cached rows, by kind.
 #[derive(Clone, Debug)]
 pub struct ReferenceCache {
-    pub generation: Generation,
+    generation: Generation,
     pub documents: Shelf<i64, documents::Model>,
     pub categories: Shelf<i64, categories::Model>,
     pub units: Shelf<i64, units::Model>,
@@ -135,13 +133,14 @@ const ROWS: u64 = 20_000;
 impl ReferenceCache {
     /// Keeps each row for `ttl`; a zero `ttl` caches nothing.
     pub fn new(ttl: Duration) -> Self {
+        let generation = Generation::default();
         Self {
-            generation: Generation::default(),
-            documents: Shelf::new(ttl, DOCUMENT_BYTES, document_bytes),
-            categories: Shelf::new(ttl, ROWS, one),
-            units: Shelf::new(ttl, ROWS, one),
-            leaders: Shelf::new(ttl, ROWS, one),
-            periods: Shelf::new(ttl, ROWS, one),
+            documents: Shelf::new(&generation, ttl, DOCUMENT_BYTES, document_bytes),
+            categories: Shelf::new(&generation, ttl, ROWS, one),
+            units: Shelf::new(&generation, ttl, ROWS, one),
+            leaders: Shelf::new(&generation, ttl, ROWS, one),
+            periods: Shelf::new(&generation, ttl, ROWS, one),
+            generation,
         }
     }
 

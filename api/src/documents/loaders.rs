@@ -8,10 +8,9 @@ loader!(
     DocumentById(i64) => entity::documents::Model,
     signed in |this, actor, ids| async {
         if super::service::reads_every_document(actor) {
-            let cache = &this.references;
-            cache
+            this.references
                 .documents
-                .through(&cache.generation, &ids, |ids| async move {
+                .through(&ids, |ids| async move {
                     super::service::readable_by_ids(actor, &this.db, &ids).await
                 })
                 .await
@@ -23,12 +22,9 @@ loader!(
 loader!(
     /// A category by id, kept across requests (`reference_cache`).
     CategoryById(i64) => entity::categories::Model,
-    |this, ids| {
-        let cache = &this.references;
-        cache.categories.through(&cache.generation, &ids, |ids| async move {
-            super::categories::categories_by_ids(&this.db, &ids).await
-        })
-    }
+    |this, ids| this.references.categories.through(&ids, |ids| async move {
+        super::categories::categories_by_ids(&this.db, &ids).await
+    })
 );
 loader!(
     /// The top-level categories of a document.

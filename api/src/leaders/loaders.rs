@@ -34,10 +34,9 @@ async fn resolved(
     this: &DbLoader,
     refs: &[LeaderRef],
 ) -> AppResult<HashMap<LeaderRef, entity::leaders::Model>> {
-    let cache = &this.references;
-    cache
+    this.references
         .leaders
-        .through(&cache.generation, refs, |refs| async move {
+        .through(refs, |refs| async move {
             super::service::resolve_refs(&this.db, &refs).await
         })
         .await

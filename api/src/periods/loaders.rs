@@ -10,10 +10,7 @@ loader!(
 loader!(
     /// A reporting period by id, kept across requests (`reference_cache`).
     PeriodById(i64) => entity::reporting_periods::Model,
-    |this, ids| {
-        let cache = &this.references;
-        cache.periods.through(&cache.generation, &ids, |ids| async move {
-            super::query::by_ids(&this.db, &ids).await
-        })
-    }
+    |this, ids| this.references.periods.through(&ids, |ids| async move {
+        super::query::by_ids(&this.db, &ids).await
+    })
 );

@@ -3,14 +3,11 @@
 use crate::graphql::loaders::loader;
 
 loader!(
-    /// A unit by id.
+    /// A unit by id, kept across requests (`reference_cache`).
     UnitById(i64) => entity::units::Model,
-    |this, ids| {
-        let cache = &this.references;
-        cache.units.through(&cache.generation, &ids, |ids| async move {
-            super::service::by_ids(&this.db, &ids).await
-        })
-    }
+    |this, ids| this.references.units.through(&ids, |ids| async move {
+        super::service::by_ids(&this.db, &ids).await
+    })
 );
 loader!(
     /// The aliases of a unit.
