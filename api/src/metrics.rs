@@ -6,6 +6,8 @@
 //! - `duban_graphql_operations_total{operation,outcome}` and
 //!   `duban_graphql_operation_duration_seconds{operation}`: GraphQL requests over HTTP, by
 //!   operation name and outcome (`ok`, or the first error's code);
+//! - `duban_graphql_executions_total{operation,schema}`: which schema ran them (`lean`, `full`,
+//!   or `full_after_lean` for a query that failed on the lean one: `schema::execution`);
 //! - `duban_db_pool_connections{state="in_use"|"idle"}` and `duban_db_pool_max_connections`:
 //!   read from the pool when scraped;
 //! - `duban_deadline_job_runs_total{outcome}`, `duban_deadline_job_last_run_timestamp_seconds`
@@ -64,13 +66,20 @@ pub fn http_request(route: &str, method: &str, status: u16, seconds: f64) {
     metrics::histogram!("duban_http_request_duration_seconds", "route" => route).record(seconds);
 }
 
-/// One GraphQL operation run over HTTP: `outcome` is `ok` or the first error's code.
-pub fn graphql_operation(operation: &str, outcome: &str, seconds: f64) {
+/// One GraphQL operation run over HTTP: `outcome` is `ok` or the first error's code,
+/// `execution` the schema that ran it (`schema::Execution`).
+pub fn graphql_operation(operation: &str, outcome: &str, execution: &'static str, seconds: f64) {
     let operation = bounded_name(operation);
     metrics::counter!(
         "duban_graphql_operations_total",
         "operation" => operation.clone(),
         "outcome" => outcome.to_owned()
+    )
+    .increment(1);
+    metrics::counter!(
+        "duban_graphql_executions_total",
+        "operation" => operation.clone(),
+        "schema" => execution
     )
     .increment(1);
     metrics::histogram!("duban_graphql_operation_duration_seconds", "operation" => operation)

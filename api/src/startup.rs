@@ -130,19 +130,23 @@ impl Application {
                     .then(|| std::time::Duration::from_secs(config.reminder_interval_secs)),
             )),
         });
-        let schema = schema::builder(Limits {
-            max_depth: config.graphql_max_depth,
-            max_complexity: config.graphql_max_complexity,
-            max_fields: config.graphql_max_fields,
-            max_aliases: config.graphql_max_aliases,
-            max_root_fields: config.graphql_max_root_fields,
-            introspection: config.introspection_enabled(),
-        })
-        .data(app.clone())
-        .data(app.principals.clone())
-        .data(app.references.clone())
-        .data(bus.clone())
-        .finish();
+        let executor = schema::executor(
+            Limits {
+                max_depth: config.graphql_max_depth,
+                max_complexity: config.graphql_max_complexity,
+                max_fields: config.graphql_max_fields,
+                max_aliases: config.graphql_max_aliases,
+                max_root_fields: config.graphql_max_root_fields,
+                introspection: config.introspection_enabled(),
+            },
+            |builder| {
+                builder
+                    .data(app.clone())
+                    .data(app.principals.clone())
+                    .data(app.references.clone())
+                    .data(bus.clone())
+            },
+        );
         crate::live::relay::start(
             crate::db::connect_for_relay(&config).await?,
             bus,
@@ -176,7 +180,7 @@ impl Application {
             ));
         }
         let state = AppState {
-            schema,
+            executor,
             graphiql: config.graphiql_enabled(),
             app,
             loader_delay: config.dataloader_delay(),

@@ -247,6 +247,14 @@ struct Report {
     complexity: Option<usize>,
 }
 
+/// Whether `request` asks what it cost (`"extensions": {"cost": true}`).
+pub fn asks_cost(request: &Request) -> bool {
+    request
+        .extensions
+        .get("cost")
+        .is_some_and(|value| *value == async_graphql::Value::Boolean(true))
+}
+
 /// The check runs when the request is prepared, on the document parsed there (and kept for
 /// execution): async-graphql's own first pass over a parsed document, its recursion-depth
 /// check, already expands fragments, so it must not see a document the budget refuses.
@@ -275,10 +283,7 @@ impl BudgetCheck {
                 ));
             }
         }
-        let asked = request
-            .extensions
-            .get("cost")
-            .is_some_and(|value| *value == async_graphql::Value::Boolean(true));
+        let asked = asks_cost(&request);
         let operation_name = request.operation_name.clone();
         let document = request.parsed_query()?;
         let cost = self

@@ -21,12 +21,15 @@ use crate::graphql::batching::Batches;
 use crate::graphql::context::{ClientAddress, UploadsTaken};
 use crate::graphql::loaders::DbLoader;
 use crate::live::SessionEnd;
+use crate::schema::Execution;
 
 /// What the GraphQL handler tells the request log about the operation.
 #[derive(Clone, Debug)]
 pub(super) struct GraphqlOutcome {
     pub(super) operation: String,
     pub(super) error_codes: Vec<String>,
+    /// Which schema ran it (`schema::execution`).
+    pub(super) execution: Execution,
 }
 
 impl AppState {
@@ -186,28 +189,38 @@ async fn execute(
     let mut request = request;
     let limits = state.limits;
     let operation = operation_name(&mut request, limits.operation_bytes);
-    let response = match operation_size(&request) {
-        size if size > limits.operation_bytes => refusal(AppError::bad_input(format!(
-            "the operation (query and variables) is {size} bytes; at most {} are accepted",
-            limits.operation_bytes
-        ))),
+    let (response, execution) = match operation_size(&request) {
+        size if size > limits.operation_bytes => (
+            refusal(AppError::bad_input(format!(
+                "the operation (query and variables) is {size} bytes; at most {} are accepted",
+                limits.operation_bytes
+            ))),
+            Execution::Full,
+        ),
         _ => {
             // Batches are cut when the request is idle, not after a delay: see `batching`.
             let batches = Batches::default();
-            let loader =
-                DataLoader::new(state.db_loader(&auth), batches.spawner()).delay(Duration::ZERO);
-            let request = request
-                .data(auth)
-                .data(loader)
-                .data(UploadsTaken::default())
-                .data(client);
-            let execution = batches.drive(state.schema.execute(request));
-            match tokio::time::timeout(limits.timeout, execution).await {
-                Ok(response) => response,
-                Err(_) => refusal(AppError::Unavailable(format!(
-                    "the request ran longer than {} ms and was stopped; ask for less",
-                    limits.timeout.as_millis()
-                ))),
+            // The data of one run: a query may run twice (`schema::execution`).
+            let data = || {
+                let loader = DataLoader::new(state.db_loader(&auth), batches.spawner())
+                    .delay(Duration::ZERO);
+                let mut data = Data::default();
+                data.insert(auth.clone());
+                data.insert(loader);
+                data.insert(UploadsTaken::default());
+                data.insert(client);
+                data
+            };
+            let run = state.executor.execute(request, &auth, data);
+            match tokio::time::timeout(limits.timeout, batches.clone().drive(run)).await {
+                Ok(ran) => ran,
+                Err(_) => (
+                    refusal(AppError::Unavailable(format!(
+                        "the request ran longer than {} ms and was stopped; ask for less",
+                        limits.timeout.as_millis()
+                    ))),
+                    Execution::Full,
+                ),
             }
         }
     };
@@ -222,10 +235,11 @@ async fn execute(
         }
     }
     let error_codes = response.errors.iter().map(error_code).collect();
-    let mut http = respond(&response, limits.response_bytes, media);
+    let mut http = respond(response, limits.response_bytes, media);
     http.extensions_mut().insert(GraphqlOutcome {
         operation,
         error_codes,
+        execution,
     });
     http
 }
@@ -261,7 +275,7 @@ fn operation_size(request: &async_graphql::Request) -> usize {
 /// The HTTP answer to a request refused before it ran: `err` as clients see it, with `status`.
 fn refuse(state: &AppState, media: Media, status: StatusCode, err: AppError) -> Response {
     let mut http = respond(
-        &with_client_errors(refusal(err)),
+        with_client_errors(refusal(err)),
         state.limits.response_bytes,
         media,
     );
@@ -323,31 +337,37 @@ impl Media {
 /// than `limit` bytes. A request that did not run (no data, errors without a path: syntax,
 /// validation, variables, the budget) has no `data` entry, and under the spec's media type a
 /// 400.
-fn respond(response: &async_graphql::Response, limit: usize, media: Media) -> Response {
+fn respond(mut response: async_graphql::Response, limit: usize, media: Media) -> Response {
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|error| error.path.is_empty());
-    let mut json = match serde_json::to_value(response) {
-        Ok(json) => json,
-        Err(err) => {
-            tracing::error!(error = %err, "a response could not be serialized");
-            serde_json::json!({ "errors": [{
-                "message": "internal error",
-                "extensions": { "code": "INTERNAL_SERVER_ERROR" },
-            }]})
-        }
+    in_key_order(&mut response.data);
+    response.extensions.values_mut().for_each(in_key_order);
+    let sent = Sent {
+        data: (!request_error).then_some(&response.data),
+        errors: response
+            .errors
+            .iter()
+            .map(|error| serde_json::to_value(error).unwrap_or_default())
+            .collect(),
+        extensions: &response.extensions,
     };
-    if request_error && let Some(object) = json.as_object_mut() {
-        object.remove("data");
-    }
-    let body = serde_json::to_vec(&json).unwrap_or_default();
+    // Straight to bytes, without a copy of the whole response on the way.
+    let body = serde_json::to_vec(&sent).unwrap_or_else(|err| {
+        tracing::error!(error = %err, "a response could not be serialized");
+        serde_json::to_vec(&serde_json::json!({ "errors": [{
+            "message": "internal error",
+            "extensions": { "code": "INTERNAL_SERVER_ERROR" },
+        }]}))
+        .unwrap_or_default()
+    });
     if body.len() > limit {
         let too_large = with_client_errors(refusal(AppError::bad_input(format!(
             "the response would be {} bytes, above the limit of {limit}; ask for fewer fields \
              or smaller pages",
             body.len()
         ))));
-        return respond(&too_large, limit, media);
+        return respond(too_large, limit, media);
     }
     let status = if request_error && media == Media::GraphqlResponse {
         StatusCode::BAD_REQUEST
@@ -376,6 +396,33 @@ fn respond(response: &async_graphql::Response, limit: usize, media: Media) -> Re
         );
     }
     http
+}
+
+/// A GraphQL response as it goes on the wire: `data` (left out when the request did not run),
+/// `errors` and `extensions` when there are any; every object's keys in order, the errors'
+/// too (as a JSON value orders them).
+#[derive(serde::Serialize)]
+struct Sent<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<serde_json::Value>,
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
+}
+
+/// Every object's keys in order. async-graphql builds an object in the order its fields
+/// finished resolving, which varies from one run to the next; clients, caches and tests see the
+/// same bytes for the same answer.
+fn in_key_order(value: &mut async_graphql::Value) {
+    match value {
+        async_graphql::Value::Object(fields) => {
+            fields.sort_unstable_keys();
+            fields.values_mut().for_each(in_key_order);
+        }
+        async_graphql::Value::List(items) => items.iter_mut().for_each(in_key_order),
+        _ => {}
+    }
 }
 
 fn error_code(error: &ServerError) -> String {
@@ -439,7 +486,7 @@ async fn serve_socket(
             })
         });
     let init_refused = refused.clone();
-    let schema = state.schema.clone();
+    let schema = state.executor.full().clone();
     let outgoing = async_graphql::http::WebSocket::new(schema, input, protocol)
         .on_connection_init(move |payload| {
             let state = state.clone();

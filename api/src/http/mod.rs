@@ -30,14 +30,14 @@ use axum::routing::get;
 use axum::{Json, Router};
 use tower_http::catch_panic::CatchPanicLayer;
 
-use crate::schema::AppSchema;
+use crate::schema::Executor;
 use crate::state::AppData;
 
-/// Everything the handlers need, cloned cheaply into each request: the schema, and the same
-/// shared services the schema holds.
+/// Everything the handlers need, cloned cheaply into each request: the schema (as its executor
+/// runs it), and the same shared services the schema holds.
 #[derive(Clone)]
 pub struct AppState {
-    pub schema: AppSchema,
+    pub executor: Executor,
     /// Whether `GET /graphql` from a browser serves GraphiQL.
     pub graphiql: bool,
     pub app: Arc<AppData>,
@@ -258,7 +258,12 @@ async fn log_request(request: Request, next: Next) -> Response {
     crate::metrics::http_request(&route, method.as_str(), response.status().as_u16(), seconds);
     if let Some(outcome) = outcome {
         let result = outcome.error_codes.first().map_or("ok", String::as_str);
-        crate::metrics::graphql_operation(&outcome.operation, result, seconds);
+        crate::metrics::graphql_operation(
+            &outcome.operation,
+            result,
+            outcome.execution.as_str(),
+            seconds,
+        );
     }
     tracing::info!(
         %method,
@@ -266,6 +271,7 @@ async fn log_request(request: Request, next: Next) -> Response {
         status = response.status().as_u16(),
         duration_ms = format!("{duration_ms:.1}"),
         operation = outcome.map_or("", |o| o.operation.as_str()),
+        schema = outcome.map_or("", |o| o.execution.as_str()),
         errors = outcome.map(|o| o.error_codes.join(",")).unwrap_or_default(),
         "request"
     );

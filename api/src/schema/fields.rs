@@ -7,6 +7,10 @@
 //! `reference_cache::after_field`); on every subscription response, the errors as clients see
 //! them (`error::subscription_response`).
 //!
+//! A query none of the per-field rules can touch runs without this extension at all, on the
+//! lean schema (`execution`), which then does the budget's and the persisted queries' work
+//! itself.
+//!
 //! One extension and not one each because async-graphql wraps every field's resolution in a
 //! boxed future per registered extension, whether or not it has a hook for fields: a page of
 //! 50 tasks resolves thousands of fields. At a province's scale the wrapped futures of the
@@ -36,19 +40,20 @@ use futures_util::stream::BoxStream;
 use crate::graphql::budget::{Budget, BudgetCheck};
 use crate::graphql::nulls::Caught;
 
-/// The extension's factory, built once with the schema: one instance per request.
+/// The extension's factory, built once with the schema (`schema::executor`): one instance per
+/// request.
 pub struct RequestRules {
     budget: Arc<Budget>,
     persisted: ApolloPersistedQueries<LruCacheStorage>,
 }
 
 impl RequestRules {
-    /// The rules with `budget`, keeping the most recently used `persisted` queries (Apollo's
+    /// The rules with `budget`, keeping automatic persisted queries in `persisted` (Apollo's
     /// link and urql's send the hash of a query they sent before instead of its text).
-    pub fn new(budget: Budget, persisted: usize) -> Self {
+    pub fn new(budget: Arc<Budget>, persisted: LruCacheStorage) -> Self {
         Self {
-            budget: Arc::new(budget),
-            persisted: ApolloPersistedQueries::new(LruCacheStorage::new(persisted)),
+            budget,
+            persisted: ApolloPersistedQueries::new(persisted),
         }
     }
 }

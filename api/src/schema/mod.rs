@@ -3,10 +3,16 @@
 //! request runs under. This is the top of the crate: it imports every domain's `schema`, and
 //! nothing below imports it (only `http`, `startup` and `cli` do).
 
+mod execution;
 mod fields;
 pub mod node;
 
+pub use execution::{Execution, Executor};
+
+use std::sync::Arc;
+
 use async_graphql::extensions::Tracing;
+use async_graphql::extensions::apollo_persisted_queries::LruCacheStorage;
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
 use crate::attachments::schema::AttachmentMutation;
@@ -188,7 +194,8 @@ pub const PER_REQUEST: &[(&str, usize)] = &[
     ("myObligations", 3),
 ];
 
-/// The schema without data, for printing the SDL and as the base of `build`.
+/// The schema's types and limits, without data or rules: for printing the SDL, and the base of
+/// both schemas of `executor`.
 pub fn builder(limits: Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
     let builder = Schema::build(
         Query::default(),
@@ -197,35 +204,48 @@ pub fn builder(limits: Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
     )
     // Depth is the budget's: it spares the introspection fields, which async-graphql's own
     // limit does not (and the standard introspection query nests deeper than any real one).
-    .limit_complexity(limits.max_complexity)
-    // Every rule of a request in one extension (`fields`): async-graphql wraps every field in
-    // a future per extension. The budget runs first when a request is prepared, then the
-    // automatic persisted queries: it checks a query when it is registered, and a hash alone
-    // then runs that checked document. The most recently used 256 queries are kept.
-    .extension(fields::RequestRules::new(
-        Budget {
-            max_fields: limits.max_fields,
-            max_depth: limits.max_depth,
-            max_aliases: limits.max_aliases,
-            max_root_fields: limits.max_root_fields,
-            max_complexity: limits.max_complexity,
-            per_root_field: PER_REQUEST,
-        },
-        256,
-    ));
-    // async-graphql's spans (a span per field) only when the log filter would keep them: the
-    // default filter does not (`async_graphql=warn`), and the extension costs every field a
-    // wrapped future whether its spans are kept or not.
-    let builder = if tracing::enabled!(target: "async_graphql::graphql", tracing::Level::INFO) {
-        builder.extension(Tracing)
-    } else {
-        builder
-    };
+    .limit_complexity(limits.max_complexity);
     if limits.introspection {
         builder
     } else {
         builder.disable_introspection().disable_suggestions()
     }
+}
+
+/// The schema as served, twice from one definition (`execution`): with every rule of a request
+/// in one extension (`fields`), and lean, without it, for the queries none of its per-field
+/// rules can touch. `data` gives both the same data.
+///
+/// The rules: the budget first, when a request is prepared, then the automatic persisted
+/// queries, which check a query when it is registered so that a hash alone then runs that
+/// checked document. The most recently used 256 queries are kept, in one store both paths read.
+pub fn executor(
+    limits: Limits,
+    data: impl Fn(
+        SchemaBuilder<Query, Mutation, Subscription>,
+    ) -> SchemaBuilder<Query, Mutation, Subscription>,
+) -> Executor {
+    let budget = Arc::new(Budget {
+        max_fields: limits.max_fields,
+        max_depth: limits.max_depth,
+        max_aliases: limits.max_aliases,
+        max_root_fields: limits.max_root_fields,
+        max_complexity: limits.max_complexity,
+        per_root_field: PER_REQUEST,
+    });
+    let persisted = LruCacheStorage::new(256);
+    let full =
+        builder(limits).extension(fields::RequestRules::new(budget.clone(), persisted.clone()));
+    // async-graphql's spans (a span per field) only when the log filter would keep them: the
+    // default filter does not (`async_graphql=warn`). With them, every request takes the full
+    // path: the lean one has no extension at all.
+    let tracing = tracing::enabled!(target: "async_graphql::graphql", tracing::Level::INFO);
+    let (full, lean) = if tracing {
+        (full.extension(Tracing), None)
+    } else {
+        (full, Some(data(builder(limits)).finish()))
+    };
+    Executor::new(data(full).finish(), lean, budget, persisted)
 }
 
 /// The SDL of the schema, as checked into `schema.graphql`.

@@ -311,3 +311,29 @@ async fn a_body_that_trickles_in_is_cut_off() {
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.starts_with("HTTP/1.1 4"), "{answer}");
 }
+
+#[tokio::test]
+async fn a_response_is_the_same_bytes_whatever_order_its_fields_finished_in() {
+    // async-graphql builds each object in the order its fields finished resolving; what is
+    // sent has every object's keys in order, so the same answer is the same bytes.
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let expected = r#"{"data":{"__typename":"Query","me":{"role":"BUREAU","username":"admin"}}}"#;
+    for query in [
+        "{ me { username role } __typename }",
+        "{ __typename me { role username } }",
+    ] {
+        let body = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .bearer_auth(&admin)
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(body, expected, "{query}");
+    }
+}

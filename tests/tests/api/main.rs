@@ -9,6 +9,7 @@ mod clients;
 mod contributions;
 mod ecosystem;
 mod escalations;
+mod executions;
 mod exports;
 mod extensions;
 mod feed;
