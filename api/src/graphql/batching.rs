@@ -35,6 +35,13 @@ impl Batches {
         move |fetch| queued.lock().expect("batch queue poisoned").push(fetch)
     }
 
+    /// Drops the fetches queued and not yet started: a request that runs again (a query that
+    /// failed on the lean schema, `schema::execution`) does not do the loads its first run
+    /// asked for and no longer waits on.
+    pub fn discard_queued(&self) {
+        self.queued.lock().expect("batch queue poisoned").clear();
+    }
+
     /// Runs `request` to completion, driving the queued fetches whenever it is idle.
     pub fn drive<F: Future>(self, request: F) -> Driven<F> {
         Driven {

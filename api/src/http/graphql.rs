@@ -131,12 +131,17 @@ pub(super) async fn graphql_get(
             }
         };
     let wanted = request.operation_name.clone();
-    let is_mutation = request.parsed_query().is_ok_and(|document| {
+    let names_a_mutation = |document: &async_graphql::parser::types::ExecutableDocument| {
         document.operations.iter().any(|(name, operation)| {
             operation.node.ty == async_graphql::parser::types::OperationType::Mutation
                 && request_names(name, wanted.as_deref())
         })
-    });
+    };
+    // A persisted query's hash stands for its document: a mutation's is refused like its text.
+    let is_mutation = match state.executor.persisted(&request).await {
+        Some(document) => names_a_mutation(&document),
+        None => request.parsed_query().is_ok_and(names_a_mutation),
+    };
     if is_mutation {
         let mut http = refuse(
             &state,
@@ -195,13 +200,14 @@ async fn execute(
                 "the operation (query and variables) is {size} bytes; at most {} are accepted",
                 limits.operation_bytes
             ))),
-            Execution::Full,
+            Execution::Refused,
         ),
         _ => {
             // Batches are cut when the request is idle, not after a delay: see `batching`.
             let batches = Batches::default();
             // The data of one run: a query may run twice (`schema::execution`).
             let data = || {
+                batches.discard_queued();
                 let loader = DataLoader::new(state.db_loader(&auth), batches.spawner())
                     .delay(Duration::ZERO);
                 let mut data = Data::default();
@@ -211,17 +217,8 @@ async fn execute(
                 data.insert(client);
                 data
             };
-            let run = state.executor.execute(request, &auth, data);
-            match tokio::time::timeout(limits.timeout, batches.clone().drive(run)).await {
-                Ok(ran) => ran,
-                Err(_) => (
-                    refusal(AppError::Unavailable(format!(
-                        "the request ran longer than {} ms and was stopped; ask for less",
-                        limits.timeout.as_millis()
-                    ))),
-                    Execution::Full,
-                ),
-            }
+            let run = state.executor.execute(request, &auth, data, limits.timeout);
+            batches.clone().drive(run).await
         }
     };
     let mut response = with_client_errors(response);
@@ -348,7 +345,14 @@ fn respond(mut response: async_graphql::Response, limit: usize, media: Media) ->
         errors: response
             .errors
             .iter()
-            .map(|error| serde_json::to_value(error).unwrap_or_default())
+            .map(|error| {
+                serde_json::to_value(error).unwrap_or_else(|_| {
+                    serde_json::json!({
+                        "message": "internal error",
+                        "extensions": { "code": "INTERNAL_SERVER_ERROR" },
+                    })
+                })
+            })
             .collect(),
         extensions: &response.extensions,
     };

@@ -18,7 +18,7 @@
 //! keeps). A report of the cost (`"extensions": {"cost": true}`) needs async-graphql's
 //! validation figures, which only the extension sees: such a request takes the full path.
 //!
-//! So a document of queries only, sent without uploads by a principal that is not an API key,
+//! So a document of queries only, sent without uploads by a signed-in user (not an API key),
 //! whose text the budget accepts (or whose hash is known), runs first on the lean schema: the
 //! same types, limits and data, no extension. Its response is the answer when it has no error
 //! at all, for then the rules would not have changed a byte of it. Otherwise the request runs
@@ -29,14 +29,17 @@
 //! Invariant 26 of ARCHITECTURE.md: the lean build is a private field of `Executor`, and
 //! `execute` is the one place that runs a request on it.
 
+use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_graphql::extensions::apollo_persisted_queries::{CacheStorage, LruCacheStorage};
-use async_graphql::parser::types::OperationType;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Data, Request, Response};
 
 use super::AppSchema;
 use crate::auth::AuthState;
+use crate::error::AppError;
 use crate::graphql::budget::{self, Budget};
 
 /// The schema a request ran on, for the metrics and the request log.
@@ -48,6 +51,8 @@ pub enum Execution {
     Full,
     /// The lean schema first; a field failed, so the full schema again.
     FullAfterLean,
+    /// Neither: the request was refused before it ran (too large).
+    Refused,
 }
 
 impl Execution {
@@ -57,6 +62,7 @@ impl Execution {
             Self::Lean => "lean",
             Self::Full => "full",
             Self::FullAfterLean => "full_after_lean",
+            Self::Refused => "refused",
         }
     }
 }
@@ -89,54 +95,86 @@ impl Executor {
         }
     }
 
+    /// The document a request's persisted-query hash stands for, when the request sends a hash
+    /// alone and the hash is known.
+    pub async fn persisted(&self, request: &Request) -> Option<ExecutableDocument> {
+        if !request.query.is_empty() {
+            return None;
+        }
+        let hash = persisted_hash(request.extensions.get("persistedQuery")?)?;
+        self.persisted.get(hash).await
+    }
+
     /// The schema with its rules: for subscriptions, which run on it only.
     pub fn full(&self) -> &AppSchema {
         &self.full
     }
 
-    /// Runs `request` for `auth`; `data` makes the request's data (its loader, its principal),
-    /// once per run.
+    /// Runs `request` for `auth`, each run within `timeout`; `data` makes the request's data
+    /// (its loader, its principal), once per run.
     pub async fn execute(
         &self,
         mut request: Request,
         auth: &AuthState,
         data: impl Fn() -> Data,
+        timeout: Duration,
     ) -> (Response, Execution) {
         let lean = match &self.lean {
             Some(lean) if may_run_lean(auth, &request) => lean,
-            _ => return (self.run_full(request, data()).await, Execution::Full),
+            _ => {
+                return (
+                    self.run_full(request, data(), timeout).await,
+                    Execution::Full,
+                );
+            }
         };
         let again = resend(&request);
         if !self.prepare(&mut request).await {
-            return (self.run_full(request, data()).await, Execution::Full);
+            return (
+                self.run_full(request, data(), timeout).await,
+                Execution::Full,
+            );
         }
+        // A persisted query runs again from the document found by its hash: the store may have
+        // let it go by then.
+        let found = again
+            .is_persisted()
+            .then(|| request.parsed_query().ok().cloned());
         request.data = data();
-        let response = lean.execute(request).await;
+        // A lean run stopped by the timeout is not run again: it would take as long.
+        let Some(response) = within(timeout, lean.execute(request)).await else {
+            return (timed_out(timeout), Execution::Lean);
+        };
         if response.errors.is_empty() {
             return (response, Execution::Lean);
         }
-        let again = self.full.execute(again(data())).await;
-        (again, Execution::FullAfterLean)
+        // The second run has a timeout of its own: a query that fails is not cut short for
+        // having run twice.
+        let again = again.request(data(), found.flatten());
+        let response = within(timeout, self.full.execute(again)).await;
+        (
+            response.unwrap_or_else(|| timed_out(timeout)),
+            Execution::FullAfterLean,
+        )
     }
 
-    async fn run_full(&self, mut request: Request, data: Data) -> Response {
+    async fn run_full(&self, mut request: Request, data: Data, timeout: Duration) -> Response {
         request.data = data;
-        self.full.execute(request).await
+        within(timeout, self.full.execute(request))
+            .await
+            .unwrap_or_else(|| timed_out(timeout))
     }
 
     /// Readies `request` for the lean schema as the rules would (its persisted query looked up,
     /// its budget checked), and says whether it may run there: every operation of its document
     /// a query. A request refused here runs on the full path, which refuses it in its words.
     async fn prepare(&self, request: &mut Request) -> bool {
-        if let Some(persisted) = request.extensions.get("persistedQuery") {
+        if request.extensions.contains_key("persistedQuery") {
             // A registration (text and hash) is the full path's to check and keep.
             if !request.query.is_empty() {
                 return false;
             }
-            let Some(hash) = persisted_hash(persisted) else {
-                return false;
-            };
-            let Some(document) = self.persisted.get(hash).await else {
+            let Some(document) = self.persisted(request).await else {
                 return false;
             };
             request.extensions.remove("persistedQuery");
@@ -163,29 +201,72 @@ impl Executor {
     }
 }
 
-/// What the client sent, to run again on the full schema with fresh data.
-fn resend(request: &Request) -> impl FnOnce(Data) -> Request + use<> {
+/// What the client sent, to run again on the full schema.
+struct Resend<F> {
+    persisted: bool,
+    request: F,
+}
+
+impl<F: FnOnce() -> Request> Resend<F> {
+    /// Whether the client sent the hash of a persisted query.
+    fn is_persisted(&self) -> bool {
+        self.persisted
+    }
+
+    /// The request again, with `data`, and with `document` in place of a persisted query's
+    /// hash when given.
+    fn request(self, data: Data, document: Option<ExecutableDocument>) -> Request {
+        let mut request = (self.request)();
+        request.data = data;
+        if let Some(document) = document {
+            request.extensions.remove("persistedQuery");
+            request.set_parsed_query(document);
+        }
+        request
+    }
+}
+
+fn resend(request: &Request) -> Resend<impl FnOnce() -> Request + use<>> {
     let query = request.query.clone();
     let operation_name = request.operation_name.clone();
     let variables = request.variables.clone();
     let extensions = request.extensions.clone();
     let introspection_mode = request.introspection_mode;
-    move |data| {
-        let mut request = Request::new(query).variables(variables);
-        request.operation_name = operation_name;
-        request.extensions = extensions;
-        request.introspection_mode = introspection_mode;
-        request.data = data;
-        request
+    Resend {
+        persisted: request.extensions.contains_key("persistedQuery"),
+        request: move || {
+            let mut request = Request::new(query).variables(variables);
+            request.operation_name = operation_name;
+            request.extensions = extensions;
+            request.introspection_mode = introspection_mode;
+            request
+        },
     }
+}
+
+/// `run`'s response, or `None` when it ran longer than `timeout` (its work dropped, and a
+/// transaction it held rolled back).
+async fn within(timeout: Duration, run: impl Future<Output = Response>) -> Option<Response> {
+    tokio::time::timeout(timeout, run).await.ok()
+}
+
+/// The answer to a request stopped after `timeout`.
+fn timed_out(timeout: Duration) -> Response {
+    Response::from_errors(vec![
+        async_graphql::Error::from(AppError::Unavailable(format!(
+            "the request ran longer than {} ms and was stopped; ask for less",
+            timeout.as_millis()
+        )))
+        .into_server_error(Default::default()),
+    ])
 }
 
 /// Whether nothing about who asks or what they sent needs the rules on every field.
 fn may_run_lean(auth: &AuthState, request: &Request) -> bool {
+    // Signed out, nearly every query fails (`UNAUTHENTICATED`) and would run twice.
     let principal_without_key = match auth {
         AuthState::Authenticated(principal) => principal.key.is_none(),
-        AuthState::Anonymous => true,
-        AuthState::Invalid(_) => false,
+        AuthState::Anonymous | AuthState::Invalid(_) => false,
     };
     principal_without_key && request.uploads.is_empty() && !budget::asks_cost(request)
 }

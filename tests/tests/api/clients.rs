@@ -433,6 +433,28 @@ async fn automatic_persisted_queries_run_from_their_hash() {
     let by_get: serde_json::Value = by_get.json().await.unwrap();
     assert_eq!(by_get["data"]["__typename"], "Query", "{by_get}");
 
+    // A mutation's hash stands for the mutation: never run by a GET (405, as its text is).
+    let mutation = "mutation PersistedWrite { __typename }";
+    let persisted_mutation = json!({ "persistedQuery": { "version": 1,
+        "sha256Hash": hex::encode(sha2::Sha256::digest(mutation.as_bytes())) } });
+    let registered: serde_json::Value =
+        post(json!({ "query": mutation, "extensions": persisted_mutation }))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(registered["data"]["__typename"], "Mutation", "{registered}");
+    let by_get = get(
+        &app,
+        None,
+        &[("extensions", &persisted_mutation.to_string())],
+        "application/json",
+    )
+    .await;
+    assert_eq!(by_get.status(), 405);
+    assert_eq!(by_get.headers()["allow"], "GET, POST");
+
     // A registration is held to the budget like any query.
     let exploding = tests::doubling_fragments(26, "__typename");
     let hash = hex::encode(sha2::Sha256::digest(exploding.as_bytes()));
