@@ -7,7 +7,8 @@
 //!   `duban_graphql_operation_duration_seconds{operation}`: GraphQL requests over HTTP, by
 //!   operation name and outcome (`ok`, or the first error's code);
 //! - `duban_graphql_executions_total{operation,schema}`: which schema ran them (`lean`, `full`,
-//!   or `full_after_lean` for a query that failed on the lean one: `schema::execution`);
+//!   `full_after_lean` for a query that failed on the lean one, or `refused` for a request
+//!   too large to run: `schema::execution`);
 //! - `duban_db_pool_connections{state="in_use"|"idle"}` and `duban_db_pool_max_connections`:
 //!   read from the pool when scraped;
 //! - `duban_deadline_job_runs_total{outcome}`, `duban_deadline_job_last_run_timestamp_seconds`

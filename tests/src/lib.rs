@@ -215,6 +215,19 @@ impl TestApp {
         }
     }
 
+    /// `GET /metrics` with a bearer token when given: its status and its text.
+    pub async fn scrape_metrics(&self, token: Option<&str>) -> (u16, String) {
+        let mut request = self.client.get(format!("{}/metrics", self.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request is sent");
+        (
+            response.status().as_u16(),
+            response.text().await.expect("a text body"),
+        )
+    }
+
     /// Posts a GraphQL request, with a bearer token when given.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> GqlResponse {
         let mut request = self
@@ -520,6 +533,14 @@ async fn fresh_database() -> (String, OwnedDatabase) {
             (url, OwnedDatabase::Sqlite { _dir: dir })
         }
     }
+}
+
+/// The value of the first sample in a `/metrics` scrape whose line starts with `series`.
+pub fn metric_sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find(|line| line.starts_with(series))
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|value| value.parse().ok())
 }
 
 /// `query { ...F<n> }` where each fragment spreads the previous one twice: `2^n` fields once

@@ -81,7 +81,7 @@ pub struct Executor {
 impl Executor {
     /// `full` carries the rules built from `budget` and `persisted`; `lean` is the same schema
     /// without them.
-    pub fn new(
+    pub(super) fn new(
         full: AppSchema,
         lean: Option<AppSchema>,
         budget: Arc<Budget>,
@@ -129,6 +129,7 @@ impl Executor {
             }
         };
         let again = resend(&request);
+        let persisted = request.extensions.contains_key("persistedQuery");
         if !self.prepare(&mut request).await {
             return (
                 self.run_full(request, data(), timeout).await,
@@ -137,9 +138,9 @@ impl Executor {
         }
         // A persisted query runs again from the document found by its hash: the store may have
         // let it go by then.
-        let found = again
-            .is_persisted()
-            .then(|| request.parsed_query().ok().cloned());
+        let found = persisted
+            .then(|| request.parsed_query().ok().cloned())
+            .flatten();
         request.data = data();
         // A lean run stopped by the timeout is not run again: it would take as long.
         let Some(response) = within(timeout, lean.execute(request)).await else {
@@ -150,7 +151,7 @@ impl Executor {
         }
         // The second run has a timeout of its own: a query that fails is not cut short for
         // having run twice.
-        let again = again.request(data(), found.flatten());
+        let again = again(data(), found);
         let response = within(timeout, self.full.execute(again)).await;
         (
             response.unwrap_or_else(|| timed_out(timeout)),
@@ -201,46 +202,25 @@ impl Executor {
     }
 }
 
-/// What the client sent, to run again on the full schema.
-struct Resend<F> {
-    persisted: bool,
-    request: F,
-}
-
-impl<F: FnOnce() -> Request> Resend<F> {
-    /// Whether the client sent the hash of a persisted query.
-    fn is_persisted(&self) -> bool {
-        self.persisted
-    }
-
-    /// The request again, with `data`, and with `document` in place of a persisted query's
-    /// hash when given.
-    fn request(self, data: Data, document: Option<ExecutableDocument>) -> Request {
-        let mut request = (self.request)();
+/// What the client sent, to run again on the full schema: with the run's data, and with the
+/// document found in place of a persisted query's hash when given.
+fn resend(request: &Request) -> impl FnOnce(Data, Option<ExecutableDocument>) -> Request + use<> {
+    let query = request.query.clone();
+    let operation_name = request.operation_name.clone();
+    let variables = request.variables.clone();
+    let extensions = request.extensions.clone();
+    let introspection_mode = request.introspection_mode;
+    move |data, document| {
+        let mut request = Request::new(query).variables(variables);
+        request.operation_name = operation_name;
+        request.extensions = extensions;
+        request.introspection_mode = introspection_mode;
         request.data = data;
         if let Some(document) = document {
             request.extensions.remove("persistedQuery");
             request.set_parsed_query(document);
         }
         request
-    }
-}
-
-fn resend(request: &Request) -> Resend<impl FnOnce() -> Request + use<>> {
-    let query = request.query.clone();
-    let operation_name = request.operation_name.clone();
-    let variables = request.variables.clone();
-    let extensions = request.extensions.clone();
-    let introspection_mode = request.introspection_mode;
-    Resend {
-        persisted: request.extensions.contains_key("persistedQuery"),
-        request: move || {
-            let mut request = Request::new(query).variables(variables);
-            request.operation_name = operation_name;
-            request.extensions = extensions;
-            request.introspection_mode = introspection_mode;
-            request
-        },
     }
 }
 

@@ -7,27 +7,15 @@
 
 use serde_json::{Value, json};
 use sha2::Digest;
-use tests::TestApp;
 use tests::world::{PASSWORD, World};
+use tests::{TestApp, metric_sample};
 
 /// The count of `operation` run on `schema`, from `/metrics` (0 when never counted).
 async fn executions(app: &TestApp, operation: &str, schema: &str) -> f64 {
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, text) = app.scrape_metrics(None).await;
     let series =
         format!(r#"duban_graphql_executions_total{{operation="{operation}",schema="{schema}"}}"#);
-    text.lines()
-        .find(|line| line.starts_with(&series))
-        .and_then(|line| line.rsplit(' ').next())
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(0.0)
+    metric_sample(&text, &series).unwrap_or(0.0)
 }
 
 /// Posts `body` (a whole GraphQL request) with `token`, and returns the response's JSON.

@@ -3,24 +3,7 @@
 //! client asks for it.
 
 use serde_json::{Value, json};
-use tests::TestApp;
-
-async fn scrape(app: &TestApp, token: Option<&str>) -> (u16, String) {
-    let mut request = app.client.get(format!("{}/metrics", app.address));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
-
-/// The value of the first sample whose line starts with `series`.
-fn sample(text: &str, series: &str) -> Option<f64> {
-    text.lines()
-        .find(|line| line.starts_with(series))
-        .and_then(|line| line.rsplit(' ').next())
-        .and_then(|value| value.parse().ok())
-}
+use tests::{TestApp, metric_sample};
 
 #[tokio::test]
 async fn metrics_count_requests_operations_the_pool_the_job_and_subscribers() {
@@ -50,10 +33,10 @@ async fn metrics_count_requests_operations_the_pool_the_job_and_subscribers() {
     // The deadline job runs on its own task at start: wait for its first run to be counted.
     let mut text = String::new();
     for _ in 0..100 {
-        let (status, scraped) = scrape(&app, None).await;
+        let (status, scraped) = app.scrape_metrics(None).await;
         assert_eq!(status, 200, "{scraped}");
         text = scraped;
-        if sample(&text, r#"duban_deadline_job_runs_total{outcome="ok"}"#).is_some() {
+        if metric_sample(&text, r#"duban_deadline_job_runs_total{outcome="ok"}"#).is_some() {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -69,7 +52,7 @@ async fn metrics_count_requests_operations_the_pool_the_job_and_subscribers() {
         r#"duban_deadline_job_last_run_timestamp_seconds"#,
     ] {
         assert!(
-            sample(&text, series).is_some_and(|value| value >= 1.0),
+            metric_sample(&text, series).is_some_and(|value| value >= 1.0),
             "no {series} in\n{text}"
         );
     }
@@ -77,7 +60,10 @@ async fn metrics_count_requests_operations_the_pool_the_job_and_subscribers() {
     // The pool as it is at the scrape: any number, but there.
     for state in ["in_use", "idle"] {
         let series = format!("duban_db_pool_connections{{state=\"{state}\"}}");
-        assert!(sample(&text, &series).is_some(), "no {series} in\n{text}");
+        assert!(
+            metric_sample(&text, &series).is_some(),
+            "no {series} in\n{text}"
+        );
     }
 
     // An open subscription counts while it lives. (The gauge is the process's, shared with the
@@ -108,8 +94,8 @@ async fn metrics_count_requests_operations_the_pool_the_job_and_subscribers() {
         .unwrap();
     let mut counted = false;
     for _ in 0..50 {
-        let (_, text) = scrape(&app, None).await;
-        if sample(&text, "duban_live_subscribers").unwrap_or(0.0) >= 1.0 {
+        let (_, text) = app.scrape_metrics(None).await;
+        if metric_sample(&text, "duban_live_subscribers").unwrap_or(0.0) >= 1.0 {
             counted = true;
             break;
         }
@@ -126,9 +112,9 @@ async fn metrics_need_the_token_when_one_is_set_and_are_off_in_production_withou
         config.metrics_token = Some(secrecy::SecretString::from(token));
     })
     .await;
-    assert_eq!(scrape(&app, None).await.0, 401);
-    assert_eq!(scrape(&app, Some("a-guess")).await.0, 401);
-    let (status, text) = scrape(&app, Some(token)).await;
+    assert_eq!(app.scrape_metrics(None).await.0, 401);
+    assert_eq!(app.scrape_metrics(Some("a-guess")).await.0, 401);
+    let (status, text) = app.scrape_metrics(Some(token)).await;
     assert_eq!(status, 200);
     assert!(text.contains("duban_db_pool_connections"), "{text}");
 
@@ -136,7 +122,7 @@ async fn metrics_need_the_token_when_one_is_set_and_are_off_in_production_withou
         config.environment = api::config::Environment::Production;
     })
     .await;
-    assert_eq!(scrape(&closed, None).await.0, 404);
+    assert_eq!(closed.scrape_metrics(None).await.0, 404);
 }
 
 #[tokio::test]
