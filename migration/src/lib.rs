@@ -38,6 +38,7 @@ mod m20261129_000031_task_counts;
 mod m20261129_000032_obligation_counts;
 mod m20261129_000033_task_figure_counts;
 mod m20261129_000034_unit_task_order;
+mod m20261129_000035_webhook_outbox_trigger;
 
 /// Runs every migration in order; used by `api migrate`, by the server at start and by tests.
 pub struct Migrator;
@@ -80,6 +81,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000032_obligation_counts::Migration),
             Box::new(m20261129_000033_task_figure_counts::Migration),
             Box::new(m20261129_000034_unit_task_order::Migration),
+            Box::new(m20261129_000035_webhook_outbox_trigger::Migration),
         ]
     }
 }

@@ -1,19 +1,21 @@
-//! The outbox: an event's row for each webhook that wants its kind, and, for what a unit is
-//! told (a reminder, a returned report, a notice naming it), a row for each of the unit's
-//! contacts on other channels (and, for a notice, its supervising leaders'), each written by an
-//! `INSERT … SELECT` in the transaction of the change, so that a delivery exists exactly when
-//! its event committed, whatever happens to the process after (`webhooks::worker` sends them).
-//! One statement per event, two or three for those that notify.
+//! The outbox: for what a unit is told (a reminder, a returned report, a notice naming it), a
+//! row for each of the unit's contacts on other channels (and, for a notice, its supervising
+//! leaders'), each written by an `INSERT … SELECT` in the transaction of the change, so that a
+//! delivery exists exactly when its event committed, whatever happens to the process after.
+//! An event's webhook deliveries are written by the database itself, by a trigger on `events`
+//! (migration 35) in the statement that stores the event: no statement here for them. The
+//! `webhooks::worker` and `notify` workers send both.
+//! No statement for most events, one or two for those that notify.
 
 use chrono::{DateTime, Utc};
-use entity::{contacts, leader_units, notifications, webhook_deliveries, webhook_kinds};
+use entity::{contacts, leader_units, notifications};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, StatementBuilder};
 
 use super::EventKind;
 use crate::error::AppResult;
 
-/// Queues event `event_id` of `kind` for every webhook that wants the kind.
+/// Queues event `event_id` of `kind` for the contacts of the unit it tells, if it tells one.
 pub async fn enqueue(
     txn: &DatabaseTransaction,
     event_id: i64,
@@ -21,24 +23,7 @@ pub async fn enqueue(
     unit_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    use webhook_deliveries::Column as D;
-    let wanting = Query::select()
-        .column(webhook_kinds::Column::WebhookId)
-        .expr(Expr::val(event_id))
-        .expr(Expr::val(0_i32))
-        .expr(Expr::val(now))
-        .from(webhook_kinds::Entity)
-        .and_where(Expr::col(webhook_kinds::Column::Kind).eq(kind.as_str()))
-        .to_owned();
-    let insert = Query::insert()
-        .into_table(webhook_deliveries::Entity)
-        .columns([D::WebhookId, D::EventId, D::Attempts, D::NextAttemptAt])
-        .select_from(wanting)
-        .map_err(|err| crate::error::AppError::Internal(err.into()))?
-        .to_owned();
     let backend = txn.get_database_backend();
-    txn.execute(StatementBuilder::build(&insert, &backend))
-        .await?;
     let Some(unit_id) = unit_id else {
         return Ok(());
     };

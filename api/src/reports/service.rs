@@ -86,7 +86,17 @@ pub(crate) async fn report_row(
     if let Some(report) = find_report(db, key, unit_id).await? {
         return Ok(report);
     }
-    Ok(progress_reports::ActiveModel {
+    Ok(empty_draft(key, unit_id, now).insert(db).await?)
+}
+
+/// The row of a report the unit has not started: an empty draft at version 1. A submission
+/// that finds no row writes this one already submitted (`reports::submit`).
+pub(crate) fn empty_draft(
+    key: ReportKey,
+    unit_id: i64,
+    now: DateTime<Utc>,
+) -> progress_reports::ActiveModel {
+    progress_reports::ActiveModel {
         task_id: Set(key.task_id),
         period_id: Set(key.period_id),
         unit_id: Set(unit_id),
@@ -103,8 +113,6 @@ pub(crate) async fn report_row(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(db)
-    .await?)
 }
 
 /// Saves the unit's draft. A submitted report awaiting review cannot be edited; a returned or

@@ -18,7 +18,7 @@ use crate::events::EntityType;
 use crate::events::EventKind;
 use crate::events::{self, Event};
 use crate::obligations::{ReportKey, effective_due, owing_unit_under};
-use crate::reports::service::{ReportContent, report_row, validated};
+use crate::reports::service::{ReportContent, empty_draft, find_report, validated};
 use crate::reports::values::{self, IndicatorValue};
 use crate::validation::required_text;
 
@@ -96,7 +96,29 @@ async fn submit_once(
     if extras.drafted_by.is_none() {
         crate::reports::posts::ensure_may_submit(actor, &txn, unit_id).await?;
     }
-    let report = report_row(&txn, key, unit_id, now).await?;
+    // A report the unit has not started has no row yet. Its row is written here once, already
+    // submitted, instead of a draft's insert and then the submission's update (a submission's
+    // every statement counts: most at a deadline are first ones). Its version is 2, as if it
+    // had been created (1) and then submitted (2), so that a client's version arithmetic is
+    // the same either way. `report` is the row as the rules and the audit log see it before
+    // the submission: that empty draft. An error below rolls the insert back with the rest.
+    let (report, written) = match find_report(&txn, key, unit_id).await? {
+        Some(report) => (report, None),
+        None => {
+            let mut row = empty_draft(key, unit_id, now);
+            row.state = Set(ReportState::Submitted);
+            row.current_version = Set(1);
+            row.version = Set(2);
+            let written = row.insert(&txn).await?;
+            let draft = progress_reports::Model {
+                state: ReportState::Draft,
+                current_version: 0,
+                version: 1,
+                ..written.clone()
+            };
+            (draft, Some(written))
+        }
+    };
     // A report with no version yet has no key to find: the first submission skips the read.
     let existing = if report.current_version == 0 {
         None
@@ -195,28 +217,33 @@ async fn submit_once(
         version.id,
     )
     .await?;
-    let update = progress_reports::Entity::update_many()
-        .col_expr(
-            progress_reports::Column::State,
-            Expr::value(ReportState::Submitted),
-        )
-        .col_expr(
-            progress_reports::Column::CurrentVersion,
-            Expr::value(number),
-        )
-        .col_expr(progress_reports::Column::UpdatedAt, Expr::value(now))
-        .col_expr(
-            progress_reports::Column::Version,
-            Expr::col(progress_reports::Column::Version).add(1),
-        )
-        .filter(progress_reports::Column::Id.eq(report.id))
-        .filter(progress_reports::Column::CurrentVersion.eq(report.current_version));
-    let after = crate::reports::service::update_or_conflict(
-        &txn,
-        update,
-        "the report changed meanwhile; reload it",
-    )
-    .await?;
+    let after = match written {
+        Some(written) => written,
+        None => {
+            let update = progress_reports::Entity::update_many()
+                .col_expr(
+                    progress_reports::Column::State,
+                    Expr::value(ReportState::Submitted),
+                )
+                .col_expr(
+                    progress_reports::Column::CurrentVersion,
+                    Expr::value(number),
+                )
+                .col_expr(progress_reports::Column::UpdatedAt, Expr::value(now))
+                .col_expr(
+                    progress_reports::Column::Version,
+                    Expr::col(progress_reports::Column::Version).add(1),
+                )
+                .filter(progress_reports::Column::Id.eq(report.id))
+                .filter(progress_reports::Column::CurrentVersion.eq(report.current_version));
+            crate::reports::service::update_or_conflict(
+                &txn,
+                update,
+                "the report changed meanwhile; reload it",
+            )
+            .await?
+        }
+    };
     let summary = Submitted {
         version: number,
         late_seconds: late,
