@@ -3,6 +3,7 @@
 
 use entity::enums::{ObligationRule, UnitRole};
 use entity::{documents, reporting_periods, task_units, tasks};
+use sea_orm::sea_query::{Expr, IntoCondition};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect};
 
 use crate::auth::Principal;
@@ -93,28 +94,36 @@ pub async fn owing_unit_under(
             "only the unit that owes a report writes it",
         ));
     }
-    let task = crate::tasks::query::get(actor, db, key.task_id).await?;
-    // The period with its document, in one statement (a submission's every statement counts):
-    // the period must be of the task's document, so the document is the task's.
-    let (period, document) = reporting_periods::Entity::find_by_id(key.period_id)
-        .join(
-            JoinType::InnerJoin,
-            reporting_periods::Entity::belongs_to(documents::Entity)
-                .from(reporting_periods::Column::DocumentId)
-                .to(documents::Column::Id)
-                .into(),
-        )
+    // The task (if the actor may see it), the period (if it is of the task's document) and the
+    // document, in one statement: a submission's every statement counts.
+    let period_of_task = tasks::Entity::belongs_to(reporting_periods::Entity)
+        .from(tasks::Column::DocumentId)
+        .to(reporting_periods::Column::DocumentId)
+        .on_condition(move |_, _| {
+            Expr::col((reporting_periods::Entity, reporting_periods::Column::Id))
+                .eq(key.period_id)
+                .into_condition()
+        })
+        .into();
+    let document_of_task = tasks::Entity::belongs_to(documents::Entity)
+        .from(tasks::Column::DocumentId)
+        .to(documents::Column::Id)
+        .into();
+    let (task, period, document) = tasks::Entity::find_by_id(key.task_id)
+        .filter(crate::tasks::access::visible(actor))
+        .join(JoinType::LeftJoin, period_of_task)
+        .join(JoinType::InnerJoin, document_of_task)
+        .select_also(reporting_periods::Entity)
         .select_also(documents::Entity)
         .one(db)
         .await?
-        .filter(|(p, _)| p.document_id == task.document_id)
-        .and_then(|(p, d)| Some((p, d?)))
-        .ok_or_else(|| {
-            AppError::bad_field(
-                "periodId",
-                "no such reporting period of the task's document",
-            )
-        })?;
+        .ok_or_else(|| AppError::not_found("task"))?;
+    let (period, document) = period.zip(document).ok_or_else(|| {
+        AppError::bad_field(
+            "periodId",
+            "no such reporting period of the task's document",
+        )
+    })?;
     let part = assigned_unit(actor, db, &task).await?;
     if !part.owes(document.obligation_rule) {
         return Err(AppError::forbidden(

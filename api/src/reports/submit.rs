@@ -98,9 +98,9 @@ async fn submit_once(
     }
     // A report the unit has not started has no row yet. Its row is written here once, already
     // submitted, instead of a draft's insert and then the submission's update (a submission's
-    // every statement counts: most at a deadline are first ones). Its version is 2, as if it
-    // had been created (1) and then submitted (2), so that a client's version arithmetic is
-    // the same either way. `report` is the row as the rules and the audit log see it before
+    // every statement counts: most at a deadline are first ones). Its row version (a count of
+    // the row's changes) is 2, as if it had been created (1) and then submitted (2): the row
+    // is the same either way. `report` is the row as the rules and the audit log see it before
     // the submission: that empty draft. An error below rolls the insert back with the rest.
     let (report, written) = match find_report(&txn, key, unit_id).await? {
         Some(report) => (report, None),
