@@ -69,7 +69,7 @@ pub async fn create_unique_index(
 
 /// Drops `table`'s triggers named `triggers`, and then on PostgreSQL the trigger functions
 /// named `functions` (SQLite has none: its triggers carry their bodies). The `down` of the
-/// migrations that keep columns or counts with triggers (31 to 34).
+/// migrations that add triggers (31 to 35).
 pub async fn drop_triggers(
     manager: &SchemaManager<'_>,
     table: &str,

@@ -1,8 +1,10 @@
 //! Domain events: an append-only record of what happened, written in the same transaction as
 //! the change, with the task and unit it concerns so that live updates can be filtered by what
 //! each subscriber may read. `kind` is the list of what can happen (`EventKind`), with the audit
-//! action each is recorded under. `outbox`: each event's webhook deliveries, queued in the same
-//! transaction (`webhooks` delivers them).
+//! action each is recorded under. `outbox`: the notifications to a unit's contacts that some
+//! events carry, queued in the same transaction; each event's webhook deliveries are queued by
+//! the database, by the `events_webhooks` trigger (migration 35) in the statement that stores
+//! the event (`webhooks` and `notify` deliver both).
 
 mod entity_type;
 mod kind;

@@ -1,8 +1,8 @@
 //! Webhooks: another system is told of events as they happen, by a signed HTTP POST.
 //!
 //! - `service`: the bureau registers a URL with the event kinds it wants (and gets the secret
-//!   once), pauses, resumes and removes it; deliveries are queued by `events::outbox` in the
-//!   transaction of each change.
+//!   once), pauses, resumes and removes it; deliveries are queued by the `events_webhooks`
+//!   trigger (migration 35) in the statement that stores each event.
 //! - `signature` (pure): HMAC-SHA256 of `timestamp.body` with the webhook's secret, the header
 //!   that carries it, and its verification.
 //! - `worker`: delivers the outbox: one instance per webhook at a time (a lease on its row), in
