@@ -349,6 +349,54 @@ async fn bad_report_input_is_refused_and_stores_nothing() {
     );
 }
 
+/// A first submission writes its report's row once, already submitted: the row is the one an
+/// empty draft created and then submitted left (its change counter at 2, no draft fields, one
+/// audit row and one event), and its obligation follows.
+#[tokio::test]
+async fn a_first_submission_stores_the_row_a_draft_and_its_submission_would() {
+    let app = TestApp::spawn().await;
+    let (w, q1, _) = with_periods(&app).await;
+    let unit = Some(w.unit_a_token.as_str());
+    let submitted = app
+        .gql(
+            unit,
+            SUBMIT,
+            json!({ "i": { "taskId": w.tasks[0], "periodId": q1, "idempotencyKey": "first-0001",
+                           "progress": "已完成选址。" } }),
+        )
+        .await;
+    assert_eq!(submitted.data("/submitReport/report/state"), "SUBMITTED");
+    assert_eq!(submitted.data("/submitReport/report/currentVersion"), 1);
+    assert_eq!(submitted.data("/submitReport/version/version"), 1);
+    assert_eq!(
+        app.count_rows(
+            "progress_reports WHERE state = 'SUBMITTED' AND current_version = 1 AND version = 2 \
+             AND draft_progress IS NULL AND draft_percent IS NULL AND created_at = updated_at"
+        )
+        .await,
+        1
+    );
+    assert_eq!(app.count_rows("progress_reports").await, 1);
+    assert_eq!(
+        app.count_rows("audit_log WHERE action = 'report.submit'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count_rows("events WHERE kind = 'report.submitted'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count_rows(
+            "obligations WHERE report_state = 'SUBMITTED' AND report_id = \
+             (SELECT id FROM progress_reports) AND first_submitted_on IS NOT NULL"
+        )
+        .await,
+        1
+    );
+}
+
 /// A submission is one short transaction: its statements are counted here, so that a change
 /// adding a round trip to the busiest write shows. The counts exclude reading the token's
 /// account (the principal cache holds it after the first request).
