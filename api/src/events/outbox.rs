@@ -23,7 +23,6 @@ pub async fn enqueue(
     unit_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let backend = txn.get_database_backend();
     let Some(unit_id) = unit_id else {
         return Ok(());
     };
@@ -33,6 +32,7 @@ pub async fn enqueue(
     ) {
         return Ok(());
     }
+    let backend = txn.get_database_backend();
     let mut whose = vec![Expr::col(contacts::Column::UnitId).eq(unit_id)];
     if kind == EventKind::NoticePublished {
         whose.push(

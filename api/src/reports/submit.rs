@@ -6,7 +6,8 @@ use entity::enums::ReportState;
 use entity::{progress_reports, report_versions};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
 };
 use serde::Serialize;
 
@@ -219,30 +220,7 @@ async fn submit_once(
     .await?;
     let after = match written {
         Some(written) => written,
-        None => {
-            let update = progress_reports::Entity::update_many()
-                .col_expr(
-                    progress_reports::Column::State,
-                    Expr::value(ReportState::Submitted),
-                )
-                .col_expr(
-                    progress_reports::Column::CurrentVersion,
-                    Expr::value(number),
-                )
-                .col_expr(progress_reports::Column::UpdatedAt, Expr::value(now))
-                .col_expr(
-                    progress_reports::Column::Version,
-                    Expr::col(progress_reports::Column::Version).add(1),
-                )
-                .filter(progress_reports::Column::Id.eq(report.id))
-                .filter(progress_reports::Column::CurrentVersion.eq(report.current_version));
-            crate::reports::service::update_or_conflict(
-                &txn,
-                update,
-                "the report changed meanwhile; reload it",
-            )
-            .await?
-        }
+        None => submitted(&txn, &report, number, now).await?,
     };
     let summary = Submitted {
         version: number,
@@ -288,4 +266,36 @@ async fn submit_once(
     crate::tasks::progress::restatus_read(&txn, now, std::slice::from_ref(&task)).await?;
     txn.commit().await?;
     Ok((after, version))
+}
+
+/// Moves the stored `report` to SUBMITTED at version `number`, unless another change moved its
+/// current version meanwhile (CONFLICT).
+async fn submitted(
+    txn: &DatabaseTransaction,
+    report: &progress_reports::Model,
+    number: i32,
+    now: DateTime<Utc>,
+) -> AppResult<progress_reports::Model> {
+    let update = progress_reports::Entity::update_many()
+        .col_expr(
+            progress_reports::Column::State,
+            Expr::value(ReportState::Submitted),
+        )
+        .col_expr(
+            progress_reports::Column::CurrentVersion,
+            Expr::value(number),
+        )
+        .col_expr(progress_reports::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            progress_reports::Column::Version,
+            Expr::col(progress_reports::Column::Version).add(1),
+        )
+        .filter(progress_reports::Column::Id.eq(report.id))
+        .filter(progress_reports::Column::CurrentVersion.eq(report.current_version));
+    crate::reports::service::update_or_conflict(
+        txn,
+        update,
+        "the report changed meanwhile; reload it",
+    )
+    .await
 }
