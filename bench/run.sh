@@ -12,6 +12,7 @@
 #   ONLY=9,12,17 bench/run.sh    # only these scenarios (17: the exports)
 #   RESULTS=bench/x.md bench/run.sh    # where the table goes (default bench/results-<date>.md)
 #   PRINCIPAL_CACHE_MILLIS=0 bench/run.sh   # any server setting passes through the environment
+#   COMPARE=1 bench/run.sh       # then Duban against PostGraphile on the same data (compare.mjs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -119,5 +120,11 @@ table="$(node bench/load.mjs --url "http://127.0.0.1:$api_port" --password "$DUB
   echo
   echo "$table"
 } | tee "$results"
+if [ "$status" -eq 0 ] && [ -n "${COMPARE:-}" ]; then
+  echo "== node bench/compare.mjs" >&2
+  comparison="$(node bench/compare.mjs --url "http://127.0.0.1:$api_port" --password "$DUBAN_GEN_PASSWORD" \
+    --pg "$database_url" --duration "$DURATION")" || status=$?
+  { echo; echo "$comparison"; } | tee -a "$results"
+fi
 echo "(written to $results)" >&2
 exit "$status"
