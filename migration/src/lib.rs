@@ -39,6 +39,7 @@ mod m20261129_000032_obligation_counts;
 mod m20261129_000033_task_figure_counts;
 mod m20261129_000034_unit_task_order;
 mod m20261129_000035_webhook_outbox_trigger;
+mod m20261129_000036_obligation_task_order;
 
 /// Runs every migration in order; used by `api migrate`, by the server at start and by tests.
 pub struct Migrator;
@@ -82,6 +83,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000033_task_figure_counts::Migration),
             Box::new(m20261129_000034_unit_task_order::Migration),
             Box::new(m20261129_000035_webhook_outbox_trigger::Migration),
+            Box::new(m20261129_000036_obligation_task_order::Migration),
         ]
     }
 }

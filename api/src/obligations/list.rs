@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::ReportState;
 use entity::{leader_units, obligations, progress_reports, tasks};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Alias, Expr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
     QuerySelect, RelationDef, Select,
@@ -41,7 +41,7 @@ pub async fn list(
     let rows = query
         .order_by_asc(obligations::Column::DueOn)
         .order_by_asc(obligations::Column::DocumentId)
-        .order_by_asc(tasks::Column::SortOrder)
+        .order_by_asc(task_order())
         .order_by_asc(obligations::Column::TaskId)
         .order_by_asc(obligations::Column::UnitId)
         .order_by_asc(obligations::Column::PeriodId)
@@ -52,6 +52,14 @@ pub async fn list(
     let rows = Page::new(rows, total, page);
     let items = hydrate(db, &rows.items, today).await?;
     Ok(rows.with_items(items).keyed(after.is_some(), key_of))
+}
+
+/// The task's written order as the obligation's copy of it (migration 36), so that the indexes
+/// `(document_id, due_on, sort_order, task_id)` and `(due_on, document_id, sort_order, task_id)`
+/// serve a page without sorting every obligation of its first due date. Triggers keep it equal
+/// to the task's; `api check-obligations` says if it is not.
+fn task_order() -> sea_orm::sea_query::SimpleExpr {
+    Expr::col((obligations::Entity, Alias::new("sort_order"))).into()
 }
 
 /// The name a cursor of this list carries.
@@ -79,7 +87,7 @@ fn after_key(key: &SortKey) -> AppResult<Condition> {
     let columns = Expr::tuple([
         Expr::col((obligations::Entity, obligations::Column::DueOn)).into(),
         Expr::col((obligations::Entity, obligations::Column::DocumentId)).into(),
-        Expr::col((tasks::Entity, tasks::Column::SortOrder)).into(),
+        task_order(),
         Expr::col((obligations::Entity, obligations::Column::TaskId)).into(),
         Expr::col((obligations::Entity, obligations::Column::UnitId)).into(),
         Expr::col((obligations::Entity, obligations::Column::PeriodId)).into(),

@@ -532,6 +532,56 @@ async fn the_check_names_a_task_whose_kept_columns_drifted() {
         app.db.execute_unprepared(&set(undo)).await.unwrap();
         assert_eq!(check().await.unwrap(), Vec::<String>::new(), "{drift}");
     }
+    // The copies of the task's order on its obligations (migration 36).
+    let copies = || async {
+        use sea_orm::{ConnectionTrait, Statement};
+        let sql = format!("SELECT DISTINCT sort_order FROM obligations WHERE task_id = {task}");
+        let rows = app
+            .db
+            .query_all(Statement::from_string(app.db.get_database_backend(), sql))
+            .await
+            .unwrap();
+        rows.iter()
+            .map(|row| row.try_get::<i32>("", "sort_order").unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert!(!copies().await.is_empty(), "the task owes reports");
+    let set = |change: &str| format!("UPDATE obligations SET {change} WHERE task_id = {task}");
+    app.db
+        .execute_unprepared(&set("sort_order = sort_order + 100"))
+        .await
+        .unwrap();
+    let found = check().await.unwrap();
+    assert!(
+        found
+            .iter()
+            .any(|d| d.starts_with("obligation ") && d.contains(&format!("task {task}'s"))),
+        "{found:#?}"
+    );
+    app.db
+        .execute_unprepared(&set("sort_order = sort_order - 100"))
+        .await
+        .unwrap();
+    assert_eq!(check().await.unwrap(), Vec::<String>::new());
+    // Renumbered through the API: the copies follow the task.
+    let version = app
+        .gql(
+            Some(&w.bureau),
+            "query($id: ID!) { task(id: $id) { version } }",
+            json!({ "id": w.tasks[0] }),
+        )
+        .await
+        .data("/task/version")
+        .clone();
+    app.gql(
+        Some(&w.bureau),
+        "mutation($i: UpdateTaskInput!) { updateTask(input: $i) { task { id } } }",
+        json!({ "i": { "id": w.tasks[0], "version": version, "sortOrder": -7 } }),
+    )
+    .await
+    .data("/updateTask/task/id");
+    assert_eq!(copies().await, [-7]);
+    assert_eq!(check().await.unwrap(), Vec::<String>::new());
 }
 
 /// A task's trigger-kept columns: its earliest open due date and how many obligations it owes.

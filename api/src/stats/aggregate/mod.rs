@@ -273,7 +273,23 @@ pub async fn check(
     }
     differences.extend(check_task_columns(db).await?);
     differences.extend(check_assignment_order(db).await?);
+    differences.extend(check_obligation_order(db).await?);
     Ok(differences)
+}
+
+/// The copies of each task's order on its obligations (migration 36, what the obligations list
+/// is read in order by) against the task's. At most 20 obligations are named.
+async fn check_obligation_order(db: &impl ConnectionTrait) -> AppResult<Vec<String>> {
+    let sql = "SELECT o.id, o.task_id FROM obligations o JOIN tasks t ON t.id = o.task_id \
+               WHERE o.sort_order <> t.sort_order ORDER BY o.id LIMIT 20";
+    described(db, sql, |row| {
+        let id: i64 = row.try_get("", "id")?;
+        let task: i64 = row.try_get("", "task_id")?;
+        Ok(format!(
+            "obligation {id}: its copy of task {task}'s order differs"
+        ))
+    })
+    .await
 }
 
 /// The copies of each task's document and order on its assignments (migration 34, what a unit's
