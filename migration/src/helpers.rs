@@ -56,6 +56,22 @@ pub async fn create_index(
     manager.create_index(index(table, columns, "idx")).await
 }
 
+/// Drops the plain index `create_index` made on `table`'s `columns`.
+pub async fn drop_index(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    columns: &[&str],
+) -> Result<(), DbErr> {
+    manager
+        .drop_index(
+            Index::drop()
+                .name(format!("idx_{table}_{}", columns.join("_")))
+                .table(name(table))
+                .to_owned(),
+        )
+        .await
+}
+
 /// A unique index: the database, not the application, guarantees the rule.
 pub async fn create_unique_index(
     manager: &SchemaManager<'_>,
@@ -69,7 +85,7 @@ pub async fn create_unique_index(
 
 /// Drops `table`'s triggers named `triggers`, and then on PostgreSQL the trigger functions
 /// named `functions` (SQLite has none: its triggers carry their bodies). The `down` of the
-/// migrations that add triggers (31 to 35).
+/// migrations that add triggers (31 to 36).
 pub async fn drop_triggers(
     manager: &SchemaManager<'_>,
     table: &str,

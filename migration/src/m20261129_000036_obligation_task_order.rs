@@ -17,7 +17,7 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::integer;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
-use crate::helpers::{create_index, drop_triggers, name};
+use crate::helpers::{create_index, drop_index, drop_triggers, name};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -67,8 +67,8 @@ impl MigrationTrait for Migration {
         }
         create_index(manager, "obligations", &DOCUMENT).await?;
         create_index(manager, "obligations", &ALL).await?;
-        drop_index(manager, &DOCUMENT_BEFORE).await?;
-        drop_index(manager, &ALL_BEFORE).await?;
+        drop_index(manager, "obligations", &DOCUMENT_BEFORE).await?;
+        drop_index(manager, "obligations", &ALL_BEFORE).await?;
 
         // A task renumbered: its obligations follow.
         let follow = "UPDATE obligations SET sort_order = NEW.sort_order WHERE task_id = NEW.id;";
@@ -149,8 +149,8 @@ impl MigrationTrait for Migration {
         drop_triggers(manager, "obligations", triggers, functions).await?;
         create_index(manager, "obligations", &DOCUMENT_BEFORE).await?;
         create_index(manager, "obligations", &ALL_BEFORE).await?;
-        drop_index(manager, &DOCUMENT).await?;
-        drop_index(manager, &ALL).await?;
+        drop_index(manager, "obligations", &DOCUMENT).await?;
+        drop_index(manager, "obligations", &ALL).await?;
         manager
             .alter_table(
                 Table::alter()
@@ -160,16 +160,4 @@ impl MigrationTrait for Migration {
             )
             .await
     }
-}
-
-/// Drops the plain index of `obligations` on `columns` (named as `create_index` names it).
-async fn drop_index(manager: &SchemaManager<'_>, columns: &[&str]) -> Result<(), DbErr> {
-    manager
-        .drop_index(
-            Index::drop()
-                .name(format!("idx_obligations_{}", columns.join("_")))
-                .table(name("obligations"))
-                .to_owned(),
-        )
-        .await
 }

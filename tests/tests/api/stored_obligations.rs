@@ -534,7 +534,7 @@ async fn the_check_names_a_task_whose_kept_columns_drifted() {
     }
     // The copies of the task's order on its obligations (migration 36).
     let copies = || async {
-        use sea_orm::{ConnectionTrait, Statement};
+        use sea_orm::Statement;
         let sql = format!("SELECT DISTINCT sort_order FROM obligations WHERE task_id = {task}");
         let rows = app
             .db
