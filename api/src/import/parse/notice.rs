@@ -55,14 +55,16 @@ impl Row {
     }
 
     /// The row as one line of text (cells separated by two spaces), for the line numbering
-    /// and for reading the header around a table.
+    /// and for reading the header around a table. One row is one line: a break inside a cell
+    /// becomes a space, or the text read from the lines would number them past the notice's.
     pub fn as_line(&self) -> String {
+        let one_line = |cell: &String| cell.trim().replace('\n', " ");
         if self.spans_row {
-            return self.cells.first().cloned().unwrap_or_default();
+            return self.cells.first().map(one_line).unwrap_or_default();
         }
         self.cells
             .iter()
-            .map(|cell| cell.trim().replace('\n', " "))
+            .map(one_line)
             .filter(|cell| !cell.is_empty())
             .collect::<Vec<_>>()
             .join("  ")
@@ -210,6 +212,35 @@ mod tests {
         assert_eq!(notice.tables()[0].0, 2);
         assert_eq!(notice.lines().len(), 5);
         assert_eq!(notice.lines()[4], "联系人：张三");
+    }
+
+    /// A row that spans the table (a heading merged across its columns) is one line, like any
+    /// other row, also when its text breaks across lines in the cell: the text read from the
+    /// lines keeps the numbers of the notice's lines. (Found by `random_tables_never_panic`: a
+    /// task after such a row was numbered past the notice's last line.)
+    #[test]
+    fn a_row_spanning_the_table_is_one_line_however_its_text_breaks() {
+        let spanning = |text: &str| Row {
+            cells: vec![text.to_owned()],
+            spans_row: true,
+        };
+        let notice = Notice {
+            parts: vec![
+                Part::Table(Table {
+                    rows: vec![spanning("一、教育\n（共1项）"), spanning("1. 新建学校。")],
+                }),
+                Part::Paragraph("责任单位：区教育局".to_owned()),
+            ],
+        };
+        let lines = notice.lines();
+        assert_eq!(
+            lines,
+            ["一、教育 （共1项）", "1. 新建学校。", "责任单位：区教育局"]
+        );
+        let doc = super::super::parse_notice(&notice).unwrap();
+        assert_eq!(doc.tasks.len(), 1);
+        assert_eq!(doc.tasks[0].line, 2);
+        assert_eq!(lines[doc.tasks[0].line - 1], "1. 新建学校。");
     }
 
     #[test]
