@@ -5,7 +5,7 @@
 // (`--pg`, from pg_stat_statements) and the server's resident memory (`--pid`, VmRSS).
 //
 //   node bench/load.mjs --url http://127.0.0.1:8000 --password P [--pid N] [--duration 10]
-//                       [--pg postgres://…] [--connections 1,16] [--only 1,2,11]
+//                       [--pg postgres://…] [--connections 1,16] [--only 1,2,11] [--settle 125]
 //
 // See bench/README.md for how to read the figures.
 
@@ -24,6 +24,9 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '1,16' },
     only: { type: 'string' },
     'burst-max': { type: 'string', default: '20000' },
+    // Seconds to wait after the last run for a second reading of memory, once the pool has
+    // closed the connections the load opened (DATABASE_IDLE_TIMEOUT_SECS, checked as often).
+    settle: { type: 'string', default: '0' },
   },
 });
 if (!args.password) fail('--password (or DUBAN_GEN_PASSWORD) is required');
@@ -443,6 +446,15 @@ async function main() {
       fail(`scenario ${s.n} (${s.name}) fails: ${err.message}`);
     }
   }
+  // The level a serving server idles at: its code paged in and its caches filled by a request
+  // of each scenario, before any load. (Just after start it is lower, and no server that has
+  // served goes back there.) The requests are sent once more after a pause because the
+  // allocator hands freed memory back (the sign-ins' password hashing: 19 MiB each) one second
+  // after it was freed, at its next piece of work.
+  await sleep(1500);
+  for (const s of list) await graphql(tokens[s.as], s.query, s.variables);
+  await sleep(1000);
+  const warmRss = rssKiB();
 
   for (const s of list) {
     const body = JSON.stringify({ query: s.query, variables: s.variables ?? {} });
@@ -505,6 +517,12 @@ async function main() {
   // Memory once more after 5 s without load.
   await sleep(5000);
   const idleRss = rssKiB();
+  const settle = Number(args.settle);
+  let settledRss = null;
+  if (settle > 5) {
+    await sleep((settle - 5) * 1000);
+    settledRss = rssKiB();
+  }
   if (pgClient) await pgClient.end();
 
   const header = [
@@ -521,7 +539,9 @@ async function main() {
     `Each run ${duration} s against ${endpoint}; document ${document.docNumber}; ` +
       `unit ${me.me.unit.name}; leader ${leader.me.leader.name}.`,
     ...notes,
+    `- resident memory after one request of each scenario, before the load: ${mib(warmRss)} MiB`,
     `- resident memory after 5 s idle: ${mib(idleRss)} MiB`,
+    ...(settledRss === null ? [] : [`- resident memory after ${settle} s idle: ${mib(settledRss)} MiB`]),
     ...timings,
   ];
   console.log([...header, ...lines, ...footer].join('\n'));

@@ -13,6 +13,7 @@
 #   RESULTS=bench/x.md bench/run.sh    # where the table goes (default bench/results-<date>.md)
 #   PRINCIPAL_CACHE_MILLIS=0 bench/run.sh   # any server setting passes through the environment
 #   COMPARE=1 bench/run.sh       # then Duban against PostGraphile on the same data (compare.mjs)
+#   SETTLE=0 bench/run.sh        # skip the second memory reading, 125 s after the load (default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -110,7 +111,8 @@ results="${RESULTS:-bench/results-$(date +%Y-%m-%d).md}"
 echo "== node bench/load.mjs (server pid $server_pid)" >&2
 status=0
 table="$(node bench/load.mjs --url "http://127.0.0.1:$api_port" --password "$DUBAN_GEN_PASSWORD" \
-  --pid "$server_pid" --duration "$DURATION" --pg "$database_url" ${ONLY:+--only "$ONLY"})" || status=$?
+  --pid "$server_pid" --duration "$DURATION" --pg "$database_url" --settle "${SETTLE:-125}" \
+  ${ONLY:+--only "$ONLY"})" || status=$?
 {
   echo "# Duban load benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
   echo

@@ -140,6 +140,13 @@ pub struct Config {
     #[arg(long, env = "DATABASE_ACQUIRE_TIMEOUT_SECS", default_value_t = 5)]
     pub database_acquire_timeout_secs: u64,
 
+    /// How long a pooled PostgreSQL connection may sit idle before it is closed, in seconds
+    /// (the pool keeps one open): each holds a backend process in PostgreSQL, and its statement
+    /// cache and buffers here.
+    #[arg(long, env = "DATABASE_IDLE_TIMEOUT_SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub database_idle_timeout_secs: u64,
+
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024)]
     pub max_body_bytes: usize,

@@ -78,8 +78,15 @@ async fn open_bounded(
         // aggregates (many CASE expressions over a million rows) are estimated high: measured
         // at province scale, a document's figures spent 283 ms compiling and 72 ms running.
         // Every statement here is short and planned anew; none gains from compiling.
+        //
+        // A burst opens the whole pool, and sqlx's default keeps each connection for ten idle
+        // minutes: a PostgreSQL backend process each, `max_connections` the other instances
+        // cannot use, and its statement cache and buffers here. Closed after
+        // `DATABASE_IDLE_TIMEOUT_SECS`; the next burst reconnects, a few milliseconds each.
         options
             .max_connections(max_connections)
+            .min_connections(1)
+            .idle_timeout(Duration::from_secs(config.database_idle_timeout_secs))
             .map_sqlx_postgres_opts(move |opts| {
                 let opts = opts.options([("jit", "off")]);
                 match statement_timeout {

@@ -1,7 +1,8 @@
 //! What operators and client developers read besides the data: `/metrics` in the Prometheus
 //! format (who may read it, and what it counts) and the cost of a query in `extensions` when a
-//! client asks for it.
+//! client asks for it; and the database pool giving back what a burst opened.
 
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use tests::{TestApp, metric_sample};
 
@@ -159,4 +160,39 @@ async fn a_query_is_told_its_cost_when_it_asks() {
     // Not asked: not told.
     let quiet = ask(json!({})).await;
     assert!(quiet.pointer("/extensions/cost").is_none(), "{quiet:#}");
+}
+
+/// The requests' pool closes what a burst opened once it has sat idle for
+/// `DATABASE_IDLE_TIMEOUT_SECS`, and keeps one connection. sqlx's default kept every one for ten
+/// minutes: a PostgreSQL backend process each, and `max_connections` other instances could use.
+#[tokio::test]
+async fn the_pool_closes_the_connections_a_burst_left_idle() {
+    let app = TestApp::spawn_configured(chrono::Utc::now(), |config| {
+        config.database_idle_timeout_secs = 1;
+    })
+    .await;
+    if app.db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        eprintln!("skipped: SQLite has one pooled connection, kept open");
+        return;
+    }
+    let pool = app.db.get_postgres_connection_pool();
+    // A burst: four connections in use at once.
+    let held = futures_util::future::try_join_all((0..4).map(|_| pool.acquire()))
+        .await
+        .expect("four connections");
+    assert!(pool.size() >= 4, "{} connections open", pool.size());
+    drop(held);
+    // The pool's reaper looks every `DATABASE_IDLE_TIMEOUT_SECS`; a connection is closed on the
+    // first look after it has been idle that long. Fifteen looks are far more than enough.
+    let mut waited = 0;
+    while pool.size() > 1 && waited < 150 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    assert_eq!(pool.size(), 1, "the burst's connections are still open");
+    // What is left still serves.
+    let admin = app.admin_token().await;
+    app.gql(Some(&admin), "{ me { username } }", json!({}))
+        .await
+        .data("/me/username");
 }
