@@ -509,30 +509,7 @@ async fn the_check_names_a_task_whose_kept_columns_drifted() {
             .unwrap();
         assert_eq!(check().await.unwrap(), Vec::<String>::new(), "{drift}");
     }
-    // The copies of the task's order on its assignments (migration 34).
-    for (drift, undo) in [
-        (
-            "sort_order = sort_order + 100",
-            "sort_order = sort_order - 100",
-        ),
-        (
-            "document_id = document_id + 1",
-            "document_id = document_id - 1",
-        ),
-    ] {
-        let set = |change: &str| format!("UPDATE task_units SET {change} WHERE task_id = {task}");
-        app.db.execute_unprepared(&set(drift)).await.unwrap();
-        let found = check().await.unwrap();
-        assert!(
-            found
-                .iter()
-                .any(|d| d.starts_with("assignment ") && d.contains(&format!("task {task}'s"))),
-            "{drift}: {found:#?}"
-        );
-        app.db.execute_unprepared(&set(undo)).await.unwrap();
-        assert_eq!(check().await.unwrap(), Vec::<String>::new(), "{drift}");
-    }
-    // The copies of the task's order on its obligations (migration 36).
+    // The copies of the task's order on its obligations (migration 36), read back below.
     let copies = || async {
         use sea_orm::Statement;
         let sql = format!("SELECT DISTINCT sort_order FROM obligations WHERE task_id = {task}");
@@ -546,23 +523,44 @@ async fn the_check_names_a_task_whose_kept_columns_drifted() {
             .collect::<Vec<_>>()
     };
     assert!(!copies().await.is_empty(), "the task owes reports");
-    let set = |change: &str| format!("UPDATE obligations SET {change} WHERE task_id = {task}");
-    app.db
-        .execute_unprepared(&set("sort_order = sort_order + 100"))
-        .await
-        .unwrap();
-    let found = check().await.unwrap();
-    assert!(
-        found
-            .iter()
-            .any(|d| d.starts_with("obligation ") && d.contains(&format!("task {task}'s"))),
-        "{found:#?}"
-    );
-    app.db
-        .execute_unprepared(&set("sort_order = sort_order - 100"))
-        .await
-        .unwrap();
-    assert_eq!(check().await.unwrap(), Vec::<String>::new());
+    // The copies of the task's order on its assignments (migration 34) and its obligations
+    // (migration 36): each drift is named by the check, and undone.
+    for (table, named, drift, undo) in [
+        (
+            "task_units",
+            "assignment ",
+            "sort_order = sort_order + 100",
+            "sort_order = sort_order - 100",
+        ),
+        (
+            "task_units",
+            "assignment ",
+            "document_id = document_id + 1",
+            "document_id = document_id - 1",
+        ),
+        (
+            "obligations",
+            "obligation ",
+            "sort_order = sort_order + 100",
+            "sort_order = sort_order - 100",
+        ),
+    ] {
+        let set = |change: &str| format!("UPDATE {table} SET {change} WHERE task_id = {task}");
+        app.db.execute_unprepared(&set(drift)).await.unwrap();
+        let found = check().await.unwrap();
+        assert!(
+            found
+                .iter()
+                .any(|d| d.starts_with(named) && d.contains(&format!("task {task}'s"))),
+            "{table}: {drift}: {found:#?}"
+        );
+        app.db.execute_unprepared(&set(undo)).await.unwrap();
+        assert_eq!(
+            check().await.unwrap(),
+            Vec::<String>::new(),
+            "{table}: {drift}"
+        );
+    }
     // Renumbered through the API: the copies follow the task.
     let version = app
         .gql(
