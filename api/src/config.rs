@@ -237,8 +237,9 @@ pub struct Config {
     #[arg(long, env = "PRINCIPAL_CACHE_MILLIS", default_value_t = 30_000)]
     pub principal_cache_millis: u64,
 
-    /// How long a document, category, unit, leader or period read for a task is kept before it is read
-    /// again, in milliseconds (0: read on every request). Any change made through the API reads
+    /// How long a document, category, unit, leader or period read for a task, and a task read by
+    /// id for the bureau and service accounts, is kept before it is read again, in milliseconds
+    /// (0: read on every request). Any change made through the API reads
     /// them again at once, on every instance (`reference_cache`); this bounds only changes made
     /// outside it.
     #[arg(long, env = "REFERENCE_CACHE_MILLIS", default_value_t = 30_000)]

@@ -28,7 +28,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_graphql::extensions::ExtensionContext;
-use entity::{categories, documents, events, leaders, reporting_periods, units};
+use chrono::NaiveDate;
+use entity::{categories, documents, events, leaders, reporting_periods, tasks, units};
 
 use crate::error::AppResult;
 use crate::events::EventKind;
@@ -123,18 +124,28 @@ pub struct ReferenceCache {
     /// A leader by id, or a post's current active holder.
     pub leaders: Shelf<LeaderRef, leaders::Model>,
     pub periods: Shelf<i64, reporting_periods::Model>,
+    /// What a task's own rows can move: any event, any mutation.
+    task_generation: Generation,
+    /// A live task by id, with its trigger-kept earliest open due date (`tasks::query::TaskRow`).
+    pub tasks: Shelf<i64, (tasks::Model, Option<NaiveDate>)>,
 }
 
 /// Each kind's bound: about 4 MiB of documents (their original text counted), and 20,000 rows
 /// of each other kind, ten times a province's.
 const DOCUMENT_BYTES: u64 = 4 << 20;
 const ROWS: u64 = 20_000;
+/// About 4 MiB of tasks, their texts counted: some 5,000 of a province's at their usual length,
+/// the ones being looked at.
+const TASK_BYTES: u64 = 4 << 20;
 
 impl ReferenceCache {
     /// Keeps each row for `ttl`; a zero `ttl` caches nothing.
     pub fn new(ttl: Duration) -> Self {
         let generation = Generation::default();
+        let task_generation = Generation::default();
         Self {
+            tasks: Shelf::new(&task_generation, ttl, TASK_BYTES, task_bytes),
+            task_generation,
             documents: Shelf::new(&generation, ttl, DOCUMENT_BYTES, document_bytes),
             categories: Shelf::new(&generation, ttl, ROWS, one),
             units: Shelf::new(&generation, ttl, ROWS, one),
@@ -144,14 +155,23 @@ impl ReferenceCache {
         }
     }
 
-    /// Something the entries may hold has committed: every entry is read again.
+    /// Something the entries may hold has committed: every entry is read again, tasks too.
     pub fn changed(&self) {
         self.generation.0.fetch_add(1, Ordering::SeqCst);
+        self.tasks_changed();
     }
 
-    /// Moves the generation when the relay reads an event of any kind but `REPORTING`.
+    /// Something a task may hold has committed (reporting work, say): every task is read again.
+    pub fn tasks_changed(&self) {
+        self.task_generation.0.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Moves the generations when the relay reads an event: the tasks' on every kind, the
+    /// references' on every kind but `REPORTING`.
     pub fn changed_by(&self, event: &events::Model) {
-        if !REPORTING.iter().any(|kind| kind.as_str() == event.kind) {
+        if REPORTING.iter().any(|kind| kind.as_str() == event.kind) {
+            self.tasks_changed();
+        } else {
             self.changed();
         }
     }
@@ -160,6 +180,20 @@ impl ReferenceCache {
 /// What a row weighs where rows are counted.
 fn one<V>(_: &V) -> u32 {
     1
+}
+
+/// What a task weighs: its texts and the rest of its row.
+fn task_bytes((task, _): &(tasks::Model, Option<NaiveDate>)) -> u32 {
+    let texts = [Some(task.text.as_str()), Some(task.seq.as_str())]
+        .into_iter()
+        .chain([
+            task.deadline_as_written.as_deref(),
+            task.external_id.as_deref(),
+        ])
+        .flatten()
+        .map(str::len)
+        .sum::<usize>();
+    u32::try_from(256 + texts).unwrap_or(u32::MAX)
 }
 
 /// What a document weighs: its texts, which can run to a whole notice, and the rest.
@@ -199,14 +233,18 @@ const REPORTING: &[EventKind] = &[
     EventKind::TaskStatusChanged,
 ];
 
-/// Moves the instance's generation once a mutation field has been resolved (called for every
-/// field by the schema's per-field extension, `schema::fields`), unless it is reporting work
-/// (`auth::cache::KEEPS`, which writes none of these rows either).
+/// Moves the instance's generations once a mutation field has been resolved (called for every
+/// field by the schema's per-field extension, `schema::fields`): the tasks' always, the
+/// references' unless it is reporting work (`auth::cache::KEEPS`, which writes none of them).
 pub fn after_field(ctx: &ExtensionContext<'_>, parent_type: &str, name: &str) {
-    if parent_type == "Mutation"
-        && !crate::auth::cache::KEEPS.contains(&name)
-        && let Some(references) = ctx.data_opt::<ReferenceCache>()
-    {
-        references.changed();
+    if parent_type != "Mutation" {
+        return;
+    }
+    if let Some(references) = ctx.data_opt::<ReferenceCache>() {
+        if crate::auth::cache::KEEPS.contains(&name) {
+            references.tasks_changed();
+        } else {
+            references.changed();
+        }
     }
 }

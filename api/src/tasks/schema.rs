@@ -149,6 +149,9 @@ impl TaskQuery {
     async fn task(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Task>> {
         let actor = ctx.actor()?;
         let id = expect_id("id", &id, Kind::Task)?;
-        Ok(Some(query::get_row(actor, ctx.db(), id).await?.into()))
+        let cache = &ctx.app().references.tasks;
+        Ok(Some(
+            query::get_row(actor, ctx.db(), cache, id).await?.into(),
+        ))
     }
 }

@@ -1,46 +1,61 @@
 //! The reference cache (issue 12): the documents, categories, units and leaders that tasks refer
 //! to are read once, then not again until something may have changed them. A change applies at
 //! once on the instance that made it, and on another instance as soon as its relay reads the
-//! change's event; reporting work keeps the cache as it is.
+//! change's event; reporting work keeps the cache as it is. A task by id is kept for those who
+//! see every task, and read again after any change at all, reporting work included.
 
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tests::TestApp;
 use tests::world::World;
+use tests::{GqlResponse, TestApp};
 
 /// A task with every kind of row the cache keeps: its document, category, leaders (one named by
 /// post in `tasks[1]`) and units.
 const TASK: &str = "query($id: ID!) { task(id: $id) { document { title } category { title }
   leaders { leader { name } } units { unit { name } } } }";
 
-/// The task, its leaders and its units: all they refer to comes from the cache.
-const WARM: usize = 3;
+/// The task's leaders and its units: all they refer to comes from the cache, and so does the
+/// task itself for the bureau and service accounts, who see every task.
+const WARM: usize = 2;
+/// The same for a unit or a leader, whose task is read with their row rules.
+const WARM_WITH_TASK: usize = 3;
 
-/// The statements the server ran for one request, and its answer.
-async fn cost(app: &TestApp, token: &str, task: &str) -> (usize, Value) {
+/// The statements the server ran for one request of `query` about `task`, and its answer.
+async fn measured(app: &TestApp, token: &str, query: &str, task: &str) -> (usize, GqlResponse) {
     let before = app.statements();
-    let answer = app.gql(Some(token), TASK, json!({ "id": task })).await;
-    (app.statements() - before, answer.data("/task").clone())
+    let answer = app.gql(Some(token), query, json!({ "id": task })).await;
+    (app.statements() - before, answer)
 }
 
-/// Asks until the task costs `WARM` statements and still does once the instance's relay has read
+/// `measured` for `TASK`, with its task.
+async fn cost(app: &TestApp, token: &str, task: &str) -> (usize, Value) {
+    let (statements, answer) = measured(app, token, TASK, task).await;
+    (statements, answer.data("/task").clone())
+}
+
+/// Asks `query` until it costs `statements` and still does once the instance's relay has read
 /// every event so far: after a change the relay reads its event on its own time (every 250 ms on
-/// SQLite) and drops the cache once more.
-async fn warm(app: &TestApp, token: &str, task: &str) -> Value {
+/// SQLite) and drops the cache once more. Returns the task.
+async fn settled(app: &TestApp, token: &str, query: &str, task: &str, statements: usize) -> Value {
     let mut last = 0;
     for _ in 0..50 {
-        last = cost(app, token, task).await.0;
-        if last == WARM {
+        last = measured(app, token, query, task).await.0;
+        if last == statements {
             tokio::time::sleep(Duration::from_millis(600)).await;
-            let (statements, answer) = cost(app, token, task).await;
-            if statements == WARM {
-                return answer;
+            let (again, answer) = measured(app, token, query, task).await;
+            if again == statements {
+                return answer.data("/task").clone();
             }
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     panic!("the task still costs {last} statements after the last change");
+}
+
+/// `settled` for `TASK` at `WARM` statements.
+async fn warm(app: &TestApp, token: &str, task: &str) -> Value {
+    settled(app, token, TASK, task, WARM).await
 }
 
 #[tokio::test]
@@ -52,12 +67,16 @@ async fn references_are_read_once_until_the_bureau_changes_one() {
         warm(&app, b, task).await;
     }
     // What one role read serves the others (each token's principal read first).
-    for token in [&w.unit_a_token, &w.liu_token, &w.service_token] {
+    for (token, warm) in [
+        (&w.unit_a_token, WARM_WITH_TASK),
+        (&w.liu_token, WARM_WITH_TASK),
+        (&w.service_token, WARM),
+    ] {
         app.gql(Some(token), "{ __typename me { id } }", json!({}))
             .await
             .data("/me");
         let (statements, _) = cost(&app, token, &w.tasks[0]).await;
-        assert_eq!(statements, WARM, "{:#?}", app.take_statement_log());
+        assert_eq!(statements, warm, "{:#?}", app.take_statement_log());
     }
 
     // Each kind renamed through the API is read again at once on this instance: the request
@@ -135,7 +154,10 @@ async fn reporting_work_keeps_the_references() {
     .await
     .data("/reviewReport/report/state");
     // Give the relay time to read their events: it must not drop the cache for them.
+    // The task itself is read again (its report moved it); what it refers to is not.
     tokio::time::sleep(Duration::from_millis(600)).await;
+    let (statements, _) = cost(&app, b, &w.tasks[0]).await;
+    assert_eq!(statements, WARM + 1, "{:#?}", app.take_statement_log());
     let (statements, _) = cost(&app, b, &w.tasks[0]).await;
     assert_eq!(statements, WARM, "{:#?}", app.take_statement_log());
 
@@ -155,8 +177,8 @@ async fn reporting_work_keeps_the_references() {
     let (again, period) = period_of().await;
     assert_eq!(
         (first, again),
-        (3, 2),
-        "the task, its reports, then the period once"
+        (2, 1),
+        "the task from the cache, its reports, then the period once"
     );
     app.gql(
         Some(b),
@@ -196,4 +218,96 @@ async fn another_instance_reads_a_renamed_document_once_its_relay_reads_the_chan
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("the second instance still serves the old title after 5 s");
+}
+
+/// A task alone, as the bureau's console reads it.
+const TASK_ONLY: &str = "query($id: ID!) { task(id: $id) { id status percent warningLevel } }";
+
+/// `measured` for `TASK_ONLY`.
+async fn task_cost(app: &TestApp, token: &str, task: &str) -> (usize, GqlResponse) {
+    measured(app, token, TASK_ONLY, task).await
+}
+
+/// `settled` for `TASK_ONLY` with no statement: the task itself from the cache.
+async fn warm_task(app: &TestApp, token: &str, task: &str) -> Value {
+    settled(app, token, TASK_ONLY, task, 0).await
+}
+
+#[tokio::test]
+async fn the_bureau_reads_a_task_again_after_any_change_and_others_read_it_every_time() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let q1 = w.generate_periods(&app).await[0].clone();
+    let second = app.spawn_second_instance().await;
+    let (b, task) = (w.bureau.as_str(), w.tasks[0].as_str());
+    let before = warm_task(&app, b, task).await;
+    assert_eq!(before["percent"], 0, "{before:#}");
+    assert_eq!(warm_task(&second, b, task).await, before);
+    // The service account sees every task too; a unit and a leader read theirs with their
+    // row rules, every time.
+    app.gql(Some(&w.service_token), "{ me { id } }", json!({}))
+        .await
+        .data("/me");
+    assert_eq!(task_cost(&app, &w.service_token, task).await.0, 0);
+    for token in [&w.unit_a_token, &w.liu_token] {
+        app.gql(Some(token), "{ me { id } }", json!({}))
+            .await
+            .data("/me");
+        for _ in 0..2 {
+            let (statements, answer) = task_cost(&app, token, task).await;
+            assert_eq!(answer.data("/task"), &before);
+            assert_eq!(statements, 1, "{:#?}", app.take_statement_log());
+        }
+    }
+    // A unit that cannot see the task is refused, cache or not.
+    let (_, refused) = task_cost(&app, &w.unit_c_token, task).await;
+    assert_eq!(refused.error_code(), Some("NOT_FOUND"), "{refused:#?}");
+
+    // Reporting work (which keeps the references) moves the task: the next read on this
+    // instance is the new row.
+    app.gql(
+        Some(&w.unit_a_token),
+        "mutation($i: SubmitReportInput!) { submitReport(input: $i) { report { id } } }",
+        json!({ "i": { "taskId": task, "periodId": q1, "idempotencyKey": "task-cache-q1-01",
+                       "progress": "已完成一季度目标", "percent": 30 } }),
+    )
+    .await
+    .data("/submitReport/report/id");
+    let (statements, after) = task_cost(&app, b, task).await;
+    assert_eq!(
+        (statements, after.data("/task/percent")),
+        (1, &json!(30)),
+        "read again at once"
+    );
+    assert_eq!(after.data("/task/status"), "IN_PROGRESS");
+    // On the other instance, as soon as its relay reads the submission's event.
+    let mut seen = Value::Null;
+    for _ in 0..100 {
+        seen = task_cost(&second, b, task).await.1.data("/task").clone();
+        if seen["percent"] == 30 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(&seen, after.data("/task"), "the second instance after 5 s");
+
+    // A deleted task is gone for the bureau at once, and on the other instance once relayed.
+    warm_task(&app, b, task).await;
+    app.gql(
+        Some(b),
+        "mutation($i: DeleteTaskInput!) { deleteTask(input: $i) { deletedTaskId } }",
+        json!({ "i": { "id": task } }),
+    )
+    .await
+    .data("/deleteTask");
+    let (_, gone) = task_cost(&app, b, task).await;
+    assert_eq!(gone.error_code(), Some("NOT_FOUND"), "{gone:#?}");
+    for _ in 0..100 {
+        let (_, theirs) = task_cost(&second, b, task).await;
+        if theirs.error_code() == Some("NOT_FOUND") {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the second instance still serves the deleted task after 5 s");
 }
