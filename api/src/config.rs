@@ -239,9 +239,8 @@ pub struct Config {
 
     /// How long a document, category, unit, leader or period read for a task, and a task read by
     /// id for the bureau and service accounts, is kept before it is read again, in milliseconds
-    /// (0: read on every request). Any change made through the API reads
-    /// them again at once, on every instance (`reference_cache`); this bounds only changes made
-    /// outside it.
+    /// (0: read on every request). Any change made through the API reads them again at once, on
+    /// every instance (`reference_cache`); this bounds only changes made outside it.
     #[arg(long, env = "REFERENCE_CACHE_MILLIS", default_value_t = 30_000)]
     pub reference_cache_millis: u64,
 

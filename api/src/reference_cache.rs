@@ -124,11 +124,15 @@ pub struct ReferenceCache {
     /// A leader by id, or a post's current active holder.
     pub leaders: Shelf<LeaderRef, leaders::Model>,
     pub periods: Shelf<i64, reporting_periods::Model>,
-    /// What a task's own rows can move: any event, any mutation.
+    /// The generation of `tasks`, which any event and any mutation move.
     task_generation: Generation,
-    /// A live task by id, with its trigger-kept earliest open due date (`tasks::query::TaskRow`).
-    pub tasks: Shelf<i64, (tasks::Model, Option<NaiveDate>)>,
+    /// A live task by id, for those who see every live task.
+    pub tasks: Shelf<i64, CachedTask>,
 }
+
+/// A live task as the shelf keeps it: its row, with its trigger-kept earliest open due date
+/// (`tasks::query::TaskRow`, which this module cannot name: it sits below `tasks`).
+pub type CachedTask = (tasks::Model, Option<NaiveDate>);
 
 /// Each kind's bound: about 4 MiB of documents (their original text counted), and 20,000 rows
 /// of each other kind, ten times a province's.
@@ -183,7 +187,7 @@ fn one<V>(_: &V) -> u32 {
 }
 
 /// What a task weighs: its texts and the rest of its row.
-fn task_bytes((task, _): &(tasks::Model, Option<NaiveDate>)) -> u32 {
+fn task_bytes((task, _): &CachedTask) -> u32 {
     let texts = [Some(task.text.as_str()), Some(task.seq.as_str())]
         .into_iter()
         .chain([

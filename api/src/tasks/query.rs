@@ -16,7 +16,7 @@ use sea_orm::{
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageRequest, SortKey};
-use crate::reference_cache::Shelf;
+use crate::reference_cache::{CachedTask, Shelf};
 use crate::tasks::access;
 use crate::tasks::order::{self, Sequence};
 
@@ -304,7 +304,7 @@ pub async fn get(actor: &Principal, db: &impl ConnectionTrait, id: i64) -> AppRe
 pub async fn get_row(
     actor: &Principal,
     db: &impl ConnectionTrait,
-    cache: &Shelf<i64, (tasks::Model, Option<NaiveDate>)>,
+    cache: &Shelf<i64, CachedTask>,
     id: i64,
 ) -> AppResult<TaskRow> {
     let read = |id| async move {
