@@ -71,6 +71,12 @@ where
         }
     }
 
+    /// The row of `key` when it is kept and the generation has not moved since it was read.
+    pub fn fresh(&self, key: &K) -> Option<V> {
+        let (row, at) = self.entries.as_ref()?.get(key)?;
+        (at == self.generation.current()).then(|| V::clone(&row))
+    }
+
     /// The rows of `keys`: those kept since the generation last moved, and the others by
     /// `read`, which are then kept. The generation is read before `read` runs, so a row read
     /// while a change commits is kept under the older generation and never served.

@@ -6,6 +6,11 @@ loader!(
     /// A document by id, if the principal may read it: kept across requests for those who may
     /// read every document (`reference_cache`).
     DocumentById(i64) => entity::documents::Model,
+    kept |this, id| this
+        .actor
+        .as_ref()
+        .filter(|actor| super::service::reads_every_document(actor))
+        .and_then(|_| this.references.documents.fresh(id)),
     signed in |this, actor, ids| async {
         if super::service::reads_every_document(actor) {
             this.references
@@ -22,6 +27,7 @@ loader!(
 loader!(
     /// A category by id, kept across requests (`reference_cache`).
     CategoryById(i64) => entity::categories::Model,
+    kept |this, id| this.references.categories.fresh(id),
     |this, ids| this.references.categories.through(&ids, |ids| async move {
         super::categories::categories_by_ids(&this.db, &ids).await
     })

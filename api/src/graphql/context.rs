@@ -11,7 +11,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::{AuthState, Principal};
 use crate::error::AppResult;
-use crate::graphql::loaders::{DbLoader, LoadError};
+use crate::graphql::loaders::{DbLoader, Kept, LoadError};
 use crate::state::AppData;
 
 /// Typed access to the context, so resolvers never handle `Any` lookups themselves.
@@ -52,15 +52,31 @@ impl ContextExt for Context<'_> {
     }
 }
 
-/// The row behind a relation key, read through the request's DataLoader and converted to its
-/// output type: what a relation field returns.
+/// The row behind a relation key, converted to its output type: what a relation field returns.
 pub async fn load<K, T>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Option<T>>
 where
-    K: Send + Sync + Hash + Eq + Clone + 'static,
+    K: Kept<Row = <DbLoader as Loader<K>>::Value> + Send + Sync + Hash + Eq + Clone + 'static,
     DbLoader: Loader<K, Error = LoadError>,
     T: From<<DbLoader as Loader<K>>::Value>,
 {
-    Ok(ctx.loader().load_one(key).await?.map(Into::into))
+    Ok(load_row(ctx, key).await?.map(Into::into))
+}
+
+/// The row behind a relation key: kept in the process when it is (`Kept`), else read through
+/// the request's DataLoader with the other keys of its level.
+pub async fn load_row<K>(
+    ctx: &Context<'_>,
+    key: K,
+) -> async_graphql::Result<Option<<DbLoader as Loader<K>>::Value>>
+where
+    K: Kept<Row = <DbLoader as Loader<K>>::Value> + Send + Sync + Hash + Eq + Clone + 'static,
+    DbLoader: Loader<K, Error = LoadError>,
+{
+    let loader = ctx.loader();
+    if let Some(row) = key.kept(loader.loader()) {
+        return Ok(Some(row));
+    }
+    Ok(loader.load_one(key).await?)
 }
 
 /// The rows behind a list-valued relation key, as output types (none when the key has none).

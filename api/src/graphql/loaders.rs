@@ -42,6 +42,17 @@ impl DbLoader {
 /// Loader errors are shared by every resolver waiting on the batch.
 pub type LoadError = Arc<AppError>;
 
+/// A key whose row the process may keep (`reference_cache`). A resolver takes a kept row at
+/// once instead of queueing its key for the level's batch: a page of 50 tasks names some 400
+/// units, leaders and periods, and each trip through the DataLoader (its lock, its key sets, a
+/// channel, a wake-up) cost about 4.5 µs of the server's CPU against a fraction of that for the
+/// lookup. `None` when the row is not kept, not fresh, or not kept for this principal: the
+/// loader reads it, and keeps it when it may.
+pub trait Kept {
+    type Row;
+    fn kept(&self, loader: &DbLoader) -> Option<Self::Row>;
+}
+
 /// Declares a key newtype and its `Loader` impl in terms of a batch function of a service, which
 /// returns a map from the inner key to the value.
 ///
@@ -49,8 +60,32 @@ pub type LoadError = Arc<AppError>;
 /// - `loader!(Key(i64) => Value, signed in |loader, actor, ids| batch(actor, &loader.db, &ids))`
 ///   for rows that depend on who asks: the batch gets the principal, and an anonymous request
 ///   gets nothing (it never reaches these fields signed out, but the loader does not rely on it).
+/// - `loader!(Key(i64) => Value, kept |loader, key| lookup, |loader, ids| batch)` for rows the
+///   reference cache keeps: `lookup` is the row of one key when it is kept and fresh (`Kept`).
+///   Without `kept`, a key's rows are never taken from the process.
 macro_rules! loader {
-    ($(#[$doc:meta])* $key:ident($inner:ty) => $value:ty, |$this:ident, $ids:ident| $body:expr) => {
+    ($(#[$doc:meta])* $key:ident($inner:ty) => $value:ty, kept |$kthis:ident, $kkey:ident| $kept:expr, $($batch:tt)+) => {
+        $crate::graphql::loaders::loader!(@batch $(#[$doc])* $key($inner) => $value, $($batch)+);
+
+        impl $crate::graphql::loaders::Kept for $key {
+            type Row = $value;
+            fn kept(&self, $kthis: &$crate::graphql::loaders::DbLoader) -> Option<$value> {
+                let $kkey = &self.0;
+                $kept
+            }
+        }
+    };
+    ($(#[$doc:meta])* $key:ident($inner:ty) => $value:ty, $($batch:tt)+) => {
+        $crate::graphql::loaders::loader!(@batch $(#[$doc])* $key($inner) => $value, $($batch)+);
+
+        impl $crate::graphql::loaders::Kept for $key {
+            type Row = $value;
+            fn kept(&self, _: &$crate::graphql::loaders::DbLoader) -> Option<$value> {
+                None
+            }
+        }
+    };
+    (@batch $(#[$doc:meta])* $key:ident($inner:ty) => $value:ty, |$this:ident, $ids:ident| $body:expr) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash)]
         pub struct $key(pub $inner);
@@ -75,9 +110,9 @@ macro_rules! loader {
             }
         }
     };
-    ($(#[$doc:meta])* $key:ident($inner:ty) => $value:ty, signed in |$this:ident, $actor:ident, $ids:ident| $body:expr) => {
+    (@batch $(#[$doc:meta])* $key:ident($inner:ty) => $value:ty, signed in |$this:ident, $actor:ident, $ids:ident| $body:expr) => {
         $crate::graphql::loaders::loader!(
-            $(#[$doc])* $key($inner) => $value,
+            @batch $(#[$doc])* $key($inner) => $value,
             |$this, $ids| async {
                 match &$this.actor {
                     Some($actor) => $body.await,

@@ -9,6 +9,7 @@ use crate::leaders::service::LeaderRef;
 loader!(
     /// A leader by id, kept across requests (`reference_cache`) as `LeaderOf`'s are.
     LeaderById(i64) => entity::leaders::Model,
+    kept |this, id| this.references.leaders.fresh(&LeaderRef::Id(*id)),
     |this, ids| async {
         let refs: Vec<LeaderRef> = ids.into_iter().map(LeaderRef::Id).collect();
         let found = resolved(this, &refs).await?;
@@ -26,6 +27,7 @@ loader!(
     /// type for both, so a level of task leaders is one statement, or none when every one is
     /// kept (`reference_cache`).
     LeaderOf(LeaderRef) => entity::leaders::Model,
+    kept |this, reference| this.references.leaders.fresh(reference),
     |this, refs| resolved(this, &refs)
 );
 

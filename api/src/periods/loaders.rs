@@ -10,6 +10,7 @@ loader!(
 loader!(
     /// A reporting period by id, kept across requests (`reference_cache`).
     PeriodById(i64) => entity::reporting_periods::Model,
+    kept |this, id| this.references.periods.fresh(id),
     |this, ids| this.references.periods.through(&ids, |ids| async move {
         super::query::by_ids(&this.db, &ids).await
     })

@@ -10,7 +10,7 @@ use crate::attachments::schema::Attachment;
 use crate::deadline::today_in_china;
 use crate::documents::loaders::{CategoryById, DocumentById};
 use crate::documents::schema::{Category, Document};
-use crate::graphql::context::{ContextExt, load, load_all};
+use crate::graphql::context::{ContextExt, load, load_all, load_row};
 use crate::graphql::enums::{Comparator, LeaderRole, TaskStatus, UnitRole};
 use crate::graphql::relay::{self, Kind};
 use crate::leaders::loaders::LeaderOf;
@@ -181,10 +181,7 @@ impl Task {
     /// The percent expected by today (序时进度): a straight line from the document's issue
     /// date (0) to the task's deadline (100). Null without either.
     async fn expected_percent(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
-        let document: Option<entity::documents::Model> = ctx
-            .loader()
-            .load_one(DocumentById(self.model.document_id))
-            .await?;
+        let document = load_row(ctx, DocumentById(self.model.document_id)).await?;
         Ok(progress::expected_percent(
             document.and_then(|d| d.issued_on),
             self.model.deadline,

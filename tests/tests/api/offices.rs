@@ -196,6 +196,15 @@ async fn a_leading_groups_office_reviews_its_notice_and_sees_nothing_of_others()
             .await
             .expect_error("NOT_FOUND");
     }
+    // The bureau's read keeps the work report in the process (`reference_cache`), and its
+    // relation fields take it from there at once: never for the office, whose rows have rules.
+    app.gql(
+        Some(bureau),
+        "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+        json!({ "ids": [w.document] }),
+    )
+    .await
+    .data("/nodes/0/id");
     let hidden = app
         .gql(
             Some(&staff),
