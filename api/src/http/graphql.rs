@@ -193,6 +193,7 @@ async fn execute(
 ) -> Response {
     let mut request = request;
     let limits = state.limits;
+    state.executor.parse(&mut request);
     let operation = operation_name(&mut request, limits.operation_bytes);
     let (response, execution) = match operation_size(&request) {
         size if size > limits.operation_bytes => (

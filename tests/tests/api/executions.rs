@@ -242,3 +242,63 @@ async fn what_a_rule_acts_on_runs_on_the_full_schema() {
     assert_eq!(executions(&app, "LeanPersisted", "full").await, 1.0);
     assert_eq!(executions(&app, "LeanPersisted", "lean").await, 1.0);
 }
+
+/// A query's document is kept after its first request (`Executor::parse`), and every later
+/// request of the same text runs on a copy of it: the operation it names, its own variables and
+/// its own principal, a failed field run again on the full schema, and a syntax error still
+/// answered as one.
+#[tokio::test]
+async fn a_kept_document_runs_each_request_as_sent() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    const TWO: &str = "query KeptTask($id: ID!) { task(id: $id) { seq } }
+        query KeptMe { me { username role } }";
+    let run = |token: String, operation: &str, variables: Value| {
+        let body = json!({ "query": TWO, "operationName": operation, "variables": variables });
+        let app = &app;
+        async move { post(app, Some(&token), body).await }
+    };
+    for round in 0..3 {
+        for (task, seq) in w.tasks.iter().zip(["1", "2", "3"]) {
+            let answer = run(w.bureau.clone(), "KeptTask", json!({ "id": task })).await;
+            assert_eq!(
+                answer,
+                json!({ "data": { "task": { "seq": seq } } }),
+                "round {round}"
+            );
+        }
+        let me = run(w.unit_a_token.clone(), "KeptMe", json!({})).await;
+        assert_eq!(me["data"]["me"]["role"], "UNIT", "round {round}: {me}");
+        // Unit A is not on task 2: the field fails on the lean schema and runs again on the full
+        // one, from the text, with the same answer every time.
+        let hidden = run(
+            w.unit_a_token.clone(),
+            "KeptTask",
+            json!({ "id": w.tasks[1] }),
+        )
+        .await;
+        assert_eq!(
+            hidden["errors"][0]["extensions"]["code"], "NOT_FOUND",
+            "{hidden}"
+        );
+        assert_eq!(hidden["errors"][0]["path"], json!(["task"]), "{hidden}");
+        // Neither name given: the document has two operations, and the request is refused.
+        let body = json!({ "query": TWO, "variables": { "id": w.tasks[0] } });
+        let unnamed = post(&app, Some(&w.bureau), body).await;
+        assert!(unnamed["data"].is_null(), "{unnamed}");
+        let message = unnamed["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("Operation name required"), "{unnamed}");
+    }
+    // A text that does not parse is never kept: each request gets its syntax error.
+    for _ in 0..2 {
+        let broken = post(
+            &app,
+            Some(&w.bureau),
+            json!({ "query": "query { task(id: " }),
+        )
+        .await;
+        assert!(broken["data"].is_null(), "{broken}");
+        assert_eq!(broken["errors"][0]["locations"][0]["line"], 1, "{broken}");
+    }
+    assert!(executions(&app, "KeptTask", "lean").await >= 9.0);
+}
