@@ -44,10 +44,11 @@ pub type LoadError = Arc<AppError>;
 
 /// A key whose row the process may keep (`reference_cache`). A resolver takes a kept row at
 /// once instead of queueing its key for the level's batch: a page of 50 tasks names some 400
-/// units, leaders and periods, and each trip through the DataLoader (its lock, its key sets, a
-/// channel, a wake-up) cost about 4.5 µs of the server's CPU against a fraction of that for the
-/// lookup. `None` when the row is not kept, not fresh, or not kept for this principal: the
-/// loader reads it, and keeps it when it may.
+/// units, leaders and periods, and the DataLoader's trip (its lock, its key sets, a channel, a
+/// wake-up) was most of what each cost the server: a unit under a task unit 5.6–6.3 µs through
+/// it, 2.6–4.6 µs taken at once (`bench/results-2026-11-30-kept-and-parsed.md`). `None` when
+/// the row is not kept, not fresh, or not kept for this principal: the loader reads it, and
+/// keeps it when it may.
 pub trait Kept {
     type Row;
     fn kept(&self, loader: &DbLoader) -> Option<Self::Row>;
