@@ -150,9 +150,14 @@ pub async fn resolve_refs(
         if refs.contains(&LeaderRef::Id(leader.id)) {
             map.insert(LeaderRef::Id(leader.id), leader.clone());
         }
+        // Rows come in registry order, so the first holder of a post wins. Only for the posts
+        // asked for: a leader read by id may hold a post whose first holder was not read, and
+        // the answer is kept (`reference_cache`) under each of its keys.
         if let Some(post) = leader.post.clone().filter(|_| leader.is_active) {
-            // Rows come in registry order, so the first holder of a post wins.
-            map.entry(LeaderRef::Post(post)).or_insert(leader);
+            let post = LeaderRef::Post(post);
+            if refs.contains(&post) {
+                map.entry(post).or_insert(leader);
+            }
         }
     }
     Ok(map)

@@ -311,3 +311,42 @@ async fn the_bureau_reads_a_task_again_after_any_change_and_others_read_it_every
     }
     panic!("the second instance still serves the deleted task after 5 s");
 }
+
+/// When two leaders hold one post, a task naming the post shows the first of them in registry
+/// order, also once the other has been read by id: a leader read by id is kept under its id, not
+/// as the holder of its post.
+#[tokio::test]
+async fn a_post_held_twice_is_its_first_holders_after_the_other_is_read_by_id() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let b = w.bureau.as_str();
+    // 王玲 takes 常务副市长 beside 刘震, who comes first (created first, same sort order).
+    app.gql(
+        Some(b),
+        "mutation($i: UpdateLeaderInput!) { updateLeader(input: $i) { leader { id } } }",
+        json!({ "i": { "id": w.leader_wang, "post": "常务副市长" } }),
+    )
+    .await
+    .data("/updateLeader/leader/id");
+    // Until the relay has read the change and the references are kept again.
+    warm(&app, b, &w.tasks[0]).await;
+    let wang = app
+        .gql(
+            Some(b),
+            "query($id: ID!) { node(id: $id) { ... on Leader { name post } } }",
+            json!({ "id": w.leader_wang }),
+        )
+        .await;
+    assert_eq!(
+        wang.data("/node"),
+        &json!({ "name": "王玲", "post": "常务副市长" })
+    );
+    let holder = "query($id: ID!) { task(id: $id) { leaders { post leader { name } } } }";
+    for _ in 0..2 {
+        let task = app.gql(Some(b), holder, json!({ "id": w.tasks[1] })).await;
+        assert_eq!(
+            task.data("/task/leaders/0"),
+            &json!({ "post": "常务副市长", "leader": { "name": "刘震" } })
+        );
+    }
+}
