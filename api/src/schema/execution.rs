@@ -34,14 +34,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::extensions::apollo_persisted_queries::{CacheStorage, LruCacheStorage};
-use async_graphql::parser::Positioned;
-use async_graphql::parser::types::{
-    Directive, ExecutableDocument, OperationType, Selection, SelectionSet,
-};
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Data, Request, Response};
-use async_graphql_value::{Name, Value};
 
 use super::AppSchema;
+use super::documents::KeptDocuments;
 use crate::auth::AuthState;
 use crate::error::AppError;
 use crate::graphql::budget::{self, Budget};
@@ -81,18 +78,8 @@ pub struct Executor {
     budget: Arc<Budget>,
     persisted: LruCacheStorage,
     /// Documents parsed before, by their text (`parse`).
-    documents: moka::sync::Cache<String, Arc<ExecutableDocument>>,
+    documents: KeptDocuments,
 }
-
-/// The longest query text whose document is kept: an application's queries are a few hundred
-/// bytes to a few kilobytes each.
-const KEPT_TEXT_BYTES: usize = 16 << 10;
-/// What the kept documents may hold in all, by `weight`'s estimate: a few hundred of an
-/// application's queries, or two of the largest texts made of nothing but fields.
-const KEPT_DOCUMENTS_BYTES: u64 = 4 << 20;
-/// A parsed node's share of memory in `weight`: about what async-graphql's parser allocates for
-/// a field (its `Positioned` item, name, argument and directive vectors, selection set).
-const NODE_BYTES: usize = 256;
 
 impl Executor {
     /// `full` carries the rules built from `budget` and `persisted`; `lean` is the same schema
@@ -108,28 +95,13 @@ impl Executor {
             lean,
             budget,
             persisted,
-            documents: moka::sync::Cache::builder()
-                .max_capacity(KEPT_DOCUMENTS_BYTES)
-                .weigher(|text: &String, document: &Arc<ExecutableDocument>| weight(text, document))
-                .build(),
+            documents: KeptDocuments::new(),
         }
     }
 
-    /// Gives `request` the document of its query: the one parsed for the same text before, else
-    /// parsed now and kept. An application sends the same few queries over and over, and
-    /// parsing was the largest share of the server's own work on a small query (`perf` of task
-    /// by id: pest and the parser at 13 % of its CPU, against a copy of the kept document). A
-    /// query that does not parse is left as it came: it fails later with its syntax error.
+    /// Gives `request` the document of its query, kept or parsed now (`documents`).
     pub fn parse(&self, request: &mut Request) {
-        if request.query.is_empty() || request.query.len() > KEPT_TEXT_BYTES {
-            return;
-        }
-        if let Some(document) = self.documents.get(request.query.as_str()) {
-            request.set_parsed_query(ExecutableDocument::clone(&document));
-        } else if let Ok(document) = request.parsed_query() {
-            let document = Arc::new(document.clone());
-            self.documents.insert(request.query.clone(), document);
-        }
+        self.documents.parse(request);
     }
 
     /// The document a request's persisted-query hash stands for, when the request sends a hash
@@ -239,89 +211,6 @@ impl Executor {
     }
 }
 
-/// An estimate of what `document`, parsed from `text`, holds in memory: its text and
-/// `NODE_BYTES` for each selection, argument, value, directive and variable. The bound on the
-/// kept documents is in these terms, not in bytes of text: a 16 KiB text of bare fields
-/// (`{ a a a … }`) parses into some 8,000 of them, about 2 MiB. Iterative, as a text of 16 KiB
-/// may nest thousands deep before async-graphql's depth check refuses it.
-fn weight(text: &str, document: &ExecutableDocument) -> u32 {
-    let mut stack: Vec<Parsed<'_>> = Vec::new();
-    let mut nodes = 0_usize;
-    for (_, operation) in document.operations.iter() {
-        nodes += operation.node.variable_definitions.len();
-        nodes += directives(&operation.node.directives, &mut stack);
-        stack.push(Parsed::Selections(&operation.node.selection_set.node));
-    }
-    for fragment in document.fragments.values() {
-        nodes += directives(&fragment.node.directives, &mut stack);
-        stack.push(Parsed::Selections(&fragment.node.selection_set.node));
-    }
-    while let Some(node) = stack.pop() {
-        nodes += match node {
-            Parsed::Selections(set) => {
-                set.items.len()
-                    + set
-                        .items
-                        .iter()
-                        .map(|item| match &item.node {
-                            Selection::Field(field) => {
-                                stack.push(Parsed::Selections(&field.node.selection_set.node));
-                                arguments(&field.node.arguments, &mut stack)
-                                    + directives(&field.node.directives, &mut stack)
-                            }
-                            Selection::FragmentSpread(spread) => {
-                                directives(&spread.node.directives, &mut stack)
-                            }
-                            Selection::InlineFragment(inline) => {
-                                stack.push(Parsed::Selections(&inline.node.selection_set.node));
-                                directives(&inline.node.directives, &mut stack)
-                            }
-                        })
-                        .sum::<usize>()
-            }
-            Parsed::Value(Value::List(items)) => {
-                stack.extend(items.iter().map(Parsed::Value));
-                items.len()
-            }
-            Parsed::Value(Value::Object(fields)) => {
-                stack.extend(fields.values().map(Parsed::Value));
-                fields.len()
-            }
-            Parsed::Value(_) => 0,
-        };
-    }
-    let bytes = text.len().saturating_add(nodes.saturating_mul(NODE_BYTES));
-    u32::try_from(bytes).unwrap_or(u32::MAX)
-}
-
-/// A part of a parsed document still to be counted by `weight`.
-enum Parsed<'a> {
-    Selections(&'a SelectionSet),
-    Value(&'a Value),
-}
-
-/// The count of `arguments`, their values left on `stack`.
-fn arguments<'a>(
-    arguments: &'a [(Positioned<Name>, Positioned<Value>)],
-    stack: &mut Vec<Parsed<'a>>,
-) -> usize {
-    stack.extend(
-        arguments
-            .iter()
-            .map(|(_, value)| Parsed::Value(&value.node)),
-    );
-    arguments.len()
-}
-
-/// The count of `directives` and their arguments, the arguments' values left on `stack`.
-fn directives<'a>(directives: &'a [Positioned<Directive>], stack: &mut Vec<Parsed<'a>>) -> usize {
-    directives.len()
-        + directives
-            .iter()
-            .map(|directive| arguments(&directive.node.arguments, stack))
-            .sum::<usize>()
-}
-
 /// What the client sent, to run again on the full schema: with the run's data, and with the
 /// document found in place of a persisted query's hash when given.
 fn resend(request: &Request) -> impl FnOnce(Data, Option<ExecutableDocument>) -> Request + use<> {
@@ -383,70 +272,5 @@ fn persisted_hash(extension: &async_graphql::Value) -> Option<String> {
     match fields.get("sha256Hash")? {
         async_graphql::Value::String(hash) => Some(hash.clone()),
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::schema::{Limits, executor};
-
-    fn parsed(executor: &Executor, text: &str) -> Request {
-        let mut request = Request::new(text);
-        executor.parse(&mut request);
-        executor.documents.run_pending_tasks();
-        request
-    }
-
-    #[test]
-    fn a_query_text_is_kept_once_and_its_copies_are_the_document() {
-        let executor = executor(Limits::none(), |builder| builder);
-        let text = "query Kept($id: ID!) { task(id: $id) { seq } } query Other { me { id } }";
-        let mut first = parsed(&executor, text);
-        let mut again = parsed(&executor, text);
-        assert_eq!(executor.documents.entry_count(), 1);
-        let document = |request: &mut Request| format!("{:?}", request.parsed_query().unwrap());
-        assert_eq!(document(&mut first), document(&mut again));
-        assert!(document(&mut again).contains("Other"));
-
-        // Neither a text that does not parse nor one longer than the bound is kept.
-        let mut broken = parsed(&executor, "query { task(id: ");
-        assert!(broken.parsed_query().is_err());
-        let long = format!("{{ __typename }} #{}", "x".repeat(KEPT_TEXT_BYTES));
-        assert!(parsed(&executor, &long).parsed_query().is_ok());
-        assert_eq!(executor.documents.entry_count(), 1);
-    }
-
-    fn weighed(text: &str) -> usize {
-        let document = async_graphql::parser::parse_query(text).unwrap();
-        weight(text, &document) as usize
-    }
-
-    #[test]
-    fn a_document_weighs_its_nodes_and_its_text() {
-        // A variable, `task`, its argument, `id`, `seq`.
-        let small = "query($id: ID!) { task(id: $id) { id seq } }";
-        assert_eq!(weighed(small), small.len() + 5 * NODE_BYTES);
-        // `tasks`, `filter`, its two fields, their three items, `@include`, `if`, `id`.
-        let values =
-            r#"{ tasks(filter: { ids: ["a", "b"], status: [OPEN] }) @include(if: true) { id } }"#;
-        assert_eq!(weighed(values), values.len() + 10 * NODE_BYTES);
-        // A fragment counts where it is defined and where it is spread.
-        let fragment = "{ me { ...F } } fragment F on User { id }";
-        assert_eq!(weighed(fragment), fragment.len() + 3 * NODE_BYTES);
-
-        // The largest kept text of bare fields weighs what its fields hold, not its 16 KiB.
-        let fields = format!("{{ {} }}", "a ".repeat(KEPT_TEXT_BYTES / 2 - 2));
-        assert!(fields.len() <= KEPT_TEXT_BYTES);
-        assert!(weighed(&fields) > 2_000_000, "{}", weighed(&fields));
-        // Nesting is counted without recursion.
-        let depth = KEPT_TEXT_BYTES / 4;
-        let nested = format!("{}{}", "{ a ".repeat(depth), "}".repeat(depth));
-        if let Ok(document) = async_graphql::parser::parse_query(&nested) {
-            assert_eq!(
-                weight(&nested, &document) as usize,
-                nested.len() + depth * NODE_BYTES
-            );
-        }
     }
 }
