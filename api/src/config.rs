@@ -230,8 +230,9 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(0..=100))]
     pub schedule_margin_percent: u32,
 
-    /// How long an access token's principal is kept before its account is read again, in
-    /// milliseconds (0: read on every request). Any change to accounts, leaders or units reads
+    /// How long an access token's principal is kept before the token is verified and its
+    /// account read again, in milliseconds (0: on every request; the token's expiry is checked
+    /// on every request either way). Any change to accounts, leaders or units reads
     /// them again at once, on every instance (`auth::cache`); this bounds only changes made
     /// outside the API.
     #[arg(long, env = "PRINCIPAL_CACHE_MILLIS", default_value_t = 30_000)]

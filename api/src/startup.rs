@@ -180,7 +180,7 @@ impl Application {
             ));
         }
         let state = AppState {
-            executor,
+            executor: Arc::new(executor),
             graphiql: config.graphiql_enabled(),
             app,
             loader_delay: config.dataloader_delay(),

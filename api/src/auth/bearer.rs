@@ -1,6 +1,6 @@
-//! Resolving a request's bearer token into its principal: an access token (a signed JWT whose
-//! account and session are read again, or taken from `cache` when nothing changed since they
-//! were, so that a deactivation or a sign-out applies at once)
+//! Resolving a request's bearer token into its principal: an access token (a signed JWT,
+//! verified, whose account and session are read again; or, for the same token, both taken from
+//! `cache` when nothing changed since, so that a deactivation or a sign-out applies at once)
 //! or an API key (`duban_…`, `keys`). Kept apart from `principal` so that `keys`, which builds
 //! principals, is below it.
 
@@ -44,13 +44,15 @@ impl AuthState {
                 Err(reason) => Self::Invalid(reason),
             });
         }
-        let claims = match keys.decode_access(token.trim(), now) {
+        let token = token.trim();
+        // A token verified a moment ago, whose account nothing has changed since (`cache`).
+        if let Some(principal) = principals.get(token, now) {
+            return Ok(Self::Authenticated(principal));
+        }
+        let claims = match keys.decode_access(token, now) {
             Ok(claims) => claims,
             Err(reason) => return Ok(Self::Invalid(reason)),
         };
-        if let Some(principal) = principals.get(claims.user_id(), &claims.sid, claims.epoch) {
-            return Ok(Self::Authenticated(principal));
-        }
         let read_at = principals.generation();
         // The account, unless the token's session was signed out: one statement either way.
         let mut account = users::Entity::find_by_id(claims.user_id());
@@ -77,7 +79,7 @@ impl AuthState {
         }
         Ok(match principal_for(db, user, claims.sid).await? {
             Some(principal) => {
-                principals.put(&principal, read_at);
+                principals.put(token, &principal, read_at, claims.exp);
                 Self::Authenticated(principal)
             }
             None => Self::Invalid(

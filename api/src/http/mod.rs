@@ -37,7 +37,8 @@ use crate::state::AppData;
 /// runs it), and the same shared services the schema holds.
 #[derive(Clone)]
 pub struct AppState {
-    pub executor: Executor,
+    /// Shared, not cloned field by field: the state is cloned for every request.
+    pub executor: Arc<Executor>,
     /// Whether `GET /graphql` from a browser serves GraphiQL.
     pub graphiql: bool,
     pub app: Arc<AppData>,

@@ -205,3 +205,39 @@ async fn reporting_leaves_the_cache_as_it_is() {
     let (statements, _) = cost(&app, &unit, PING).await;
     assert!(statements >= 1, "the account is read again: {statements}");
 }
+
+/// An entry serves its own token's bytes only, and only until the token expires: the cache
+/// skips verifying a token it has verified before, never its expiry, and other bytes with the
+/// same claims (another signature) are verified and refused.
+#[tokio::test]
+async fn a_cached_token_still_expires_and_other_bytes_are_verified_afresh() {
+    let app = TestApp::spawn().await;
+    World::build(&app).await;
+    let token = app.login("fgw", tests::world::PASSWORD).await.0;
+    cached_again(&app, &token).await;
+
+    // The same header and claims under another signature.
+    let (signed, signature) = token.rsplit_once('.').expect("a JWT has three parts");
+    let other = if signature.starts_with('A') { "B" } else { "A" };
+    let forged = format!("{signed}.{other}{}", &signature[1..]);
+    let refused = app.gql(Some(&forged), ME, json!({})).await;
+    assert!(
+        refused
+            .expect_error("UNAUTHENTICATED")
+            .contains("signature is invalid")
+    );
+    let (statements, _) = cost(&app, &token, PING).await;
+    assert_eq!(
+        statements, 0,
+        "the cached token is still served from the cache"
+    );
+    let answer = app.gql(Some(&token), ME, json!({})).await;
+    assert_eq!(answer.data("/me/username"), "fgw");
+
+    // The server's clock passes the token's expiry (15 minutes), while the entry itself, kept
+    // 30 s of the process's own time, is still there: the token is refused all the same.
+    app.clock.advance(chrono::Duration::seconds(901));
+    let expired = app.gql(Some(&token), ME, json!({})).await;
+    let message = expired.expect_error("UNAUTHENTICATED");
+    assert!(message.contains("expired"), "{message}");
+}
