@@ -16,9 +16,11 @@ use crate::auth::tokens::TokenKeys;
 use crate::error::AppResult;
 
 impl AuthState {
-    /// Resolves an `Authorization` header value. The token's signature and claims are checked
-    /// first; then the user is read, so that a deactivated account or a changed role takes
-    /// effect at once rather than when the token expires.
+    /// Resolves an `Authorization` header value. An access token kept in `principals` (the
+    /// same string, verified before, nothing changed since, not expired) is its principal at
+    /// once; any other has its signature and claims checked, then its user read, so that a
+    /// deactivated account or a changed role takes effect at once rather than when the token
+    /// expires.
     pub async fn from_header(
         header: Option<&str>,
         keys: &TokenKeys,

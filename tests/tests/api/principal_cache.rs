@@ -234,9 +234,10 @@ async fn a_cached_token_still_expires_and_other_bytes_are_verified_afresh() {
     let answer = app.gql(Some(&token), ME, json!({})).await;
     assert_eq!(answer.data("/me/username"), "fgw");
 
-    // The server's clock passes the token's expiry (15 minutes), while the entry itself, kept
-    // 30 s of the process's own time, is still there: the token is refused all the same.
-    app.clock.advance(chrono::Duration::seconds(901));
+    // The server's clock reaches the token's expiry (15 minutes: at `exp` a token is refused),
+    // while the entry itself, kept 30 s of the process's own time, is still there: the token is
+    // refused all the same.
+    app.clock.advance(chrono::Duration::seconds(900));
     let expired = app.gql(Some(&token), ME, json!({})).await;
     let message = expired.expect_error("UNAUTHENTICATED");
     assert!(message.contains("expired"), "{message}");
