@@ -38,7 +38,7 @@ use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Data, Request, Response};
 
 use super::AppSchema;
-use super::documents::KeptDocuments;
+use super::parsed::KeptDocuments;
 use crate::auth::AuthState;
 use crate::error::AppError;
 use crate::graphql::budget::{self, Budget};
@@ -78,7 +78,7 @@ pub struct Executor {
     budget: Arc<Budget>,
     persisted: LruCacheStorage,
     /// Documents parsed before, by their text (`parse`).
-    documents: KeptDocuments,
+    parsed: KeptDocuments,
 }
 
 impl Executor {
@@ -95,13 +95,13 @@ impl Executor {
             lean,
             budget,
             persisted,
-            documents: KeptDocuments::new(),
+            parsed: KeptDocuments::new(),
         }
     }
 
-    /// Gives `request` the document of its query, kept or parsed now (`documents`).
+    /// Gives `request` the document of its query, kept or parsed now (`parsed`).
     pub fn parse(&self, request: &mut Request) {
-        self.documents.parse(request);
+        self.parsed.parse(request);
     }
 
     /// The document a request's persisted-query hash stands for, when the request sends a hash

@@ -3,10 +3,10 @@
 //! request runs under. This is the top of the crate: it imports every domain's `schema`, and
 //! nothing below imports it (only `http`, `startup` and `cli` do).
 
-mod documents;
 mod execution;
 mod fields;
 pub mod node;
+mod parsed;
 
 pub use execution::{Execution, Executor};
 

@@ -1,5 +1,6 @@
 //! The parsed documents of the query texts the server has been sent, kept so that a text sent
 //! again is not parsed again (`KeptDocuments`, which `schema::execution::Executor` holds).
+//! "Document" here is GraphQL's (an operation's parsed text), not a notice (`crate::documents`).
 //!
 //! An application sends the same few queries over and over, and parsing was the largest share
 //! of the server's own work on a small query (`perf` of task by id: pest and the parser at 13 %
