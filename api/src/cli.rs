@@ -198,7 +198,8 @@ async fn check_obligations(config: &Config, args: CheckObligationsArgs) -> anyho
 }
 
 /// The counts kept with the rows (`tallies`) against the rows they count: the live tasks', and
-/// the figures of every document from them against those counted from the obligations.
+/// the figures and rankings of every document from them against those counted from the
+/// obligations.
 async fn check_counts(
     db: &sea_orm::DatabaseConnection,
     thresholds: crate::deadline::Thresholds,
@@ -222,7 +223,7 @@ async fn check_counts(
     }
     anyhow::bail!(
         "{} difference(s) between the stored counts and the rows; the triggers of migrations \
-         31 to 33 keep them, so a difference means rows were written with the triggers off",
+         31 to 33 and 37 keep them, so a difference means rows were written with the triggers off",
         tasks.len() + figures.len()
     )
 }

@@ -3,14 +3,14 @@
 //!
 //! Each tally is two tables with the same key columns. Triggers on the counted table append
 //! +1 / −1 rows to the deltas table whenever a row appears, goes or changes key (migrations
-//! 31 to 33); `fold` moves the deltas into the base table, summed by key. A count is the sum over
-//! both, so it is exact whether folded or not, and inside a transaction it sees that
+//! 31 to 33, 37); `fold` moves the deltas into the base table, summed by key. A count is the sum
+//! over both, so it is exact whether folded or not, and inside a transaction it sees that
 //! transaction's own changes. Writers only ever append: two transactions changing rows of one
 //! key never wait for each other on a counter row, and none can deadlock on one.
 //!
 //! Invariant: the base tables are written by `fold` alone, the deltas by the triggers alone
 //! (ARCHITECTURE.md, invariant 25). `tasks::counts` reads the task tally, `stats` the
-//! obligations'.
+//! obligations' (figures) and the units' (the ranking).
 
 use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement, UnionType};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, TransactionTrait};
@@ -62,8 +62,19 @@ pub const TASK_FIGURES: Tally = Tally {
     lock: 0x6475_6261_6e33,
 };
 
+/// Stored obligations by document, unit, due date, how their first version came in
+/// (`outcome`: 0 nothing, 1 on or before the due date, 2 after it) and whether their report was
+/// ever returned (`returned`: 0 or 1), for the ranking (migration 37).
+pub const UNIT_OBLIGATIONS: Tally = Tally {
+    base: "unit_obligation_counts",
+    deltas: "unit_obligation_count_deltas",
+    keys: "document_id, unit_id, due_on, outcome, returned",
+    values: &["n"],
+    lock: 0x6475_6261_6e34,
+};
+
 /// Every tally, for the deadline job's fold.
-pub const ALL: [Tally; 3] = [TASKS, OBLIGATIONS, TASK_FIGURES];
+pub const ALL: [Tally; 4] = [TASKS, OBLIGATIONS, TASK_FIGURES, UNIT_OBLIGATIONS];
 
 /// Every row a count of `tally` sums: its folded rows and its deltas (`UNION ALL`), with the key
 /// and value columns, of one document when it is given. Readers select their sums over it.

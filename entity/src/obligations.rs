@@ -26,6 +26,9 @@ pub struct Model {
     /// The day in China the first version was submitted: the report came in on time when this
     /// is not after the due date (`deadline::lateness`), which SQL can compare on both backends.
     pub first_submitted_on: Option<Date>,
+    /// Whether the bureau returned the report at least once (a ranking takes points off for
+    /// it, whatever the report's state now).
+    pub was_returned: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

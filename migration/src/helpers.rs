@@ -85,7 +85,7 @@ pub async fn create_unique_index(
 
 /// Drops `table`'s triggers named `triggers`, and then on PostgreSQL the trigger functions
 /// named `functions` (SQLite has none: its triggers carry their bodies). The `down` of the
-/// migrations that add triggers (31 to 36).
+/// migrations that add triggers (31 to 37).
 pub async fn drop_triggers(
     manager: &SchemaManager<'_>,
     table: &str,

@@ -19,8 +19,8 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::enums::{ObligationRule, TaskStatus};
-use entity::{documents, obligations, progress_reports, report_versions, tasks};
+use entity::enums::{ObligationRule, ReportState, ReviewDecision, TaskStatus};
+use entity::{documents, obligations, progress_reports, report_reviews, report_versions, tasks};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
@@ -31,7 +31,7 @@ use super::owing_units;
 use crate::error::AppResult;
 
 /// The columns an obligation row binds: inserts go in slices that stay below `MAX_BINDS`.
-const COLUMNS: usize = 10;
+const COLUMNS: usize = 11;
 
 /// The obligations on `tasks` as the rules define them (ids 0): every owing unit × every
 /// period of the task's document, except, on a completed or cancelled task, periods due after
@@ -112,6 +112,7 @@ pub async fn derive(
                         .zip(submitted)
                         .is_some_and(|(r, s)| s.late_versions.contains(&r.current_version)),
                     first_submitted_on: submitted.and_then(|s| s.first),
+                    was_returned: submitted.is_some_and(|s| s.returned),
                 });
             }
         }
@@ -126,13 +127,33 @@ struct Submissions {
     first: Option<NaiveDate>,
     /// The versions submitted after their due day.
     late_versions: Vec<i32>,
+    /// Whether a review returned any version.
+    returned: bool,
 }
 
 async fn submissions_of(
     db: &impl ConnectionTrait,
     report_ids: &[i64],
 ) -> AppResult<HashMap<i64, Submissions>> {
-    let versions: Vec<(i64, i32, DateTime<Utc>, Option<i64>)> =
+    use sea_orm::sea_query::{Expr, Query};
+    // Whether the version's review (at most one: `report_reviews.version_id` is unique)
+    // returned it, read in the same statement.
+    let returned = || {
+        Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(report_reviews::Entity)
+                .and_where(
+                    Expr::col((report_reviews::Entity, report_reviews::Column::VersionId))
+                        .equals((report_versions::Entity, report_versions::Column::Id)),
+                )
+                .and_where(report_reviews::Column::Decision.eq(ReviewDecision::Returned))
+                .to_owned(),
+        )
+    };
+    /// A version: its report, number, time of submission, seconds late and whether returned.
+    type Version = (i64, i32, DateTime<Utc>, Option<i64>, bool);
+    let versions: Vec<Version> =
         crate::db::in_chunks(report_ids, |chunk| {
             report_versions::Entity::find()
                 .select_only()
@@ -140,13 +161,14 @@ async fn submissions_of(
                 .column(report_versions::Column::Version)
                 .column(report_versions::Column::SubmittedAt)
                 .column(report_versions::Column::LateSeconds)
+                .column_as(returned(), "returned")
                 .filter(report_versions::Column::ReportId.is_in(chunk))
                 .into_tuple()
                 .all(db)
         })
         .await?;
     let mut map: HashMap<i64, Submissions> = HashMap::new();
-    for (report_id, version, submitted_at, late_seconds) in versions {
+    for (report_id, version, submitted_at, late_seconds, returned) in versions {
         let entry = map.entry(report_id).or_default();
         if version == 1 {
             entry.first = Some(crate::deadline::today_in_china(submitted_at));
@@ -154,6 +176,7 @@ async fn submissions_of(
         if late_seconds.is_some() {
             entry.late_versions.push(version);
         }
+        entry.returned |= returned;
     }
     Ok(map)
 }
@@ -468,6 +491,10 @@ pub async fn report_changed(
     }
     if let Some(on) = first_submitted_on {
         update = update.col_expr(obligations::Column::FirstSubmittedOn, Expr::value(on));
+    }
+    // Reviews are never undone: once returned, the obligation stays returned.
+    if report.state == ReportState::Returned {
+        update = update.col_expr(obligations::Column::WasReturned, Expr::value(true));
     }
     let updated = update
         .filter(obligations::Column::TaskId.eq(report.task_id))

@@ -972,3 +972,64 @@ async fn the_bureaus_figures_come_from_the_stored_counts_and_agree_with_the_rows
         .unwrap();
     assert!(!drift.is_empty());
 }
+
+/// A ranking's counts come from the units' tally (`tallies::UNIT_OBLIGATIONS`), not from an
+/// aggregate of every obligation; after a year of reporting (on time, late, missing and a
+/// returned report) they equal those counted from the rows, folded or not, and the check finds
+/// a count that does not.
+#[tokio::test]
+async fn rankings_come_from_the_units_tally_and_agree_with_the_rows() {
+    let app = TestApp::spawn().await;
+    let year = Year::build(&app).await;
+    year.play(&app).await;
+    let bureau = app.admin_token().await;
+    let ranking = "query($d: ID) { ranking(documentId: $d) {
+        ranked rows { unitId onTime late missing returned counted points } } }";
+    for document in [json!(null), json!(year.w.document)] {
+        app.log_statements();
+        let answer = app
+            .gql(Some(&bureau), ranking, json!({ "d": document }))
+            .await
+            .data("/ranking")
+            .clone();
+        let log = app.take_statement_log().join("\n");
+        assert!(answer["ranked"].as_i64().unwrap() > 0, "{answer}");
+        let total = |field: &str| {
+            answer["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|row| row[field].as_i64().unwrap())
+                .sum::<i64>()
+        };
+        for field in ["onTime", "late", "missing", "returned"] {
+            assert!(total(field) > 0, "the year has some {field}: {answer}");
+        }
+        assert!(log.contains("unit_obligation_counts"), "{log}");
+        assert!(
+            !log.contains("first_submitted_on"),
+            "no obligation's submission is read row by row:\n{log}"
+        );
+    }
+
+    let today = api::deadline::today_in_china(api::clock::Clock::now(&app.clock));
+    let check = || api::stats::check_counts(&app.db, today, Default::default());
+    assert_eq!(check().await.unwrap(), Vec::<String>::new());
+    api::tallies::fold_all(&app.db).await.unwrap();
+    assert_eq!(check().await.unwrap(), Vec::<String>::new());
+    // A late report no change wrote: the check names the rankings it moves.
+    app.db
+        .execute_unprepared(
+            "INSERT INTO unit_obligation_count_deltas \
+             (document_id, unit_id, due_on, outcome, returned, n) \
+             SELECT document_id, unit_id, due_on, 2, 0, 1 FROM obligations LIMIT 1",
+        )
+        .await
+        .unwrap();
+    let drift = check().await.unwrap();
+    assert_eq!(drift.len(), 2, "across documents and of the one: {drift:?}");
+    assert!(
+        drift.iter().all(|d| d.starts_with("ranking of")),
+        "{drift:?}"
+    );
+}

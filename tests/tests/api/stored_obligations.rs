@@ -179,7 +179,8 @@ impl Ctx<'_> {
                 let (mutation, key) = if matches!(op, Op::Submit { .. }) {
                     (
                         "mutation($i: SubmitReportInput!) { submitReport(input: $i) { report { id } } }",
-                        Some(format!("k{}", self.counter)),
+                        // At least 8 characters, as the API asks of an idempotency key.
+                        Some(format!("stored-obligations-{}", self.counter)),
                     )
                 } else {
                     (

@@ -457,4 +457,14 @@ pub(crate) fn count_if(condition: SimpleExpr) -> SimpleExpr {
     sum_of(Expr::case(condition, 1).finally(0).into())
 }
 
+/// `SUM(CASE WHEN condition THEN n ELSE 0 END)`: how many of what a tally's rows count meet
+/// `condition`, each row counting `n`.
+pub(crate) fn weighted(n: &SimpleExpr, condition: SimpleExpr) -> SimpleExpr {
+    sum_of(
+        Expr::case(condition, n.clone())
+            .finally(Expr::val(0_i64))
+            .into(),
+    )
+}
+
 pub(super) use crate::db::sum_of;

@@ -24,7 +24,7 @@ use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ConnectionTrait, FromQueryResult, StatementBuilder};
 
 use super::task_sums::warning;
-use super::{COUNT_NAMES, Counts, TaskCounts, count_if, sum_of};
+use super::{COUNT_NAMES, Counts, TaskCounts, count_if, sum_of, weighted};
 use crate::auth::Principal;
 use crate::deadline::Thresholds;
 use crate::error::AppResult;
@@ -129,16 +129,6 @@ fn obligation_counts(
         outer.expr_as(expression, Alias::new(name));
     }
     outer
-}
-
-/// `SUM(CASE WHEN condition THEN n ELSE 0 END)`: how many of what the rows count meet
-/// `condition`, each row counting `n`.
-fn weighted(n: &SimpleExpr, condition: SimpleExpr) -> SimpleExpr {
-    sum_of(
-        Expr::case(condition, n.clone())
-            .finally(Expr::val(0_i64))
-            .into(),
-    )
 }
 
 /// The tasks' counts (`TaskCounts` but the indicators) from their tally, each row counting `n`
