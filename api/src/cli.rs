@@ -215,7 +215,7 @@ async fn check_counts(
         println!("task count: {difference:?}");
     }
     for difference in figures.iter().take(20) {
-        println!("figures: {difference}");
+        println!("figures or ranking: {difference}");
     }
     if tasks.is_empty() && figures.is_empty() {
         println!("the stored counts equal the rows they count");

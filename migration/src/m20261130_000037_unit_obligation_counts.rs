@@ -75,11 +75,24 @@ impl MigrationTrait for Migration {
             )
             .await?;
         let db = manager.get_connection();
-        db.execute_unprepared(
-            "UPDATE obligations SET was_returned = TRUE WHERE report_id IN \
-             (SELECT report_id FROM report_reviews WHERE decision = 'RETURNED')",
-        )
-        .await?;
+        let fill = "UPDATE obligations SET was_returned = TRUE WHERE report_id IN \
+                    (SELECT report_id FROM report_reviews WHERE decision = 'RETURNED')";
+        if manager.get_database_backend() == DatabaseBackend::Postgres {
+            // The counts' statement trigger (migration 32) would fold every row updated to find
+            // that nothing it counts moved (as in migration 36); SQLite's fires only when one
+            // does.
+            db.execute_unprepared(
+                "ALTER TABLE obligations DISABLE TRIGGER obligations_count_update",
+            )
+            .await?;
+            db.execute_unprepared(fill).await?;
+            db.execute_unprepared(
+                "ALTER TABLE obligations ENABLE TRIGGER obligations_count_update",
+            )
+            .await?;
+        } else {
+            db.execute_unprepared(fill).await?;
+        }
 
         for table in ["unit_obligation_counts", "unit_obligation_count_deltas"] {
             let mut create = Table::create();

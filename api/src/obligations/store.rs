@@ -153,20 +153,19 @@ async fn submissions_of(
     };
     /// A version: its report, number, time of submission, seconds late and whether returned.
     type Version = (i64, i32, DateTime<Utc>, Option<i64>, bool);
-    let versions: Vec<Version> =
-        crate::db::in_chunks(report_ids, |chunk| {
-            report_versions::Entity::find()
-                .select_only()
-                .column(report_versions::Column::ReportId)
-                .column(report_versions::Column::Version)
-                .column(report_versions::Column::SubmittedAt)
-                .column(report_versions::Column::LateSeconds)
-                .column_as(returned(), "returned")
-                .filter(report_versions::Column::ReportId.is_in(chunk))
-                .into_tuple()
-                .all(db)
-        })
-        .await?;
+    let versions: Vec<Version> = crate::db::in_chunks(report_ids, |chunk| {
+        report_versions::Entity::find()
+            .select_only()
+            .column(report_versions::Column::ReportId)
+            .column(report_versions::Column::Version)
+            .column(report_versions::Column::SubmittedAt)
+            .column(report_versions::Column::LateSeconds)
+            .column_as(returned(), "returned")
+            .filter(report_versions::Column::ReportId.is_in(chunk))
+            .into_tuple()
+            .all(db)
+    })
+    .await?;
     let mut map: HashMap<i64, Submissions> = HashMap::new();
     for (report_id, version, submitted_at, late_seconds, returned) in versions {
         let entry = map.entry(report_id).or_default();

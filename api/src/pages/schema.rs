@@ -242,7 +242,7 @@ impl UnitPage {
     ) -> Result<Vec<Reminder>> {
         let actor = ctx.actor()?;
         let first = i32::try_from(rows(first.unwrap_or(DEFAULT_ROWS))?).unwrap_or(1);
-        let page = crate::pagination::PageRequest::new(Some(first), None)?;
+        let page = crate::pagination::PageRequest::new(Some(first), None)?.counting(false);
         Ok(crate::reminders::service::list(actor, ctx.db(), true, page)
             .await?
             .items

@@ -152,7 +152,8 @@ pub async fn unit_obligations(
 ) -> AppResult<Vec<Obligation>> {
     unit_of(actor)?;
     let first = i32::try_from(limit.min(MAX_ROWS)).unwrap_or(1);
-    let page = PageRequest::new(Some(first), None)?;
+    // A list, not a connection: no total is shown, so none is counted.
+    let page = PageRequest::new(Some(first), None)?.counting(false);
     let filter = ObligationFilter {
         states,
         ..ObligationFilter::default()

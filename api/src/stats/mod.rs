@@ -3,10 +3,11 @@
 //!
 //! - `service`: the counts, over the obligations the actor may see, in all or by group.
 //! - `aggregate`: the statements that count them: from the obligations' rows in two shapes, or
-//!   from the stored counts (`tallies`) for views of whole documents; `check_counts` compares
-//!   both.
+//!   from the stored counts (`tallies`) for views of whole documents; `check` compares both.
 //! - `groups`: what figures can be grouped by (unit, leader, document, category, period).
-//! - `ranking`: units ranked by a stated formula with per-document weights (考核).
+//! - `ranking`: units ranked by a stated formula with per-document weights (考核), counted from
+//!   the units' tally; its `check` compares that with the rows. `check_counts` runs both
+//!   checks.
 //! - `schema`: `reportingFigures`, `figuresBy`, `ranking`, `scoringWeights`, `setScoringWeights`.
 //!
 //! On-time figures are computed against either due date a report had: the current one (the

@@ -18,7 +18,7 @@
 //! after: the bureau and machine accounts all, a leader the units they supervise, a unit its own.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::ReviewDecision;
@@ -435,9 +435,9 @@ async fn counted(
 }
 
 /// Where the ranking's counts from the tally differ from those counted from the rows, for the
-/// ranking across documents and each document's: a description of each. Empty when they agree
-/// (units whose counts are all zero are not ranked, so they are left out of both). For tests
-/// and an operator (`stats::check_counts`).
+/// ranking across documents and each document's: each unit whose counts differ, described.
+/// Empty when they agree (units whose counts are all zero are not ranked, so they are left out
+/// of both). For tests and an operator (`stats::check_counts`).
 pub async fn check(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<Vec<String>> {
     let documents: Vec<i64> = entity::documents::Entity::find()
         .select_only()
@@ -454,16 +454,21 @@ pub async fn check(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<Vec
         };
         let by_unit = |rows: Vec<UnitCounts>| -> BTreeMap<i64, UnitCounts> {
             rows.into_iter()
-                .filter(|c| c.on_time + c.late + c.missing + c.returned > 0)
+                .filter(|c| [c.on_time, c.late, c.missing, c.returned] != [0; 4])
                 .map(|c| (c.unit_id, c))
                 .collect()
         };
         let kept = by_unit(counts(db, scope, today).await?);
         let rows = by_unit(counted(db, scope, today).await?);
-        if kept != rows {
-            differences.push(format!(
-                "ranking of {document_id:?}: tallied {kept:?}, counted {rows:?}"
-            ));
+        let units: BTreeSet<i64> = kept.keys().chain(rows.keys()).copied().collect();
+        for unit in units {
+            let (tallied, counted) = (kept.get(&unit), rows.get(&unit));
+            if tallied != counted {
+                differences.push(format!(
+                    "ranking of document {document_id:?}, unit {unit}: tallied {tallied:?}, \
+                     counted {counted:?}"
+                ));
+            }
         }
     }
     Ok(differences)

@@ -48,8 +48,9 @@ pub(crate) async fn write_versioned(
 }
 
 /// Soft-deletes the tasks at the versions read, `(id, version)` each, bumping their versions:
-/// all of them, or none and CONFLICT when any has changed since. A few statements however many
-/// tasks (a replacing import can remove hundreds).
+/// all of them, or none and CONFLICT when any has changed since; their stored obligations go
+/// (a deleted task owes nothing: `obligations::store`). A few statements however many tasks (a
+/// replacing import can remove hundreds).
 pub(crate) async fn soft_delete_versioned(
     txn: &DatabaseTransaction,
     read: &[(i64, i32)],
@@ -81,6 +82,8 @@ pub(crate) async fn soft_delete_versioned(
             ));
         }
     }
+    let ids: Vec<i64> = read.iter().map(|&(id, _)| id).collect();
+    crate::obligations::sync(txn, &ids).await?;
     Ok(())
 }
 

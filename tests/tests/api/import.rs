@@ -267,6 +267,10 @@ async fn a_second_import_of_a_number_conflicts_unless_it_replaces_in_place() {
     ] {
         app.db.execute_unprepared(&sql).await.unwrap();
     }
+    // The period inserted by hand is owed as any other.
+    api::obligations::store::rebuild_all(&app.db).await.unwrap();
+    let owed_by_63 = "obligations o JOIN tasks t ON t.id = o.task_id WHERE t.seq = '63'";
+    assert!(app.count_rows(owed_by_63).await > 0);
 
     // The preview says what the commit would refuse.
     let preview = app
@@ -337,6 +341,16 @@ async fn a_second_import_of_a_number_conflicts_unless_it_replaces_in_place() {
             .await,
         62
     );
+    // The removed task owes nothing more: its obligations went with it, and so did what the
+    // stored counts (figures, the ranking) held of them.
+    assert_eq!(app.count_rows(owed_by_63).await, 0);
+    let drift = api::obligations::store::check(&app.db).await.unwrap();
+    assert!(drift.is_empty(), "{drift:?}");
+    let today = api::deadline::today_in_china(api::clock::Clock::now(&app.clock));
+    let drift = api::stats::check_counts(&app.db, today, Default::default())
+        .await
+        .unwrap();
+    assert_eq!(drift, Vec::<String>::new());
 }
 
 #[tokio::test]

@@ -37,7 +37,10 @@ fn seqs(list: &Value, pointer: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn a_leaders_page_in_one_query() {
-    let app = TestApp::spawn().await;
+    // Without the reference cache: the statements of a list are counted below, and the relay
+    // drops a warm cache whenever it reads the year's events, so one count could find the units
+    // and periods cached and the next not (3 against 5 statements, once in four runs).
+    let app = TestApp::spawn_without_reference_cache().await;
     let year = Year::build(&app).await;
     year.play(&app).await;
     let liu = token(&app, "liuzhen").await;
@@ -224,4 +227,16 @@ async fn a_units_page_in_one_query() {
     app.gql(None, UNIT_PAGE, json!({}))
         .await
         .expect_error("UNAUTHENTICATED");
+    // Its lists are lists, not connections: they show no total, so none is counted.
+    app.log_statements();
+    app.gql(
+        Some(&b),
+        "{ unitPage { nextDue { dueOn } returned { dueOn } unacknowledgedReminders { message } } }",
+        json!({}),
+    )
+    .await
+    .data("/unitPage");
+    let log = app.take_statement_log().join("\n");
+    assert!(log.contains("FROM \"obligations\""), "{log}");
+    assert!(!log.contains("COUNT("), "{log}");
 }
