@@ -41,6 +41,7 @@ mod m20261129_000034_unit_task_order;
 mod m20261129_000035_webhook_outbox_trigger;
 mod m20261129_000036_obligation_task_order;
 mod m20261130_000037_unit_obligation_counts;
+mod m20261130_000038_awaiting_review_index;
 
 /// Runs every migration in order; used by `api migrate`, by the server at start and by tests.
 pub struct Migrator;
@@ -86,6 +87,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000035_webhook_outbox_trigger::Migration),
             Box::new(m20261129_000036_obligation_task_order::Migration),
             Box::new(m20261130_000037_unit_obligation_counts::Migration),
+            Box::new(m20261130_000038_awaiting_review_index::Migration),
         ]
     }
 }
