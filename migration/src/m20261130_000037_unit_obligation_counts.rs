@@ -75,6 +75,14 @@ impl MigrationTrait for Migration {
             )
             .await?;
         let db = manager.get_connection();
+        // A deleted task owes nothing (`obligations::store`), but a replacing import removed
+        // tasks without syncing their obligations until this release: they go before anything
+        // is counted (migration 32's triggers take them out of its counts).
+        db.execute_unprepared(
+            "DELETE FROM obligations WHERE task_id IN (SELECT id FROM tasks \
+             WHERE deleted_at IS NOT NULL)",
+        )
+        .await?;
         let fill = "UPDATE obligations SET was_returned = TRUE WHERE report_id IN \
                     (SELECT report_id FROM report_reviews WHERE decision = 'RETURNED')";
         if manager.get_database_backend() == DatabaseBackend::Postgres {

@@ -5,10 +5,11 @@
 //! (due date, document, the task's order, task: migration 36's index). On the bench's province
 //! 4,905 of 1.38 million obligations await review, and those of the earliest due dates were
 //! reviewed long ago: the first page walked 1.14 million entries of the order index to find
-//! its 101 rows (830 ms). This index holds only the reports awaiting review, in the same order;
-//! it is written only when a report is submitted or reviewed. PostgreSQL uses it when the
-//! statement's state is known at planning (its custom plans bind the parameters); SQLite's
-//! planner cannot prove a bound parameter implies the index's condition and goes on as before.
+//! its 101 rows (833 ms under `EXPLAIN ANALYZE`). This index holds only the reports awaiting
+//! review, in the same order. The list writes the state into its statement rather than binding
+//! it (`obligations::list::awaiting_review`), so that every plan on both backends can prove the
+//! index's condition. Its cost: a submission or review changes `report_state`, now an indexed
+//! condition, so PostgreSQL updates the row's index entries instead of a heap-only update.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::ConnectionTrait;
