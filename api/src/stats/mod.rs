@@ -29,7 +29,14 @@ pub async fn check_counts(
     today: chrono::NaiveDate,
     thresholds: crate::deadline::Thresholds,
 ) -> crate::error::AppResult<Vec<String>> {
-    let mut differences = aggregate::check(db, today, thresholds).await?;
-    differences.extend(ranking::check(db, today).await?);
+    use sea_orm::{EntityTrait, QuerySelect};
+    let documents: Vec<i64> = entity::documents::Entity::find()
+        .select_only()
+        .column(entity::documents::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut differences = aggregate::check(db, today, thresholds, &documents).await?;
+    differences.extend(ranking::check(db, today, &documents).await?);
     Ok(differences)
 }

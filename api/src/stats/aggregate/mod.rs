@@ -208,25 +208,20 @@ fn fold(counts: Vec<Counts>, task_rows: Vec<TaskCounts>) -> Vec<(Option<i64>, Fi
 /// Where the figures from the stored counts differ from those counted from the rows, for the
 /// views the counts answer (every obligation, and each document's, ungrouped and by document),
 /// on both due date bases and with every part: a description of each difference. Empty when
-/// they agree. For tests and an operator.
+/// they agree. `documents`: every document's id (`stats::check_counts` reads them once for
+/// this check and the ranking's).
 pub async fn check(
     db: &impl ConnectionTrait,
     today: NaiveDate,
     thresholds: Thresholds,
+    documents: &[i64],
 ) -> AppResult<Vec<String>> {
-    use sea_orm::{EntityTrait, QuerySelect};
     let actor = Principal::system();
-    let documents: Vec<i64> = entity::documents::Entity::find()
-        .select_only()
-        .column(entity::documents::Column::Id)
-        .into_tuple()
-        .all(db)
-        .await?;
     let mut views = vec![
         (ObligationFilter::default(), None),
         (ObligationFilter::default(), Some(Grouping::Document)),
     ];
-    for document_id in documents {
+    for &document_id in documents {
         let filter = || ObligationFilter {
             document_id: Some(document_id),
             ..ObligationFilter::default()
