@@ -16,6 +16,12 @@
 //!   (a document's, a unit's, an import's, …), and a kind left off `REPORTING` moves the
 //!   generation, a new kind included.
 //!
+//! Beside them, under a generation of their own that every mutation and every event moves, the
+//! cache keeps a live task by id (for those who see every live task) and each task's leaders
+//! and units as written (for anyone who has been allowed the task: they carry no rule of
+//! their own). Their rows change only with a task's edit, an import or a unit merge, each of
+//! which records an event.
+//!
 //! The time to live (`REFERENCE_CACHE_MILLIS`, 0 turns the cache off) bounds only what a change
 //! made outside the API (an operator's SQL) can leave. A document is served from here only to
 //! those who may read every document (`documents::service::reads_every_document`); a reviewing
@@ -29,7 +35,10 @@ use std::time::Duration;
 
 use async_graphql::extensions::ExtensionContext;
 use chrono::NaiveDate;
-use entity::{categories, documents, events, leaders, reporting_periods, tasks, units};
+use entity::{
+    categories, documents, events, leaders, reporting_periods, task_leaders, task_units, tasks,
+    units,
+};
 
 use crate::error::AppResult;
 use crate::events::EventKind;
@@ -134,6 +143,10 @@ pub struct ReferenceCache {
     task_generation: Generation,
     /// A live task by id, for those who see every live task.
     pub tasks: Shelf<i64, CachedTask>,
+    /// A task's leaders as written, in listing order (`tasks::query::leaders_of`), by task.
+    pub task_leaders: Shelf<i64, Vec<task_leaders::Model>>,
+    /// A task's units as written, in listing order (`tasks::query::units_of`), by task.
+    pub task_units: Shelf<i64, Vec<task_units::Model>>,
 }
 
 /// A live task as the shelf keeps it: its row, with its trigger-kept earliest open due date
@@ -147,6 +160,8 @@ const ROWS: u64 = 20_000;
 /// About 4 MiB of tasks, their texts counted: some 5,000 of a province's at their usual length,
 /// the ones being looked at.
 const TASK_BYTES: u64 = 4 << 20;
+/// About 2 MiB of each kind of a task's parts, their names counted: those of some 4,000 tasks.
+const PART_BYTES: u64 = 2 << 20;
 
 impl ReferenceCache {
     /// Keeps each row for `ttl`; a zero `ttl` caches nothing.
@@ -155,6 +170,10 @@ impl ReferenceCache {
         let task_generation = Generation::default();
         Self {
             tasks: Shelf::new(&task_generation, ttl, TASK_BYTES, task_bytes),
+            task_leaders: Shelf::new(&task_generation, ttl, PART_BYTES, |rows| {
+                leaders_bytes(rows)
+            }),
+            task_units: Shelf::new(&task_generation, ttl, PART_BYTES, |rows| units_bytes(rows)),
             task_generation,
             documents: Shelf::new(&generation, ttl, DOCUMENT_BYTES, document_bytes),
             categories: Shelf::new(&generation, ttl, ROWS, one),
@@ -204,6 +223,31 @@ fn task_bytes((task, _): &CachedTask) -> u32 {
         .map(str::len)
         .sum::<usize>();
     u32::try_from(256 + texts).unwrap_or(u32::MAX)
+}
+
+/// What a task's leaders weigh: their names and posts as written and the rest of each row.
+fn leaders_bytes(rows: &[task_leaders::Model]) -> u32 {
+    let bytes = rows
+        .iter()
+        .map(|row| {
+            let texts = [row.post.as_deref(), row.collective.as_deref()]
+                .into_iter()
+                .flatten()
+                .map(str::len)
+                .sum::<usize>();
+            128 + row.name_as_written.len() + texts
+        })
+        .sum::<usize>();
+    u32::try_from(64 + bytes).unwrap_or(u32::MAX)
+}
+
+/// What a task's units weigh: their names as written and the rest of each row.
+fn units_bytes(rows: &[task_units::Model]) -> u32 {
+    let bytes = rows
+        .iter()
+        .map(|row| 96 + row.name_as_written.len())
+        .sum::<usize>();
+    u32::try_from(64 + bytes).unwrap_or(u32::MAX)
 }
 
 /// What a document weighs: its texts, which can run to a whole notice, and the rest.

@@ -319,7 +319,7 @@ impl Task {
 
     /// Leaders answerable for the task: lead leaders first, then in written order.
     async fn leaders(&self, ctx: &Context<'_>) -> Result<Vec<TaskLeader>> {
-        let rows = ctx.loader().load_one(LeadersOfTask(self.model.id)).await?;
+        let rows = load_row(ctx, LeadersOfTask(self.model.id)).await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
@@ -329,7 +329,7 @@ impl Task {
 
     /// Units of the task: lead, responsible, cooperating, each in written order.
     async fn units(&self, ctx: &Context<'_>, role: Option<UnitRole>) -> Result<Vec<TaskUnit>> {
-        let rows = ctx.loader().load_one(UnitsOfTask(self.model.id)).await?;
+        let rows = load_row(ctx, UnitsOfTask(self.model.id)).await?;
         let role = role.map(entity::enums::UnitRole::from);
         Ok(rows
             .unwrap_or_default()

@@ -2,7 +2,8 @@
 //! to are read once, then not again until something may have changed them. A change applies at
 //! once on the instance that made it, and on another instance as soon as its relay reads the
 //! change's event; reporting work keeps the cache as it is. A task by id is kept for those who
-//! see every task, and read again after any change at all, reporting work included.
+//! see every task, and a task's leaders and units as written for anyone the task is shown to;
+//! both are read again after any change at all, reporting work included.
 
 use std::time::Duration;
 
@@ -15,11 +16,11 @@ use tests::{GqlResponse, TestApp};
 const TASK: &str = "query($id: ID!) { task(id: $id) { document { title } category { title }
   leaders { leader { name } } units { unit { name } } } }";
 
-/// The task's leaders and its units: all they refer to comes from the cache, and so does the
-/// task itself for the bureau and service accounts, who see every task.
-const WARM: usize = 2;
-/// The same for a unit or a leader, whose task is read with their row rules.
-const WARM_WITH_TASK: usize = 3;
+/// Nothing: the task's leaders and units and all they refer to come from the cache, and so does
+/// the task itself for the bureau and service accounts, who see every task.
+const WARM: usize = 0;
+/// The task, for a unit or a leader, whose task is read with their row rules.
+const WARM_WITH_TASK: usize = 1;
 
 /// The statements the server ran for one request of `query` about `task`, and its answer.
 async fn measured(app: &TestApp, token: &str, query: &str, task: &str) -> (usize, GqlResponse) {
@@ -154,10 +155,11 @@ async fn reporting_work_keeps_the_references() {
     .await
     .data("/reviewReport/report/state");
     // Give the relay time to read their events: it must not drop the cache for them.
-    // The task itself is read again (its report moved it); what it refers to is not.
+    // The task itself is read again (its report moved it), and its leaders and units, which
+    // are kept under the task's generation; what they refer to is not.
     tokio::time::sleep(Duration::from_millis(600)).await;
     let (statements, _) = cost(&app, b, &w.tasks[0]).await;
-    assert_eq!(statements, WARM + 1, "{:#?}", app.take_statement_log());
+    assert_eq!(statements, WARM + 3, "{:#?}", app.take_statement_log());
     let (statements, _) = cost(&app, b, &w.tasks[0]).await;
     assert_eq!(statements, WARM, "{:#?}", app.take_statement_log());
 
@@ -349,4 +351,92 @@ async fn a_post_held_twice_is_its_first_holders_after_the_other_is_read_by_id() 
             &json!({ "post": "常务副市长", "leader": { "name": "刘震" } })
         );
     }
+}
+
+/// A task's leaders and units as written, and whom they name.
+const PARTS: &str = "query($id: ID!) { task(id: $id) {
+  leaders { role nameAsWritten leader { name } } units { role unit { name } } } }";
+
+/// The unit names of a task as `PARTS` answers it.
+fn unit_names(task: &Value) -> Vec<&str> {
+    task["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|part| part["unit"]["name"].as_str().unwrap())
+        .collect()
+}
+
+/// Polls `app` until the task's `pointer` reads `expected` (another instance's relay runs on its
+/// own time).
+async fn relayed(app: &TestApp, token: &str, task: &str, pointer: &str, expected: &Value) {
+    let mut seen = Value::Null;
+    for _ in 0..100 {
+        let (_, answer) = measured(app, token, PARTS, task).await;
+        seen = answer.data("/task").clone();
+        if seen.pointer(pointer) == Some(expected) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{pointer} is still {seen:#} after 5 s");
+}
+
+#[tokio::test]
+async fn a_tasks_leaders_and_units_are_kept_until_they_change_here_or_on_another_instance() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let second = app.spawn_second_instance().await;
+    let (b, task) = (w.bureau.as_str(), w.tasks[0].as_str());
+    // Kept for the bureau (task included) and for a unit shown the task (its task read with its
+    // row rules every time), on both instances.
+    let before = settled(&app, b, PARTS, task, 0).await;
+    assert_eq!(settled(&second, b, PARTS, task, 0).await, before);
+    app.gql(Some(&w.unit_a_token), "{ me { id } }", json!({}))
+        .await
+        .data("/me");
+    let (statements, theirs) = measured(&app, &w.unit_a_token, PARTS, task).await;
+    assert_eq!(statements, 1, "{:#?}", app.take_statement_log());
+    assert_eq!(theirs.data("/task"), &before);
+    // Unit C is not named on the task, and may not see it.
+    let (_, refused) = measured(&app, &w.unit_c_token, PARTS, task).await;
+    assert_eq!(refused.error_code(), Some("NOT_FOUND"), "{refused:#?}");
+
+    // The bureau names unit C as well: read again at once here, on the other instance once its
+    // relay reads the change; and unit C is now shown the task with its units.
+    app.gql(
+        Some(b),
+        "mutation($i: SetTaskUnitsInput!) { setTaskUnits(input: $i) { task { id } } }",
+        json!({ "i": { "taskId": task, "units": [
+            { "unitId": w.unit_a, "role": "LEAD" }, { "unitId": w.unit_c, "role": "COOPERATING" }] } }),
+    )
+    .await
+    .data("/setTaskUnits/task/id");
+    let (statements, after) = measured(&app, b, PARTS, task).await;
+    let after = after.data("/task").clone();
+    assert!(statements > 0, "read again: {statements}");
+    let names = unit_names(&after);
+    assert_eq!(names.len(), 2, "{after:#}");
+    assert_ne!(names, unit_names(&before), "{after:#}");
+    relayed(&second, b, task, "/units", &after["units"]).await;
+    let (_, shown) = measured(&app, &w.unit_c_token, PARTS, task).await;
+    assert_eq!(shown.data("/task"), &after);
+
+    // The same for its leaders.
+    settled(&app, b, PARTS, task, 0).await;
+    app.gql(
+        Some(b),
+        "mutation($i: SetTaskLeadersInput!) { setTaskLeaders(input: $i) { task { id } } }",
+        json!({ "i": { "taskId": task, "leaders": [{ "leaderId": w.leader_wang, "role": "RESPONSIBLE" }] } }),
+    )
+    .await
+    .data("/setTaskLeaders/task/id");
+    let (_, now) = measured(&app, b, PARTS, task).await;
+    let now = now.data("/task").clone();
+    assert_eq!(now["leaders"][0]["leader"]["name"], "王玲", "{now:#}");
+    assert_eq!(now["leaders"].as_array().unwrap().len(), 1, "{now:#}");
+    relayed(&second, b, task, "/leaders", &now["leaders"]).await;
+    // What the unit reads is the new list too, from the cache once this instance's relay has
+    // read the change as well.
+    assert_eq!(settled(&app, &w.unit_a_token, PARTS, task, 1).await, now);
 }
