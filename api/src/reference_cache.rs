@@ -18,9 +18,14 @@
 //!
 //! Beside them, under a generation of their own that every mutation and every event moves, the
 //! cache keeps a live task by id (for those who see every live task) and each task's leaders
-//! and units as written (for anyone who has been allowed the task: they carry no rule of
-//! their own). Their rows change only with a task's edit, an import or a unit merge, each of
-//! which records an event.
+//! and units as written, by the task's version (`TaskVersion`; for anyone who has been allowed
+//! the task: they carry no rule of their own). Their rows are written only by a task's
+//! creation or edit, a handback's transfer, an import or a unit merge, each in a transaction
+//! that records an event.
+//!
+//! A request that runs a mutation reads none of these rows from the process once its first
+//! mutation field begins (`graphql::loaders::DbLoader::mutation_began`): its payload shows
+//! what it wrote, and the generations move only once the field has resolved.
 //!
 //! The time to live (`REFERENCE_CACHE_MILLIS`, 0 turns the cache off) bounds only what a change
 //! made outside the API (an operator's SQL) can leave. A document is served from here only to
@@ -143,10 +148,29 @@ pub struct ReferenceCache {
     task_generation: Generation,
     /// A live task by id, for those who see every live task.
     pub tasks: Shelf<i64, CachedTask>,
-    /// A task's leaders as written, in listing order (`tasks::query::leaders_of`), by task.
-    pub task_leaders: Shelf<i64, Vec<task_leaders::Model>>,
-    /// A task's units as written, in listing order (`tasks::query::units_of`), by task.
-    pub task_units: Shelf<i64, Vec<task_units::Model>>,
+    /// A task's leaders as written, in listing order (`tasks::query::leaders_of`).
+    pub task_leaders: Shelf<TaskVersion, Vec<task_leaders::Model>>,
+    /// A task's units as written, in listing order (`tasks::query::units_of`).
+    pub task_units: Shelf<TaskVersion, Vec<task_units::Model>>,
+}
+
+/// A task as of one version: the key of its kept leaders and units. A resolver holds a task row
+/// and asks for the parts of its version, so a row read after an edit of its leaders or units
+/// (which moves the version) never takes the parts kept before it, even on an instance whose
+/// relay has not yet read the edit's event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TaskVersion {
+    pub id: i64,
+    pub version: i32,
+}
+
+impl From<&tasks::Model> for TaskVersion {
+    fn from(task: &tasks::Model) -> Self {
+        Self {
+            id: task.id,
+            version: task.version,
+        }
+    }
 }
 
 /// A live task as the shelf keeps it: its row, with its trigger-kept earliest open due date

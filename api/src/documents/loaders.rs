@@ -10,15 +10,13 @@ loader!(
         .actor
         .as_ref()
         .filter(|actor| super::service::reads_every_document(actor))
-        .and_then(|_| this.references.documents.fresh(id)),
+        .and_then(|_| this.kept()?.documents.fresh(id)),
     signed in |this, actor, ids| async {
         if super::service::reads_every_document(actor) {
-            this.references
-                .documents
-                .through(&ids, |ids| async move {
-                    super::service::readable_by_ids(actor, &this.db, &ids).await
-                })
-                .await
+            this.through(|cache| &cache.documents, &ids, |ids| async move {
+                super::service::readable_by_ids(actor, &this.db, &ids).await
+            })
+            .await
         } else {
             super::service::readable_by_ids(actor, &this.db, &ids).await
         }
@@ -27,8 +25,8 @@ loader!(
 loader!(
     /// A category by id, kept across requests (`reference_cache`).
     CategoryById(i64) => entity::categories::Model,
-    kept |this, id| this.references.categories.fresh(id),
-    |this, ids| this.references.categories.through(&ids, |ids| async move {
+    kept |this, id| this.kept()?.categories.fresh(id),
+    |this, ids| this.through(|cache| &cache.categories, &ids, |ids| async move {
         super::categories::categories_by_ids(&this.db, &ids).await
     })
 );

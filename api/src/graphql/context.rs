@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::extensions::ExtensionContext;
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
@@ -77,6 +78,14 @@ where
         return Ok(Some(row));
     }
     Ok(loader.load_one(key).await?)
+}
+
+/// Tells the request's loader that a mutation field is about to run, so that the rest of the
+/// request reads nothing the process keeps (`DbLoader::mutation_began`).
+pub fn mutation_began(ctx: &ExtensionContext<'_>) {
+    if let Some(loader) = ctx.data_opt::<DataLoader<DbLoader>>() {
+        loader.loader().mutation_began();
+    }
 }
 
 /// The rows behind a list-valued relation key, as output types (none when the key has none).

@@ -8,21 +8,27 @@
 //! `units/loaders.rs`, …), so one `DataLoader<DbLoader>` serves them all and this module knows
 //! no domain.
 
+use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use sea_orm::DatabaseConnection;
 
 use crate::auth::Principal;
-use crate::error::AppError;
-use crate::reference_cache::ReferenceCache;
+use crate::error::{AppError, AppResult};
+use crate::reference_cache::{ReferenceCache, Shelf};
 
 /// Loads rows for one request.
 pub struct DbLoader {
     pub(crate) db: DatabaseConnection,
     /// `None` for anonymous requests, which see no tasks.
     pub(crate) actor: Option<Principal>,
-    /// The rows tasks refer to, kept across requests (`reference_cache`).
-    pub(crate) references: ReferenceCache,
+    /// The rows tasks refer to, kept across requests (`reference_cache`): reached through
+    /// `kept` and `through`, which leave it aside once a mutation has begun.
+    references: ReferenceCache,
+    /// Set when a mutation field begins (`mutation_began`).
+    mutating: AtomicBool,
 }
 
 impl DbLoader {
@@ -35,6 +41,42 @@ impl DbLoader {
             db,
             actor,
             references,
+            mutating: AtomicBool::new(false),
+        }
+    }
+
+    /// A mutation field of this request (or socket) is about to run. From now on its rows are
+    /// read from the database, never from the process: the mutation's payload must show what
+    /// it wrote, and the cache learns of the write only once the whole field, payload
+    /// included, has resolved (`reference_cache::after_field`). Called by the schema's
+    /// extension (`schema::fields`), which every mutation runs through.
+    pub fn mutation_began(&self) {
+        self.mutating.store(true, Ordering::SeqCst);
+    }
+
+    /// The reference cache, unless a mutation has begun (`mutation_began`).
+    pub(crate) fn kept(&self) -> Option<&ReferenceCache> {
+        (!self.mutating.load(Ordering::SeqCst)).then_some(&self.references)
+    }
+
+    /// The rows of `keys` through the cache's `shelf` (`reference_cache::Shelf::through`), or
+    /// straight from `read` once a mutation has begun.
+    pub(crate) async fn through<K, V, S, F, Fut>(
+        &self,
+        shelf: S,
+        keys: &[K],
+        read: F,
+    ) -> AppResult<HashMap<K, V>>
+    where
+        K: Hash + Eq + Clone + Send + Sync + 'static,
+        V: Clone + Send + Sync + 'static,
+        S: FnOnce(&ReferenceCache) -> &Shelf<K, V>,
+        F: FnOnce(Vec<K>) -> Fut,
+        Fut: Future<Output = AppResult<HashMap<K, V>>>,
+    {
+        match self.kept() {
+            Some(cache) => shelf(cache).through(keys, read).await,
+            None => read(keys.to_vec()).await,
         }
     }
 }

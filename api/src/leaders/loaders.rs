@@ -9,7 +9,7 @@ use crate::leaders::service::LeaderRef;
 loader!(
     /// A leader by id, kept across requests (`reference_cache`) as `LeaderOf`'s are.
     LeaderById(i64) => entity::leaders::Model,
-    kept |this, id| this.references.leaders.fresh(&LeaderRef::Id(*id)),
+    kept |this, id| this.kept()?.leaders.fresh(&LeaderRef::Id(*id)),
     |this, ids| async {
         let refs: Vec<LeaderRef> = ids.into_iter().map(LeaderRef::Id).collect();
         let found = resolved(this, &refs).await?;
@@ -27,7 +27,7 @@ loader!(
     /// type for both, so a level of task leaders is one statement, or none when every one is
     /// kept (`reference_cache`).
     LeaderOf(LeaderRef) => entity::leaders::Model,
-    kept |this, reference| this.references.leaders.fresh(reference),
+    kept |this, reference| this.kept()?.leaders.fresh(reference),
     |this, refs| resolved(this, &refs)
 );
 
@@ -36,12 +36,12 @@ async fn resolved(
     this: &DbLoader,
     refs: &[LeaderRef],
 ) -> AppResult<HashMap<LeaderRef, entity::leaders::Model>> {
-    this.references
-        .leaders
-        .through(refs, |refs| async move {
-            super::service::resolve_refs(&this.db, &refs).await
-        })
-        .await
+    this.through(
+        |cache| &cache.leaders,
+        refs,
+        |refs| async move { super::service::resolve_refs(&this.db, &refs).await },
+    )
+    .await
 }
 loader!(
     /// The units a leader supervises.

@@ -10,8 +10,8 @@ loader!(
 loader!(
     /// A reporting period by id, kept across requests (`reference_cache`).
     PeriodById(i64) => entity::reporting_periods::Model,
-    kept |this, id| this.references.periods.fresh(id),
-    |this, ids| this.references.periods.through(&ids, |ids| async move {
+    kept |this, id| this.kept()?.periods.fresh(id),
+    |this, ids| this.through(|cache| &cache.periods, &ids, |ids| async move {
         super::query::by_ids(&this.db, &ids).await
     })
 );

@@ -2,9 +2,10 @@
 //! extension. When a request is prepared, the budget (`graphql::budget`) and then the automatic
 //! persisted queries (async-graphql's own, which this extension delegates to); after validation,
 //! the complexity for the budget's report; on every field, a key's scope
-//! (`auth::scopes::refusal`), null propagation (`graphql::nulls::Caught`) and the principal and
-//! reference caches after a mutation (`auth::cache::after_field`,
-//! `reference_cache::after_field`); on every subscription response, the errors as clients see
+//! (`auth::scopes::refusal`), null propagation (`graphql::nulls::Caught`), the request's loader
+//! told when a mutation begins (`graphql::context::mutation_began`: its payload reads nothing
+//! the process keeps) and the principal and reference caches moved after a mutation
+//! (`auth::cache::after_field`, `reference_cache::after_field`); on every subscription response, the errors as clients see
 //! them (`error::subscription_response`).
 //!
 //! A query none of the per-field rules can touch runs without this extension at all, on the
@@ -115,6 +116,9 @@ impl Extension for PerRequest {
     ) -> ServerResult<Option<Value>> {
         // What the rules need of the field once it has run (`info` goes to the resolver).
         let (parent_type, name, return_type) = (info.parent_type, info.name, info.return_type);
+        if parent_type == "Mutation" {
+            crate::graphql::context::mutation_began(ctx);
+        }
         let result = match crate::auth::scopes::refusal(ctx, &info) {
             Some(refusal) => Err(refusal),
             None => {

@@ -8,35 +8,51 @@ use entity::enums::UnitRole;
 use entity::{task_leaders, task_units, tasks};
 
 use crate::graphql::loaders::loader;
+use crate::reference_cache::TaskVersion;
 use crate::tasks::query;
 
 loader!(
     /// The leaders of a task (the task itself has passed the access check), kept across
-    /// requests (`reference_cache`): they carry no rule of their own.
-    LeadersOfTask(i64) => Vec<task_leaders::Model>,
-    kept |this, id| this.references.task_leaders.fresh(id),
-    |this, ids| this.references.task_leaders.through(&ids, |ids| async move {
-        query::leaders_of(&this.db, &ids).await.map(|rows| every_key(&ids, rows))
+    /// requests (`reference_cache`): they carry no rule of their own. Keyed by the task's id and
+    /// version (`TaskVersion`).
+    LeadersOfTask(TaskVersion) => Vec<task_leaders::Model>,
+    kept |this, key| this.kept()?.task_leaders.fresh(key),
+    |this, keys| this.through(|cache| &cache.task_leaders, &keys, |keys| async move {
+        let rows = query::leaders_of(&this.db, &ids_of(&keys)).await?;
+        Ok(by_version(keys, &rows))
     })
 );
 loader!(
     /// The units of a task (the task itself has passed the access check), kept across requests
-    /// (`reference_cache`): they carry no rule of their own.
-    UnitsOfTask(i64) => Vec<task_units::Model>,
-    kept |this, id| this.references.task_units.fresh(id),
-    |this, ids| this.references.task_units.through(&ids, |ids| async move {
-        query::units_of(&this.db, &ids).await.map(|rows| every_key(&ids, rows))
+    /// (`reference_cache`): they carry no rule of their own. Keyed by the task's id and version
+    /// (`TaskVersion`).
+    UnitsOfTask(TaskVersion) => Vec<task_units::Model>,
+    kept |this, key| this.kept()?.task_units.fresh(key),
+    |this, keys| this.through(|cache| &cache.task_units, &keys, |keys| async move {
+        let rows = query::units_of(&this.db, &ids_of(&keys)).await?;
+        Ok(by_version(keys, &rows))
     })
 );
 
-/// `rows` with an empty list for each of `keys` that has none, so that a task without leaders
-/// (or units) is kept as such and not read again on every request.
-fn every_key<V>(keys: &[i64], mut rows: HashMap<i64, Vec<V>>) -> HashMap<i64, Vec<V>> {
-    for key in keys {
-        rows.entry(*key).or_default();
-    }
-    rows
+/// The tasks of `keys`.
+fn ids_of(keys: &[TaskVersion]) -> Vec<i64> {
+    keys.iter().map(|key| key.id).collect()
 }
+
+/// Each key with its task's rows, an empty list for a task that has none: a task without
+/// leaders (or units) is kept as such and not read again on every request.
+fn by_version<V: Clone>(
+    keys: Vec<TaskVersion>,
+    rows: &HashMap<i64, Vec<V>>,
+) -> HashMap<TaskVersion, Vec<V>> {
+    keys.into_iter()
+        .map(|key| {
+            let found = rows.get(&key.id).cloned().unwrap_or_default();
+            (key, found)
+        })
+        .collect()
+}
+
 loader!(
     /// A task by id, if the principal may see it.
     VisibleTaskById(i64) => tasks::Model,

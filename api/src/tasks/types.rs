@@ -1,5 +1,6 @@
 //! The GraphQL output types of tasks: `Task` with its relation fields, `TaskLeader`, `TaskUnit`.
-//! Every relation goes through the request's DataLoader.
+//! Every relation goes through `graphql::context`'s loads: a row the instance keeps (`Kept`), or
+//! the request's DataLoader.
 
 use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -319,7 +320,7 @@ impl Task {
 
     /// Leaders answerable for the task: lead leaders first, then in written order.
     async fn leaders(&self, ctx: &Context<'_>) -> Result<Vec<TaskLeader>> {
-        let rows = load_row(ctx, LeadersOfTask(self.model.id)).await?;
+        let rows = load_row(ctx, LeadersOfTask((&self.model).into())).await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
@@ -329,7 +330,7 @@ impl Task {
 
     /// Units of the task: lead, responsible, cooperating, each in written order.
     async fn units(&self, ctx: &Context<'_>, role: Option<UnitRole>) -> Result<Vec<TaskUnit>> {
-        let rows = load_row(ctx, UnitsOfTask(self.model.id)).await?;
+        let rows = load_row(ctx, UnitsOfTask((&self.model).into())).await?;
         let role = role.map(entity::enums::UnitRole::from);
         Ok(rows
             .unwrap_or_default()

@@ -5,8 +5,8 @@ use crate::graphql::loaders::loader;
 loader!(
     /// A unit by id, kept across requests (`reference_cache`).
     UnitById(i64) => entity::units::Model,
-    kept |this, id| this.references.units.fresh(id),
-    |this, ids| this.references.units.through(&ids, |ids| async move {
+    kept |this, id| this.kept()?.units.fresh(id),
+    |this, ids| this.through(|cache| &cache.units, &ids, |ids| async move {
         super::service::by_ids(&this.db, &ids).await
     })
 );

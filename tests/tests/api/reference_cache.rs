@@ -392,9 +392,12 @@ async fn a_tasks_leaders_and_units_are_kept_until_they_change_here_or_on_another
     // row rules every time), on both instances.
     let before = settled(&app, b, PARTS, task, 0).await;
     assert_eq!(settled(&second, b, PARTS, task, 0).await, before);
-    app.gql(Some(&w.unit_a_token), "{ me { id } }", json!({}))
-        .await
-        .data("/me");
+    for instance in [&app, &second] {
+        instance
+            .gql(Some(&w.unit_a_token), "{ me { id } }", json!({}))
+            .await
+            .data("/me");
+    }
     let (statements, theirs) = measured(&app, &w.unit_a_token, PARTS, task).await;
     assert_eq!(statements, 1, "{:#?}", app.take_statement_log());
     assert_eq!(theirs.data("/task"), &before);
@@ -402,19 +405,28 @@ async fn a_tasks_leaders_and_units_are_kept_until_they_change_here_or_on_another
     let (_, refused) = measured(&app, &w.unit_c_token, PARTS, task).await;
     assert_eq!(refused.error_code(), Some("NOT_FOUND"), "{refused:#?}");
 
-    // The bureau names unit C as well: read again at once here, on the other instance once its
-    // relay reads the change; and unit C is now shown the task with its units.
-    app.gql(
-        Some(b),
-        "mutation($i: SetTaskUnitsInput!) { setTaskUnits(input: $i) { task { id } } }",
-        json!({ "i": { "taskId": task, "units": [
-            { "unitId": w.unit_a, "role": "LEAD" }, { "unitId": w.unit_c, "role": "COOPERATING" }] } }),
-    )
-    .await
-    .data("/setTaskUnits/task/id");
-    let (statements, after) = measured(&app, b, PARTS, task).await;
+    // The bureau names unit C as well. The mutation's own answer shows what it wrote (the
+    // cache moves only once the whole field has resolved, so the request reads around it); the
+    // next request here reads it again, the other instance once its relay reads the change, and
+    // unit C is now shown the task with its units.
+    let payload = app
+        .gql(
+            Some(b),
+            "mutation($i: SetTaskUnitsInput!) { setTaskUnits(input: $i) { task {
+              leaders { role nameAsWritten leader { name } } units { role unit { name } } } } }",
+            json!({ "i": { "taskId": task, "units": [
+                { "unitId": w.unit_a, "role": "LEAD" }, { "unitId": w.unit_c, "role": "COOPERATING" }] } }),
+        )
+        .await
+        .data("/setTaskUnits/task")
+        .clone();
+    // The other instance at once, before its relay can have read the change: a unit reads the
+    // task itself from the database, at its new version, whose parts were never kept.
+    let (_, early) = measured(&second, &w.unit_a_token, PARTS, task).await;
+    assert_eq!(early.data("/task"), &payload);
+    let (_, after) = measured(&app, b, PARTS, task).await;
     let after = after.data("/task").clone();
-    assert!(statements > 0, "read again: {statements}");
+    assert_eq!(payload, after);
     let names = unit_names(&after);
     assert_eq!(names.len(), 2, "{after:#}");
     assert_ne!(names, unit_names(&before), "{after:#}");
@@ -424,19 +436,58 @@ async fn a_tasks_leaders_and_units_are_kept_until_they_change_here_or_on_another
 
     // The same for its leaders.
     settled(&app, b, PARTS, task, 0).await;
-    app.gql(
-        Some(b),
-        "mutation($i: SetTaskLeadersInput!) { setTaskLeaders(input: $i) { task { id } } }",
-        json!({ "i": { "taskId": task, "leaders": [{ "leaderId": w.leader_wang, "role": "RESPONSIBLE" }] } }),
-    )
-    .await
-    .data("/setTaskLeaders/task/id");
+    let payload = app
+        .gql(
+            Some(b),
+            "mutation($i: SetTaskLeadersInput!) { setTaskLeaders(input: $i) { task {
+              leaders { role nameAsWritten leader { name } } units { role unit { name } } } } }",
+            json!({ "i": { "taskId": task, "leaders": [{ "leaderId": w.leader_wang, "role": "RESPONSIBLE" }] } }),
+        )
+        .await
+        .data("/setTaskLeaders/task")
+        .clone();
     let (_, now) = measured(&app, b, PARTS, task).await;
     let now = now.data("/task").clone();
+    assert_eq!(payload, now);
     assert_eq!(now["leaders"][0]["leader"]["name"], "王玲", "{now:#}");
     assert_eq!(now["leaders"].as_array().unwrap().len(), 1, "{now:#}");
     relayed(&second, b, task, "/leaders", &now["leaders"]).await;
     // What the unit reads is the new list too, from the cache once this instance's relay has
     // read the change as well.
     assert_eq!(settled(&app, &w.unit_a_token, PARTS, task, 1).await, now);
+}
+
+/// A mutation's answer shows what it wrote, also where it reaches a kept row through others: a
+/// unit renamed, read back through its tasks' units.
+#[tokio::test]
+async fn a_mutations_answer_reads_around_the_cache() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let b = w.bureau.as_str();
+    warm(&app, b, &w.tasks[0]).await;
+    let renamed = "市发展和改革委员会（市粮食和物资储备局）";
+    let unit = app
+        .gql(
+            Some(b),
+            "mutation($i: UpdateUnitInput!) { updateUnit(input: $i) { unit { name
+              tasks(first: 5) { nodes { task { units { unit { id name } } } } } } } }",
+            json!({ "i": { "id": w.unit_a, "name": renamed } }),
+        )
+        .await
+        .data("/updateUnit/unit")
+        .clone();
+    assert_eq!(unit["name"], renamed);
+    let through_tasks: Vec<&Value> = unit["tasks"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|node| node["task"]["units"].as_array().unwrap())
+        .filter(|part| part["unit"]["id"] == w.unit_a)
+        .map(|part| &part["unit"]["name"])
+        .collect();
+    assert!(!through_tasks.is_empty(), "{unit:#}");
+    assert!(
+        through_tasks.iter().all(|name| *name == renamed),
+        "{unit:#}"
+    );
 }
