@@ -81,7 +81,9 @@ where
 }
 
 /// Tells the request's loader that a mutation field is about to run, so that the rest of the
-/// request reads nothing the process keeps (`DbLoader::mutation_began`).
+/// request reads nothing the process keeps (`DbLoader::mutation_began`). A socket has one
+/// loader for all its operations: after a mutation sent over it, the rest of the connection
+/// reads from the database (slower, never older).
 pub fn mutation_began(ctx: &ExtensionContext<'_>) {
     if let Some(loader) = ctx.data_opt::<DataLoader<DbLoader>>() {
         loader.loader().mutation_began();

@@ -5,8 +5,8 @@
 //! (`auth::scopes::refusal`), null propagation (`graphql::nulls::Caught`), the request's loader
 //! told when a mutation begins (`graphql::context::mutation_began`: its payload reads nothing
 //! the process keeps) and the principal and reference caches moved after a mutation
-//! (`auth::cache::after_field`, `reference_cache::after_field`); on every subscription response, the errors as clients see
-//! them (`error::subscription_response`).
+//! (`auth::cache::after_field`, `reference_cache::after_field`); on every subscription
+//! response, the errors as clients see them (`error::subscription_response`).
 //!
 //! A query none of the per-field rules can touch runs without this extension at all, on the
 //! lean schema (`execution`), which then does the budget's and the persisted queries' work

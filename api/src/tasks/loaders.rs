@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use entity::enums::UnitRole;
 use entity::{task_leaders, task_units, tasks};
+use itertools::Itertools;
 
 use crate::graphql::loaders::loader;
 use crate::reference_cache::TaskVersion;
@@ -34,9 +35,9 @@ loader!(
     })
 );
 
-/// The tasks of `keys`.
+/// The tasks of `keys`, each once (two versions of a task can meet in one batch).
 fn ids_of(keys: &[TaskVersion]) -> Vec<i64> {
-    keys.iter().map(|key| key.id).collect()
+    keys.iter().map(|key| key.id).sorted().dedup().collect()
 }
 
 /// Each key with its task's rows, an empty list for a task that has none: a task without

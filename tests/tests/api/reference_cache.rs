@@ -491,3 +491,35 @@ async fn a_mutations_answer_reads_around_the_cache() {
         "{unit:#}"
     );
 }
+
+/// An instance whose relay has not read an edit of a task's units still shows the new units to
+/// anyone whose task row is read from the database: the parts are kept by the task's version,
+/// which the edit moved. (The second instance polls once a minute: on SQLite its relay reads
+/// nothing during the test.)
+#[tokio::test]
+async fn a_task_read_after_an_edit_takes_its_new_parts_before_the_relay_has_read_the_edit() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let second = app
+        .spawn_second_instance_with(|config| config.live_poll_millis = 60_000)
+        .await;
+    let (b, task) = (w.bureau.as_str(), w.tasks[0].as_str());
+    let before = settled(&second, b, PARTS, task, 0).await;
+    second
+        .gql(Some(&w.unit_a_token), "{ me { id } }", json!({}))
+        .await
+        .data("/me");
+    app.gql(
+        Some(b),
+        "mutation($i: SetTaskUnitsInput!) { setTaskUnits(input: $i) { task { id } } }",
+        json!({ "i": { "taskId": task, "units": [
+            { "unitId": w.unit_a, "role": "LEAD" }, { "unitId": w.unit_c, "role": "COOPERATING" }] } }),
+    )
+    .await
+    .data("/setTaskUnits/task/id");
+    let (_, theirs) = measured(&second, &w.unit_a_token, PARTS, task).await;
+    let theirs = theirs.data("/task");
+    let (_, here) = measured(&app, b, PARTS, task).await;
+    assert_eq!(theirs, here.data("/task"));
+    assert_ne!(unit_names(theirs), unit_names(&before), "{theirs:#}");
+}
