@@ -80,13 +80,20 @@ where
     Ok(loader.load_one(key).await?)
 }
 
-/// Tells the request's loader that a mutation field is about to run, so that the rest of the
-/// request reads nothing the process keeps (`DbLoader::mutation_began`). A socket has one
-/// loader for all its operations: after a mutation sent over it, the rest of the connection
-/// reads from the database (slower, never older).
+/// Tells the request's loader that a mutation field is about to run, so that until its
+/// operation ends the request reads nothing the process keeps (`DbLoader::mutation_began`).
 pub fn mutation_began(ctx: &ExtensionContext<'_>) {
     if let Some(loader) = ctx.data_opt::<DataLoader<DbLoader>>() {
         loader.loader().mutation_began();
+    }
+}
+
+/// Tells the loader that an operation which began `fields` mutation fields has ended
+/// (`DbLoader::mutations_ended`): a socket's loader serves its next operations from the cache
+/// again.
+pub fn mutations_ended(ctx: &ExtensionContext<'_>, fields: usize) {
+    if let Some(loader) = ctx.data_opt::<DataLoader<DbLoader>>() {
+        loader.loader().mutations_ended(fields);
     }
 }
 

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sea_orm::DatabaseConnection;
 
@@ -25,10 +25,11 @@ pub struct DbLoader {
     /// `None` for anonymous requests, which see no tasks.
     pub(crate) actor: Option<Principal>,
     /// The rows tasks refer to, kept across requests (`reference_cache`): reached through
-    /// `kept` and `through`, which leave it aside once a mutation has begun.
+    /// `kept` and `through`, which leave it aside while a mutation runs.
     references: ReferenceCache,
-    /// Set when a mutation field begins (`mutation_began`).
-    mutating: AtomicBool,
+    /// The mutation fields begun and not yet ended (`mutation_began`, `mutations_ended`): a
+    /// socket's loader serves operations that overlap.
+    mutations: AtomicUsize,
 }
 
 impl DbLoader {
@@ -41,26 +42,34 @@ impl DbLoader {
             db,
             actor,
             references,
-            mutating: AtomicBool::new(false),
+            mutations: AtomicUsize::new(0),
         }
     }
 
-    /// A mutation field of this request (or socket) is about to run. From now on its rows are
-    /// read from the database, never from the process: the mutation's payload must show what
-    /// it wrote, and the cache learns of the write only once the whole field, payload
-    /// included, has resolved (`reference_cache::after_field`). Called by the schema's
-    /// extension (`schema::fields`), which every mutation runs through.
+    /// A mutation field of this request (or socket) is about to run. Until its operation has
+    /// ended (`mutations_ended`), rows are read from the database, never from the process: the
+    /// mutation's payload must show what it wrote, and the cache learns of the write only once
+    /// the whole field, payload included, has resolved (`reference_cache::after_field`).
+    /// Called by the schema's extension (`schema::fields`), which every mutation runs through.
     pub fn mutation_began(&self) {
-        self.mutating.store(true, Ordering::SeqCst);
+        self.mutations.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// The reference cache, unless a mutation has begun (`mutation_began`).
+    /// An operation that began `fields` mutation fields has ended, their writes committed and
+    /// the cache's generations moved: for a socket's next operations the cache serves again.
+    /// An operation cut off before its end never gets here, and its loader reads from the
+    /// database for the rest of its life (slower, never older).
+    pub fn mutations_ended(&self, fields: usize) {
+        self.mutations.fetch_sub(fields, Ordering::SeqCst);
+    }
+
+    /// The reference cache, unless a mutation is running (`mutation_began`).
     pub(crate) fn kept(&self) -> Option<&ReferenceCache> {
-        (!self.mutating.load(Ordering::SeqCst)).then_some(&self.references)
+        (self.mutations.load(Ordering::SeqCst) == 0).then_some(&self.references)
     }
 
     /// The rows of `keys` through the cache's `shelf` (`reference_cache::Shelf::through`), or
-    /// straight from `read` once a mutation has begun.
+    /// straight from `read` while a mutation runs.
     pub(crate) async fn through<K, V, S, F, Fut>(
         &self,
         shelf: S,

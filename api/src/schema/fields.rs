@@ -3,8 +3,8 @@
 //! persisted queries (async-graphql's own, which this extension delegates to); after validation,
 //! the complexity for the budget's report; on every field, a key's scope
 //! (`auth::scopes::refusal`), null propagation (`graphql::nulls::Caught`), the request's loader
-//! told when a mutation begins (`graphql::context::mutation_began`: its payload reads nothing
-//! the process keeps) and the principal and reference caches moved after a mutation
+//! told when a mutation begins and when its operation ends (`graphql::context::mutation_began`,
+//! `mutations_ended`: its payload reads nothing the process keeps) and the principal and reference caches moved after a mutation
 //! (`auth::cache::after_field`, `reference_cache::after_field`); on every subscription
 //! response, the errors as clients see them (`error::subscription_response`).
 //!
@@ -26,6 +26,7 @@
 //! its mutation committed; the cost is reported on the response after null propagation.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_graphql::extensions::apollo_persisted_queries::{
     ApolloPersistedQueries, LruCacheStorage,
@@ -65,6 +66,7 @@ impl ExtensionFactory for RequestRules {
             budget: BudgetCheck::new(self.budget.clone()),
             persisted: self.persisted.create(),
             caught: Caught::default(),
+            mutation_fields: AtomicUsize::new(0),
         })
     }
 }
@@ -74,6 +76,8 @@ struct PerRequest {
     /// async-graphql's persisted queries, whose hook this one's calls.
     persisted: Arc<dyn Extension>,
     caught: Caught,
+    /// The mutation fields this operation has begun, for the loader once it ends.
+    mutation_fields: AtomicUsize,
 }
 
 #[async_graphql::async_trait::async_trait]
@@ -105,6 +109,10 @@ impl Extension for PerRequest {
         next: NextExecute<'_>,
     ) -> Response {
         let response = self.caught.finish(next.run(ctx, operation_name).await);
+        let mutations = self.mutation_fields.swap(0, Ordering::SeqCst);
+        if mutations > 0 {
+            crate::graphql::context::mutations_ended(ctx, mutations);
+        }
         self.budget.finish(response)
     }
 
@@ -117,6 +125,7 @@ impl Extension for PerRequest {
         // What the rules need of the field once it has run (`info` goes to the resolver).
         let (parent_type, name, return_type) = (info.parent_type, info.name, info.return_type);
         if parent_type == "Mutation" {
+            self.mutation_fields.fetch_add(1, Ordering::SeqCst);
             crate::graphql::context::mutation_began(ctx);
         }
         let result = match crate::auth::scopes::refusal(ctx, &info) {

@@ -7,9 +7,13 @@
 
 use std::time::Duration;
 
+use futures_util::SinkExt;
 use serde_json::{Value, json};
 use tests::world::World;
 use tests::{GqlResponse, TestApp};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::live::{next_message, subscribe_to};
 
 /// A task with every kind of row the cache keeps: its document, category, leaders (one named by
 /// post in `tasks[1]`) and units.
@@ -522,4 +526,43 @@ async fn a_task_read_after_an_edit_takes_its_new_parts_before_the_relay_has_read
     let (_, here) = measured(&app, b, PARTS, task).await;
     assert_eq!(theirs, here.data("/task"));
     assert_ne!(unit_names(theirs), unit_names(&before), "{theirs:#}");
+}
+
+/// A mutation sent over a socket leaves the cache aside only while it runs: the socket has one
+/// loader for all its operations, and its next queries read from the cache again.
+#[tokio::test]
+async fn a_sockets_queries_read_from_the_cache_again_once_its_mutation_has_ended() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let (b, task) = (w.bureau.as_str(), w.tasks[0].as_str());
+    let mut socket = subscribe_to(
+        &app,
+        b,
+        "mutation($i: SetTaskUnitsInput!) { setTaskUnits(input: $i) { task {
+          units { role unit { name } } } } }",
+        json!({ "i": { "taskId": task, "units": [
+            { "unitId": w.unit_a, "role": "LEAD" }, { "unitId": w.unit_c, "role": "COOPERATING" }] } }),
+    )
+    .await;
+    let answer = next_message(&mut socket).await;
+    assert_eq!(answer["type"], "next", "{answer:#}");
+    let units = &answer["payload"]["data"]["setTaskUnits"]["task"]["units"];
+    assert_eq!(units.as_array().map(Vec::len), Some(2), "{answer:#}");
+    assert_eq!(next_message(&mut socket).await["type"], "complete");
+
+    // Once this instance's relay has read the change too, the parts are kept again.
+    let kept = settled(&app, b, PARTS, task, 0).await;
+    let before = app.statements();
+    let query = json!({ "id": "2", "type": "subscribe",
+                        "payload": { "query": PARTS, "variables": { "id": task } } });
+    socket.send(Message::text(query.to_string())).await.unwrap();
+    let answer = next_message(&mut socket).await;
+    assert_eq!(answer["payload"]["data"]["task"], kept, "{answer:#}");
+    assert_eq!(next_message(&mut socket).await["type"], "complete");
+    assert_eq!(
+        app.statements() - before,
+        0,
+        "{:#?}",
+        app.take_statement_log()
+    );
 }
