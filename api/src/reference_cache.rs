@@ -23,9 +23,9 @@
 //! creation or edit, a handback's transfer, an import or a unit merge, each in a transaction
 //! that records an event.
 //!
-//! A request that runs a mutation reads none of these rows from the process once its first
-//! mutation field begins (`graphql::loaders::DbLoader::mutation_began`): its payload shows
-//! what it wrote, and the generations move only once the field has resolved.
+//! A request that runs a mutation reads none of these rows from the process from its first
+//! mutation field to the end of its operation (`graphql::loaders::DbLoader::mutation_began`):
+//! its payload shows what it wrote, and the generations move only once the field has resolved.
 //!
 //! The time to live (`REFERENCE_CACHE_MILLIS`, 0 turns the cache off) bounds only what a change
 //! made outside the API (an operator's SQL) can leave. A document is served from here only to
@@ -235,18 +235,25 @@ fn one<V>(_: &V) -> u32 {
     1
 }
 
+/// The bytes of the texts among `texts`.
+fn text_bytes<'a>(texts: impl IntoIterator<Item = Option<&'a str>>) -> usize {
+    texts.into_iter().flatten().map(str::len).sum()
+}
+
+/// `bytes` as a shelf's weight.
+fn weight(bytes: usize) -> u32 {
+    u32::try_from(bytes).unwrap_or(u32::MAX)
+}
+
 /// What a task weighs: its texts and the rest of its row.
 fn task_bytes((task, _): &CachedTask) -> u32 {
-    let texts = [Some(task.text.as_str()), Some(task.seq.as_str())]
-        .into_iter()
-        .chain([
-            task.deadline_as_written.as_deref(),
-            task.external_id.as_deref(),
-        ])
-        .flatten()
-        .map(str::len)
-        .sum::<usize>();
-    u32::try_from(256 + texts).unwrap_or(u32::MAX)
+    let texts = text_bytes([
+        Some(task.text.as_str()),
+        Some(task.seq.as_str()),
+        task.deadline_as_written.as_deref(),
+        task.external_id.as_deref(),
+    ]);
+    weight(256 + texts)
 }
 
 /// What a task's leaders weigh: their names and posts as written and the rest of each row.
@@ -254,15 +261,15 @@ fn leaders_bytes(rows: &[task_leaders::Model]) -> u32 {
     let bytes = rows
         .iter()
         .map(|row| {
-            let texts = [row.post.as_deref(), row.collective.as_deref()]
-                .into_iter()
-                .flatten()
-                .map(str::len)
-                .sum::<usize>();
-            128 + row.name_as_written.len() + texts
+            let texts = text_bytes([
+                Some(row.name_as_written.as_str()),
+                row.post.as_deref(),
+                row.collective.as_deref(),
+            ]);
+            128 + texts
         })
         .sum::<usize>();
-    u32::try_from(64 + bytes).unwrap_or(u32::MAX)
+    weight(64 + bytes)
 }
 
 /// What a task's units weigh: their names as written and the rest of each row.
@@ -271,27 +278,23 @@ fn units_bytes(rows: &[task_units::Model]) -> u32 {
         .iter()
         .map(|row| 96 + row.name_as_written.len())
         .sum::<usize>();
-    u32::try_from(64 + bytes).unwrap_or(u32::MAX)
+    weight(64 + bytes)
 }
 
 /// What a document weighs: its texts, which can run to a whole notice, and the rest.
 fn document_bytes(document: &documents::Model) -> u32 {
-    let texts = [
+    let texts = text_bytes([
         document.original_text.as_deref(),
         Some(document.title.as_str()),
         document.doc_number.as_deref(),
         document.issuer.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .map(str::len)
-    .sum::<usize>();
+    ]);
     let json = [&document.schedule, &document.contacts]
         .into_iter()
         .flatten()
         .map(|value| value.to_string().len())
         .sum::<usize>();
-    u32::try_from(256 + texts + json).unwrap_or(u32::MAX)
+    weight(256 + texts + json)
 }
 
 /// The event kinds of the units' and reviewers' daily work and of the deadline job's reminders,

@@ -2,6 +2,7 @@
 //! columns and constraints rather than as sea-query boilerplate. Names of constraints and
 //! indexes are derived from the table and columns, so they are stable and predictable.
 
+use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 use sea_orm_migration::{prelude::*, schema::big_integer};
 
 /// An identifier for a table or column given by name. The migrations are written against names,
@@ -107,6 +108,27 @@ pub async fn drop_triggers(
             db.execute_unprepared(&format!("DROP FUNCTION {function}()"))
                 .await?;
         }
+    }
+    Ok(())
+}
+
+/// Runs `update`, a statement that changes `obligations` but nothing migration 32's counts key
+/// on, without that migration's statement trigger on PostgreSQL: it would fold every row
+/// updated to find that nothing it counts moved. SQLite's row trigger fires only when a
+/// counted column changes. For the fills of migrations 36 and 37.
+pub async fn update_obligations_uncounted(
+    manager: &SchemaManager<'_>,
+    update: &str,
+) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    if manager.get_database_backend() == DatabaseBackend::Postgres {
+        db.execute_unprepared("ALTER TABLE obligations DISABLE TRIGGER obligations_count_update")
+            .await?;
+        db.execute_unprepared(update).await?;
+        db.execute_unprepared("ALTER TABLE obligations ENABLE TRIGGER obligations_count_update")
+            .await?;
+    } else {
+        db.execute_unprepared(update).await?;
     }
     Ok(())
 }

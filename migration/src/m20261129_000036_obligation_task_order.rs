@@ -17,7 +17,7 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::integer;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
-use crate::helpers::{create_index, drop_index, drop_triggers, name};
+use crate::helpers::{create_index, drop_index, drop_triggers, name, update_obligations_uncounted};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -47,24 +47,7 @@ impl MigrationTrait for Migration {
         let backend = manager.get_database_backend();
         let fill = "UPDATE obligations SET sort_order = \
                     (SELECT t.sort_order FROM tasks t WHERE t.id = obligations.task_id)";
-        match backend {
-            // The counts' statement trigger (migration 32) would fold every row of the table
-            // twice to find that nothing it counts moved; SQLite's fires only when one does.
-            DatabaseBackend::Postgres => {
-                db.execute_unprepared(
-                    "ALTER TABLE obligations DISABLE TRIGGER obligations_count_update",
-                )
-                .await?;
-                db.execute_unprepared(fill).await?;
-                db.execute_unprepared(
-                    "ALTER TABLE obligations ENABLE TRIGGER obligations_count_update",
-                )
-                .await?;
-            }
-            _ => {
-                db.execute_unprepared(fill).await?;
-            }
-        }
+        update_obligations_uncounted(manager, fill).await?;
         create_index(manager, "obligations", &DOCUMENT).await?;
         create_index(manager, "obligations", &ALL).await?;
         drop_index(manager, "obligations", &DOCUMENT_BEFORE).await?;

@@ -26,7 +26,9 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{big_integer, boolean, date, small_integer};
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
-use crate::helpers::{create_index, create_unique_index, drop_triggers, id, name};
+use crate::helpers::{
+    create_index, create_unique_index, drop_triggers, id, name, update_obligations_uncounted,
+};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -85,22 +87,7 @@ impl MigrationTrait for Migration {
         .await?;
         let fill = "UPDATE obligations SET was_returned = TRUE WHERE report_id IN \
                     (SELECT report_id FROM report_reviews WHERE decision = 'RETURNED')";
-        if manager.get_database_backend() == DatabaseBackend::Postgres {
-            // The counts' statement trigger (migration 32) would fold every row updated to find
-            // that nothing it counts moved (as in migration 36); SQLite's fires only when one
-            // does.
-            db.execute_unprepared(
-                "ALTER TABLE obligations DISABLE TRIGGER obligations_count_update",
-            )
-            .await?;
-            db.execute_unprepared(fill).await?;
-            db.execute_unprepared(
-                "ALTER TABLE obligations ENABLE TRIGGER obligations_count_update",
-            )
-            .await?;
-        } else {
-            db.execute_unprepared(fill).await?;
-        }
+        update_obligations_uncounted(manager, fill).await?;
 
         for table in ["unit_obligation_counts", "unit_obligation_count_deltas"] {
             let mut create = Table::create();

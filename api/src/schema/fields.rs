@@ -4,9 +4,10 @@
 //! the complexity for the budget's report; on every field, a key's scope
 //! (`auth::scopes::refusal`), null propagation (`graphql::nulls::Caught`), the request's loader
 //! told when a mutation begins and when its operation ends (`graphql::context::mutation_began`,
-//! `mutations_ended`: its payload reads nothing the process keeps) and the principal and reference caches moved after a mutation
-//! (`auth::cache::after_field`, `reference_cache::after_field`); on every subscription
-//! response, the errors as clients see them (`error::subscription_response`).
+//! `mutations_ended`: its payload reads nothing the process keeps) and the principal and
+//! reference caches moved after a mutation (`auth::cache::after_field`,
+//! `reference_cache::after_field`); on every subscription response, the errors as clients see
+//! them (`error::subscription_response`).
 //!
 //! A query none of the per-field rules can touch runs without this extension at all, on the
 //! lean schema (`execution`), which then does the budget's and the persisted queries' work
