@@ -4,7 +4,10 @@
 use entity::enums::{ObligationRule, UnitRole};
 use entity::{documents, reporting_periods, task_units, tasks};
 use sea_orm::sea_query::{Expr, IntoCondition};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter,
+    QueryResult, QuerySelect, QueryTrait,
+};
 
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
@@ -109,26 +112,53 @@ pub async fn owing_unit_under(
         .from(tasks::Column::DocumentId)
         .to(documents::Column::Id)
         .into();
-    let (task, period, document) = tasks::Entity::find_by_id(key.task_id)
+    let select = tasks::Entity::find_by_id(key.task_id)
         .filter(crate::tasks::access::visible(actor))
         .join(JoinType::LeftJoin, period_of_task)
         .join(JoinType::InnerJoin, document_of_task)
         .select_also(reporting_periods::Entity)
-        .select_also(documents::Entity)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("task"))?;
-    let (period, document) = period.zip(document).ok_or_else(|| {
+        .column_as(documents::Column::ObligationRule, OBLIGATION_RULE);
+    let TaskPeriodRule { task, period, rule } =
+        TaskPeriodRule::find_by_statement(select.build(db.get_database_backend()))
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::not_found("task"))?;
+    let period = period.ok_or_else(|| {
         AppError::bad_field(
             "periodId",
             "no such reporting period of the task's document",
         )
     })?;
     let part = assigned_unit(actor, db, &task).await?;
-    if !part.owes(document.obligation_rule) {
+    if !part.owes(rule) {
         return Err(AppError::forbidden(
             "your unit does not owe a report on this task",
         ));
     }
-    Ok((part.unit_id, period, document.obligation_rule, task))
+    Ok((part.unit_id, period, rule, task))
+}
+
+/// The row `owing_unit_under` reads: the task, the period if it is of the task's document, and
+/// of the document only its rule. The whole document row would carry the notice's original
+/// text (tens of KiB for a real notice) into every submission, which has no use for it.
+struct TaskPeriodRule {
+    task: tasks::Model,
+    period: Option<reporting_periods::Model>,
+    rule: ObligationRule,
+}
+
+/// The alias of the document's rule in `TaskPeriodRule`'s statement.
+const OBLIGATION_RULE: &str = "document_obligation_rule";
+
+impl FromQueryResult for TaskPeriodRule {
+    /// The prefixes are `select_also`'s: `A_` for the task's columns, `B_` for the period's,
+    /// read as `select_also` reads them (no period when the join found none: its columns are
+    /// null).
+    fn from_query_result(row: &QueryResult, _: &str) -> Result<Self, DbErr> {
+        Ok(Self {
+            task: tasks::Model::from_query_result(row, "A_")?,
+            period: reporting_periods::Model::from_query_result_optional(row, "B_")?,
+            rule: row.try_get("", OBLIGATION_RULE)?,
+        })
+    }
 }

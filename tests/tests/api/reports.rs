@@ -437,6 +437,11 @@ async fn a_submission_runs_a_fixed_few_statements() {
     .await
     .data("/reviewReport/report/state");
     let second = measured(SUBMIT, submit("phone-0002-a")).await;
+    // Of the document, a submission reads only its obligation rule: the whole row would carry
+    // the notice's original text (tens of KiB for a real notice) into every submission.
+    for statement in first.iter().chain(&retry).chain(&second) {
+        assert!(!statement.contains("original_text"), "{statement}");
+    }
     let counts = [first.len(), retry.len(), second.len()];
     // Besides BEGIN and COMMIT. The first submission also creates the report (written once,
     // already submitted) and moves the task's status (an update, its audit row and its event);
