@@ -117,7 +117,8 @@ pub async fn owing_unit_under(
         .join(JoinType::LeftJoin, period_of_task)
         .join(JoinType::InnerJoin, document_of_task)
         .select_also(reporting_periods::Entity)
-        .column_as(documents::Column::ObligationRule, OBLIGATION_RULE);
+        .column_as(documents::Column::ObligationRule, OBLIGATION_RULE)
+        .limit(1);
     let TaskPeriodRule { task, period, rule } =
         TaskPeriodRule::find_by_statement(select.build(db.get_database_backend()))
             .one(db)

@@ -52,14 +52,18 @@ pub async fn derive(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
+    // Of the documents, only their rules: a row carries the notice's whole original text.
     let rules: HashMap<i64, ObligationRule> = crate::db::in_chunks(&document_ids, |chunk| {
         documents::Entity::find()
+            .select_only()
+            .column(documents::Column::Id)
+            .column(documents::Column::ObligationRule)
             .filter(documents::Column::Id.is_in(chunk))
+            .into_tuple()
             .all(db)
     })
     .await?
     .into_iter()
-    .map(|d| (d.id, d.obligation_rule))
     .collect();
     let periods = crate::periods::query::of_documents(db, &document_ids).await?;
     let assignments = crate::tasks::query::units_of(db, &task_ids).await?;

@@ -48,12 +48,14 @@ pub struct PartnerPart {
     pub row: Option<contributions::Model>,
 }
 
-/// The task, its document and period, the lead units and the partners of `key`, after
-/// checking the document consolidates.
+/// The task, its period, its document's lead days, the lead units and the partners of `key`,
+/// after checking the document consolidates.
 struct Setting {
     task: tasks::Model,
     period: reporting_periods::Model,
-    document: documents::Model,
+    /// The document's `contribution_lead_days`: of the document, only it and the rule are read
+    /// (its row carries the notice's whole original text).
+    lead_days: i32,
     leads: Vec<i64>,
     partners: Vec<i64>,
 }
@@ -64,11 +66,15 @@ async fn setting(
     key: ReportKey,
 ) -> AppResult<Setting> {
     let task = crate::tasks::query::get(actor, db, key.task_id).await?;
-    let document = documents::Entity::find_by_id(task.document_id)
+    let (rule, lead_days): (ObligationRule, i32) = documents::Entity::find_by_id(task.document_id)
+        .select_only()
+        .column(documents::Column::ObligationRule)
+        .column(documents::Column::ContributionLeadDays)
+        .into_tuple()
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("document"))?;
-    if document.obligation_rule != ObligationRule::LeadConsolidating {
+    if rule != ObligationRule::LeadConsolidating {
         return Err(AppError::conflict(
             "the notice's units report for themselves: its rule is not LEAD_CONSOLIDATING",
         ));
@@ -85,7 +91,7 @@ async fn setting(
         })?;
     let mut units = crate::tasks::query::units_of(db, &[task.id]).await?;
     let assignments = units.remove(&task.id).unwrap_or_default();
-    let leads = owing_units(document.obligation_rule, &assignments);
+    let leads = owing_units(rule, &assignments);
     let mut partners: Vec<i64> = assignments
         .iter()
         .map(|a| a.unit_id)
@@ -95,7 +101,7 @@ async fn setting(
     Ok(Setting {
         task,
         period,
-        document,
+        lead_days,
         leads,
         partners,
     })
@@ -156,7 +162,7 @@ pub async fn submit(
             active.update(&txn).await?
         }
         None => {
-            let due_on = due_on(&txn, &s.period, s.document.contribution_lead_days).await?;
+            let due_on = due_on(&txn, &s.period, s.lead_days).await?;
             contributions::ActiveModel {
                 task_id: Set(key.task_id),
                 period_id: Set(key.period_id),
@@ -224,7 +230,7 @@ pub async fn parts(
         Some(_) => return Err(AppError::forbidden("your unit has no part in this task")),
         None => s.partners.clone(),
     };
-    let due = due_on(db, &s.period, s.document.contribution_lead_days).await?;
+    let due = due_on(db, &s.period, s.lead_days).await?;
     let mut rows: HashMap<i64, contributions::Model> = contributions::Entity::find()
         .filter(contributions::Column::TaskId.eq(key.task_id))
         .filter(contributions::Column::PeriodId.eq(key.period_id))

@@ -53,6 +53,14 @@ async fn partners_send_their_parts_to_the_lead_who_consolidates_them() {
     const UPDATE: &str = "mutation($i: UpdateDocumentInput!) { updateDocument(input: $i) { document { obligationRule contributionLeadDays } } }";
     let set = app.gql(b, UPDATE, rule("LEAD_CONSOLIDATING")).await;
     assert_eq!(set.data("/updateDocument/document/contributionLeadDays"), 5);
+    // Neither the obligations' upkeep after a change to a task nor a partner's contribution
+    // reads a document's whole row: it carries the notice's original text (tens of KiB).
+    let reading_text = |log: Vec<String>| -> Vec<String> {
+        log.into_iter()
+            .filter(|statement| statement.contains("original_text"))
+            .collect()
+    };
+    app.log_statements();
     app.gql(
         b,
         "mutation($i: SetTaskUnitsInput!) { setTaskUnits(input: $i) { task { id } } }",
@@ -63,6 +71,7 @@ async fn partners_send_their_parts_to_the_lead_who_consolidates_them() {
     )
     .await
     .data("/setTaskUnits");
+    assert_eq!(reading_text(app.take_statement_log()), Vec::<String>::new());
     let figures = "query($d: ID!) { reportingFigures(filter: { documentId: $d }) { obligations } }";
     let owed = app.gql(b, figures, json!({ "d": w.document })).await;
     assert_eq!(
@@ -85,6 +94,7 @@ async fn partners_send_their_parts_to_the_lead_who_consolidates_them() {
         app.login("dashboard", PASSWORD).await.0,
     );
     let part = |text: &str| json!({ "i": { "taskId": w.tasks[0], "periodId": q1, "text": text } });
+    app.take_statement_log();
     let sent = app
         .gql(Some(&unit_b), SEND, part("已拨付专项资金1.2亿元。"))
         .await;
@@ -103,6 +113,7 @@ async fn partners_send_their_parts_to_the_lead_who_consolidates_them() {
         rewritten.data("/submitContribution/contribution/text"),
         "已拨付专项资金1.5亿元。"
     );
+    assert_eq!(reading_text(app.take_statement_log()), Vec::<String>::new());
     // Only partners send: not the lead, not a unit that reports for itself, not other roles.
     app.gql(Some(&a), SEND, part("牵头单位"))
         .await

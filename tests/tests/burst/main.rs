@@ -85,7 +85,7 @@ async fn two_hundred_concurrent_sign_ins_hash_a_few_at_a_time() {
 
 /// Every request records its latency in two histograms. The Prometheus exporter queues each
 /// sample until an upkeep or a scrape drains it into the buckets, and the server never ran an
-/// upkeep: one nobody scraped kept every latency it had measured, about 17 bytes a request for
+/// upkeep: one nobody scraped kept every latency it had measured, about 40 bytes a request for
 /// ever (half a million requests made this test's process grow by about 20 MiB).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn half_a_million_requests_latencies_are_not_kept_when_nobody_scrapes() {
@@ -105,7 +105,8 @@ async fn half_a_million_requests_latencies_are_not_kept_when_nobody_scrapes() {
     record(500_000);
     let grown = resident_bytes().saturating_sub(before);
     assert!(
-        grown < 4 * 1024 * 1024,
+        // The drained blocks are freed in batches, up to about 2 MiB a thread at a time.
+        grown < 8 * 1024 * 1024,
         "resident memory grew by {} KiB over half a million requests",
         grown / 1024
     );
