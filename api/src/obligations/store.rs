@@ -52,19 +52,7 @@ pub async fn derive(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    // Of the documents, only their rules: a row carries the notice's whole original text.
-    let rules: HashMap<i64, ObligationRule> = crate::db::in_chunks(&document_ids, |chunk| {
-        documents::Entity::find()
-            .select_only()
-            .column(documents::Column::Id)
-            .column(documents::Column::ObligationRule)
-            .filter(documents::Column::Id.is_in(chunk))
-            .into_tuple()
-            .all(db)
-    })
-    .await?
-    .into_iter()
-    .collect();
+    let rules = rules_of(db, &document_ids).await?;
     let periods = crate::periods::query::of_documents(db, &document_ids).await?;
     let assignments = crate::tasks::query::units_of(db, &task_ids).await?;
     let reports: HashMap<(i64, i64, i64), progress_reports::Model> =
@@ -509,4 +497,24 @@ pub async fn report_changed(
         sync(txn, &[report.task_id]).await?;
     }
     Ok(())
+}
+
+/// The obligation rule of each of `document_ids`. Of a document only its rule: the row carries
+/// the notice's whole original text.
+pub async fn rules_of(
+    db: &impl ConnectionTrait,
+    document_ids: &[i64],
+) -> AppResult<HashMap<i64, ObligationRule>> {
+    Ok(crate::db::in_chunks(document_ids, |chunk| {
+        documents::Entity::find()
+            .select_only()
+            .column(documents::Column::Id)
+            .column(documents::Column::ObligationRule)
+            .filter(documents::Column::Id.is_in(chunk))
+            .into_tuple()
+            .all(db)
+    })
+    .await?
+    .into_iter()
+    .collect())
 }

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use entity::enums::TaskStatus;
-use entity::{documents, reminders, task_proposals, tasks};
+use entity::{reminders, task_proposals, tasks};
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
@@ -46,16 +46,13 @@ pub async fn remind(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u3
         .into_iter()
         .map(|t| (t.id, t))
         .collect();
-    let rules: HashMap<i64, entity::enums::ObligationRule> = documents::Entity::find()
-        .select_only()
-        .column(documents::Column::Id)
-        .column(documents::Column::ObligationRule)
-        .filter(documents::Column::Id.is_in(tasks.values().map(|t| t.document_id)))
-        .into_tuple()
-        .all(db)
-        .await?
+    let document_ids: Vec<i64> = tasks
+        .values()
+        .map(|t| t.document_id)
+        .collect::<HashSet<_>>()
         .into_iter()
         .collect();
+    let rules = crate::obligations::store::rules_of(db, &document_ids).await?;
     let units = crate::tasks::query::units_of(db, &ids).await?;
     let mut due = Vec::new();
     for motion in &awaiting {
